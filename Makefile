@@ -1,0 +1,51 @@
+# Plenary: `make demo` runs the platform with demo data, `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: install demo test test-sqlite test-postgres services chromium lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's Chromium for the browser tests (never `playwright install`).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium chromium-driver; }
+
+# PostgreSQL and Redis are started if they are not running (see docs/development.md).
+services:
+	@bash .ci/services.sh
+
+demo: $(STAMP)
+	$(VENV)/bin/plenary demo
+
+test: $(STAMP) chromium services test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	@echo "== test suite on SQLite =="
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	@echo "== test suite on PostgreSQL =="
+	PLENARY_TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/mypy app/drafting/parser.py app/drafting/alignment.py app/drafting/markdown.py \
+		app/diffing/engine.py app/diffing/render.py app/feedback/anchoring.py \
+		app/synthesis/embedding.py app/synthesis/clustering.py app/synthesis/labels.py \
+		app/synthesis/duplicates.py app/synthesis/codebook.py
+
+bench: $(STAMP)
+	@for b in bench/bench_*.py; do echo "== $$b =="; $(PY) -m bench.$$(basename $$b .py) || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

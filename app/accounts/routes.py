@@ -1,0 +1,136 @@
+"""Log in and out, accept an invitation, change the password, manage API tokens."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from app.accounts import services
+from app.accounts.forms import ActionForm, ChangePasswordForm, LoginForm, NewPasswordForm, TokenForm
+from app.accounts.models import ApiToken, User
+from app.core import audit
+from app.core.db import db
+from app.core.errors import BadInput
+from app.core.extensions import client_address, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local path may follow login: no scheme, no host, no protocol-relative URL."""
+    if not target:
+        return url_for("public.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return url_for("public.home")
+    return target
+
+
+def _login_key() -> str:
+    return "login:" + (request.form.get("email") or "").strip().lower()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("8 per minute", key_func=_login_key, methods=["POST"])
+def login():  # type: ignore[no-untyped-def]
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data or "", form.password.data or "")
+        if user is None:
+            audit.record("login.failure", address=client_address(),
+                         email=(form.email.data or "")[:254])
+            db.session.commit()
+            flash("The email or password is not right.", "error")
+        else:
+            login_user(user, remember=bool(form.remember.data))
+            audit.record("login.success", actor=user, target=user, address=client_address())
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():  # type: ignore[no-untyped-def]
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        user = db.session.get(User, current_user.id)
+        if user is not None:
+            services.end_sessions(user)
+            audit.record("logout", actor=user, target=user)
+            db.session.commit()
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def accept_invitation(token: str):  # type: ignore[no-untyped-def]
+    invitation = services.invitation_for(token)
+    if invitation is None:
+        return render_template("accounts/invitation_invalid.html"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        user = services.accept_invitation(invitation, form.password.data or "")
+        db.session.commit()
+        login_user(user)
+        flash("Your password is set. Welcome to Plenary.", "info")
+        return redirect(url_for("public.home"))
+    return render_template("accounts/set_password.html", form=form, user=invitation.user)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():  # type: ignore[no-untyped-def]
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if services.authenticate(current_user.email, form.current.data or "") is None:
+            flash("The current password is not right.", "error")
+        else:
+            try:
+                services.set_password(current_user, form.password.data or "")
+            except BadInput as error:
+                flash(error.message, "error")
+            else:
+                db.session.commit()
+                login_user(current_user)
+                flash("Your password is changed. Other devices have been logged out.", "info")
+                return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():  # type: ignore[no-untyped-def]
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        _token, secret = services.create_token(current_user, form.name.data or "")
+        db.session.commit()
+    items = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
+    ).all()
+    return render_template("accounts/tokens.html", form=form, secret=secret, tokens=items,
+                           revoke_form=ActionForm())
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):  # type: ignore[no-untyped-def]
+    form = ActionForm()
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if not form.validate_on_submit():
+        abort(400)
+    services.revoke_token(token, actor=current_user)
+    db.session.commit()
+    flash("The token is revoked.", "info")
+    return redirect(url_for("accounts.tokens"))

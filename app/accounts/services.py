@@ -1,0 +1,229 @@
+"""Account services: create, invite, authenticate, change passwords, manage groups and tokens.
+
+Services flush but never commit; the route or command that calls them commits once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.accounts.models import (
+    CATEGORIES,
+    GROUP_ROLES,
+    ROLES,
+    ApiToken,
+    Invitation,
+    Membership,
+    User,
+    WorkingGroup,
+)
+from app.core import audit
+from app.core.db import db, utcnow
+from app.core.errors import BadInput, Conflict, NotFound
+
+MIN_PASSWORD = 12
+MAX_PASSWORD = 256
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# Compared against when the email is unknown, so both failures cost the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    """Validate an email address (syntax only, no DNS) and return it lower-cased."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise BadInput(f"{email.strip()!r} is not a valid email address: {error}") from None
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise BadInput(f"A password needs at least {MIN_PASSWORD} characters.")
+    if len(password) > MAX_PASSWORD:
+        raise BadInput(f"A password may have at most {MAX_PASSWORD} characters.")
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def get_group(slug: str) -> WorkingGroup:
+    group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug))
+    if group is None:
+        raise NotFound(f"There is no working group {slug!r}.")
+    return group
+
+
+def create_group(slug: str, name: str, description: str = "", *, actor: User | None = None) -> WorkingGroup:
+    if not SLUG_RE.match(slug):
+        raise BadInput(f"{slug!r} is not a valid group slug (lower-case letters, digits, hyphens).")
+    if db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug)):
+        raise Conflict(f"A working group {slug!r} already exists.")
+    group = WorkingGroup(slug=slug, name=name.strip() or slug, description=description)
+    db.session.add(group)
+    db.session.flush()
+    audit.record("group.create", actor=actor, target=group, slug=slug)
+    return group
+
+
+def parse_group_spec(spec: str) -> tuple[str, str]:
+    """`wg1`, `wg1:chair`, `wg2:vice_chair` -> (slug, role)."""
+    slug, _, role = spec.partition(":")
+    role = role or "member"
+    if role not in GROUP_ROLES:
+        raise BadInput(f"{spec!r}: the role in a group is one of {', '.join(GROUP_ROLES)}.")
+    return slug, role
+
+
+def create_user(
+    email: str,
+    name: str,
+    *,
+    organisation: str | None = None,
+    category: str = "other",
+    role: str = "participant",
+    groups: list[tuple[str, str]] | None = None,
+    password: str | None = None,
+    actor: User | None = None,
+) -> User:
+    """Create an account; raise BadInput for invalid fields and Conflict for a taken email."""
+    email = normalise_email(email)
+    name = name.strip()
+    if not name:
+        raise BadInput("A name is required.")
+    if len(name) > 200 or (organisation and len(organisation) > 200):
+        raise BadInput("Names and organisations have at most 200 characters.")
+    if category not in CATEGORIES:
+        raise BadInput(f"Unknown category {category!r}; use one of {', '.join(CATEGORIES)}.")
+    if role not in ROLES:
+        raise BadInput(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
+    if find_user(email):
+        raise Conflict(f"An account with the email {email} already exists.")
+    user = User(email=email, name=name, organisation=(organisation or "").strip() or None,
+                category=category, role=role)
+    if password is not None:
+        check_password(password)
+        user.password_hash = generate_password_hash(password)
+    db.session.add(user)
+    db.session.flush()
+    for slug, group_role in groups or []:
+        set_membership(user, get_group(slug), group_role, actor=actor)
+    audit.record("user.create", actor=actor, target=user, email=email, role=role,
+                 groups=[f"{s}:{r}" for s, r in groups or []])
+    return user
+
+
+def set_membership(user: User, group: WorkingGroup, role: str | None, *, actor: User | None = None) -> None:
+    """Make `user` a member/chair/vice-chair of `group`, or remove them (role None)."""
+    if role is not None and role not in GROUP_ROLES:
+        raise BadInput(f"Unknown group role {role!r}.")
+    existing = next((m for m in user.memberships if m.group_id == group.id), None)
+    before = existing.role if existing else None
+    if role is None:
+        if existing:
+            user.memberships.remove(existing)
+    elif existing:
+        existing.role = role
+    else:
+        user.memberships.append(Membership(group=group, role=role))
+    db.session.flush()
+    if before != role:
+        audit.record("membership.change", actor=actor, target=user, group=group.slug,
+                     before=before, after=role)
+
+
+def set_role(user: User, role: str, *, actor: User | None = None) -> None:
+    if role not in ROLES:
+        raise BadInput(f"Unknown role {role!r}.")
+    if user.role != role:
+        audit.record("user.role", actor=actor, target=user, before=user.role, after=role)
+        user.role = role
+        user.session_version += 1
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The account for these credentials, or None — the same answer whatever was wrong."""
+    user = find_user(email) if email else None
+    if user is None or not user.password_hash or not user.is_active:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password and end every existing session and remember cookie of the account."""
+    check_password(password)
+    user.password_hash = generate_password_hash(password)
+    user.session_version += 1
+    audit.record("user.password", actor=user, target=user)
+
+
+def end_sessions(user: User) -> None:
+    user.session_version += 1
+
+
+def create_invitation(user: User, *, days: int, purpose: str = "invite",
+                      actor: User | None = None) -> str:
+    """A one-time link token to set the password; earlier unused links of the account expire."""
+    now = utcnow()
+    for old in db.session.scalars(
+        select(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
+    ):
+        old.expires_at = min(old.expires_at, now)
+    token = secrets.token_urlsafe(32)
+    db.session.add(Invitation(user=user, token_hash=digest(token), purpose=purpose,
+                              expires_at=now + dt.timedelta(days=days)))
+    db.session.flush()
+    audit.record(f"invitation.{purpose}", actor=actor, target=user)
+    return token
+
+
+def invitation_for(token: str) -> Invitation | None:
+    """The unused, unexpired invitation for this token, or None."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == digest(token)))
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+        return None
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, password: str) -> User:
+    set_password(invitation.user, password)
+    invitation.used_at = utcnow()
+    return invitation.user
+
+
+def create_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """A new personal API token; the secret is returned once and only its hash is kept."""
+    name = name.strip() or "API token"
+    secret = "pln_" + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name[:100], prefix=secret[:10], token_hash=digest(secret))
+    db.session.add(token)
+    db.session.flush()
+    audit.record("token.create", actor=user, target=token, name=token.name)
+    return token, secret
+
+
+def revoke_token(token: ApiToken, *, actor: User) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record("token.revoke", actor=actor, target=token)
+
+
+def user_for_token(secret: str) -> User | None:
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    return token.user

@@ -1,0 +1,86 @@
+"""Secretariat services: accounts in bulk, invitations."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from flask import current_app
+
+from app.accounts import services as accounts
+from app.accounts.models import User
+from app.core.db import db
+from app.core.errors import BadInput, DomainError
+from app.core.mail import mail_configured, send_mail
+
+USER_COLUMNS = ("email", "name", "organisation", "category", "role", "groups")
+
+
+@dataclass(frozen=True)
+class Invited:
+    user: User
+    link: str | None  # shown to the secretariat when no mail server is configured
+
+
+def invitation_link(token: str) -> str:
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/invite/{token}"
+
+
+def invite(user: User, *, actor: User | None) -> Invited:
+    """Create a one-time link; mail it when SMTP is configured, else return it to show."""
+    token = accounts.create_invitation(user, days=current_app.config["INVITATION_DAYS"], actor=actor)
+    link = invitation_link(token)
+    if mail_configured():
+        send_mail(user.email, "Your Plenary account",
+                  f"Hello {user.name},\n\nSet your password here (the link works once and "
+                  f"expires in {current_app.config['INVITATION_DAYS']} days):\n{link}\n")
+        return Invited(user, None)
+    return Invited(user, link)
+
+
+def parse_groups(text: str) -> list[tuple[str, str]]:
+    return [accounts.parse_group_spec(part.strip()) for part in text.split(",") if part.strip()]
+
+
+def create_users_from_csv(data: bytes, *, actor: User) -> list[Invited]:
+    """Create every account of a CSV file, or none: a bad row refuses the whole file.
+
+    Raises BadInput whose detail lists each bad row as "line N: reason".
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInput("The file is not UTF-8 text.") from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"email", "name"} - set(reader.fieldnames or [])
+    if missing:
+        raise BadInput(f"The CSV header lacks the column(s): {', '.join(sorted(missing))}.")
+    unknown = set(reader.fieldnames or []) - set(USER_COLUMNS)
+    if unknown:
+        raise BadInput(f"Unknown CSV column(s): {', '.join(sorted(unknown))}.")
+    errors: list[str] = []
+    created: list[User] = []
+    seen: set[str] = set()
+    savepoint = db.session.begin_nested()
+    for row in reader:
+        line = reader.line_num
+        try:
+            email = accounts.normalise_email(row.get("email") or "")
+            if email in seen:
+                raise BadInput(f"{email} appears twice in the file.")
+            seen.add(email)
+            created.append(accounts.create_user(
+                email, row.get("name") or "", organisation=row.get("organisation"),
+                category=(row.get("category") or "other").strip(),
+                role=(row.get("role") or "participant").strip(),
+                groups=parse_groups(row.get("groups") or ""), actor=actor))
+        except DomainError as error:
+            errors.append(f"line {line}: {error.message}")
+    if errors or not created:
+        savepoint.rollback()
+        if errors:
+            raise BadInput("No account was created: the file has bad rows.", detail=errors)
+        raise BadInput("The file has no rows.")
+    savepoint.commit()
+    return [invite(user, actor=actor) for user in created]

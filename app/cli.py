@@ -1,0 +1,50 @@
+"""The `plenary` command: a Flask command group with one sub-group per domain."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def register_commands(app: Flask) -> None:
+    from app.accounts.cli import groups_cli, tokens_cli, users_cli
+
+    for group in (users_cli, tokens_cli, groups_cli):
+        app.cli.add_command(group)
+    for command in _domain_commands():
+        app.cli.add_command(command)
+
+
+def _domain_commands() -> list[click.Command]:
+    return []
+
+
+def _make_app() -> Flask:
+    from app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=True,
+             load_dotenv=False)
+def cli() -> None:
+    """Plenary: stakeholder consultation and drafting."""
+
+
+def main() -> None:
+    from app import ROOT
+    from app.config import ConfigError, load_config
+
+    try:
+        load_config(ROOT / "instance")
+    except ConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    cli.main(prog_name="plenary")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,101 @@
+"""Configuration from the environment (CONTRACT §6)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the platform can run with."""
+
+
+ENVIRONMENTS = ("development", "production", "test")
+
+
+def _secret_key(instance_path: Path) -> str:
+    """A random secret kept in the instance folder, so sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _int_env(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask configuration from environment variables; raise ConfigError if invalid."""
+    env = dict(os.environ if env is None else env)
+    plenary_env = env.get("PLENARY_ENV", "development")
+    if plenary_env not in ENVIRONMENTS:
+        raise ConfigError(f"PLENARY_ENV must be one of {', '.join(ENVIRONMENTS)}, not {plenary_env!r}")
+    production = plenary_env == "production"
+
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'plenary.db'}"
+    if not database_url.startswith(("sqlite:", "postgresql")):
+        raise ConfigError(f"DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL, not {database_url!r}")
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+
+    secret = env.get("SECRET_KEY")
+    if production:
+        if not secret or len(secret) < 32:
+            raise ConfigError("PLENARY_ENV=production needs SECRET_KEY (at least 32 characters)")
+        if database_url.startswith("sqlite:") or "DATABASE_URL" not in env:
+            raise ConfigError("PLENARY_ENV=production needs DATABASE_URL pointing at PostgreSQL")
+    redis_url = env.get("REDIS_URL") or None
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"REDIS_URL must be a redis:// URL, not {redis_url!r}")
+
+    return {
+        "PLENARY_ENV": plenary_env,
+        "SECRET_KEY": secret or _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "PLENARY_EMBEDDING_MODEL": env.get("PLENARY_EMBEDDING_MODEL") or None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": _int_env(env, "PLENARY_MAX_UPLOAD_BYTES", 8 * 1024 * 1024),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": True,
+        "MAIL_SERVER": env.get("PLENARY_SMTP_HOST") or None,
+        "MAIL_PORT": _int_env(env, "PLENARY_SMTP_PORT", 25),
+        "MAIL_SENDER": env.get("PLENARY_MAIL_FROM", "plenary@localhost"),
+        "INVITATION_DAYS": _int_env(env, "PLENARY_INVITATION_DAYS", 7),
+        "HUEY_IMMEDIATE": plenary_env == "test",
+        "PUBLIC_URL": env.get("PLENARY_PUBLIC_URL", "http://127.0.0.1:5000"),
+    }
+
+
+def config_for_tests(database_url: str, **overrides: Any) -> dict[str, Any]:
+    """A configuration for tests: an explicit database, limits in memory, tasks run inline."""
+    config = {
+        "TESTING": True,
+        "PLENARY_ENV": "test",
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "HUEY_IMMEDIATE": True,
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,93 @@
+"""Error pages and JSON errors, in one place: no user ever sees a traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.core.db import db
+from app.core.errors import DomainError
+
+TITLES = {
+    400: "Bad request",
+    401: "Please log in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    415: "Unsupported media type",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+MESSAGES = {
+    401: "You need to log in to do that.",
+    403: "Your account may not do that.",
+    404: "There is nothing here, or you may not see it.",
+    413: "What you sent is larger than we accept.",
+    429: "Too many attempts. Please wait a minute and try again.",
+    500: "An unexpected error occurred. It has been logged and nothing you sent was half-saved.",
+    503: "The service is briefly unavailable. Nothing was saved; please try again shortly.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str | None = None, detail: Any = None) -> Response:
+    """A JSON error under /api, an HTML page elsewhere."""
+    message = message or MESSAGES.get(status) or TITLES.get(status, "Error")
+    if wants_json():
+        response = jsonify({"error": message, "detail": detail})
+    else:
+        response = Response(
+            render_template(
+                "errors/error.html", status=status, title=TITLES.get(status, "Error"),
+                message=message,
+            )
+        )
+    response.status_code = status
+    return response
+
+
+def init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> Response:
+        db.session.rollback()
+        return error_response(error.status, error.message, error.detail)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> Response:
+        return error_response(400, "The form expired or was not sent from this site. "
+                                   "Please go back, reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Response:
+        status = error.code or 500
+        message = MESSAGES.get(status) if status in (404, 500) else None
+        if message is None and error.description and status not in (401, 403, 429, 413):
+            message = error.description
+        response = error_response(status, message)
+        if status == 429:
+            response.headers["Retry-After"] = "60"
+        return response
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(error: OperationalError) -> Response:
+        app.logger.warning("database unavailable: %s", error.orig)
+        db.session.rollback()
+        response = error_response(503)
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        return error_response(500)

@@ -1,0 +1,11 @@
+"""Every model, imported so that the metadata (migrations, tests) knows all tables."""
+
+from app.accounts.models import ApiToken, Invitation, Membership, User, WorkingGroup
+from app.core.audit import AuditEvent
+from app.drafting.models import Code, LineageCorrection, LineageLink, LineageTarget, Provision, Round
+from app.feedback.models import Comment, CommentCarry
+
+__all__ = [
+    "ApiToken", "AuditEvent", "Code", "Comment", "CommentCarry", "Invitation", "LineageCorrection",
+    "LineageLink", "LineageTarget", "Membership", "Provision", "Round", "User", "WorkingGroup",
+]

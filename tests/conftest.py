@@ -1,0 +1,177 @@
+"""Shared fixtures: one schema per run, one rolled-back transaction per test (flaskr style).
+
+The database is SQLite in a temporary folder by default; set PLENARY_TEST_DATABASE_URL to run
+the same suite on PostgreSQL (CI does both).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask, g, has_app_context
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from app import create_app
+from app.accounts import services as accounts
+from app.accounts.models import User, WorkingGroup
+from app.config import config_for_tests
+from app.core.db import db
+
+PASSWORD = "correct horse battery staple"
+
+
+def test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("PLENARY_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+test_database_url.__test__ = False  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return test_database_url(tmp_path_factory)
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests do not see the `g` of the test's own app context.
+
+    Requests reuse the app context the test holds (Flask does so for the same app), so without
+    this Flask-Login's cached user of one request would leak into the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        if has_app_context():
+            g.__dict__.clear()
+        response = super().open(*args, **kwargs)
+        if has_app_context():
+            g.__dict__.clear()
+            db.session.expire_all()
+        return response
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    os.environ.setdefault("PLENARY_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+    application = create_app(config_for_tests(database_url))
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def database(app: Flask) -> Iterator[Any]:
+    """The test's database session, inside a transaction rolled back after the test.
+
+    Flask-SQLAlchemy picks its bind from `db.engines`, so the test's connection stands in for
+    the engine there; sessions join it with savepoints, so a route's commit stays inside.
+    """
+    from app.core.extensions import limiter
+
+    with app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        transaction = connection.begin()
+        engines[None] = connection  # type: ignore[assignment]
+        original = db.session
+        db.session = db._make_scoped_session(  # type: ignore[method-assign]
+            {"join_transaction_mode": "create_savepoint"}
+        )
+        limiter.reset()
+        try:
+            yield db
+        finally:
+            db.session.remove()
+            db.session = original  # type: ignore[method-assign]
+            engines[None] = engine
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, database: Any) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask, database: Any) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def create_group(database: Any):  # type: ignore[no-untyped-def]
+    def make(slug: str = "wg1", name: str | None = None) -> WorkingGroup:
+        existing = db.session.query(WorkingGroup).filter_by(slug=slug).one_or_none()
+        if existing:
+            return existing
+        group = accounts.create_group(slug, name or f"Working group {slug}")
+        db.session.commit()
+        return group
+
+    return make
+
+
+@pytest.fixture
+def create_user(database: Any, create_group: Any):  # type: ignore[no-untyped-def]
+    counter = iter(range(1, 10_000))
+
+    def make(email: str | None = None, *, name: str = "Alex Example", role: str = "participant",
+             category: str = "civil_society", organisation: str | None = "Example NGO",
+             groups: list[tuple[str, str]] | None = None,
+             password: str | None = PASSWORD) -> User:
+        for slug, _ in groups or []:
+            create_group(slug)
+        user = accounts.create_user(
+            email or f"person{next(counter)}@example.org", name, organisation=organisation,
+            category=category, role=role, groups=groups, password=password)
+        db.session.commit()
+        return user
+
+    return make
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient):
+        self.client = client
+
+    def csrf_token(self, path: str = "/login") -> str:
+        page = self.client.get(path).get_data(as_text=True)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        return match.group(1) if match else ""
+
+    def login(self, email: str, password: str = PASSWORD, remember: bool = False) -> Any:
+        data = {"email": email, "password": password, "csrf_token": self.csrf_token()}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post("/login", data=data)
+
+    def logout(self) -> Any:
+        return self.client.post("/logout", data={"csrf_token": self.csrf_token("/")})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip tests whose service is absent only when told to (CI runs everything)."""
+    if os.environ.get("PLENARY_SKIP_BROWSER"):
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(pytest.mark.skip(reason="PLENARY_SKIP_BROWSER is set"))
+
+
+ROOT = Path(__file__).resolve().parent.parent
