@@ -101,11 +101,16 @@ def _register_blueprints(app: Flask) -> None:
 
 def _domain_modules() -> list[str]:
     """Modules that add routes to shared blueprints (the API) when imported."""
-    return []
+    return ["app.api.drafting", "app.api.diffing", "app.api.feedback", "app.api.synthesis"]
 
 
 def _domain_blueprints() -> list[Any]:
-    return []
+    from app.diffing.routes import bp as diffing_bp
+    from app.drafting.routes import bp as drafting_bp
+    from app.feedback.routes import bp as feedback_bp
+    from app.synthesis.routes import bp as synthesis_bp
+
+    return [drafting_bp, diffing_bp, feedback_bp, synthesis_bp]
 
 
 def _register_commands(app: Flask) -> None:

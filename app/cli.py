@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup
 
 
 def register_commands(app: Flask) -> None:
@@ -18,8 +18,18 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
 
 
+export_cli = AppGroup("export", help="Export syntheses and lineage as JSON.")
+
+
 def _domain_commands() -> list[click.Command]:
-    return []
+    """Each domain's command group or command (see the domain's cli.py)."""
+    from app.demo import demo_command
+    from app.drafting.cli import drafts_cli
+    from app.feedback.cli import feedback_cli
+    from app.synthesis.cli import synthesise_command, worker_command
+
+    return [drafts_cli, feedback_cli, synthesise_command, worker_command, export_cli,
+            demo_command]
 
 
 def _make_app() -> Flask:

@@ -1,0 +1,452 @@
+"""Parse one drafting round from its Markdown file (CONTRACT.md section 1).
+
+Pure: takes the text, returns frozen dataclasses, raises `DraftError` naming the file, the
+line and the problem. It checks the file's own consistency only; whether working groups
+exist is the importer's business.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import yaml
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+KIND_NAME = re.compile(r"[a-z][a-z0-9_-]*\Z")
+VISIBILITIES = ("internal", "plenary", "public")
+ALLOWED_KEYS = frozenset(
+    {"code", "title", "round", "name", "date", "final", "visibility", "consultation", "levels"}
+)
+WINDOW_KEYS = frozenset({"opens", "closes"})
+
+_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*\Z")
+_FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)\Z")
+_ATTRS = re.compile(r"\{([^{}]*)\}[ \t]*\Z")
+_CLOSING_HASHES = re.compile(r"(?:\A|[ \t]+)#+[ \t]*\Z")
+_NUMBER = r"(?:[0-9]+|[IVXLCDM]+)(?:\.(?:[0-9]+|[IVXLCDM]+))*[a-z]?"
+_LABEL = re.compile(
+    rf"(?P<word>[A-Za-z][A-Za-z-]*)[ \t]+(?P<number>{_NUMBER})"
+    r"(?:(?P<sep>[ \t]*(?::|[-–—](?=[ \t]|\Z))[ \t]*|[ \t]+)(?P<title>.*))?\Z"
+)
+_ACRONYM = re.compile(r"[A-Z]{2,6}\Z")
+# Raw HTML as CommonMark sees it: complete inline tags, comments, declarations, processing
+# instructions, and the start of an HTML block at the beginning of a line.
+_INLINE_TAG = re.compile(
+    r"<(?:[A-Za-z][A-Za-z0-9-]*"
+    r"(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*"
+    r"\s*/?>|/[A-Za-z][A-Za-z0-9-]*\s*>|!--|![A-Za-z]|!\[CDATA\[|\?)"
+)
+_BLOCK_TAGS = (
+    "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|"
+    "details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|"
+    "head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|"
+    "option|p|param|pre|script|search|section|style|summary|table|tbody|td|textarea|tfoot|th|"
+    "thead|title|tr|track|ul"
+)
+_BLOCK_TAG = re.compile(rf" {{0,3}}</?(?:{_BLOCK_TAGS})(?=[\s/>]|\Z)", re.IGNORECASE)
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+
+
+class DraftError(ValueError):
+    """A draft file that cannot be imported; `str(e)` is "file:line: problem"."""
+
+    def __init__(self, filename: str, line: int, problem: str) -> None:
+        super().__init__(f"{filename}:{line}: {problem}")
+        self.filename = filename
+        self.line = line
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class ParsedProvision:
+    """One heading of a draft and the Markdown body under it."""
+
+    index: int
+    kind: str
+    depth: int
+    label: str | None
+    number: str | None
+    title: str
+    key: str | None
+    group: str | None
+    parent: int | None
+    body: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ParsedRound:
+    """A whole draft file: its front matter, preamble and provisions in document order."""
+
+    code: str
+    title: str
+    round: int
+    name: str
+    date: datetime.date | None
+    final: bool
+    visibility: str
+    opens: datetime.datetime | None
+    closes: datetime.datetime | None
+    levels: tuple[str, ...]
+    preamble: str
+    provisions: tuple[ParsedProvision, ...]
+
+
+@dataclass(frozen=True)
+class _Heading:
+    label: str | None
+    number: str | None
+    title: str
+    key: str | None
+    group: str | None
+
+
+def parse_draft(text: str, filename: str, *, default_code: str | None = None) -> ParsedRound:
+    """Parse a draft round file.
+
+    `default_code` (the folder name) is used when the front matter has no `code`.
+    Raises DraftError for the first problem found, with its 1-based line.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if "\x00" in line:
+            raise DraftError(filename, number, "NUL character in the file")
+    end = _front_matter_end(lines, filename)
+    meta = _Meta(filename, "\n".join(lines[1:end]))
+    levels = meta.levels()
+    opens, closes = meta.window()
+    final = meta.flag("final")
+    if final and opens is not None:
+        raise DraftError(
+            filename,
+            meta.line_of("consultation"),
+            "a final round takes no feedback: remove its consultation window",
+        )
+    preamble, provisions = _parse_body(lines, end + 1, levels, filename)
+    return ParsedRound(
+        code=meta.code(default_code),
+        title=meta.text("title", required=True),
+        round=meta.round(),
+        name=meta.text("name") or f"Round {meta.round()}",
+        date=meta.date(),
+        final=final,
+        visibility=meta.visibility(),
+        opens=opens,
+        closes=closes,
+        levels=levels,
+        preamble=preamble,
+        provisions=provisions,
+    )
+
+
+def _front_matter_end(lines: list[str], filename: str) -> int:
+    """Index of the closing `---` line of the front matter."""
+    if not lines or lines[0].rstrip() != "---":
+        raise DraftError(filename, 1, "no front matter: the file must start with a '---' line")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == "---":
+            return index
+    raise DraftError(filename, 1, "unterminated front matter: no closing '---' line")
+
+
+class _Loader(yaml.SafeLoader):
+    """yaml.SafeLoader that leaves an impossible date ("2024-13-45") as text for our checks."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+class _Meta:
+    """Front-matter values with the line each key sits on, for error messages."""
+
+    def __init__(self, filename: str, source: str) -> None:
+        self.filename = filename
+        try:
+            data = yaml.load(source, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+            node = yaml.compose(source, Loader=_Loader)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+            line = mark.line + 2 if mark is not None else 1
+            problem = getattr(error, "problem", None) or str(error)
+            raise DraftError(filename, line, f"invalid YAML in front matter: {problem}") from None
+        if not isinstance(data, dict):
+            raise DraftError(filename, 1, "front matter must be a mapping of keys to values")
+        self.data: dict[Any, Any] = data
+        self.lines: dict[str, int] = {}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                self.lines[str(key_node.value)] = key_node.start_mark.line + 2
+        unknown = [str(key) for key in data if key not in ALLOWED_KEYS]  # in file order
+        if unknown:
+            self.fail(unknown[0], f"unknown front-matter key(s): {', '.join(unknown)}")
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+    def fail(self, key: str, problem: str) -> NoReturn:
+        raise DraftError(self.filename, self.line_of(key), problem)
+
+    def text(self, key: str, *, required: bool = False) -> str:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.fail(key, f"front matter needs '{key}'")
+            return ""
+        if (
+            not isinstance(value, str | int | float)
+            or isinstance(value, bool)
+            or not str(value).strip()
+        ):
+            self.fail(key, f"'{key}' must be a non-empty text")
+        return str(value).strip()
+
+    def code(self, default: str | None) -> str:
+        value = self.data.get("code", default)
+        if value is None:
+            self.fail("code", "front matter needs 'code' (no folder name to default to)")
+        if not isinstance(value, str) or not SLUG.match(value):
+            self.fail("code", f"code {value!r} is not a slug (a-z, 0-9 and '-')")
+        return str(value)
+
+    def round(self) -> int:
+        value = self.data.get("round")
+        if value is None:
+            self.fail("round", "front matter needs 'round'")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            self.fail("round", f"round must be a positive whole number, not {value!r}")
+        return int(value)
+
+    def levels(self) -> tuple[str, ...]:
+        value = self.data.get("levels")
+        if value is None:
+            self.fail("levels", "front matter needs 'levels' (heading depth -> provision kind)")
+        if not isinstance(value, list) or not value:
+            self.fail("levels", "levels must be a non-empty list of kind names")
+        for kind in value:
+            if not isinstance(kind, str) or not KIND_NAME.match(kind):
+                self.fail(
+                    "levels", f"level {kind!r} is not a kind name (lowercase a-z, 0-9, '-', '_')"
+                )
+        if len(set(value)) != len(value):
+            self.fail("levels", "levels must be distinct")
+        if len(value) > 6:
+            self.fail("levels", "at most 6 levels (Markdown has 6 heading depths)")
+        return tuple(value)
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(key, f"'{key}' must be true or false")
+        return bool(value)
+
+    def visibility(self) -> str:
+        value = self.data.get("visibility", "internal")
+        if value not in VISIBILITIES:
+            self.fail(
+                "visibility", f"visibility must be one of {', '.join(VISIBILITIES)}, not {value!r}"
+            )
+        return str(value)
+
+    def date(self) -> datetime.date | None:
+        value = self.data.get("date")
+        if value is None:
+            return None
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                self.fail("date", f"date {value!r} is not a date (YYYY-MM-DD)")
+        if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+            self.fail("date", f"date {value!r} is not a date (YYYY-MM-DD)")
+        return value  # type: ignore[no-any-return]
+
+    def window(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+        window = self.data.get("consultation")
+        if window is None:
+            return None, None
+        if not isinstance(window, dict):
+            self.fail("consultation", "consultation must have 'opens' and 'closes'")
+        unknown = sorted(str(key) for key in window if key not in WINDOW_KEYS)
+        if unknown:
+            self.fail("consultation", f"unknown consultation key(s): {', '.join(unknown)}")
+        opens, closes = self._moment(window, "opens"), self._moment(window, "closes")
+        if closes <= opens:
+            self.fail("consultation", "the consultation must close after it opens")
+        return opens, closes
+
+    def _moment(self, window: dict[Any, Any], key: str) -> datetime.datetime:
+        value = window.get(key)
+        if isinstance(value, str):
+            try:
+                value = datetime.datetime.fromisoformat(value)
+            except ValueError:
+                pass
+        if not isinstance(value, datetime.datetime):
+            self.fail(
+                "consultation", f"consultation '{key}' must be a date and time, not {value!r}"
+            )
+        assert isinstance(value, datetime.datetime)
+        return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
+
+
+def _lines_outside_code(lines: list[str], start: int) -> Iterator[tuple[int, str, bool]]:
+    """Yield (index, line, in_code) for each line from `start`, tracking fenced blocks."""
+    fence: str | None = None
+    for index in range(start, len(lines)):
+        line = lines[index]
+        match = _FENCE.match(line)
+        if fence is None:
+            if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
+                fence = match.group(1)
+                yield index, line, True
+                continue
+            yield index, line, False
+        else:
+            if (
+                match
+                and match.group(1)[0] == fence[0]
+                and len(match.group(1)) >= len(fence)
+                and not match.group(2).strip()
+            ):
+                fence = None
+            yield index, line, True
+
+
+def _parse_body(
+    lines: list[str], start: int, levels: tuple[str, ...], filename: str
+) -> tuple[str, tuple[ParsedProvision, ...]]:
+    """Split the Markdown after the front matter into preamble and provisions."""
+    headings: list[tuple[int, int, _Heading]] = []  # (line index, depth, heading)
+    keys: dict[str, int] = {}
+    labels: dict[str, int] = {}
+    for index, line, in_code in _lines_outside_code(lines, start):
+        match = None if in_code else _HEADING.match(line)
+        if in_code or match is None:
+            if not in_code:
+                _refuse_html(line, filename, index + 1)
+            continue
+        depth, number = len(match.group(1)), index + 1
+        previous = headings[-1][1] if headings else 0
+        if depth > len(levels):
+            problem = f"heading depth {depth} but only {len(levels)} levels are declared"
+            raise DraftError(filename, number, problem)
+        if depth > previous + 1:
+            problem = f"heading skips a level (depth {previous} to {depth})"
+            raise DraftError(filename, number, problem)
+        heading = _parse_heading(match.group(2) or "", levels, filename, number)
+        for value, seen, what in ((heading.key, keys, "key"), (heading.label, labels, "label")):
+            if value is not None:
+                folded = value.casefold()
+                if folded in seen:
+                    problem = f"duplicate {what} '{value}' (first on line {seen[folded]})"
+                    raise DraftError(filename, number, problem)
+                seen[folded] = number
+        headings.append((index, depth, heading))
+    ends = [index for index, _, _ in headings[1:]] + [len(lines)]
+    preamble = _strip_blank(lines[start : headings[0][0] if headings else len(lines)])
+    provisions: list[ParsedProvision] = []
+    stack: list[ParsedProvision] = []
+    for (index, depth, heading), end in zip(headings, ends, strict=True):
+        while stack and stack[-1].depth >= depth:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        provision = ParsedProvision(
+            index=len(provisions),
+            kind=levels[depth - 1],
+            depth=depth,
+            label=heading.label,
+            number=heading.number,
+            title=heading.title,
+            key=heading.key,
+            group=heading.group or (parent.group if parent else None),
+            parent=parent.index if parent else None,
+            body=_strip_blank(lines[index + 1 : end]),
+            line=index + 1,
+        )
+        provisions.append(provision)
+        stack.append(provision)
+    return preamble, tuple(provisions)
+
+
+def _parse_heading(text: str, levels: tuple[str, ...], filename: str, line: int) -> _Heading:
+    """Split heading text into label, number, title and the `{#key wg=slug}` attributes."""
+    key = group = None
+    attrs = _ATTRS.search(text)
+    if attrs:
+        text = text[: attrs.start()]
+        for token in attrs.group(1).split():
+            if token.startswith("#") and key is None:
+                key = token[1:]
+                if not SLUG.match(key):
+                    raise DraftError(
+                        filename, line, f"key '{key}' is not a slug (a-z, 0-9 and '-')"
+                    )
+            elif token.startswith("wg=") and group is None:
+                group = token[3:]
+                if not SLUG.match(group):
+                    raise DraftError(
+                        filename, line, f"working group '{group}' is not a slug (a-z, 0-9 and '-')"
+                    )
+            else:
+                raise DraftError(
+                    filename,
+                    line,
+                    f"unknown or repeated heading attribute '{token}' (use #key and wg=slug)",
+                )
+    text = _CLOSING_HASHES.sub("", text).strip()
+    _refuse_html(text, filename, line)
+    if not text:
+        raise DraftError(filename, line, "heading has an empty title")
+    match = _LABEL.match(text)
+    if match and _is_label(match, levels):
+        number = match.group("number")
+        label = f"{match.group('word')} {number}"
+        return _Heading(label, number, (match.group("title") or "").strip(), key, group)
+    return _Heading(None, None, text, key, group)
+
+
+def _is_label(match: re.Match[str], levels: tuple[str, ...]) -> bool:
+    """Whether `Word 1.2 ...` is a number label rather than the start of a plain title.
+
+    A word naming a declared level ("Sub-measure" for `submeasure`) or an acronym ("KPI")
+    always makes a label. Any other capitalised word does only when ':' or a dash follows
+    the number ("Annex II: Forms"), so "Vision 2030" and "What I want" stay plain titles.
+    """
+    word = match.group("word")
+    folded = re.sub(r"[^a-z]", "", word.lower())
+    if folded in {re.sub(r"[^a-z]", "", kind) for kind in levels} or _ACRONYM.match(word):
+        return True
+    separator = match.group("sep") or ""
+    return word[0].isupper() and separator.strip() != ""
+
+
+def _refuse_html(line: str, filename: str, number: int) -> None:
+    """Raise when a Markdown line contains raw HTML (code spans and escapes excepted)."""
+    if "<" not in line:
+        return
+    visible = _CODE_SPAN.sub("", line.replace("\\<", ""))
+    found = _BLOCK_TAG.match(visible) or _INLINE_TAG.search(visible)
+    if found:
+        snippet = visible[found.start() : found.start() + 20].strip()
+        raise DraftError(filename, number, f"raw HTML is not allowed ('{snippet}'); write Markdown")
+
+
+def _strip_blank(lines: list[str]) -> str:
+    """Join lines, dropping blank lines at either end."""
+    first, last = 0, len(lines)
+    while first < last and not lines[first].strip():
+        first += 1
+    while last > first and not lines[last - 1].strip():
+        last -= 1
+    return "\n".join(lines[first:last])

@@ -1,0 +1,1 @@
+"""Synthesis runs, themes, campaigns and chairs' responses."""
