@@ -10,8 +10,9 @@ Pure. Matching runs in this order, and an earlier step is never undone by a late
 5. merges: an old node left over whose text is mostly contained in a new node's text.
 
 A new node with an explicit key that no old node has takes part in steps 3-5 like any
-other; it keeps its own key whatever it is matched to. Link kinds and keys are derived at
-the end (see `_kind` and `_assign_keys`).
+other (so adding `{#key}` to an existing measure does not cut its lineage); it keeps its
+own key whatever it is matched to. Link kinds and keys are derived at the end (`_link`,
+`_assign_keys`).
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ import numpy as np
 
 from app.drafting.similarity import Similarity, normalised, share_beyond
 
-# Step 3: a pair is acceptable on strong text evidence alone, or on weaker text evidence
-# backed by the same title and the same number or parent; among acceptable pairs the best
-# score wins, so a reused number label never beats text that clearly moved elsewhere.
+# Step 3: a pair is acceptable on strong text evidence alone (MOVED_TEXT, anywhere), on
+# good text evidence in context (STRONG_TEXT plus same parent, number or title), or on the
+# same title in context (a heavy rewrite); among acceptable pairs the best score wins, so
+# a reused number label never beats text that clearly went elsewhere.
 MOVED_TEXT = 0.6
 STRONG_TEXT = 0.4
 TITLE_BACKED_TEXT = 0.1
@@ -37,6 +39,8 @@ LABEL_WEIGHT, TITLE_WEIGHT, PARENT_WEIGHT = 0.25, 0.25, 0.1
 # Steps 4-5: share of a part's word 3-grams found in the whole, and the minimum size of a
 # part (in 3-grams) for containment to mean anything.
 CONTAINED = 0.6
+# ...and the share of it that the texts already linked to the whole do not account for.
+NEW_MATERIAL = 0.3
 CONTAINED_TEXT = 0.2
 MIN_SHINGLES = 3
 
@@ -227,7 +231,7 @@ class _Matcher:
                 i = int(wholes[column])
                 known = [self.sim.new_shingles(m) for m in self.targets[i]]
                 beyond = share_beyond(part, self.sim.old_shingles(i), known)
-                if beyond >= CONTAINED and content[row, column] >= CONTAINED_TEXT:
+                if beyond >= NEW_MATERIAL and content[row, column] >= CONTAINED_TEXT:
                     self.targets[i] = tuple(sorted((*self.targets[i], j)))
                     self.used_new.add(j)
                     break
@@ -258,7 +262,7 @@ class _Matcher:
                 if any(share_beyond(other, into, ()) < CONTAINED for other in known):
                     continue  # j rewrote its predecessor: an overlap with j is chance
                 beyond = share_beyond(text, into, known)
-                if beyond >= CONTAINED and content[row, column] >= CONTAINED_TEXT:
+                if beyond >= NEW_MATERIAL and content[row, column] >= CONTAINED_TEXT:
                     self.targets[i] = (j,)
                     self.used_new.add(j)
                     break
@@ -327,7 +331,9 @@ def _link(
     similarity: Mapping[tuple[int, int], float],
     sim: Similarity,
 ) -> Link:
-    """The link of old node `i`, with its kind and similarity."""
+    """The link of old node `i`: removed, split (several targets), merged (its target has
+    several sources), moved (the parent's key changed), unchanged (same title and text up
+    to whitespace) or modified; similarity is the TF-IDF cosine, 1.0 when unchanged."""
     if not js:
         return Link(i, js, "removed", 0.0)
     if len(js) > 1:

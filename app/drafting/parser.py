@@ -116,42 +116,30 @@ def parse_draft(text: str, filename: str, *, default_code: str | None = None) ->
     for number, line in enumerate(lines, start=1):
         if "\x00" in line:
             raise DraftError(filename, number, "NUL character in the file")
-    end = _front_matter_end(lines, filename)
+    if lines[0].rstrip() != "---":
+        raise DraftError(filename, 1, "no front matter: the file must start with a '---' line")
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
+    if end is None:
+        raise DraftError(filename, 1, "unterminated front matter: no closing '---' line")
     meta = _Meta(filename, "\n".join(lines[1:end]))
-    levels = meta.levels()
+    number = meta.round()
     opens, closes = meta.window()
     final = meta.flag("final")
     if final and opens is not None:
-        raise DraftError(
-            filename,
-            meta.line_of("consultation"),
-            "a final round takes no feedback: remove its consultation window",
-        )
+        meta.fail("consultation", "a final round takes no feedback: remove its consultation")
+    code, title = meta.code(default_code), meta.text("title", required=True)
+    name, date, visibility, levels = (
+        meta.text("name"),
+        meta.date(),
+        meta.visibility(),
+        meta.levels(),
+    )
     preamble, provisions = _parse_body(lines, end + 1, levels, filename)
     return ParsedRound(
-        code=meta.code(default_code),
-        title=meta.text("title", required=True),
-        round=meta.round(),
-        name=meta.text("name") or f"Round {meta.round()}",
-        date=meta.date(),
-        final=final,
-        visibility=meta.visibility(),
-        opens=opens,
-        closes=closes,
-        levels=levels,
-        preamble=preamble,
-        provisions=provisions,
-    )
-
-
-def _front_matter_end(lines: list[str], filename: str) -> int:
-    """Index of the closing `---` line of the front matter."""
-    if not lines or lines[0].rstrip() != "---":
-        raise DraftError(filename, 1, "no front matter: the file must start with a '---' line")
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() == "---":
-            return index
-    raise DraftError(filename, 1, "unterminated front matter: no closing '---' line")
+        code=code, title=title, round=number, name=name or f"Round {number}", date=date,
+        final=final, visibility=visibility, opens=opens, closes=closes, levels=levels,
+        preamble=preamble, provisions=provisions,
+    )  # fmt: skip
 
 
 class _Loader(yaml.SafeLoader):
@@ -183,103 +171,79 @@ class _Meta:
         if not isinstance(data, dict):
             raise DraftError(filename, 1, "front matter must be a mapping of keys to values")
         self.data: dict[Any, Any] = data
-        self.lines: dict[str, int] = {}
-        if isinstance(node, yaml.MappingNode):
-            for key_node, _ in node.value:
-                self.lines[str(key_node.value)] = key_node.start_mark.line + 2
+        pairs = node.value if isinstance(node, yaml.MappingNode) else []
+        self.lines = {str(key.value): key.start_mark.line + 2 for key, _ in pairs}
         unknown = [str(key) for key in data if key not in ALLOWED_KEYS]  # in file order
         if unknown:
             self.fail(unknown[0], f"unknown front-matter key(s): {', '.join(unknown)}")
 
-    def line_of(self, key: str) -> int:
-        return self.lines.get(key, 1)
-
     def fail(self, key: str, problem: str) -> NoReturn:
-        raise DraftError(self.filename, self.line_of(key), problem)
+        raise DraftError(self.filename, self.lines.get(key, 1), problem)
+
+    def required(self, key: str, default: Any = None) -> Any:
+        value = self.data.get(key, default)
+        if value is None:
+            self.fail(key, f"front matter needs '{key}'")
+        return value
 
     def text(self, key: str, *, required: bool = False) -> str:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                self.fail(key, f"front matter needs '{key}'")
-            return ""
-        if (
-            not isinstance(value, str | int | float)
-            or isinstance(value, bool)
-            or not str(value).strip()
-        ):
-            self.fail(key, f"'{key}' must be a non-empty text")
+        value = self.required(key) if required else self.data.get(key, "")
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.fail(key, f"'{key}' must be a text")
+        if required and not str(value).strip():
+            self.fail(key, f"'{key}' must not be empty")
         return str(value).strip()
 
     def code(self, default: str | None) -> str:
-        value = self.data.get("code", default)
-        if value is None:
-            self.fail("code", "front matter needs 'code' (no folder name to default to)")
+        value = self.required("code", default)
         if not isinstance(value, str) or not SLUG.match(value):
             self.fail("code", f"code {value!r} is not a slug (a-z, 0-9 and '-')")
-        return str(value)
+        return value
 
     def round(self) -> int:
-        value = self.data.get("round")
-        if value is None:
-            self.fail("round", "front matter needs 'round'")
+        value = self.required("round")
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             self.fail("round", f"round must be a positive whole number, not {value!r}")
-        return int(value)
+        return value
 
     def levels(self) -> tuple[str, ...]:
-        value = self.data.get("levels")
-        if value is None:
-            self.fail("levels", "front matter needs 'levels' (heading depth -> provision kind)")
+        value = self.required("levels")
         if not isinstance(value, list) or not value:
             self.fail("levels", "levels must be a non-empty list of kind names")
         for kind in value:
             if not isinstance(kind, str) or not KIND_NAME.match(kind):
-                self.fail(
-                    "levels", f"level {kind!r} is not a kind name (lowercase a-z, 0-9, '-', '_')"
-                )
-        if len(set(value)) != len(value):
-            self.fail("levels", "levels must be distinct")
-        if len(value) > 6:
-            self.fail("levels", "at most 6 levels (Markdown has 6 heading depths)")
+                self.fail("levels", f"level {kind!r} is not a kind name (a-z, 0-9, '-', '_')")
+        if len(set(value)) != len(value) or len(value) > 6:
+            self.fail("levels", "levels must be distinct, and at most 6 (heading depths)")
         return tuple(value)
 
     def flag(self, key: str) -> bool:
         value = self.data.get(key, False)
         if not isinstance(value, bool):
             self.fail(key, f"'{key}' must be true or false")
-        return bool(value)
+        return value
 
     def visibility(self) -> str:
         value = self.data.get("visibility", "internal")
         if value not in VISIBILITIES:
-            self.fail(
-                "visibility", f"visibility must be one of {', '.join(VISIBILITIES)}, not {value!r}"
-            )
+            self.fail("visibility", f"visibility must be one of {', '.join(VISIBILITIES)}")
         return str(value)
 
     def date(self) -> datetime.date | None:
         value = self.data.get("date")
-        if value is None:
-            return None
-        if isinstance(value, str):
-            try:
-                value = datetime.date.fromisoformat(value)
-            except ValueError:
-                self.fail("date", f"date {value!r} is not a date (YYYY-MM-DD)")
-        if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
-            self.fail("date", f"date {value!r} is not a date (YYYY-MM-DD)")
-        return value  # type: ignore[no-any-return]
+        if value is None or (
+            isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+        ):
+            return value
+        self.fail("date", f"date {value!r} is not a date (YYYY-MM-DD)")
 
     def window(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
         window = self.data.get("consultation")
         if window is None:
             return None, None
-        if not isinstance(window, dict):
-            self.fail("consultation", "consultation must have 'opens' and 'closes'")
-        unknown = sorted(str(key) for key in window if key not in WINDOW_KEYS)
-        if unknown:
-            self.fail("consultation", f"unknown consultation key(s): {', '.join(unknown)}")
+        if not isinstance(window, dict) or set(window) - WINDOW_KEYS:
+            names = ", ".join(sorted(str(k) for k in window)) if isinstance(window, dict) else ""
+            self.fail("consultation", f"consultation takes 'opens' and 'closes' only, not {names}")
         opens, closes = self._moment(window, "opens"), self._moment(window, "closes")
         if closes <= opens:
             self.fail("consultation", "the consultation must close after it opens")
@@ -293,10 +257,7 @@ class _Meta:
             except ValueError:
                 pass
         if not isinstance(value, datetime.datetime):
-            self.fail(
-                "consultation", f"consultation '{key}' must be a date and time, not {value!r}"
-            )
-        assert isinstance(value, datetime.datetime)
+            self.fail("consultation", f"consultation '{key}' must be a date and time")
         return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
 
 
