@@ -175,3 +175,62 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def create_round(database: Any, create_group: Any):  # type: ignore[no-untyped-def]
+    """A round of a code (the code is created on first use) with a visibility and window.
+
+    window: "open" (opened yesterday, closes in a week), "closed" (closed yesterday),
+    "upcoming" or None (no consultation).
+    """
+    import datetime as dt
+
+    from app.drafting.models import Code, Round
+
+    def make(number: int = 1, *, code: str = "demo-code", visibility: str = "public",
+             window: str | None = "open", final: bool = False, name: str | None = None) -> Round:
+        code_row = db.session.query(Code).filter_by(slug=code).one_or_none()
+        if code_row is None:
+            code_row = Code(slug=code, title=f"Code {code}")
+            db.session.add(code_row)
+        now = dt.datetime.now(dt.UTC)
+        opens = closes = None
+        if window == "open":
+            opens, closes = now - dt.timedelta(days=1), now + dt.timedelta(days=7)
+        elif window == "closed":
+            opens, closes = now - dt.timedelta(days=10), now - dt.timedelta(days=1)
+        elif window == "upcoming":
+            opens, closes = now + dt.timedelta(days=1), now + dt.timedelta(days=10)
+        round_ = Round(code=code_row, number=number, name=name or f"Draft {number}",
+                       visibility=visibility, opens_at=opens, closes_at=closes, final=final,
+                       levels=["chapter", "measure"])
+        db.session.add(round_)
+        db.session.commit()
+        return round_
+
+    return make
+
+
+@pytest.fixture
+def create_provision(database: Any, create_group: Any):  # type: ignore[no-untyped-def]
+    """A provision of a round; `group` is a working-group slug (created if needed)."""
+    from app.drafting.markdown import plain_text, render_markdown
+    from app.drafting.models import Provision
+
+    def make(round_: Any, key: str, *, label: str | None = None, title: str = "A provision",
+             body: str = "Signatories shall keep documentation up to date.",
+             kind: str = "measure", parent: Any = None, group: str | None = "wg1",
+             position: int | None = None) -> Provision:
+        html = render_markdown(body)
+        provision = Provision(
+            round=round_, key=key, kind=kind, depth=2 if parent is not None else 1,
+            position=position if position is not None else len(round_.provisions),
+            label=label, number=label.split()[-1] if label else None, title=title, body=body,
+            body_html=html, text=plain_text(html), search_text=f"{title} {body}".lower(),
+            parent=parent, group=create_group(group) if group else None)
+        db.session.add(provision)
+        db.session.commit()
+        return provision
+
+    return make
