@@ -1,5 +1,204 @@
-"""/api/v1 endpoints of the drafting domain (routes on the shared API blueprint, documented in openapi)."""
+"""/api/v1 endpoints of the drafting domain: codes, rounds, the provision tree, a provision.
+
+Same visibility as the pages: a round the caller may not see is 404, and a code none of whose
+rounds the caller may see does not exist for them.
+"""
 
 from __future__ import annotations
 
-from app.api.blueprint import bp  # noqa: F401
+from typing import Any
+
+from flask import jsonify
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.api.auth import api_user
+from app.api.blueprint import bp
+from app.api.openapi import document, error_responses, schema
+from app.core.db import db
+from app.core.errors import NotFound
+from app.drafting.models import Code, Provision, Round
+from app.drafting.permissions import can_view_round
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def round_json(round_: Round) -> dict[str, Any]:
+    return {
+        "number": round_.number,
+        "name": round_.name,
+        "date": _iso(round_.date),
+        "final": round_.final,
+        "visibility": round_.visibility,
+        "levels": list(round_.levels or []),
+        "consultation": {
+            "opens": _iso(round_.opens_at),
+            "closes": _iso(round_.closes_at),
+            "status": round_.consultation_status(),
+        },
+    }
+
+
+def provision_json(provision: Provision, *, full: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "key": provision.key,
+        "kind": provision.kind,
+        "label": provision.label,
+        "number": provision.number,
+        "title": provision.title,
+        "group": provision.group.slug if provision.group else None,
+        "body": provision.body,
+    }
+    if full:
+        data |= {
+            "html": provision.body_html,
+            "text": provision.text,
+            "parent": provision.parent.key if provision.parent else None,
+            "position": provision.position,
+            "round": provision.round.number,
+            "code": provision.round.code.slug,
+        }
+    return data
+
+
+def _visible_code(slug: str) -> tuple[Code, list[Round]]:
+    code = db.session.scalar(select(Code).where(Code.slug == slug))
+    rounds = [r for r in code.rounds if can_view_round(api_user(), r)] if code else []
+    if code is None or not rounds:
+        raise NotFound(f"No code '{slug}'.")
+    return code, rounds
+
+
+def _visible_round(slug: str, number: int) -> Round:
+    code, rounds = _visible_code(slug)
+    for round_ in rounds:
+        if round_.number == number:
+            return round_
+    raise NotFound(f"No round {number} of '{code.slug}'.")
+
+
+@bp.route("/codes")
+def api_codes():  # type: ignore[no-untyped-def]
+    items = []
+    for code in db.session.scalars(select(Code).order_by(Code.title)):
+        rounds = [r for r in code.rounds if can_view_round(api_user(), r)]
+        if rounds:
+            items.append({"slug": code.slug, "title": code.title,
+                          "rounds": [r.number for r in rounds]})  # fmt: skip
+    return jsonify({"items": items})
+
+
+@bp.route("/codes/<code>/rounds")
+def api_rounds(code: str):  # type: ignore[no-untyped-def]
+    code_row, rounds = _visible_code(code)
+    return jsonify({"code": code_row.slug, "items": [round_json(r) for r in rounds]})
+
+
+@bp.route("/codes/<code>/rounds/<int:n>/provisions")
+def api_provision_tree(code: str, n: int):  # type: ignore[no-untyped-def]
+    round_ = _visible_round(code, n)
+    provisions = db.session.scalars(
+        select(Provision)
+        .where(Provision.round_id == round_.id)
+        .options(selectinload(Provision.group))
+        .order_by(Provision.position)
+    ).all()
+    nodes: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for provision in provisions:
+        node = provision_json(provision) | {"children": []}
+        nodes[provision.id] = node
+        parent = nodes.get(provision.parent_id) if provision.parent_id else None
+        (parent["children"] if parent is not None else roots).append(node)
+    return jsonify({"code": code, "round": round_json(round_), "provisions": roots})
+
+
+@bp.route("/codes/<code>/rounds/<int:n>/provisions/<key>")
+def api_provision(code: str, n: int, key: str):  # type: ignore[no-untyped-def]
+    round_ = _visible_round(code, n)
+    provision = db.session.scalar(
+        select(Provision).where(Provision.round_id == round_.id, Provision.key == key)
+    )
+    if provision is None:
+        raise NotFound(f"No provision '{key}' in round {n}.")
+    return jsonify(provision_json(provision, full=True))
+
+
+_ROUND = schema("Round", {
+    "type": "object",
+    "required": ["number", "name", "final", "visibility", "consultation"],
+    "properties": {
+        "number": {"type": "integer"}, "name": {"type": "string"},
+        "date": {"type": "string", "format": "date", "nullable": True},
+        "final": {"type": "boolean"},
+        "visibility": {"type": "string", "enum": ["internal", "plenary", "public"]},
+        "levels": {"type": "array", "items": {"type": "string"}},
+        "consultation": {"type": "object", "properties": {
+            "opens": {"type": "string", "format": "date-time", "nullable": True},
+            "closes": {"type": "string", "format": "date-time", "nullable": True},
+            "status": {"type": "string", "enum": ["none", "upcoming", "open", "closed"]}}},
+    },
+})  # fmt: skip
+_PROVISION_PROPERTIES = {
+    "key": {"type": "string", "description": "Stable across rounds"},
+    "kind": {"type": "string", "description": "From the round's levels: chapter, measure ..."},
+    "label": {"type": "string", "nullable": True, "example": "Measure 1.1"},
+    "number": {"type": "string", "nullable": True, "example": "1.1"},
+    "title": {"type": "string"},
+    "group": {"type": "string", "nullable": True, "description": "Working-group slug"},
+    "body": {"type": "string", "description": "Markdown"},
+}
+_NODE = schema("ProvisionNode", {
+    "type": "object", "required": ["key", "kind", "title", "children"],
+    "properties": _PROVISION_PROPERTIES | {
+        "children": {"type": "array", "items": {"$ref": "#/components/schemas/ProvisionNode"}}},
+})  # fmt: skip
+_PROVISION = schema("Provision", {
+    "type": "object", "required": ["key", "kind", "title", "html", "text", "round", "code"],
+    "properties": _PROVISION_PROPERTIES | {
+        "html": {"type": "string", "description": "Rendered, sanitised body"},
+        "text": {"type": "string", "description": "Plain text of html (what anchors count in)"},
+        "parent": {"type": "string", "nullable": True}, "position": {"type": "integer"},
+        "round": {"type": "integer"}, "code": {"type": "string"}},
+})  # fmt: skip
+_CODE_PARAM = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+_ROUND_PARAM = {"name": "n", "in": "path", "required": True, "schema": {"type": "integer"}}
+_KEY_PARAM = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _ok(description: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {"200": {"description": description, "content": {"application/json": {"schema": body}}}}
+
+
+document("/codes", "get", {
+    "summary": "The codes with at least one round the caller may see", "operationId": "listCodes",
+    "tags": ["drafting"],
+    "responses": _ok("Codes", {"type": "object", "properties": {"items": {"type": "array",
+        "items": {"type": "object", "properties": {
+            "slug": {"type": "string"}, "title": {"type": "string"},
+            "rounds": {"type": "array", "items": {"type": "integer"}}}}}}})
+    | error_responses(401),
+})  # fmt: skip
+document("/codes/{code}/rounds", "get", {
+    "summary": "The rounds of a code the caller may see", "operationId": "listRounds",
+    "tags": ["drafting"], "parameters": [_CODE_PARAM],
+    "responses": _ok("Rounds", {"type": "object", "properties": {
+        "code": {"type": "string"}, "items": {"type": "array", "items": _ROUND}}})
+    | error_responses(401, 404),
+})  # fmt: skip
+document("/codes/{code}/rounds/{n}/provisions", "get", {
+    "summary": "The provisions of a round as a tree (children nested)",
+    "operationId": "provisionTree", "tags": ["drafting"],
+    "parameters": [_CODE_PARAM, _ROUND_PARAM],
+    "responses": _ok("The tree", {"type": "object", "properties": {
+        "code": {"type": "string"}, "round": _ROUND,
+        "provisions": {"type": "array", "items": _NODE}}})
+    | error_responses(401, 404),
+})  # fmt: skip
+document("/codes/{code}/rounds/{n}/provisions/{key}", "get", {
+    "summary": "One provision of a round", "operationId": "getProvision", "tags": ["drafting"],
+    "parameters": [_CODE_PARAM, _ROUND_PARAM, _KEY_PARAM],
+    "responses": _ok("The provision", _PROVISION) | error_responses(401, 404),
+})  # fmt: skip

@@ -1,0 +1,271 @@
+"""Reading the stored lineage: how the provisions of one round became those of a later one.
+
+Adjacent rounds answer from the stored `LineageLink` rows as they are (kind and similarity as
+the importer or a secretariat correction set them). Across several rounds the links are
+followed hop by hop and the kind is recomputed from the end points, with the same rules as the
+alignment engine; the similarity is then the word-level similarity of the end-point texts
+(`app.diffing.engine.similarity`), because a product of hop similarities says more about the
+number of rounds in between than about how much of the text survived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.core.db import db
+from app.core.errors import BadInput, NotFound
+from app.diffing.engine import similarity as text_similarity
+from app.drafting.models import Code, LineageLink, Provision, Round
+from app.drafting.similarity import normalised
+
+
+@dataclass(frozen=True)
+class LineageEntry:
+    """What one provision of the earlier round became in the later one."""
+
+    source: Provision
+    targets: tuple[Provision, ...]
+    kind: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """One round in a provision's history: its version(s) there and how they changed next."""
+
+    round: Round
+    provisions: tuple[Provision, ...]
+    kind: str | None  # the change into the next step; None on the last step
+    similarity: float | None
+
+
+def _rounds_between(from_round: Round, to_round: Round) -> list[Round]:
+    if from_round.code_id != to_round.code_id:
+        raise BadInput("Lineage is only defined between rounds of the same code.")
+    if from_round.number >= to_round.number:
+        raise BadInput("The first round must come before the second.")
+    return list(
+        db.session.scalars(
+            select(Round)
+            .where(
+                Round.code_id == from_round.code_id,
+                Round.number >= from_round.number,
+                Round.number <= to_round.number,
+            )
+            .order_by(Round.number)
+        )
+    )
+
+
+def _links_from(round_ids: Sequence[int]) -> dict[int, LineageLink]:
+    """Stored links leaving the given rounds, by source provision id."""
+    links = db.session.scalars(
+        select(LineageLink)
+        .where(LineageLink.from_round_id.in_(round_ids))
+        .options(selectinload(LineageLink.targets))
+    )
+    return {link.from_provision_id: link for link in links}
+
+
+def _provisions(round_: Round) -> list[Provision]:
+    return list(
+        db.session.scalars(
+            select(Provision)
+            .where(Provision.round_id == round_.id)
+            .options(selectinload(Provision.parent))
+            .order_by(Provision.position)
+        )
+    )
+
+
+def _parent_key(provision: Provision) -> str | None:
+    return provision.parent.key if provision.parent is not None else None
+
+
+def end_point_kind(source: Provision, targets: Sequence[Provision], merged: bool) -> str:
+    """The kind of change from `source` to `targets`, as the alignment engine defines it."""
+    if not targets:
+        return "removed"
+    if len(targets) > 1:
+        return "split"
+    if merged:
+        return "merged"
+    target = targets[0]
+    if _parent_key(source) != _parent_key(target):
+        return "moved"
+    if normalised(source.title) == normalised(target.title) and normalised(
+        source.text
+    ) == normalised(target.text):
+        return "unchanged"
+    return "modified"
+
+
+def lineage_between(
+    from_round: Round, to_round: Round
+) -> tuple[list[LineageEntry], list[Provision]]:
+    """One entry per provision of `from_round` (position order), and the provisions of
+    `to_round` with no predecessor there (added).
+
+    Works for any two rounds of a code with from < to, following the stored links through
+    the rounds in between. Raises BadInput for rounds of different codes or in the wrong order.
+    """
+    rounds = _rounds_between(from_round, to_round)
+    links = _links_from([r.id for r in rounds[:-1]])
+    sources = _provisions(from_round)
+    targets_in_order = _provisions(to_round)
+    position = {p.id: p.position for p in targets_in_order}
+    by_id = {p.id: p for p in targets_in_order}
+    reached: dict[int, list[int]] = {}
+    for source in sources:
+        current = {source.id}
+        for _ in rounds[:-1]:
+            nxt: set[int] = set()
+            for provision_id in current:
+                link = links.get(provision_id)
+                if link is not None:
+                    nxt.update(t.to_provision_id for t in link.targets)
+            current = nxt
+        reached[source.id] = sorted((i for i in current if i in by_id), key=lambda i: position[i])
+    incoming: dict[int, int] = {}
+    for ids in reached.values():
+        for i in ids:
+            incoming[i] = incoming.get(i, 0) + 1
+    adjacent = len(rounds) == 2
+    entries = []
+    for source in sources:
+        targets = tuple(by_id[i] for i in reached[source.id])
+        link = links.get(source.id)
+        if adjacent and link is not None:
+            entries.append(LineageEntry(source, targets, link.kind, link.similarity))
+            continue
+        kind = end_point_kind(source, targets, any(incoming[t.id] > 1 for t in targets))
+        value = 0.0
+        if kind == "unchanged":
+            value = 1.0
+        elif targets:
+            value = round(text_similarity(source.text, "\n".join(t.text for t in targets)), 2)
+        entries.append(LineageEntry(source, targets, kind, value))
+    added = [p for p in targets_in_order if p.id not in incoming]
+    return entries, added
+
+
+def locator(provision: Provision) -> str:
+    """How a provision is named beside its key: its number label, or its title if unnumbered."""
+    return provision.label or provision.title
+
+
+def find_round(code: Code, number: int) -> Round:
+    """The round `number` of `code`; NotFound if there is none."""
+    round_ = db.session.scalar(
+        select(Round).where(Round.code_id == code.id, Round.number == number)
+    )
+    if round_ is None:
+        raise NotFound(f"Round {number} of {code.slug} does not exist.")
+    return round_
+
+
+def lineage_document(code: Code, from_n: int, to_m: int) -> dict[str, Any]:
+    """The lineage export of CONTRACT section 4: one link per provision of round `from_n`.
+
+    Raises NotFound for a missing round, BadInput when `from_n` is not before `to_m`.
+    """
+    if from_n >= to_m:
+        raise BadInput("--from must be a round before --to.")
+    entries, added = lineage_between(find_round(code, from_n), find_round(code, to_m))
+    return {
+        "code": code.slug,
+        "from": from_n,
+        "to": to_m,
+        "links": [
+            {
+                "from": entry.source.key,
+                "to": [t.key for t in entry.targets],
+                "kind": entry.kind,
+                "similarity": round(entry.similarity, 2),
+                "from_label": locator(entry.source),
+                "to_labels": [locator(t) for t in entry.targets],
+            }
+            for entry in entries
+        ],
+        "added": [p.key for p in added],
+        "added_labels": [locator(p) for p in added],
+    }
+
+
+def _links_into(provision_ids: Iterable[int]) -> list[LineageLink]:
+    from app.drafting.models import LineageTarget
+
+    ids = list(provision_ids)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(LineageLink)
+            .join(LineageTarget, LineageTarget.link_id == LineageLink.id)
+            .where(LineageTarget.to_provision_id.in_(ids))
+            .options(selectinload(LineageLink.from_provision), selectinload(LineageLink.targets))
+            .distinct()
+        )
+    )
+
+
+def provision_history(provision: Provision) -> list[HistoryStep]:
+    """The versions of a provision in every round, oldest first, following stored links.
+
+    Backwards through the links that lead into it, forwards through the links leaving it;
+    a split or merge widens a step to several provisions.
+    """
+    rounds = {
+        r.id: r
+        for r in db.session.scalars(select(Round).where(Round.code_id == provision.round.code_id))
+    }
+    before: list[tuple[list[Provision], LineageLink | None]] = []
+    current = [provision]
+    while True:
+        links = _links_into(p.id for p in current)
+        if not links:
+            break
+        previous = sorted((link.from_provision for link in links), key=lambda p: p.position)
+        before.append((previous, _summary_link(links)))
+        current = previous
+    after: list[tuple[list[Provision], LineageLink | None]] = []
+    current = [provision]
+    while True:
+        outgoing = _links_from_provisions(p.id for p in current)
+        nxt = [t.to_provision for link in outgoing for t in link.targets]
+        nxt = sorted({p.id: p for p in nxt}.values(), key=lambda p: p.position)
+        after.append((current, _summary_link(outgoing)))
+        if not nxt:
+            break
+        current = nxt
+    steps = reversed(before)
+    return [
+        HistoryStep(rounds[ps[0].round_id], tuple(ps), *_kind(link))
+        for ps, link in [*steps, *after]
+    ]
+
+
+def _kind(link: LineageLink | None) -> tuple[str | None, float | None]:
+    return (link.kind, link.similarity) if link is not None else (None, None)
+
+
+def _summary_link(links: Sequence[LineageLink]) -> LineageLink | None:
+    """The link that describes a step: the one with the most telling kind."""
+    order = ("split", "merged", "moved", "modified", "unchanged", "removed")
+    return min(links, key=lambda link: order.index(link.kind), default=None)
+
+
+def _links_from_provisions(provision_ids: Iterable[int]) -> list[LineageLink]:
+    ids = list(provision_ids)
+    return list(
+        db.session.scalars(
+            select(LineageLink)
+            .where(LineageLink.from_provision_id.in_(ids))
+            .options(selectinload(LineageLink.targets))
+        )
+    )

@@ -1,0 +1,103 @@
+"""Reading pages: front page, code, round, provision, search, and who may see them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.drafting import services
+from tests.drafting.conftest import MAY_SEE, VIEWERS
+
+VISIBILITIES = ("internal", "plenary", "public")
+
+
+@pytest.mark.parametrize("kind", VIEWERS)
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+def test_round_pages_answer_404_to_viewers_who_may_not_see_them(
+    client: Any, visibility_code: Any, viewer: Any, kind: str, visibility: str
+) -> None:
+    viewer(kind)
+    number = visibility_code[visibility].number
+    base = f"/codes/vis-code/rounds/{number}"
+    expected = 200 if visibility in MAY_SEE[kind] else 404
+    for path in (base, f"{base}/provisions/m-1-1", f"{base}/search?q=documentation"):
+        response = client.get(path)
+        assert response.status_code == expected, path
+        if expected == 404:
+            assert f"Secretname{visibility.capitalize()}" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("kind", VIEWERS)
+def test_front_and_code_pages_name_only_visible_rounds(
+    client: Any, visibility_code: Any, viewer: Any, kind: str
+) -> None:
+    viewer(kind)
+    for path in ("/", "/codes/vis-code"):
+        page = client.get(path).get_data(as_text=True)
+        for visibility in VISIBILITIES:
+            shown = f"Secretname{visibility.capitalize()}" in page
+            assert shown == (visibility in MAY_SEE[kind]), (path, visibility)
+
+
+def test_a_code_with_no_visible_round_is_404(client: Any, create_round: Any) -> None:
+    create_round(1, code="hidden-code", visibility="internal")
+    assert client.get("/codes/hidden-code").status_code == 404
+
+
+def test_round_page_groups_by_chapter_and_shows_the_deadline(
+    client: Any, create_round: Any, create_provision: Any
+) -> None:
+    round_ = create_round(1, window="open")
+    chapter = create_provision(round_, "transparency", title="Transparency", kind="chapter")
+    create_provision(round_, "m-1-1", label="Measure 1.1", title="Documentation", parent=chapter)
+    page = client.get("/codes/demo-code/rounds/1").get_data(as_text=True)
+    assert "Transparency" in page and "Measure 1.1: Documentation" in page
+    assert "open for feedback until" in page and "Working group wg1" in page
+
+
+def test_provision_page_shows_text_group_and_anchorable_body(
+    client: Any, create_round: Any, create_provision: Any
+) -> None:
+    round_ = create_round(1)
+    create_provision(
+        round_, "m-1-1", label="Measure 1.1", title="Documentation", body="Keep it *current*."
+    )
+    page = client.get("/codes/demo-code/rounds/1/provisions/m-1-1").get_data(as_text=True)
+    assert (
+        '<div class="provision-body" id="provision-text" data-provision-key="m-1-1">'
+        "<p>Keep it <em>current</em>.</p>"
+    ) in page
+    assert "Working group wg1" in page
+
+
+def test_provision_page_lists_its_number_in_each_round(
+    client: Any, demo_groups: None, draft_text: Any
+) -> None:
+    services.import_round(draft_text(1), "1.md")
+    moved = draft_text(2).replace("## Measure 1.1: Documentation", "## Measure 1.3: Documentation")
+    services.import_round(moved, "2.md")
+    page = client.get("/codes/test-code/rounds/2/provisions/m-1-1").get_data(as_text=True)
+    assert "Measure 1.1: Documentation" in page and "Measure 1.3: Documentation" in page
+    assert 'href="/codes/test-code/rounds/1/provisions/m-1-1"' in page
+
+
+def test_search_finds_words_case_insensitively_within_the_round_only(
+    client: Any, create_round: Any, create_provision: Any
+) -> None:
+    one, two = create_round(1), create_round(2)
+    create_provision(one, "a", title="Copyright policy", body="Respect robots.txt opt-outs.")
+    create_provision(one, "b", title="Other", body="Nothing relevant.")
+    create_provision(two, "a", title="Copyright policy", body="Respect ROBOTS.TXT always.")
+    page = client.get("/codes/demo-code/rounds/1/search?q=Robots.txt").get_data(as_text=True)
+    assert "1 provision contains" in page
+    assert "<mark>robots.txt</mark>" in page and "always" not in page
+
+
+def test_search_escapes_the_query_and_like_wildcards(
+    client: Any, create_round: Any, create_provision: Any
+) -> None:
+    round_ = create_round(1)
+    create_provision(round_, "a", title="Plain", body="Nothing special here.")
+    page = client.get("/codes/demo-code/rounds/1/search?q=%25<b>").get_data(as_text=True)
+    assert "<b>" not in page and "0 provisions contain" in page
