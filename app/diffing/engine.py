@@ -4,14 +4,18 @@ Each distinct token (a word, a run of spaces, a line break, or a piece of markup
 punctuation) is mapped to one private-use character, the two character strings are diffed with
 diff-match-patch and cleaned up semantically, and the result is mapped back to text, the way
 diff-match-patch's line mode works for lines. No timeout is set, so a diff is never truncated;
-it stays fast because the diff runs over tokens, not characters.
+it stays fast because the diff runs over tokens, not characters, and because long texts are
+first split at sentences that occur once, unchanged, in both texts (see _anchored_gaps).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Literal
 
 import diff_match_patch as _dmp_module
@@ -23,18 +27,18 @@ except ImportError:  # pragma: no cover - the C++ backend is an optional acceler
 
 Backend = Literal["fast", "python"]
 
-# "fast" (the C++ port) measured about 50x quicker than the pure-Python reference on a
-# 50,000-word round with identical word counts; see bench/bench_diff.py.
+# The C++ port: identical ops to the pure-Python reference, 2.5x quicker on a 300-word
+# provision and 1.5x on a whole 50,000-word round (bench/bench_diff.py).
 DEFAULT_BACKEND: Backend = "fast"
 
 _HSPACE = r"[^\S\r\n]"
 _WORD = r"[^\W_][\w\u0300-\u036f'’.,/-]*(?<![-'’.,/])"
 _TOKEN_RE = re.compile(
     rf"""
-      \r?\n(?:{_HSPACE}*\r?\n)*                                   # line break(s), blank lines
-    | ^{_HSPACE}*(?:[-*+>]|\#{{1,6}}|\d{{1,9}}[.)])(?={_HSPACE}){_HSPACE}*   # block marker
-    | {_HSPACE}+                                                # spaces, indentation
+      ^{_HSPACE}*(?:[-*+>]|\#{{1,6}}|\d{{1,9}}[.)])(?={_HSPACE}){_HSPACE}*   # block marker
     | {_WORD}                                                   # word
+    | {_HSPACE}+                                                # spaces, indentation
+    | \r?\n(?:{_HSPACE}*\r?\n)*                                   # line break(s), blank lines
     | \*\*|__|~~|-{{2,}}|={{2,}}|\.{{2,}}|[^\w\s]|_                # markup or punctuation
     | [\s\S]                                                    # anything else (lone \r)
     """,
@@ -46,7 +50,13 @@ _IS_WORD_RE = re.compile(_WORD)
 # scoring treats every token boundary alike in both backends.
 _PRIVATE_RANGES = ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
 
-_Op = Literal["equal", "insert", "delete"]
+# Myers' diff costs O(tokens x edits): about a second, even in C++, for a whole 50,000-word
+# round with 5% of its words edited. Texts this long are first cut at chunks (sentences,
+# lines) that occur exactly once in each text and keep their order (patience diff), and only
+# the gaps between them are diffed. Shorter texts are diffed by dmp in one piece.
+CHUNKED_MIN_TOKENS = 2000
+_CHUNK_END = re.compile(r"[\r\n]|^[.;:!?]$")
+
 _KIND = {0: "equal", 1: "insert", -1: "delete", "=": "equal", "+": "insert", "-": "delete"}
 
 
@@ -66,13 +76,19 @@ class WordDiff:
 
 
 def tokenize(text: str) -> list[str]:
-    """Split text into diff tokens; ``"".join(tokenize(text)) == text`` always holds."""
-    return [m.group() for m in _TOKEN_RE.finditer(text)]
+    """Split text into diff tokens; ``"".join(tokenize(text)) == text`` always holds.
+
+    A token is a word, a run of spaces, a line break (with any blank lines after it), a
+    block marker at the start of a line (``- ``, ``1. ``, ``## ``, ``> ``) or a piece of
+    markup or punctuation (``**``, ``|``, ``,``).
+    """
+    tokens: list[str] = _TOKEN_RE.findall(text)
+    return tokens
 
 
 def is_word(token: str) -> bool:
     """True when the token is a word (not markup, punctuation or whitespace)."""
-    return _IS_WORD_RE.fullmatch(token.rstrip()) is not None
+    return _IS_WORD_RE.fullmatch(token) is not None
 
 
 def _code_points() -> Iterator[str]:
@@ -82,36 +98,78 @@ def _code_points() -> Iterator[str]:
     # More than ~137,000 distinct tokens: carry on outside the private-use areas (still a
     # correct diff; only the semantic cleanup's boundary scoring may differ).
     for cp in range(0x100, 0x110000):
-        if not 0xD800 <= cp <= 0xDFFF and not any(lo <= cp <= hi for lo, hi in _PRIVATE_RANGES):
+        private = any(lo <= cp <= hi for lo, hi in _PRIVATE_RANGES)
+        if not private and not 0xD800 <= cp <= 0xDFFF:
             yield chr(cp)
 
 
-class _Alphabet:
-    """Assigns one character per distinct token and remembers whether it is a word."""
+@dataclass(frozen=True)
+class _Encoding:
+    """Both texts as strings of one character per token."""
 
-    def __init__(self) -> None:
-        self.char_of: dict[str, str] = {}
-        self.token_of: dict[str, str] = {}
-        self.word_chars: set[str] = set()
-        self._fresh = _code_points()
+    old: str
+    new: str
+    token_of: dict[str, str]
+    word_chars: frozenset[str]
+    chunk_ends: frozenset[str]
 
-    def encode(self, tokens: list[str]) -> str:
-        char_of = self.char_of
-        out = []
-        for token in tokens:
-            char = char_of.get(token)
-            if char is None:
-                char = next(self._fresh)
-                char_of[token] = char
-                self.token_of[char] = token
-                if is_word(token):
-                    self.word_chars.add(char)
-            out.append(char)
-        return "".join(out)
+    def decode(self, chars: str) -> str:
+        return "".join(map(self.token_of.__getitem__, chars))
 
     def count_words(self, chars: str) -> int:
-        words = self.word_chars
-        return sum(1 for c in chars if c in words)
+        return sum(map(self.word_chars.__contains__, chars))
+
+
+def _encode(old: str, new: str) -> _Encoding:
+    old_tokens, new_tokens = tokenize(old), tokenize(new)
+    distinct = dict.fromkeys(old_tokens + new_tokens)
+    char_of = dict(zip(distinct, _code_points(), strict=False))
+    encode = char_of.__getitem__
+    return _Encoding(
+        old="".join(map(encode, old_tokens)),
+        new="".join(map(encode, new_tokens)),
+        token_of={char: token for token, char in char_of.items()},
+        word_chars=frozenset(char_of[t] for t in distinct if is_word(t)),
+        chunk_ends=frozenset(char_of[t] for t in distinct if _CHUNK_END.search(t)),
+    )
+
+
+def _chunks(chars: str, ends: frozenset[str]) -> list[str]:
+    if not ends:
+        return [chars]
+    pattern = "[" + "".join(map(re.escape, sorted(ends))) + "]"
+    return re.findall(f".*?{pattern}|.+$", chars, flags=re.DOTALL)
+
+
+def _anchored_gaps(enc: _Encoding) -> Iterator[tuple[str, str, str]]:
+    """Yield (old gap, new gap, following anchor) splitting both texts at unique chunks."""
+    old_chunks, new_chunks = _chunks(enc.old, enc.chunk_ends), _chunks(enc.new, enc.chunk_ends)
+    old_count, new_count = Counter(old_chunks), Counter(new_chunks)
+    new_index = {c: j for j, c in enumerate(new_chunks) if new_count[c] == 1}
+    pairs = [
+        (i, new_index[c]) for i, c in enumerate(old_chunks) if old_count[c] == 1 and c in new_index
+    ]
+    # Longest increasing subsequence of new positions (patience sorting).
+    tails: list[int] = []
+    tail_pair: list[int] = []
+    previous: list[int] = []
+    for n, (_, j) in enumerate(pairs):
+        k = bisect_left(tails, j)
+        tails[k : k + 1] = [j]
+        tail_pair[k : k + 1] = [n]
+        previous.append(tail_pair[k - 1] if k else -1)
+    chain: list[tuple[int, int]] = []
+    n = tail_pair[-1] if tail_pair else -1
+    while n != -1:
+        chain.append(pairs[n])
+        n = previous[n]
+    old_starts = [0, *accumulate(map(len, old_chunks))]
+    new_starts = [0, *accumulate(map(len, new_chunks))]
+    a = b = 0
+    for i, j in reversed(chain):
+        yield enc.old[a : old_starts[i]], enc.new[b : new_starts[j]], old_chunks[i]
+        a, b = old_starts[i + 1], new_starts[j + 1]
+    yield enc.old[a:], enc.new[b:], ""
 
 
 def _diff_python(a: str, b: str, cleanup: bool) -> list[tuple[object, str]]:
@@ -126,7 +184,8 @@ def _diff_python(a: str, b: str, cleanup: bool) -> list[tuple[object, str]]:
 def _diff_fast(a: str, b: str, cleanup: bool) -> list[tuple[object, str]]:
     assert _fast_dmp is not None  # noqa: S101 - guarded by _backend_function
     mode = "Semantic" if cleanup else "No"
-    return list(_fast_dmp.diff(a, b, timelimit=0, checklines=False, cleanup=mode, counts_only=False))
+    result = _fast_dmp.diff(a, b, timelimit=0, checklines=False, cleanup=mode, counts_only=False)
+    return list(result)
 
 
 def _backend_function(
@@ -153,19 +212,24 @@ def diff_words(
     semantic cleanup and returns the minimal token edit script. Raises ValueError for an
     unknown backend.
     """
-    alphabet = _Alphabet()
-    a = alphabet.encode(tokenize(old))
-    b = alphabet.encode(tokenize(new))
-    diff = _backend_function(backend or DEFAULT_BACKEND, a, b)(a, b, cleanup)
+    enc = _encode(old, new)
+    differ = _backend_function(backend or DEFAULT_BACKEND, enc.old, enc.new)
+    if max(len(enc.old), len(enc.new)) < CHUNKED_MIN_TOKENS:
+        raw = differ(enc.old, enc.new, cleanup)
+    else:
+        raw = []
+        for old_gap, new_gap, anchor in _anchored_gaps(enc):
+            if old_gap or new_gap:
+                raw.extend(differ(old_gap, new_gap, cleanup))
+            raw.append((0, anchor))
     ops: list[tuple[str, str]] = []
     counts = {"equal": 0, "insert": 0, "delete": 0}
-    token_of = alphabet.token_of
-    for raw_kind, chars in diff:
+    for raw_kind, chars in raw:
         if not chars:
             continue
         kind = _KIND[raw_kind]  # type: ignore[index]
-        text = "".join([token_of[c] for c in chars])
-        counts[kind] += alphabet.count_words(chars)
+        text = enc.decode(chars)
+        counts[kind] += enc.count_words(chars)
         if ops and ops[-1][0] == kind:
             ops[-1] = (kind, ops[-1][1] + text)
         else:
