@@ -1,7 +1,326 @@
-"""Pages of the feedback domain."""
+"""Pages of the feedback domain: the provision panel, commenting, my feedback, moderation,
+exports and the secretariat's bulk import."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import hashlib
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+)
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from app.accounts.forms import ActionForm
+from app.accounts.models import WorkingGroup
+from app.accounts.permissions import account
+from app.core import audit
+from app.core.db import db
+from app.core.errors import DomainError, NotAllowed, NotFound
+from app.core.extensions import client_address, limiter
+from app.core.navigation import MAIN_NAV, NavItem
+from app.core.panels import PROVISION_PANELS
+from app.diffing.render import render_proposal
+from app.drafting.models import Provision
+from app.drafting.permissions import can_view_round
+from app.feedback import bulk, services
+from app.feedback.annotations import provision_path
+from app.feedback.carry import comment_status, latest_carries
+from app.feedback.export import comments_csv, scope_comments
+from app.feedback.forms import CommentForm, EditCommentForm, HideForm, ImportForm, ReplyForm
+from app.feedback.models import Comment
+from app.feedback.permissions import (
+    can_comment,
+    can_edit_comment,
+    can_export,
+    can_moderate,
+    can_read_all,
+    can_view_comment,
+    is_author,
+)
 
 bp = Blueprint("feedback", __name__)
+POST_LIMIT = "30 per minute"
+
+
+def account_key() -> str:
+    """Rate-limit key: the bearer token (API) or the signed-in account, else the address.
+
+    Limits are checked before the API authenticates, so the token itself (hashed) is the key.
+    """
+    scheme, _, secret = (request.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() == "bearer" and secret.strip():
+        return "token:" + hashlib.sha256(secret.strip().encode()).hexdigest()[:24]
+    if current_user.is_authenticated:
+        return f"account:{current_user.id}"
+    return f"addr:{client_address()}"
+
+
+def _render(template: str, **context: Any) -> str:
+    """render_template with the helpers every feedback template uses."""
+    return render_template(
+        template, provision_path=provision_path, render_proposal=render_proposal, **context
+    )
+
+
+def _provision(provision_id: int) -> Provision:
+    provision = db.session.get(Provision, provision_id)
+    if provision is None or not can_view_round(current_user, provision.round):
+        abort(404)
+    return provision
+
+
+def _comment(comment_id: int) -> Comment:
+    """A comment the current user may see, else 404 (so its existence is not revealed)."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or not can_view_comment(current_user, comment):
+        abort(404)
+    return comment
+
+
+def _back(comment: Comment) -> Any:
+    return redirect(f"{provision_path(comment.provision)}#comment-{comment.id}")
+
+
+def build_threads(comments: list[Comment]) -> list[tuple[Comment, list[Comment]]]:
+    """Top-level comments, each with its visible replies (all depths, oldest first)."""
+    by_id = {c.id: c for c in comments}
+
+    def root(comment: Comment) -> Comment:
+        while comment.parent_id in by_id:
+            comment = by_id[comment.parent_id]  # type: ignore[index]
+        return comment
+
+    threads: dict[int, tuple[Comment, list[Comment]]] = {}
+    for comment in comments:
+        top = root(comment)
+        threads.setdefault(top.id, (top, []))
+        if top is not comment:
+            threads[top.id][1].append(comment)
+    return list(threads.values())
+
+
+def provision_panel(provision: Provision, user: Any) -> str:
+    """The comments panel on a provision page (a PROVISION_PANELS provider)."""
+    comments = services.visible_comments(user, round_=provision.round, provision=provision)
+    form = CommentForm(formdata=None) if can_comment(user, provision.round) else None
+    return Markup(  # noqa: S704  (a rendered, autoescaped template)
+        _render(
+            "feedback/_panel.html",
+            provision=provision,
+            threads=build_threads(comments),
+            form=form,
+            reply_form=ReplyForm(formdata=None),
+            user=user,
+            closed_message=services.window_problem(provision.round),
+            can_edit=lambda c: can_edit_comment(user, c),
+            can_moderate=can_moderate(user),
+            shows_author=lambda c: c.publish_consent or can_read_all(user, c) or is_author(user, c),
+            status_of=lambda c: comment_status(c),
+        )
+    )
+
+
+PROVISION_PANELS.append(provision_panel)
+
+
+def _my_nav(user: Any) -> list[NavItem]:
+    return [NavItem("My feedback", "/my/feedback")] if account(user) is not None else []
+
+
+MAIN_NAV.append(_my_nav)
+
+
+@bp.route("/feedback/provisions/<int:provision_id>/comments", methods=["GET", "POST"])
+@login_required
+@limiter.limit(POST_LIMIT, key_func=account_key, methods=["POST"])
+def new_comment(provision_id: int):  # type: ignore[no-untyped-def]
+    """The comment form on its own page (no JS needed), and where every new comment is posted."""
+    provision = _provision(provision_id)
+    form = CommentForm()
+    status = 200
+    if request.method == "POST" and not form.validate():
+        status = 400
+    elif request.method == "POST":
+        try:
+            comment = services.submit_comment(
+                provision,
+                current_user,
+                stance=form.stance.data or "",
+                body=form.body.data or "",
+                quote=form.quote(),
+                proposed_text=form.proposed_text.data,
+                publish_consent=bool(form.publish_consent.data),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = error.status
+        else:
+            db.session.commit()
+            flash(
+                "Thank you: your comment is saved. You can change or withdraw it "
+                "until the consultation closes.",
+                "info",
+            )
+            return _back(comment)
+    return _render(
+        "feedback/new_comment.html",
+        provision=provision,
+        form=form,
+        closed_message=services.window_problem(provision.round),
+    ), status
+
+
+@bp.route("/feedback/comments/<int:comment_id>/reply", methods=["POST"])
+@login_required
+@limiter.limit(POST_LIMIT, key_func=account_key)
+def reply(comment_id: int):  # type: ignore[no-untyped-def]
+    parent = _comment(comment_id)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        flash("Write a reply (up to 10,000 characters).", "error")
+        return _back(parent)
+    try:
+        comment = services.submit_comment(
+            parent.provision,
+            current_user,
+            stance="neutral",
+            body=form.body.data or "",
+            parent=parent,
+            publish_consent=bool(form.publish_consent.data),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _back(parent)
+    db.session.commit()
+    flash("Your reply is saved.", "info")
+    return _back(comment)
+
+
+@bp.route("/feedback/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(comment_id: int):  # type: ignore[no-untyped-def]
+    comment = _comment(comment_id)
+    if not is_author(current_user, comment):
+        raise NotAllowed("Only its author may change a comment.")
+    form = EditCommentForm(obj=comment)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.edit_comment(
+                comment,
+                current_user,
+                stance=form.stance.data,
+                body=form.body.data,
+                proposed_text=form.proposed_text.data or "",
+                publish_consent=bool(form.publish_consent.data),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = error.status
+        else:
+            db.session.commit()
+            flash("Your changes are saved.", "info")
+            return _back(comment)
+    return _render(
+        "feedback/edit.html",
+        comment=comment,
+        form=form,
+        closed_message=services.window_problem(comment.round),
+    ), status
+
+
+@bp.route("/feedback/comments/<int:comment_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(comment_id: int):  # type: ignore[no-untyped-def]
+    comment = _comment(comment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.withdraw_comment(comment, current_user)
+    db.session.commit()
+    flash(
+        "Your comment is withdrawn. It is kept, marked as withdrawn, and no longer counted.", "info"
+    )
+    return _back(comment)
+
+
+@bp.route("/feedback/comments/<int:comment_id>/hide", methods=["GET", "POST"])
+@login_required
+def hide(comment_id: int):  # type: ignore[no-untyped-def]
+    comment = _comment(comment_id)
+    if not can_moderate(current_user):
+        raise NotAllowed("Only the secretariat may hide comments.")
+    form = HideForm()
+    if form.validate_on_submit():
+        services.hide_comment(comment, form.reason.data or "", current_user)
+        db.session.commit()
+        flash("The comment is hidden; the reason is in the audit log.", "info")
+        return _back(comment)
+    return _render("feedback/hide.html", comment=comment, form=form)
+
+
+@bp.route("/my/feedback")
+@login_required
+def my_feedback():  # type: ignore[no-untyped-def]
+    comments = services.comments_by(current_user)
+    carries = latest_carries(comments)
+    rows = [(c, comment_status(c, carries.get(c.id)), carries.get(c.id)) for c in comments]
+    return _render("feedback/my_feedback.html", rows=rows)
+
+
+def _scope(code: str, number: int) -> Any:
+    round_ = services.find_round(code, number)
+    if round_ is None or not can_view_round(current_user, round_):
+        raise NotFound("There is no such round.")
+    return round_
+
+
+@bp.route("/codes/<code>/rounds/<int:number>/comments.csv")
+@login_required
+def export_csv(code: str, number: int):  # type: ignore[no-untyped-def]
+    """A working group's comments (?group=slug) for its chairs; a whole round for the
+    secretariat."""
+    round_ = _scope(code, number)
+    slug = request.args.get("group") or None
+    group = db.session.query(WorkingGroup).filter_by(slug=slug).one_or_none() if slug else None
+    if slug and group is None:
+        raise NotFound("There is no such working group.")
+    group_id = group.id if group else None
+    if not can_export(current_user, group_id):
+        raise NotAllowed("Only the group's chairs and the secretariat may export its comments.")
+    audit.record("comments.export", actor=current_user, target=round_, group=slug)
+    db.session.commit()
+    name = f"{code}-round{number}{'-' + slug if slug else ''}-comments.csv"
+    return Response(
+        comments_csv(scope_comments(round_, group_id)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.route("/codes/<code>/rounds/<int:number>/feedback/import", methods=["GET", "POST"])
+@login_required
+def import_page(code: str, number: int):  # type: ignore[no-untyped-def]
+    round_ = _scope(code, number)
+    if not can_moderate(current_user):
+        raise NotAllowed("Only the secretariat may import feedback.")
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        rows = bulk.read_rows(upload.read(), upload.filename or "")
+        report = bulk.import_feedback(
+            round_, rows, actor=current_user, source_name=upload.filename or ""
+        )
+        db.session.commit()
+    return _render("feedback/import.html", round=round_, form=form, report=report)

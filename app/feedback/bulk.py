@@ -1,0 +1,218 @@
+"""Bulk import of feedback collected elsewhere (CONTRACT §3): JSON Lines or CSV.
+
+Each row is stored in its own savepoint: a bad row is refused with its line number and reason,
+the good rows are kept. A row whose `external_id` is already stored is a duplicate, skipped.
+Authors are matched by email or created as password-less participants. Not limited by the
+round's consultation window (a secretariat action). CSV uses the same column names, with the
+author flattened into author_email, author_name, author_organisation and author_category.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts import services as accounts
+from app.accounts.models import CATEGORIES, User
+from app.core import audit
+from app.core.db import db
+from app.core.errors import BadInput, DomainError
+from app.drafting.models import Round
+from app.feedback.models import Comment
+from app.feedback.services import find_provision, submit_comment
+
+CSV_AUTHOR_FIELDS = ("email", "name", "organisation", "category")
+TRUE_WORDS = {"1", "true", "yes", "y", "on"}
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    duplicates: int = 0
+    refused: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return f"imported {self.imported}, duplicate {self.duplicates}, refused {len(self.refused)}"
+
+
+def read_rows(data: bytes | str, filename: str = "") -> Iterator[tuple[int, Any]]:
+    """(line number, row) pairs: a dict, or a str naming why the line cannot be read.
+
+    CSV when the file name ends in .csv, or when the first non-blank character is not "{".
+    """
+    text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else data
+    is_csv = filename.lower().endswith(".csv") or not text.lstrip().startswith("{")
+    if is_csv:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        for row in reader:
+            author = {
+                name: (row.pop(f"author_{name}", None) or "").strip() for name in CSV_AUTHOR_FIELDS
+            }
+            clean = {k: v for k, v in row.items() if k is not None}
+            if None in row:
+                yield reader.line_num, "the row has more cells than the header"
+                continue
+            yield reader.line_num, {**clean, "author": author}
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield number, f"not valid JSON ({error.msg})"
+            continue
+        yield number, row if isinstance(row, dict) else "a line must be a JSON object"
+
+
+def _text(row: dict[str, Any], name: str) -> str | None:
+    value = row.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise BadInput(f"{name} must be text")
+    return value
+
+
+def _author(row: dict[str, Any]) -> User:
+    raw = row.get("author")
+    if not isinstance(raw, dict) or not raw.get("email"):
+        raise BadInput("author.email is required")
+    email = accounts.normalise_email(str(raw["email"]))
+    user = accounts.find_user(email)
+    if user is not None:
+        return user
+    category = str(raw.get("category") or "other")
+    if category not in CATEGORIES:
+        raise BadInput(f"unknown category {category!r}")
+    name = str(raw.get("name") or "").strip() or email.split("@")[0]
+    return accounts.create_user(
+        email,
+        name,
+        organisation=str(raw.get("organisation") or "") or None,
+        category=category,
+        password=None,
+    )
+
+
+def _submitted_at(row: dict[str, Any]) -> dt.datetime | None:
+    raw = _text(row, "submitted_at")
+    if raw is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"submitted_at {raw!r} is not an ISO 8601 date and time") from None
+    if moment.tzinfo is None:
+        raise BadInput("submitted_at needs a time zone (for example 2024-11-27T10:00:00Z)")
+    return moment
+
+
+def _consent(row: dict[str, Any]) -> bool:
+    value = row.get("publish_consent")
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() in TRUE_WORDS
+
+
+def _import_row(round_: Round, row: dict[str, Any]) -> bool:
+    """Store one row; False when its external_id is already stored. Raises DomainError."""
+    external_id = _text(row, "external_id")
+    if external_id is None:
+        raise BadInput("external_id is required")
+    if len(external_id) > 100:
+        raise BadInput("external_id may have at most 100 characters")
+    if db.session.scalar(select(Comment.id).where(Comment.external_id == external_id)):
+        return False
+    locator = _text(row, "provision")
+    if locator is None:
+        raise BadInput("provision is required")
+    provision = find_provision(round_, locator.strip())
+    if provision is None:
+        raise BadInput(f"unknown provision {locator!r} in round {round_.number}")
+    submit_comment(
+        provision,
+        _author(row),
+        stance=str(row.get("stance") or ""),
+        body=_text(row, "body") or "",
+        quote=_text(row, "quote"),
+        proposed_text=_text(row, "proposed_text"),
+        publish_consent=_consent(row),
+        external_id=external_id,
+        now=_submitted_at(row),
+        source="import",
+        bulk=True,
+    )
+    return True
+
+
+def import_feedback_file(
+    path: Path,
+    round_: Round,
+    *,
+    actor: User | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Read and import one JSON Lines or CSV file (see import_feedback); flushes only."""
+    return import_feedback(
+        round_,
+        read_rows(path.read_bytes(), path.name),
+        actor=actor,
+        source_name=path.name,
+        progress=progress,
+    )
+
+
+def import_feedback(
+    round_: Round,
+    rows: Iterable[tuple[int, Any]],
+    *,
+    actor: User | None = None,
+    source_name: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import rows (from read_rows) into a round; flushes, the caller commits once.
+
+    Every row runs in a savepoint: refused rows leave nothing behind. Audit-logged.
+    """
+    report = ImportReport()
+    for number, row in rows:
+        if progress is not None:
+            progress(1)
+        if isinstance(row, str):
+            report.refused.append((number, row))
+            continue
+        try:
+            with db.session.begin_nested():
+                stored = _import_row(round_, row)
+        except DomainError as error:
+            report.refused.append((number, error.message))
+            continue
+        except IntegrityError:
+            report.duplicates += 1  # stored concurrently under the same external_id
+            continue
+        if stored:
+            report.imported += 1
+        else:
+            report.duplicates += 1
+    audit.record(
+        "feedback.import",
+        actor=actor,
+        target=round_,
+        file=source_name[:200],
+        imported=report.imported,
+        duplicates=report.duplicates,
+        refused=len(report.refused),
+    )
+    db.session.flush()
+    return report

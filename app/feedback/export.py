@@ -1,0 +1,96 @@
+"""CSV export of a scope's comments for chairs, safe against spreadsheet formula injection."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.core.db import db
+from app.drafting.models import Provision, Round
+from app.feedback.annotations import iso
+from app.feedback.carry import comment_status, latest_carries
+from app.feedback.models import Comment
+
+COLUMNS = (
+    "id",
+    "external_id",
+    "provision",
+    "label",
+    "group",
+    "parent_id",
+    "stance",
+    "status",
+    "hidden",
+    "body",
+    "quote",
+    "proposed_text",
+    "author_name",
+    "author_organisation",
+    "author_category",
+    "published",
+    "created_at",
+    "updated_at",
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> str:
+    """A cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def scope_comments(round_: Round, group_id: int | None = None) -> list[Comment]:
+    """Every comment of a round (or of one working group's provisions), oldest first."""
+    query = (
+        select(Comment)
+        .join(Provision, Provision.id == Comment.provision_id)
+        .where(Comment.round_id == round_.id)
+        .options(selectinload(Comment.author), selectinload(Comment.provision))
+        .order_by(Comment.id)
+    )
+    if group_id is not None:
+        query = query.where(Provision.group_id == group_id)
+    return list(db.session.scalars(query))
+
+
+def comments_csv(comments: Iterable[Comment]) -> str:
+    """The comments as CSV text with a header row; every cell made formula-safe."""
+    comments = list(comments)
+    carries = latest_carries(comments)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for c in comments:
+        provision = c.provision
+        writer.writerow(
+            [
+                safe_cell(v)
+                for v in (
+                    c.id,
+                    c.external_id,
+                    provision.key,
+                    provision.label,
+                    provision.group.slug if provision.group else "",
+                    c.parent_id,
+                    c.stance,
+                    comment_status(c, carries.get(c.id)),
+                    "yes" if c.hidden else "",
+                    c.body,
+                    c.quote_exact,
+                    c.proposed_text,
+                    c.author.display_name,
+                    c.author.organisation,
+                    c.author.category,
+                    "yes" if c.publish_consent else "no",
+                    iso(c.created_at),
+                    iso(c.updated_at),
+                )
+            ]
+        )
+    return out.getvalue()

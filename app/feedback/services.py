@@ -1,0 +1,385 @@
+"""Submitting, editing, withdrawing and hiding comments (flush, never commit).
+
+Limits (documented in docs/feedback.md): a body of 1 to BODY_LIMIT (10,000) characters, a
+proposed wording of at most PROPOSAL_LIMIT (5,000). Nothing is ever deleted: withdrawing and
+hiding only mark a comment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import User
+from app.accounts.permissions import account
+from app.core import audit
+from app.core.db import db, utcnow
+from app.core.errors import BadInput, Conflict, DomainError, NotAllowed, NotFound
+from app.drafting.models import Code, Provision, Round
+from app.drafting.permissions import can_view_round
+from app.feedback.anchoring import locate
+from app.feedback.models import (
+    BODY_LIMIT,
+    CONSENT_TERMS_VERSION,
+    PROPOSAL_LIMIT,
+    STANCES,
+    Comment,
+)
+from app.feedback.permissions import can_moderate, is_author
+
+KEY_LIMIT = 100
+
+
+class TooLong(DomainError):
+    """A body or proposal past its documented limit (413 in the API)."""
+
+    status = 413
+    code = "too_large"
+
+
+def window_problem(round_: Round, now: dt.datetime | None = None) -> str | None:
+    """Why feedback on this round is not taken now, or None while its window is open."""
+    if round_.final:
+        return "This is the final Code: it takes no feedback."
+    status = round_.consultation_status(now)
+    if status == "open":
+        return None
+    if status == "upcoming":
+        return "Feedback on this draft is not open yet."
+    if status == "closed":
+        return "Feedback on this draft is closed: comments can no longer be added or changed."
+    return "This draft is not open for feedback."
+
+
+def clean_body(body: str | None) -> str:
+    text = (body or "").strip()
+    if not text:
+        raise BadInput("Write a comment: the body may not be empty.")
+    if len(text) > BODY_LIMIT:
+        raise TooLong(f"A comment may have at most {BODY_LIMIT:,} characters ({len(text):,} sent).")
+    return text
+
+
+def clean_proposal(proposed: str | None) -> str | None:
+    text = (proposed or "").strip()
+    if not text:
+        return None
+    if len(text) > PROPOSAL_LIMIT:
+        raise TooLong(
+            f"Proposed wording may have at most {PROPOSAL_LIMIT:,} characters ({len(text):,} sent)."
+        )
+    return text
+
+
+def clean_stance(stance: str | None) -> str:
+    if stance not in STANCES:
+        raise BadInput(f"Unknown stance {stance!r}: use one of {', '.join(STANCES)}.")
+    return stance
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def anchor_quote(provision: Provision, quote: Mapping[str, Any] | str | None) -> dict[str, Any]:
+    """The stored selector columns for a quote, re-validated against the provision's text.
+
+    `quote` is a mapping (exact, prefix, suffix, start, end: what the page sends) or the exact
+    text alone. Raises BadInput when the passage does not occur in the provision.
+    """
+    empty: dict[str, Any] = dict.fromkeys(
+        ("quote_exact", "quote_prefix", "quote_suffix", "quote_start", "quote_end")
+    )
+    if quote is None:
+        return empty
+    if isinstance(quote, str):
+        quote = {"exact": quote}
+    exact = quote.get("exact") or ""
+    if not isinstance(exact, str) or not exact.strip():
+        return empty
+    found = locate(
+        provision.text,
+        exact,
+        str(quote.get("prefix") or ""),
+        str(quote.get("suffix") or ""),
+        _int_or_none(quote.get("start")),
+    )
+    if found is None:
+        raise BadInput("The quoted passage is not in the provision.")
+    return {
+        "quote_exact": found.exact,
+        "quote_prefix": found.prefix,
+        "quote_suffix": found.suffix,
+        "quote_start": found.start,
+        "quote_end": found.end,
+    }
+
+
+def _existing_for_key(author: User, key: str) -> Comment | None:
+    return db.session.scalar(
+        select(Comment).where(Comment.author_id == author.id, Comment.idempotency_key == key)
+    )
+
+
+def _replay(existing: Comment, provision: Provision, body: str) -> Comment:
+    if existing.provision_id != provision.id or existing.body != body:
+        raise Conflict("This Idempotency-Key was already used for a different comment.")
+    return existing
+
+
+def submit_comment(
+    provision: Provision,
+    author: User,
+    *,
+    stance: str,
+    body: str,
+    quote: Mapping[str, Any] | str | None = None,
+    proposed_text: str | None = None,
+    parent: Comment | None = None,
+    publish_consent: bool = False,
+    idempotency_key: str | None = None,
+    external_id: str | None = None,
+    now: dt.datetime | None = None,
+    source: str = "web",
+    bulk: bool = False,
+) -> Comment:
+    """Store a participant's comment on a provision (or a reply to `parent`) and return it.
+
+    A reply inherits its parent's provision and round, and carries no quote. Raises NotFound
+    when the round is not visible to the author, Conflict when its window is not open (neither
+    applies with `bulk`: a secretariat's import), BadInput for an unknown stance, an empty body or a
+    quote that is not in the provision, TooLong past the limits. With an `idempotency_key`, a
+    second call by the same author returns the first comment instead of storing another.
+    """
+    if account(author) is None:
+        raise NotAllowed("Log in to comment.")
+    if parent is not None:
+        provision = parent.provision
+        quote = None
+    round_ = provision.round
+    if not bulk and not can_view_round(author, round_):
+        raise NotFound("There is no such provision.")
+    now = now or utcnow()
+    body = clean_body(body)
+    if idempotency_key:
+        if len(idempotency_key) > KEY_LIMIT:
+            raise BadInput(f"An Idempotency-Key may have at most {KEY_LIMIT} characters.")
+        existing = _existing_for_key(author, idempotency_key)
+        if existing is not None:
+            return _replay(existing, provision, body)
+    if not bulk and (problem := window_problem(round_, now)):
+        raise Conflict(problem)
+    if external_id and db.session.scalar(
+        select(Comment.id).where(Comment.external_id == external_id)
+    ):
+        raise Conflict(f"A comment with external_id {external_id!r} is already stored.")
+    comment = Comment(
+        round_id=round_.id,
+        provision_id=provision.id,
+        author_id=author.id,
+        parent_id=parent.id if parent is not None else None,
+        external_id=external_id,
+        idempotency_key=idempotency_key or None,
+        source=source,
+        stance=clean_stance(stance),
+        body=body,
+        proposed_text=clean_proposal(proposed_text),
+        status="open",
+        publish_consent=bool(publish_consent),
+        consent_at=now if publish_consent else None,
+        consent_terms=CONSENT_TERMS_VERSION if publish_consent else None,
+        created_at=now,
+        updated_at=now,
+        submitted_at=now,
+        **anchor_quote(provision, quote),
+    )
+    if not idempotency_key:
+        db.session.add(comment)
+        db.session.flush()
+        return comment
+    try:
+        with db.session.begin_nested():
+            db.session.add(comment)
+    except IntegrityError:
+        # A concurrent request with the same key won the race: return what it stored.
+        existing = _existing_for_key(author, idempotency_key)
+        if existing is None:
+            raise
+        return _replay(existing, provision, body)
+    return comment
+
+
+def _check_changeable(comment: Comment, actor: Any, now: dt.datetime | None) -> None:
+    if not is_author(actor, comment):
+        raise NotAllowed("Only its author may change a comment.")
+    if comment.status == "withdrawn":
+        raise Conflict("This comment was withdrawn: it can no longer be changed.")
+    if problem := window_problem(comment.round, now):
+        raise Conflict(problem)
+
+
+def edit_comment(
+    comment: Comment,
+    actor: Any,
+    *,
+    stance: str | None = None,
+    body: str | None = None,
+    proposed_text: str | None = None,
+    publish_consent: bool | None = None,
+    now: dt.datetime | None = None,
+) -> Comment:
+    """Change a comment's stance, body, proposed wording or consent (its author, window open).
+
+    The quote stays as it was. Raises NotAllowed for anyone but the author, Conflict once the
+    window has closed or the comment was withdrawn, BadInput/TooLong as submit_comment.
+    """
+    _check_changeable(comment, actor, now)
+    now = now or utcnow()
+    if stance is not None:
+        comment.stance = clean_stance(stance)
+    if body is not None:
+        comment.body = clean_body(body)
+    if proposed_text is not None:
+        comment.proposed_text = clean_proposal(proposed_text)
+    if publish_consent is not None and publish_consent != comment.publish_consent:
+        comment.publish_consent = publish_consent
+        comment.consent_at = now
+        comment.consent_terms = CONSENT_TERMS_VERSION if publish_consent else None
+    comment.updated_at = now
+    db.session.flush()
+    return comment
+
+
+def withdraw_comment(comment: Comment, actor: Any, now: dt.datetime | None = None) -> Comment:
+    """Mark a comment withdrawn (kept, never deleted). Author only, while the window is open.
+
+    Raises NotAllowed for anyone else, Conflict once closed or already withdrawn.
+    """
+    _check_changeable(comment, actor, now)
+    comment.status = "withdrawn"
+    comment.updated_at = now or utcnow()
+    db.session.flush()
+    return comment
+
+
+def hide_comment(comment: Comment, reason: str, actor: Any) -> Comment:
+    """Hide a comment from everyone but its author, the group's chairs and the secretariat.
+
+    Secretariat only (NotAllowed otherwise); the reason is required (BadInput) and the act is
+    audit-logged. Hiding again replaces the reason. Nothing is deleted.
+    """
+    if not can_moderate(actor):
+        raise NotAllowed("Only the secretariat may hide comments.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadInput("Give a reason for hiding the comment.")
+    comment.hidden_at = utcnow()
+    comment.hidden_reason = reason[:1000]
+    comment.hidden_by_id = actor.id
+    audit.record("comment.hide", actor=actor, target=comment, reason=comment.hidden_reason)
+    db.session.flush()
+    return comment
+
+
+def unhide_comment(comment: Comment, actor: Any) -> Comment:
+    """Show a hidden comment again (secretariat, audit-logged)."""
+    if not can_moderate(actor):
+        raise NotAllowed("Only the secretariat may show hidden comments.")
+    comment.hidden_at = None
+    comment.hidden_reason = None
+    comment.hidden_by_id = None
+    audit.record("comment.unhide", actor=actor, target=comment)
+    db.session.flush()
+    return comment
+
+
+def find_round(code_slug: str, number: int) -> Round | None:
+    return db.session.scalar(
+        select(Round).join(Code).where(Code.slug == code_slug, Round.number == number)
+    )
+
+
+def find_provision(round_: Round, locator: str) -> Provision | None:
+    """A provision of the round by key, else by number label ("Measure 1.1"), else None."""
+    found = db.session.scalar(
+        select(Provision).where(Provision.round_id == round_.id, Provision.key == locator)
+    )
+    if found is not None:
+        return found
+    wanted = " ".join(locator.split()).casefold()
+    for provision in db.session.scalars(
+        select(Provision).where(Provision.round_id == round_.id, Provision.label.is_not(None))
+    ):
+        if " ".join((provision.label or "").split()).casefold() == wanted:
+            return provision
+    return None
+
+
+def visibility_clause(user: Any) -> Any:
+    """A SQL condition on Comment (joined with Provision) matching can_view_comment.
+
+    The caller must also check that the round is visible; None means "every comment".
+    """
+    from sqlalchemy import and_, false, or_
+
+    acct = account(user)
+    if acct is not None and acct.is_secretariat:
+        return None
+    published = and_(
+        Comment.publish_consent.is_(True),
+        Comment.hidden_at.is_(None),
+        Comment.status != "withdrawn",
+    )
+    if acct is None:
+        return published
+    chaired = acct.chaired_group_ids
+    return or_(
+        published,
+        Comment.author_id == acct.id,
+        Provision.group_id.in_(chaired) if chaired else false(),
+    )
+
+
+def visible_comments(
+    user: Any,
+    *,
+    round_: Round,
+    provision: Provision | None = None,
+    after_id: int | None = None,
+    limit: int | None = None,
+) -> list[Comment]:
+    """The comments of a round (or of one provision) the user may see, oldest first."""
+    query = (
+        select(Comment)
+        .join(Provision, Provision.id == Comment.provision_id)
+        .where(Comment.round_id == round_.id)
+    )
+    if provision is not None:
+        query = query.where(Comment.provision_id == provision.id)
+    clause = visibility_clause(user)
+    if clause is not None:
+        query = query.where(clause)
+    if after_id is not None:
+        query = query.where(Comment.id > after_id)
+    query = query.order_by(Comment.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def comments_by(author: Any) -> list[Comment]:
+    """Everything an account wrote, newest first."""
+    return list(
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.author_id == author.id)
+            .order_by(Comment.created_at.desc(), Comment.id.desc())
+        )
+    )
