@@ -42,3 +42,12 @@ class ActionForm(FlaskForm):
     """A one-button form: it carries only the CSRF token."""
 
     submit = SubmitField("Confirm")
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
+    understood = BooleanField(
+        "I understand that my account is closed for good; my comments stay, without my name",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )
+    submit = SubmitField("Delete my account")

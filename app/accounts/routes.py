@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from app.accounts import services
-from app.accounts.forms import ActionForm, ChangePasswordForm, LoginForm, NewPasswordForm, TokenForm
+from app.accounts import privacy, services
+from app.accounts.forms import (
+    ActionForm,
+    ChangePasswordForm,
+    DeleteAccountForm,
+    LoginForm,
+    NewPasswordForm,
+    TokenForm,
+)
 from app.accounts.models import ApiToken, User
 from app.core import audit
 from app.core.db import db
-from app.core.errors import BadInput
+from app.core.errors import BadInput, Conflict
 from app.core.extensions import client_address, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -22,6 +40,8 @@ bp = Blueprint("accounts", __name__)
 def safe_next(target: str | None) -> str:
     """Only a local path may follow login: no scheme, no host, no protocol-relative URL."""
     if not target:
+        return url_for("public.home")
+    if any(ord(c) < 32 or c.isspace() for c in target):
         return url_for("public.home")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
@@ -134,3 +154,50 @@ def revoke_token(token_id: int):  # type: ignore[no-untyped-def]
     db.session.commit()
     flash("The token is revoked.", "info")
     return redirect(url_for("accounts.tokens"))
+
+
+@bp.route("/account/export")
+@login_required
+def export():  # type: ignore[no-untyped-def]
+    token = privacy.export_token(current_user, current_app.config["SECRET_KEY"])
+    response = Response(render_template(
+        "accounts/export.html", link=url_for("accounts.export_download", token=token),
+        minutes=privacy.EXPORT_MAX_AGE // 60))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/export/<token>")
+@login_required
+def export_download(token: str):  # type: ignore[no-untyped-def]
+    privacy.check_export_token(token, current_user, current_app.config["SECRET_KEY"])
+    data = privacy.export_data(current_user)
+    response = Response(json.dumps(data, ensure_ascii=False, indent=2),
+                        mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="plenary-my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@login_required
+def delete_account():  # type: ignore[no-untyped-def]
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        user = db.session.get(User, current_user.id)
+        try:
+            privacy.delete_account(user, form.password.data or "")
+        except (BadInput, Conflict) as error:
+            db.session.rollback()
+            audit.record("user.delete.refused", actor=user, target=user,
+                         address=client_address())
+            db.session.commit()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            logout_user()
+            flash("Your account is deleted and you are logged out. Your comments remain, "
+                  "shown as from a former participant.", "info")
+            return redirect(url_for("public.home"))
+    return render_template("accounts/delete.html", form=form)

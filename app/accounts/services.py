@@ -196,6 +196,8 @@ def invitation_for(token: str) -> Invitation | None:
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == digest(token)))
     if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
         return None
+    if invitation.user.deleted_at is not None:
+        return None
     return invitation
 
 
