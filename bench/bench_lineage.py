@@ -4,7 +4,8 @@ Generates a round (chapters, commitments, measures, KPIs with varied sentences) 
 successor with known ground truth: renumbering, edits, retitles, splits, merges, moves,
 removals and additions. Times parse_draft on both Markdown files and align(), against a
 naive "match by number label only" pass timed in the same run, and prints lineage accuracy
-on the generated truth and on the labelled set of tests/engines/lineage_cases.py.
+on the generated truth, on the labelled set of tests/engines/lineage_cases.py and on the
+measure links of the demo Code (drafts/gpai-code/expected-lineage.json).
 
 Run: .venv/bin/python -m bench.bench_lineage [--seed N]
 """
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from app.drafting.alignment import Alignment, Link, Node, align
 from app.drafting.parser import ParsedRound, parse_draft
 from tests.engines.lineage_cases import CASES, nodes
+from tests.engines.test_demo_lineage import demo_links, expected_links
 
 Truth = dict[str, tuple[frozenset[str], str]]
 
@@ -349,6 +351,8 @@ def main() -> None:
     for method in ("engine", "label-only"):
         right = labelled_set(method)
         print(f"labelled set,    {method:10}: {_counts(right)}")
+    demo = sum(got == want for got, want in zip(demo_links(), expected_links(), strict=True))
+    print(f"demo Code measure links (drafts/gpai-code): {demo}/{len(expected_links())} right")
     wrong = [
         (old_keys[link.old], [new_ids[j] for j in link.new], link.kind, truth[old_keys[link.old]])
         for link in alignment.links

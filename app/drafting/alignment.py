@@ -6,8 +6,10 @@ Pure. Matching runs in this order, and an earlier step is never undone by a late
 2. explicit keys: a new node whose `{#key}` is an old key is that provision;
 3. per kind, parents before children: greedy one-to-one matching of the remaining nodes of
    the same kind by a score of text similarity, title, number label and parent;
-4. splits: a new node left over whose text is mostly contained in an old node's text;
-5. merges: an old node left over whose text is mostly contained in a new node's text.
+4. splits: a new node left over whose text is mostly contained in an old node's text, or
+   that accounts for much of an old node's text its other successors do not (`splits`);
+5. merges: an old node left over whose text is mostly contained in a new node's text, or
+   accounts for much of a new node's text its other predecessors do not.
 
 A new node with an explicit key that no old node has takes part in steps 3-5 like any
 other (so adding `{#key}` to an existing measure does not cut its lineage); it keeps its
@@ -24,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.drafting.similarity import Similarity, normalised, share_beyond
+from app.drafting.similarity import Similarity, normalised
+from app.drafting.splits import attach_merges, attach_splits, neighbours
 
 # Step 3: a pair is acceptable on strong text evidence alone (MOVED_TEXT, anywhere), on
 # good text evidence in context (STRONG_TEXT plus same parent, number or title), or on the
@@ -36,13 +39,6 @@ TITLE_BACKED_TEXT = 0.1
 SAME_TITLE = 0.5
 IDENTICAL = 0.999
 LABEL_WEIGHT, TITLE_WEIGHT, PARENT_WEIGHT = 0.25, 0.25, 0.1
-# Steps 4-5: share of a part's word 3-grams found in the whole, and the minimum size of a
-# part (in 3-grams) for containment to mean anything.
-CONTAINED = 0.6
-# ...and the share of it that the texts already linked to the whole do not account for.
-NEW_MATERIAL = 0.3
-CONTAINED_TEXT = 0.2
-MIN_SHINGLES = 3
 
 KINDS = ("unchanged", "modified", "moved", "split", "merged", "removed")
 
@@ -156,6 +152,8 @@ class _Matcher:
         self, old: Sequence[Node], new: Sequence[Node], pinned: Mapping[int, tuple[int, ...]]
     ) -> None:
         self.old, self.new = old, new
+        self.old_parents = [n.parent for n in old]
+        self.new_parents = [n.parent for n in new]
         self.sim = Similarity([(n.title, n.text) for n in old], [(n.title, n.text) for n in new])
         self.targets: list[tuple[int, ...]] = [()] * len(old)
         self.fixed_old = set(pinned)
@@ -179,8 +177,17 @@ class _Matcher:
             olds = [n.index for n in self.old if n.kind == kind]
             news = [n.index for n in self.new if n.kind == kind]
             self._one_to_one(olds, news)
-            self._splits(olds, news)
-            self._merges(olds, news)
+            parts = [j for j in news if j not in self.used_new]
+            wholes = [i for i in olds if i not in self.fixed_old]
+            self.used_new |= attach_splits(
+                self.sim, self.targets, parts, wholes, neighbours(news, self.new_parents)
+            )
+            split_parts = {j for js in self.targets if len(js) > 1 for j in js}
+            merged = [i for i in olds if not self.targets[i] and i not in self.fixed_old]
+            intos = {j for j in news if j not in self.fixed_new and j not in split_parts}
+            self.used_new |= attach_merges(
+                self.sim, self.targets, merged, intos, neighbours(olds, self.old_parents)
+            )
 
     def _one_to_one(self, olds: list[int], news: list[int]) -> None:
         rows = np.array(
@@ -212,60 +219,6 @@ class _Matcher:
             taken_rows.add(i)
             self.used_new.add(j)
             self.targets[i] = (j,)
-
-    def _splits(self, olds: list[int], news: list[int]) -> None:
-        """Attach each left-over new node to the old node it was cut from, if any."""
-        parts = np.array([j for j in news if j not in self.used_new], dtype=np.intp)
-        wholes = np.array([i for i in olds if i not in self.fixed_old], dtype=np.intp)
-        if not len(parts) or not len(wholes):
-            return
-        contained = self.sim.new_in_old(parts, wholes)
-        content = self.sim.content(wholes, parts).T
-        for row, j in enumerate(parts.tolist()):
-            if self.sim.new_shingle_count[j] < MIN_SHINGLES:
-                continue
-            part = self.sim.new_shingles(j)
-            for column in np.lexsort((-content[row], -contained[row])).tolist():
-                if contained[row, column] < CONTAINED:
-                    break
-                i = int(wholes[column])
-                known = [self.sim.new_shingles(m) for m in self.targets[i]]
-                beyond = share_beyond(part, self.sim.old_shingles(i), known)
-                if beyond >= NEW_MATERIAL and content[row, column] >= CONTAINED_TEXT:
-                    self.targets[i] = tuple(sorted((*self.targets[i], j)))
-                    self.used_new.add(j)
-                    break
-
-    def _merges(self, olds: list[int], news: list[int]) -> None:
-        """Link each left-over old node to the new node its text went into, if any."""
-        split_parts = {j for js in self.targets if len(js) > 1 for j in js}
-        rows = np.array(
-            [i for i in olds if not self.targets[i] and i not in self.fixed_old], dtype=np.intp
-        )
-        cols = np.array(
-            [j for j in news if j not in self.fixed_new and j not in split_parts], dtype=np.intp
-        )
-        if not len(rows) or not len(cols):
-            return
-        contained = self.sim.old_in_new(rows, cols)
-        content = self.sim.content(rows, cols)
-        for row, i in enumerate(rows.tolist()):
-            if self.sim.old_shingle_count[i] < MIN_SHINGLES:
-                continue
-            text = self.sim.old_shingles(i)
-            for column in np.lexsort((-content[row], -contained[row])).tolist():
-                if contained[row, column] < CONTAINED:
-                    break
-                j = int(cols[column])
-                into = self.sim.new_shingles(j)
-                known = [self.sim.old_shingles(o) for o, js in enumerate(self.targets) if j in js]
-                if any(share_beyond(other, into, ()) < CONTAINED for other in known):
-                    continue  # j rewrote its predecessor: an overlap with j is chance
-                beyond = share_beyond(text, into, known)
-                if beyond >= NEW_MATERIAL and content[row, column] >= CONTAINED_TEXT:
-                    self.targets[i] = (j,)
-                    self.used_new.add(j)
-                    break
 
     def _same_number(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         old_numbers = np.array([self.old[i].number or "\x00old" for i in rows], dtype=object)

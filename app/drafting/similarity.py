@@ -6,7 +6,9 @@ Three measures, each computed for whole blocks of (old, new) pairs at once:
   fitted on both rounds), so shared domain vocabulary counts for little;
 - title: Jaccard overlap of the title words;
 - containment: the share of one text's word 3-grams that occur in the other, which tells a
-  part cut out of a longer text (split, merge) from a text that merely shares its topic.
+  part cut out of a longer text (split, merge) from a text that merely shares its topic;
+- coverage: IDF-weighted sets of word stems (words cut to their first letters), which
+  still find the material of a part that was reworded when it was cut out or merged in.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from scipy import sparse
 _WORD = re.compile(r"[^\W_]+")
 # Small words that make unrelated titles look alike ("Data and Access", "Risk and Data").
 TITLE_STOP_WORDS = frozenset("a an and as at by for from in into of on or the to with".split())
+# Coverage compares words by their first letters, so "question" meets "questions".
+STEM = 5
 
 Matrix = NDArray[np.float64]
 Indices = Sequence[int] | NDArray[np.intp]
@@ -57,6 +61,10 @@ class Similarity:
         ]
         split = len(old_docs)
         tfidf = _tfidf(_counts(content))
+        stems = _binary(_counts([[word[:STEM] for word in tokens] for tokens in content]))
+        self._idf = _idf(stems)
+        self._stems = (stems[:split], stems[split:])
+        self.old_weight = np.asarray(stems[:split] @ self._idf, dtype=np.float64).ravel()
         shingles = _binary(_counts([_shingles(tokens) for tokens in content]))
         title_sets = _binary(_counts(titles))
         self._content = (tfidf[:split], tfidf[split:])
@@ -89,13 +97,23 @@ class Similarity:
 
     def old_shingles(self, old: int) -> frozenset[int]:
         """The 3-gram ids of one old text."""
-        matrix = self._shingles[0]
-        return frozenset(matrix.indices[matrix.indptr[old] : matrix.indptr[old + 1]].tolist())
+        return _row(self._shingles[0], old)
 
     def new_shingles(self, new: int) -> frozenset[int]:
         """The 3-gram ids of one new text."""
-        matrix = self._shingles[1]
-        return frozenset(matrix.indices[matrix.indptr[new] : matrix.indptr[new + 1]].tolist())
+        return _row(self._shingles[1], new)
+
+    def old_stems(self, old: int) -> frozenset[int]:
+        """The word-stem ids of one old text."""
+        return _row(self._stems[0], old)
+
+    def new_stems(self, new: int) -> frozenset[int]:
+        """The word-stem ids of one new text."""
+        return _row(self._stems[1], new)
+
+    def weight(self, stems: Iterable[int]) -> float:
+        """The summed IDF weight of some word stems."""
+        return float(self._idf[sorted(stems)].sum())
 
     def pairs(self, pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], float]:
         """TF-IDF cosine of each (old, new) pair, computed in one pass."""
@@ -152,11 +170,19 @@ def _binary(counts: sparse.csr_matrix) -> sparse.csr_matrix:
     return counts
 
 
+def _row(matrix: sparse.csr_matrix, row: int) -> frozenset[int]:
+    return frozenset(matrix.indices[matrix.indptr[row] : matrix.indptr[row + 1]].tolist())
+
+
+def _idf(counts: sparse.csr_matrix) -> NDArray[np.float64]:
+    """Smoothed inverse document frequency of each term."""
+    frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    return np.asarray(np.log((1 + counts.shape[0]) / (1 + frequency)) + 1.0, dtype=np.float64)
+
+
 def _tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
     """Rows of sublinear TF times smoothed IDF, scaled to unit length."""
-    documents = counts.shape[0]
-    frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-    idf = np.log((1 + documents) / (1 + frequency)) + 1.0
+    idf = _idf(counts)
     weighted = counts.copy()
     weighted.data = (1.0 + np.log(weighted.data)) * idf[weighted.indices]
     norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())

@@ -139,6 +139,19 @@ NEW_MEASURE = (
     "their largest models, following a common measurement method."
 )
 
+REWORDED_PART = (
+    "Before any training run, the provider deletes whatever its crawlers collected from "
+    "sites whose owners have reserved their rights, and records what was deleted."
+)
+CONDENSED = (
+    " Rightholders may complain about the use of their works to a contact point, which "
+    "acknowledges each complaint within five working days."
+)
+BESIDE_MODIFIED = (
+    "Providers shall tell rightholders, on request, whether their works were used for "
+    "training, and answer such requests within one month."
+)
+
 CASES: tuple[Case, ...] = (
     Case(
         "unchanged_but_renumbered",
@@ -214,6 +227,53 @@ CASES: tuple[Case, ...] = (
         ),
         SAME | {"m-1-1": (("m-1-1",), "merged"), "m-1-2": (("m-1-1",), "merged")},
         keys={"m-1-1": "m-1-1"},
+    ),
+    Case(
+        "reworded_split",
+        _insert_after(
+            _renumber(
+                _edit(BASE, "m-2-1", text=" ".join(T["m21"].split(". ")[:3]) + "."),
+                {"m-2-2": "2.3", "m-2-3": "2.4", "m-2-4": "2.5"},
+            ),
+            "m-2-1",
+            ("part", "measure", "2.2", "Deleting reserved content", REWORDED_PART, "c-2", None),
+        ),
+        SAME | {"m-2-1": (("m-2-1", "part"), "split")},
+        keys={"m-2-1": "m-2-1", "part": "m-2-2-2"},
+    ),
+    Case(
+        "reworded_part_away_from_the_whole",
+        _insert_after(
+            _edit(BASE, "m-2-1", text=" ".join(T["m21"].split(". ")[:3]) + "."),
+            "m-1-3",
+            ("part", "measure", "1.4", "Deleting reserved content", REWORDED_PART, "c-1", None),
+        ),
+        SAME | {"m-2-1": (("m-2-1",), "modified")},
+        added=frozenset({"part"}),
+    ),
+    Case(
+        "condensed_merge",
+        _renumber(
+            _edit(_without(BASE, "m-2-3"), "m-2-2", text=T["m22"] + CONDENSED),
+            {"m-2-4": "2.3"},
+        ),
+        SAME | {"m-2-2": (("m-2-2",), "merged"), "m-2-3": (("m-2-2",), "merged")},
+        keys={"m-2-2": "m-2-2"},
+    ),
+    Case(
+        "added_beside_modified",
+        _insert_after(
+            _edit(
+                BASE,
+                "m-2-3",
+                text=T["m23"].split(". ")[0] + ". The contact point is listed on the "
+                "provider's website.",
+            ),
+            "m-2-3",
+            ("new", "measure", "2.5", "Telling rightholders", BESIDE_MODIFIED, "c-2", None),
+        ),
+        SAME | {"m-2-3": (("m-2-3",), "modified")},
+        added=frozenset({"new"}),
     ),
     Case(
         "removed",
