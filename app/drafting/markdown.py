@@ -66,7 +66,15 @@ def render_markdown(md: str) -> str:
         url_schemes=set(LINK_SCHEMES),
         link_rel=LINK_REL,
         strip_comments=True,
+        attribute_filter=_keep_attribute,
     )
+
+
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    """Drop link targets that are empty or relative (markdown-it does not validate `[a]()`)."""
+    if tag == "a" and name == "href" and not _valid_link(value):
+        return None
+    return value
 
 
 class _TextCollector(HTMLParser):
