@@ -1,7 +1,261 @@
-"""Pages of the diffing domain."""
+"""Pages of the diffing domain: compare two rounds, a round's changes, a provision's history."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from app.accounts.models import WorkingGroup
+from app.core.db import db
+from app.core.errors import BadInput, NotFound
+from app.core.panels import PROVISION_PANELS
+from app.diffing import services
+from app.diffing.forms import CompareForm
+from app.diffing.render import render_inline, render_side_by_side
+from app.drafting.lineage import provision_history
+from app.drafting.models import Provision, Round
+from app.drafting.permissions import can_view_round
 
 bp = Blueprint("diffing", __name__)
+
+FILTERS = ("group", "kind", "view", "sort")
+
+
+@bp.app_template_global()
+def redline(entry: services.DiffEntry) -> Markup:
+    """Inline redline of an entry (escaped by the renderer)."""
+    return services.rendered(  # type: ignore[no-any-return]
+        entry.diff, ("inline",), lambda: render_inline(entry.diff)
+    )
+
+
+@bp.app_template_global()
+def redline_sides(entry: services.DiffEntry) -> tuple[Markup, Markup]:
+    return services.rendered(  # type: ignore[no-any-return]
+        entry.diff, ("side",), lambda: render_side_by_side(entry.diff)
+    )
+
+
+@bp.app_template_global()
+def entry_html(entry: services.DiffEntry, comparison: Any, view: str) -> Markup:
+    """One entry's article, memoised under everything it shows (the diff, names, rounds)."""
+    old, new = entry.old, entry.new
+    key = (
+        "entry",
+        view,
+        entry.kind,
+        comparison.from_round.number,
+        comparison.to_round.number,
+        comparison.to_round.code.slug,
+        entry.from_key,
+        entry.to_key,
+        old.id if old else None,
+        old.heading if old else None,
+        old.label if old else None,
+        new.id if new else None,
+        new.heading if new else None,
+        new.label if new else None,
+        new.parent.heading if new and new.parent else None,
+    )
+    return services.rendered(  # type: ignore[no-any-return]
+        entry.diff,
+        key,
+        lambda: _fragment("diffing/_entry.html", entry=entry, comparison=comparison, view=view),
+    )
+
+
+@bp.app_template_global()
+def provision_url(provision: Provision) -> str | None:
+    """The provision's own page, if the drafting domain has one."""
+    try:
+        return url_for(
+            "drafting.provision",
+            code=provision.round.code.slug,
+            number=provision.round.number,
+            key=provision.key,
+        )
+    except BuildError:
+        return None
+
+
+@bp.route("/codes/<code>/compare")
+def compare(code: str):  # type: ignore[no-untyped-def]
+    return _compare_page(code, "diffing/compare.html")
+
+
+@bp.route("/codes/<code>/compare/print")
+def compare_print(code: str):  # type: ignore[no-untyped-def]
+    return _compare_page(code, "diffing/print.html")
+
+
+def _compare_page(code_slug: str, template: str):  # type: ignore[no-untyped-def]
+    code = services.get_code(code_slug)
+    rounds = services.visible_rounds(code, current_user)
+    if not rounds:
+        raise NotFound("There is no such code.")
+    endpoint = request.endpoint or "diffing.compare"
+    if "from" not in request.args and "to" not in request.args:
+        if len(rounds) < 2:
+            return render_template(
+                "diffing/compare.html", code=code, form=None, comparison=None, rounds=rounds
+            )
+        return redirect(
+            url_for(
+                endpoint,
+                code=code.slug,
+                **_span(rounds[-2].number, rounds[-1].number),
+                **_filters(),
+            )
+        )
+    from_n, to_n = services.parse_round_numbers(request.args.get("from"), request.args.get("to"))
+    from_round, to_round = services.rounds_to_compare(code, from_n, to_n, current_user)
+    if from_n > to_n:
+        return redirect(url_for(endpoint, code=code.slug, **_span(to_n, from_n), **_filters()))
+    form = CompareForm(request.args, rounds, _groups())
+    comparison = services.compare(
+        from_round,
+        to_round,
+        group=form.group.data or None,
+        kinds=[form.kind.data] if form.kind.data else None,
+    )
+    ordered = comparison.biggest_first() if form.sort.data == "size" else list(comparison.entries)
+    return render_template(
+        template,
+        code=code,
+        form=form,
+        comparison=comparison,
+        ordered=ordered,
+        rounds=rounds,
+        view=form.view.data,
+        query=_query(from_n, to_n),
+    )
+
+
+@bp.route("/codes/<code>/rounds/<int:number>/changes")
+def round_changes(code: str, number: int):  # type: ignore[no-untyped-def]
+    code_row = services.get_code(code)
+    round_ = services.visible_round(code_row, number, current_user)
+    previous = services.previous_visible_round(round_, current_user)
+    comparison = services.compare(previous, round_) if previous else None
+    return render_template(
+        "diffing/changes.html",
+        code=code_row,
+        round=round_,
+        previous=previous,
+        comparison=comparison,
+    )
+
+
+@bp.route("/codes/<code>/provisions/<key>/history")
+def provision_history_page(code: str, key: str):  # type: ignore[no-untyped-def]
+    code_row = services.get_code(code)
+    steps = _visible_history(code_row, key)
+    numbers = [step.round.number for step in steps]
+    from_n = _round_arg("from", numbers[-2] if len(numbers) > 1 else numbers[0])
+    to_n = _round_arg("to", numbers[-1])
+    if from_n > to_n:
+        return redirect(
+            url_for("diffing.provision_history_page", code=code, key=key, **_span(to_n, from_n))
+        )
+    by_number = {step.round.number: step for step in steps}
+    if from_n not in by_number or to_n not in by_number:
+        raise NotFound("This provision has no visible version in that round.")
+    entries: list[services.DiffEntry] = []
+    comparison = None
+    if from_n != to_n:
+        old_ids = {p.id for p in by_number[from_n].provisions}
+        new_ids = {p.id for p in by_number[to_n].provisions}
+        comparison = services.compare(by_number[from_n].round, by_number[to_n].round)
+        entries = [
+            e
+            for e in comparison.entries
+            if (e.old and e.old.id in old_ids) or (e.new and e.new.id in new_ids)
+        ]
+    return render_template(
+        "diffing/history.html",
+        code=code_row,
+        key=key,
+        steps=steps,
+        from_n=from_n,
+        to_n=to_n,
+        entries=entries,
+        comparison=comparison,
+        heading=steps[-1].provisions[0].heading,
+    )
+
+
+def _visible_history(code: Any, key: str) -> list[Any]:
+    """The provision's history steps in rounds the user may see; NotFound if none."""
+    rounds = services.visible_rounds(code, current_user)
+    latest = (
+        db.session.scalar(
+            select(Provision)
+            .join(Round)
+            .where(Round.id.in_([r.id for r in rounds]), Provision.key == key)
+            .order_by(Round.number.desc())
+            .limit(1)
+        )
+        if rounds
+        else None
+    )
+    if latest is None:
+        raise NotFound("There is no such provision.")
+    steps = [s for s in provision_history(latest) if can_view_round(current_user, s.round)]
+    return steps
+
+
+def _round_arg(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadInput(f"{name} must be a round number.") from None
+
+
+def _span(from_n: int, to_n: int) -> dict[str, Any]:
+    """URL arguments for two rounds ("from" is a Python keyword)."""
+    return {"from": from_n, "to": to_n}
+
+
+def _filters() -> dict[str, Any]:
+    return {k: v for k in FILTERS if (v := request.args.get(k, ""))}
+
+
+def _query(from_n: int, to_n: int) -> dict[str, Any]:
+    return {**_span(from_n, to_n), **_filters()}
+
+
+def _groups() -> list[WorkingGroup]:
+    return list(db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.slug)))
+
+
+def history_panel(provision: Provision, user: Any) -> str:
+    """The "History and changes" block on a provision's page."""
+    if not can_view_round(user, provision.round):
+        return ""
+    steps = [s for s in provision_history(provision) if can_view_round(user, s.round)]
+    here = next((i for i, s in enumerate(steps) if s.round.id == provision.round_id), None)
+    return _fragment(
+        "diffing/_history_panel.html",
+        provision=provision,
+        code=provision.round.code,
+        steps=steps,
+        previous=steps[here - 1] if here else None,
+    )
+
+
+def _fragment(template: str, **context: Any) -> Markup:
+    """A partial template rendered to Markup (autoescaped by Jinja, so safe to embed)."""
+    return Markup(render_template(template, **context))  # noqa: S704
+
+
+PROVISION_PANELS.append(history_panel)
+
+from app.diffing import feeds as _feeds  # noqa: E402, F401  (adds the feed routes to bp)
