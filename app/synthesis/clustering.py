@@ -3,8 +3,9 @@
 Method (chosen on bench/data/labelled_comments.jsonl, see bench/bench_synthesis.py): a Ward
 tree over the vectors is cut at each candidate number of themes k, each cut is refined by
 k-means started from the cut's centroids, and the k whose clustering has the best cosine
-silhouette wins. Candidate k runs from about sqrt(n)/2 to 1.5 sqrt(n): silhouette alone
-favours two huge themes on sentence embeddings, which is no use to a chair. Past a few thousand
+silhouette wins (k from 2 to 1.5 sqrt(n), at most MAX_THEMES). On sentence embeddings the
+silhouette often peaks at two broad themes, which is no use to a chair, so two themes must beat
+the best finer split by a clear margin. Past a few thousand
 rows the vectors are first reduced to micro-clusters by mini-batch k-means, and the tree is
 built over the micro-cluster centroids. Every step is deterministic for a given seed.
 
@@ -20,17 +21,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.optimize import linear_sum_assignment
-from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.cluster import MiniBatchKMeans
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-from sklearn.metrics import silhouette_score
 
 MAX_THEMES = 50
 DIRECT_LIMIT = 3000  # rows clustered directly; above this, micro-clusters first
 SILHOUETTE_SAMPLE = 2000
+TWO_THEME_MARGIN = 1.5  # two themes only if their silhouette beats any finer split by 50%
 OFF_TOPIC = 0.1  # a row whose cosine to its theme's centre is below this is unassigned
 _CHUNK = 65536
+_LLOYD_ROUNDS = 50
+_ASSIGN_CHUNK = 8192
+MICRO_EPOCHS = 5
+MICRO_FIT_ROWS = 100_000  # rows the micro-clusters are fitted on; all rows are then assigned
 
 _FILLER = frozenset(
     {"agree", "agreed", "support", "supported", "fully", "comment", "comments", "refer",
@@ -77,7 +83,7 @@ def cluster(
     if min_theme_size < 1:
         raise ValueError("min_theme_size must be at least 1")
     keep = np.array([i for i, t in enumerate(texts) if not is_content_free(t)], dtype=np.int64)
-    micro = min(2000, len(keep) // 5) if len(keep) > DIRECT_LIMIT else 0
+    micro = min(2000, len(keep) // 10) if len(keep) > DIRECT_LIMIT else 0
     return _cluster_rows(matrix, keep, min_theme_size=min_theme_size, seed=seed, micro=micro)
 
 
@@ -110,9 +116,10 @@ def match_themes(
     keeping pairs at least `threshold` similar; returns {new index: old index}."""
     if len(old_centroids) == 0 or len(new_centroids) == 0:
         return {}
-    sims = _unit(np.asarray(new_centroids, np.float64)) @ _unit(
-        np.asarray(old_centroids, np.float64)
-    ).T
+    sims = (
+        _unit(np.asarray(new_centroids, np.float64))
+        @ _unit(np.asarray(old_centroids, np.float64)).T
+    )
     rows, cols = linear_sum_assignment(-sims)
     return {int(r): int(c) for r, c in zip(rows, cols, strict=True) if sims[r, c] >= threshold}
 
@@ -151,9 +158,7 @@ def _cluster_rows(
         row_to_point = row_to_point.reshape(-1)
     point_theme = _estimate_themes(points, weights, rows, row_to_point, min_theme_size, seed)
     k = int(point_theme.max()) + 1
-    sums = np.zeros((k, dim), dtype=np.float64)
-    np.add.at(sums, point_theme, points.astype(np.float64) * weights[:, None])
-    centroids = _unit(sums).astype(np.float32)
+    centroids = _unit(_theme_sums(points, weights, point_theme, k)).astype(np.float32)
     row_theme = point_theme[row_to_point]
     row_theme[_off_topic(rows, centroids, row_theme)] = -1
     labels[keep] = row_theme
@@ -163,23 +168,43 @@ def _cluster_rows(
 def _micro_clusters(
     rows: np.ndarray, micro: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mini-batch k-means fitted on at most MICRO_FIT_ROWS rows, then every row assigned to its
+    nearest micro-centroid in chunks (memory stays flat whatever the number of rows)."""
+    fit_rows = rows
+    if len(rows) > MICRO_FIT_ROWS:
+        rng = np.random.default_rng(seed)
+        fit_rows = rows[np.sort(rng.choice(len(rows), MICRO_FIT_ROWS, replace=False))]
     model = MiniBatchKMeans(
-        n_clusters=micro, batch_size=4096, n_init=1, max_no_improvement=5, random_state=seed
-    ).fit(rows)
-    row_to_point = model.labels_.astype(np.int64)
+        n_clusters=micro,
+        init="random",
+        batch_size=4096,
+        n_init=1,
+        max_iter=MICRO_EPOCHS,
+        max_no_improvement=5,
+        compute_labels=False,
+        random_state=seed,
+    ).fit(fit_rows)
+    centres = model.cluster_centers_.astype(np.float32)
+    half_norms = 0.5 * np.einsum("ij,ij->i", centres, centres)
+    row_to_point = np.empty(len(rows), dtype=np.int64)
+    for start in range(0, len(rows), _ASSIGN_CHUNK):
+        block = rows[start : start + _ASSIGN_CHUNK].astype(np.float32, copy=False)
+        row_to_point[start : start + len(block)] = np.argmax(block @ centres.T - half_norms, 1)
     counts = np.bincount(row_to_point, minlength=micro)
     used = np.flatnonzero(counts)
     remap = np.full(micro, -1, dtype=np.int64)
     remap[used] = np.arange(len(used))
-    points = model.cluster_centers_[used].astype(np.float32)
-    return points, counts[used].astype(np.float64), remap[row_to_point]
+    points = np.zeros((len(used), rows.shape[1]), dtype=np.float64)
+    for start in range(0, len(rows), _ASSIGN_CHUNK):
+        block = rows[start : start + _ASSIGN_CHUNK]
+        theme = remap[row_to_point[start : start + len(block)]]
+        points += _theme_sums(block, np.ones(len(block)), theme, len(used))
+    weights = counts[used].astype(np.float64)
+    return (points / weights[:, None]).astype(np.float32), weights, remap[row_to_point]
 
 
-def _candidate_range(n_rows: int, n_points: int, min_theme_size: int) -> tuple[int, int]:
-    root = math.sqrt(n_rows)
-    high = min(MAX_THEMES, math.ceil(1.5 * root), n_points, max(1, n_rows // min_theme_size))
-    low = min(max(2, int(root / 2)), 8, high)
-    return low, high
+def _max_themes(n_rows: int, n_points: int, min_theme_size: int) -> int:
+    return min(MAX_THEMES, math.ceil(1.5 * math.sqrt(n_rows)), n_points, n_rows // min_theme_size)
 
 
 def _estimate_themes(
@@ -191,27 +216,38 @@ def _estimate_themes(
     seed: int,
 ) -> np.ndarray:
     """Theme index of each point (unique row or micro-centroid), 0..k-1."""
-    low, high = _candidate_range(len(rows), len(points), min_theme_size)
+    high = _max_themes(len(rows), len(points), min_theme_size)
     if high < 2:
         return np.zeros(len(points), dtype=np.int64)
-    tree = linkage(points.astype(np.float64), method="ward")
+    points64 = points.astype(np.float64)
+    tree = linkage(points64, method="ward")
     sample = _silhouette_sample(len(rows), seed)
     sample_rows = _unit(rows[sample].astype(np.float32))
     distances = np.clip(1.0 - sample_rows @ sample_rows.T, 0.0, 2.0)
     np.fill_diagonal(distances, 0.0)
-    best: tuple[float, np.ndarray] | None = None
-    for k in range(low, high + 1):
-        theme = _refined_cut(tree, points, weights, k, seed)
-        theme = _fold_small(theme, points, weights, min_theme_size)
-        sample_theme = theme[row_to_point[sample]]
-        if not 2 <= len(np.unique(sample_theme)) < len(sample):
-            continue
-        score = float(silhouette_score(distances, sample_theme, metric="precomputed"))
-        if best is None or score > best[0] + 1e-9:
-            best = (score, theme)
-    if best is None:
+    scored: dict[int, tuple[float, np.ndarray]] = {}
+    for k in range(2, high + 1):
+        theme = _fold_small(
+            _refined_cut(tree, points64, weights, k), points, weights, min_theme_size
+        )
+        found = int(theme.max()) + 1
+        score = _silhouette(distances, theme[row_to_point[sample]])
+        if found >= 2 and (found not in scored or score > scored[found][0]):
+            scored[found] = (score, theme)
+    if not scored:
         return np.zeros(len(points), dtype=np.int64)
-    return best[1]
+    return _best(scored)
+
+
+def _best(scored: dict[int, tuple[float, np.ndarray]]) -> np.ndarray:
+    """The clustering with the best silhouette, except that two themes must win clearly."""
+    many = [(score, -k) for k, (score, _) in scored.items() if k > 2]
+    if not many:
+        return scored[2][1]
+    score, negative_k = max(many)
+    if 2 in scored and scored[2][0] > (TWO_THEME_MARGIN * score if score > 0 else score):
+        return scored[2][1]
+    return scored[-negative_k][1]
 
 
 def _silhouette_sample(n_rows: int, seed: int) -> np.ndarray:
@@ -221,16 +257,42 @@ def _silhouette_sample(n_rows: int, seed: int) -> np.ndarray:
     return np.sort(rng.choice(n_rows, size=SILHOUETTE_SAMPLE, replace=False))
 
 
-def _refined_cut(
-    tree: np.ndarray, points: np.ndarray, weights: np.ndarray, k: int, seed: int
-) -> np.ndarray:
-    cut = fcluster(tree, k, criterion="maxclust") - 1
-    k_found = int(cut.max()) + 1
-    starts = np.stack(
-        [np.average(points[cut == c], axis=0, weights=weights[cut == c]) for c in range(k_found)]
-    )
-    model = KMeans(n_clusters=k_found, init=starts, n_init=1, random_state=seed)
-    return _compact(model.fit_predict(points, sample_weight=weights))
+def _silhouette(distances: np.ndarray, theme: np.ndarray) -> float:
+    """Mean silhouette of `theme` over a precomputed distance matrix (singletons score 0)."""
+    labels = _compact(theme)
+    k = int(labels.max()) + 1
+    if not 2 <= k < len(labels):
+        return -1.0
+    onehot = np.zeros((len(labels), k), dtype=distances.dtype)
+    onehot[np.arange(len(labels)), labels] = 1.0
+    counts = onehot.sum(axis=0)
+    totals = distances @ onehot
+    own = counts[labels]
+    a = totals[np.arange(len(labels)), labels] / np.maximum(own - 1, 1)
+    means = totals / counts
+    means[np.arange(len(labels)), labels] = np.inf
+    b = means.min(axis=1)
+    scores = np.where(own > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
+    return float(scores.mean())
+
+
+def _refined_cut(tree: np.ndarray, points: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
+    """Cut the Ward tree into k themes, then polish the cut with weighted k-means (Lloyd)."""
+    theme = fcluster(tree, k, criterion="maxclust") - 1
+    k_found = int(theme.max()) + 1
+    sq_norms = np.einsum("ij,ij->i", points, points)
+    for _ in range(_LLOYD_ROUNDS):
+        sums = _theme_sums(points, weights, theme, k_found)
+        mass = np.bincount(theme, weights=weights, minlength=k_found)
+        centres = sums / np.where(mass == 0, 1.0, mass)[:, None]
+        centre_norms = np.einsum("ij,ij->i", centres, centres)
+        dist = sq_norms[:, None] - 2.0 * points @ centres.T + centre_norms
+        dist[:, mass == 0] = np.inf
+        moved = np.argmin(dist, axis=1)
+        if np.array_equal(moved, theme):
+            break
+        theme = moved
+    return _compact(theme)
 
 
 def _fold_small(
@@ -251,6 +313,14 @@ def _fold_small(
         nearest = np.argmax(_unit(points[moving].astype(np.float64)) @ centres.T, axis=1)
         theme[moving] = big[nearest]
         theme = _compact(theme)
+
+
+def _theme_sums(points: np.ndarray, weights: np.ndarray, theme: np.ndarray, k: int) -> np.ndarray:
+    """Weighted sum of the points of each theme, (k, dim) float64."""
+    onehot = sparse.csr_matrix(
+        (weights.astype(np.float64), (theme, np.arange(len(points)))), shape=(k, len(points))
+    )
+    return np.asarray(onehot @ points.astype(np.float64, copy=False))
 
 
 def _compact(theme: np.ndarray) -> np.ndarray:

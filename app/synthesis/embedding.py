@@ -85,17 +85,23 @@ class SentenceTransformerEmbedder:
 
         self._model: Any = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.name: str = _model_name(path)
-        self.dim: int = int(self._model.get_embedding_dimension())
+        dim = self._model.get_embedding_dimension()
+        if dim is None:
+            raise ValueError(f"the model under {path} does not report its dimension")
+        self.dim: int = int(dim)
 
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 64, progress: Progress | None = None
     ) -> np.ndarray:
         """Embed `texts` as float32 (n, dim) unit rows; call `progress(done, total)` per batch."""
         prepared = _prepare(texts)
+        # Longest first, as model.encode does internally: batches of similar length pad less.
+        order = sorted(range(len(prepared)), key=lambda i: -len(prepared[i]))
         out = np.empty((len(prepared), self.dim), dtype=np.float32)
         for start, stop in _batches(len(prepared), batch_size):
-            out[start:stop] = self._model.encode(
-                prepared[start:stop],
+            batch = order[start:stop]
+            out[batch] = self._model.encode(
+                [prepared[i] for i in batch],
                 batch_size=batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,

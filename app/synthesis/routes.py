@@ -1,7 +1,359 @@
-"""Pages of the synthesis domain."""
+"""Pages of the synthesis domain: the chairs' workspace under /chair and the public register."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+from wtforms.fields.choices import SelectChoice
+
+from app.accounts.models import CATEGORY_NAMES, WorkingGroup
+from app.accounts.permissions import is_secretariat
+from app.core.db import db
+from app.core.errors import DomainError
+from app.core.navigation import MAIN_NAV, NavItem
+from app.drafting.models import Code, Provision, Round
+from app.drafting.permissions import can_view_round
+from app.synthesis import forms, services, workspace
+from app.synthesis.models import CodebookEntry, SynthesisRun, Theme
+from app.synthesis.permissions import (
+    can_synthesise_scope,
+    can_use_workspace,
+    can_view_register,
+)
 
 bp = Blueprint("synthesis", __name__)
+PAGE_SIZE = 100
+
+
+def _nav(user: Any) -> list[NavItem]:
+    return [NavItem("Synthesis", url_for("synthesis.index"))] if can_use_workspace(user) else []
+
+
+MAIN_NAV.append(_nav)
+
+
+@bp.app_template_global()
+def synthesis_provision_url(provision: Provision) -> str:
+    """Where a provision is read (the drafting domain's page where it has one)."""
+    values = {"code": provision.round.code.slug, "number": provision.round.number,
+              "key": provision.key}
+    try:
+        return url_for("drafting.provision", **values)
+    except BuildError:
+        return f"/codes/{values['code']}/rounds/{values['number']}/provisions/{values['key']}"
+
+
+@bp.app_template_global()
+def category_name(slug: str) -> str:
+    return CATEGORY_NAMES.get(slug, slug)
+
+
+def workspace_required(view: Any) -> Any:
+    """Chairs, vice-chairs and the secretariat; everyone else gets 404."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not can_use_workspace(current_user):
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _round(code: str, number: int) -> Round:
+    round_ = db.session.scalar(
+        select(Round).join(Code).where(Code.slug == code, Round.number == number))
+    if round_ is None or not can_view_round(current_user, round_):
+        abort(404)
+    return round_
+
+
+def _run(run_id: int) -> SynthesisRun:
+    run = db.session.get(SynthesisRun, run_id)
+    if run is None or not _scope_allowed(services.scope_of(run)):
+        abort(404)
+    return run
+
+
+def _theme(theme_id: int) -> Theme:
+    theme = db.session.get(Theme, theme_id)
+    if theme is None:
+        abort(404)
+    _run(theme.run_id)
+    return theme
+
+
+def _my_groups() -> list[WorkingGroup] | None:
+    if is_secretariat(current_user):
+        return None
+    ids = current_user.chaired_group_ids
+    return list(db.session.scalars(
+        select(WorkingGroup).where(WorkingGroup.id.in_(ids)).order_by(WorkingGroup.slug)))
+
+
+def _scope_allowed(scope: services.Scope) -> bool:
+    return can_synthesise_scope(current_user, scope.round, services.scope_group_id(scope),
+                                scope.kind == "round")
+
+
+@bp.route("/chair/synthesis")
+@workspace_required
+def index():  # type: ignore[no-untyped-def]
+    codes = []
+    for code in db.session.scalars(select(Code).order_by(Code.title)):
+        rounds = [r for r in code.rounds if can_view_round(current_user, r) and not r.final]
+        if rounds:
+            codes.append((code, rounds))
+    return render_template("synthesis/index.html", codes=codes)
+
+
+@bp.route("/chair/codes/<code>/rounds/<int:number>/synthesis")
+@workspace_required
+def round_page(code: str, number: int):  # type: ignore[no-untyped-def]
+    round_ = _round(code, number)
+    scopes = [s for s in services.scope_options(round_, _my_groups()) if _scope_allowed(s)]
+    rows = []
+    for scope in scopes:
+        runs = services.runs_of_scope(round_, scope.key)
+        latest = next((r for r in runs if r.status == "done"), None)
+        rows.append((scope, runs[0] if runs else None, latest))
+    return render_template("synthesis/round.html", round=round_, rows=rows,
+                           form=forms.RunForm())
+
+
+@bp.route("/chair/codes/<code>/rounds/<int:number>/synthesis/run", methods=["POST"])
+@workspace_required
+def start_run(code: str, number: int):  # type: ignore[no-untyped-def]
+    from app.synthesis.tasks import queue_synthesis
+
+    round_ = _round(code, number)
+    form = forms.RunForm()
+    if not form.validate_on_submit():
+        abort(400)
+    kind, _, value = (form.scope.data or "").partition(":")
+    try:
+        scope = services.resolve_scope(
+            round_, provision=value if kind == "provision" else None,
+            group=value if kind == "group" else None)
+    except DomainError:
+        abort(404)
+    if kind not in ("provision", "group", "round") or not _scope_allowed(scope):
+        abort(404)
+    run = services.create_run(round_, provision=scope.provision_key, group=scope.group,
+                              actor=current_user)
+    db.session.commit()
+    queue_synthesis(run)
+    db.session.commit()
+    flash("The synthesis has been queued; this page shows its progress.", "info")
+    return redirect(url_for("synthesis.run_page", run_id=run.id))
+
+
+@bp.route("/chair/runs/<int:run_id>")
+@workspace_required
+def run_page(run_id: int):  # type: ignore[no-untyped-def]
+    run = _run(run_id)
+    scope = services.scope_of(run)
+    latest = services.latest_run(run.round, provision=scope.provision_key, group=scope.group)
+    unassigned = [m for m in run.members if m.theme_id is None]
+    return render_template("synthesis/run.html", run=run, scope=scope, latest=latest,
+                           unassigned=unassigned, comments=_comments(run))
+
+
+def _comments(run: SynthesisRun) -> dict[int, Any]:
+    return {m.comment_id: m.comment for m in run.members}
+
+
+@bp.route("/chair/runs/<int:run_id>/themes/<int:theme_id>")
+@workspace_required
+def theme_page(run_id: int, theme_id: int):  # type: ignore[no-untyped-def]
+    theme = _theme(theme_id)
+    if theme.run_id != run_id:
+        abort(404)
+    run = theme.run
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    members = theme.members
+    shown = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    others = [t for t in run.themes if t.id != theme.id]
+    merge = forms.MergeForm(prefix="merge")
+    merge.target.choices = [SelectChoice(t.id, f"{t.display_label} ({t.size})") for t in others]
+    move_choices = [(t.id, t.display_label) for t in others] + [(0, "Unassigned")]
+    respond = forms.RespondForm(prefix="respond")
+    response = theme.identity.response
+    respond.provisions.choices = _provision_choices(theme)
+    if response is not None and not respond.is_submitted():
+        respond.outcome.data = response.outcome
+        respond.reason.data = response.reason
+        respond.published.data = response.published
+        respond.provisions.data = [link.provision_key for link in response.provisions]
+    rename = forms.RenameForm(prefix="rename", title=theme.identity.title or "")
+    note = forms.NoteForm(prefix="note", note=theme.identity.note)
+    campaign_of = {m.comment_id: c for c in run.campaigns for m in c.members}
+    return render_template(
+        "synthesis/theme.html", run=run, theme=theme, members=shown, page=page,
+        pages=max(1, -(-len(members) // PAGE_SIZE)), merge=merge, move_choices=move_choices,
+        respond=respond, rename=rename, note=note, relevance=forms.RelevanceForm(),
+        split=forms.SplitForm(), move=forms.MoveForm(), campaign_of=campaign_of,
+        next_round=workspace.next_round(run.round), editable=_editable(run))
+
+
+def _provision_choices(theme: Theme) -> list[SelectChoice]:
+    return [SelectChoice(p.key, p.heading) for p in workspace.next_round_provisions(theme)]
+
+
+def _editable(run: SynthesisRun) -> bool:
+    scope = services.scope_of(run)
+    latest = services.latest_run(run.round, provision=scope.provision_key, group=scope.group)
+    return latest is not None and latest.id == run.id
+
+
+def _act(theme: Theme, action: Any) -> Any:
+    """Run a chair's edit, commit, and go back to the theme (or show the refusal)."""
+    run_id = theme.run_id
+    try:
+        result = action()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("synthesis.theme_page", run_id=run_id, theme_id=theme.id))
+    target = result if isinstance(result, Theme) else theme
+    return redirect(url_for("synthesis.theme_page", run_id=run_id, theme_id=target.id))
+
+
+@bp.route("/chair/themes/<int:theme_id>/rename", methods=["POST"])
+@workspace_required
+def rename(theme_id: int):  # type: ignore[no-untyped-def]
+    theme = _theme(theme_id)
+    form = forms.RenameForm(prefix="rename")
+    if not form.validate_on_submit():
+        abort(400)
+    return _act(theme, lambda: workspace.rename_theme(theme, form.title.data or "",
+                                                      actor=current_user))
+
+
+@bp.route("/chair/themes/<int:theme_id>/note", methods=["POST"])
+@workspace_required
+def note(theme_id: int):  # type: ignore[no-untyped-def]
+    theme = _theme(theme_id)
+    form = forms.NoteForm(prefix="note")
+    if not form.validate_on_submit():
+        abort(400)
+    return _act(theme, lambda: workspace.set_note(theme, form.note.data or "",
+                                                  actor=current_user))
+
+
+@bp.route("/chair/themes/<int:theme_id>/relevance", methods=["POST"])
+@workspace_required
+def relevance(theme_id: int):  # type: ignore[no-untyped-def]
+    theme = _theme(theme_id)
+    form = forms.RelevanceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    flag = form.not_relevant.data == "1"
+    return _act(theme, lambda: workspace.set_not_relevant(theme, flag, actor=current_user))
+
+
+@bp.route("/chair/themes/<int:theme_id>/merge", methods=["POST"])
+@workspace_required
+def merge(theme_id: int):  # type: ignore[no-untyped-def]
+    theme = _theme(theme_id)
+    form = forms.MergeForm(prefix="merge")
+    form.target.choices = [SelectChoice(t.id, t.label) for t in theme.run.themes
+                           if t.id != theme.id]
+    if not form.validate_on_submit():
+        abort(400)
+    target = db.session.get(Theme, form.target.data)
+    if target is None or target.run_id != theme.run_id:
+        abort(400)
+    return _act(theme, lambda: workspace.merge_themes(theme, target, actor=current_user))
+
+
+@bp.route("/chair/themes/<int:theme_id>/split", methods=["POST"])
+@workspace_required
+def split(theme_id: int):  # type: ignore[no-untyped-def]
+    theme = _theme(theme_id)
+    if not forms.SplitForm().validate_on_submit():
+        abort(400)
+    return _act(theme, lambda: workspace.split_theme(theme, actor=current_user))
+
+
+@bp.route("/chair/themes/<int:theme_id>/comments/<int:comment_id>/move", methods=["POST"])
+@workspace_required
+def move(theme_id: int, comment_id: int):  # type: ignore[no-untyped-def]
+    theme = _theme(theme_id)
+    form = forms.MoveForm()
+    form.target.choices = [SelectChoice(t.id, t.label) for t in theme.run.themes]
+    form.target.choices.append(SelectChoice(0, "Unassigned"))
+    if not form.validate_on_submit():
+        abort(400)
+    target = db.session.get(Theme, form.target.data) if form.target.data else None
+    return _act(theme, lambda: workspace.move_comment(theme.run, comment_id, target,
+                                                      actor=current_user))
+
+
+@bp.route("/chair/themes/<int:theme_id>/respond", methods=["POST"])
+@workspace_required
+def respond(theme_id: int):  # type: ignore[no-untyped-def]
+    theme = _theme(theme_id)
+    form = forms.RespondForm(prefix="respond")
+    form.provisions.choices = _provision_choices(theme)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("synthesis.theme_page", run_id=theme.run_id,
+                                theme_id=theme.id))
+    return _act(theme, lambda: workspace.respond(
+        theme, form.outcome.data or "", form.reason.data or "", form.provisions.data or [],
+        published=bool(form.published.data), actor=current_user))
+
+
+@bp.route("/chair/runs/<int:run_id>/codebook", methods=["GET", "POST"])
+@workspace_required
+def codebook(run_id: int):  # type: ignore[no-untyped-def]
+    run = _run(run_id)
+    form = forms.CodebookForm()
+    if form.validate_on_submit():
+        try:
+            workspace.add_codebook_entry(run.round, run.scope_key, form.title.data or "",
+                                         form.description.data or "", actor=current_user)
+            db.session.commit()
+            flash("Added to the codebook. Run the synthesis again to apply it.", "info")
+            return redirect(url_for("synthesis.codebook", run_id=run.id))
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    entries = workspace.codebook(run.round, run.scope_key)
+    return render_template("synthesis/codebook.html", run=run, form=form, entries=entries,
+                           scope=services.scope_of(run))
+
+
+@bp.route("/chair/runs/<int:run_id>/codebook/<int:entry_id>/delete", methods=["POST"])
+@workspace_required
+def codebook_delete(run_id: int, entry_id: int):  # type: ignore[no-untyped-def]
+    run = _run(run_id)
+    entry = db.session.get(CodebookEntry, entry_id)
+    if entry is None or entry.round_id != run.round_id or entry.scope_key != run.scope_key:
+        abort(404)
+    if not forms.SplitForm().validate_on_submit():
+        abort(400)
+    workspace.remove_codebook_entry(entry, actor=current_user)
+    db.session.commit()
+    flash("Removed from the codebook.", "info")
+    return redirect(url_for("synthesis.codebook", run_id=run.id))
+
+
+@bp.route("/codes/<code>/rounds/<int:number>/register")
+def register(code: str, number: int):  # type: ignore[no-untyped-def]
+    round_ = _round(code, number)
+    if not can_view_register(current_user, round_):
+        return render_template("synthesis/register.html", round=round_, entries=None), 200
+    entries = workspace.register_entries(
+        round_, can_see=lambda later: can_view_round(current_user, later))
+    return render_template("synthesis/register.html", round=round_, entries=entries)
+

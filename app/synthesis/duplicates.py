@@ -1,0 +1,223 @@
+"""Find campaigns: groups of near-identical comments (form letters with small edits).
+
+Each text becomes a set of 3-word shingles. MinHash signatures (64 hash functions) split into
+16 bands of 4 propose candidate pairs (locality-sensitive hashing); each candidate is then
+checked exactly on the two shingle sets (Jaccard, or containment of the shorter text so that a
+template plus a personal paragraph still counts), and accepted pairs are joined into groups.
+Everything is deterministic and linear in the number of texts, apart from the candidate checks.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+SHINGLE = 3
+MIN_WORDS = 5  # shorter texts ("+1", "I agree") are never treated as a campaign
+NUM_HASHES = 64
+BANDS = 16
+MAX_LEADERS = 32  # per LSH bucket: members are checked against at most this many leaders
+MEDOID_LIMIT = 200  # groups up to this size pick the canonical member by mutual similarity
+_WORD = re.compile(r"\w+", re.UNICODE)
+_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """Near-identical comments: indices (canonical first), the shared text and, per member,
+    what that sender wrote beyond the template ("" if nothing)."""
+
+    members: tuple[int, ...]
+    canonical: int
+    template: str
+    additions: dict[int, str]
+
+
+def find_duplicate_groups(
+    texts: Sequence[str], *, threshold: float = 0.8, min_size: int = 2
+) -> list[DuplicateGroup]:
+    """Groups of at least `min_size` texts whose 3-word shingle sets have Jaccard similarity
+    of at least `threshold`, or where the shorter text (at least half the length of the other)
+    is contained to that degree in the longer, joined transitively; largest group first.
+
+    Raises ValueError if `threshold` is not within (0, 1] or `min_size` < 2.
+    """
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError("threshold must be within (0, 1]")
+    if min_size < 2:
+        raise ValueError("min_size must be at least 2")
+    shingles = _shingle_sets(texts)
+    eligible = sorted(shingles)
+    if len(eligible) < min_size:
+        return []
+    signatures = _minhash([shingles[i] for i in eligible])
+    parent = list(range(len(texts)))
+    for bucket in _buckets(signatures):
+        _join_bucket([eligible[b] for b in bucket], shingles, threshold, parent)
+    members_of: dict[int, list[int]] = {}
+    for i in eligible:
+        members_of.setdefault(_find(parent, i), []).append(i)
+    groups = [
+        _group(members, texts, shingles)
+        for members in members_of.values()
+        if len(members) >= min_size
+    ]
+    return sorted(groups, key=lambda g: (-len(g.members), min(g.members)))
+
+
+def independent_voices(n_comments: int, groups: Sequence[DuplicateGroup]) -> int:
+    """Comments outside any group plus one voice per group.
+
+    Raises ValueError if the groups hold more comments than `n_comments`.
+    """
+    grouped = sum(len(g.members) for g in groups)
+    if grouped > n_comments:
+        raise ValueError(f"{grouped} grouped comments out of {n_comments}")
+    return n_comments - grouped + len(groups)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def _word_id(word: str, cache: dict[str, int]) -> int:
+    value = cache.get(word)
+    if value is None:
+        value = cache[word] = zlib.crc32(word.encode("utf-8")) + 1
+    return value
+
+
+def _shingle_sets(texts: Sequence[str]) -> dict[int, np.ndarray]:
+    """Sorted unique 64-bit shingle hashes by text index, for texts long enough to judge."""
+    cache: dict[str, int] = {}
+    out: dict[int, np.ndarray] = {}
+    with np.errstate(over="ignore"):
+        for index, text in enumerate(texts):
+            words = _words(text)
+            if len(words) < MIN_WORDS:
+                continue
+            ids = np.array([cache.get(w) or _word_id(w, cache) for w in words], np.uint64)
+            mixed = np.zeros(len(ids) - SHINGLE + 1, dtype=np.uint64)
+            for offset in range(SHINGLE):
+                window = ids[offset : len(ids) - SHINGLE + 1 + offset]
+                mixed = mixed * np.uint64(0x100000001B3) + window
+            out[index] = np.unique(mixed)
+    return out
+
+
+def _minhash(sets: list[np.ndarray]) -> np.ndarray:
+    """(n, NUM_HASHES) MinHash signatures under multiply-add hashes modulo 2**64."""
+    rng = np.random.default_rng(20240601)
+    mult = rng.integers(1, 2**63, NUM_HASHES, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    add = rng.integers(0, 2**63, NUM_HASHES, dtype=np.uint64)
+    signatures = np.empty((len(sets), NUM_HASHES), dtype=np.uint64)
+    start = 0
+    while start < len(sets):
+        stop, size = start, 0
+        while stop < len(sets) and (size < 100_000 or stop == start):
+            size += len(sets[stop])
+            stop += 1
+        flat = np.concatenate(sets[start:stop])
+        offsets = np.cumsum([0] + [len(s) for s in sets[start : stop - 1]])
+        with np.errstate(over="ignore"):
+            hashed = (flat[:, None] * mult + add) & _MASK
+        signatures[start:stop] = np.minimum.reduceat(hashed, offsets, axis=0)
+        start = stop
+    return signatures
+
+
+def _buckets(signatures: np.ndarray) -> list[np.ndarray]:
+    """Positions sharing all rows of some band, one array per bucket of two or more."""
+    rows = NUM_HASHES // BANDS
+    found: list[np.ndarray] = []
+    with np.errstate(over="ignore"):
+        for band in range(BANDS):
+            part = signatures[:, band * rows : (band + 1) * rows]
+            key = np.zeros(len(part), dtype=np.uint64)
+            for column in range(rows):
+                key = (key ^ part[:, column]) * np.uint64(0x9E3779B97F4A7C15)
+            order = np.argsort(key, kind="stable")
+            sorted_keys = key[order]
+            starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+            lengths = np.diff(np.r_[starts, len(key)])
+            found.extend(order[a : a + n] for a, n in zip(starts, lengths, strict=True) if n > 1)
+    return found
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    return common / (len(a) + len(b) - common)
+
+
+def _similar(a: np.ndarray, b: np.ndarray, threshold: float) -> bool:
+    """Jaccard at least `threshold`, or the shorter text (at least half as long as the other)
+    contained to that degree in the longer one: a template plus a personal paragraph."""
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    shorter, longer = sorted((len(a), len(b)))
+    if common >= threshold * (len(a) + len(b) - common):
+        return True
+    return 2 * shorter >= longer and common >= threshold * shorter
+
+
+def _find(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def _join_bucket(
+    bucket: list[int], shingles: dict[int, np.ndarray], threshold: float, parent: list[int]
+) -> None:
+    """Check bucket members against the bucket's leaders; join the similar ones."""
+    leaders: list[int] = []
+    for member in sorted(bucket):
+        for leader in leaders:
+            if _find(parent, leader) == _find(parent, member):
+                break
+            if _similar(shingles[leader], shingles[member], threshold):
+                parent[_find(parent, member)] = _find(parent, leader)
+                break
+        else:
+            if len(leaders) < MAX_LEADERS:
+                leaders.append(member)
+
+
+def _group(
+    members: list[int], texts: Sequence[str], shingles: dict[int, np.ndarray]
+) -> DuplicateGroup:
+    exact = Counter(" ".join(_words(texts[i])) for i in members)
+    mutual = {i: 0.0 for i in members}
+    if len(members) <= MEDOID_LIMIT:
+        for i in members:
+            mutual[i] = sum(_jaccard(shingles[i], shingles[j]) for j in members if j != i)
+    canonical = max(members, key=lambda i: (exact[" ".join(_words(texts[i]))], mutual[i], -i))
+    template = texts[canonical]
+    ordered = (canonical, *sorted(i for i in members if i != canonical))
+    additions = {i: _added_words(template, texts[i]) for i in ordered}
+    return DuplicateGroup(ordered, canonical, template, additions)
+
+
+def _key(token: str) -> str:
+    return "".join(_WORD.findall(token.lower()))
+
+
+def _added_words(template: str, text: str) -> str:
+    """Words of `text` not in `template` (inserted or replacing), runs joined by " … "."""
+    base, own = template.split(), text.split()
+    base_keys, own_keys = [_key(t) for t in base], [_key(t) for t in own]
+    if base_keys == own_keys:
+        return ""
+    matcher = difflib.SequenceMatcher(None, base_keys, own_keys, autojunk=False)
+    runs = [
+        " ".join(own[j1:j2])
+        for tag, _i1, _i2, j1, j2 in matcher.get_opcodes()
+        if tag in ("insert", "replace") and any(own_keys[j1:j2])
+    ]
+    return " … ".join(runs)

@@ -1,0 +1,78 @@
+"""Forms of the chair workspace (every POST is a FlaskForm: CSRF is checked everywhere)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.synthesis.models import OUTCOME_NAMES
+from app.synthesis.workspace import NOTE_LIMIT, REASON_LIMIT, TITLE_LIMIT
+
+
+class RunForm(FlaskForm):
+    scope = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Run synthesis")
+
+
+class RenameForm(FlaskForm):
+    title = StringField("Title", validators=[Optional(), Length(max=TITLE_LIMIT)])
+    submit = SubmitField("Rename")
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField("Note for the chairs", validators=[Length(max=NOTE_LIMIT)])
+    submit = SubmitField("Save note")
+
+
+class RelevanceForm(FlaskForm):
+    not_relevant = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Mark as not relevant")
+
+
+class MergeForm(FlaskForm):
+    target = SelectField("Merge this theme into", coerce=int)
+    submit = SubmitField("Merge")
+
+
+class SplitForm(FlaskForm):
+    submit = SubmitField("Split in two")
+
+
+class MoveForm(FlaskForm):
+    target = SelectField("Move to", coerce=int)
+    submit = SubmitField("Move")
+
+
+class RespondForm(FlaskForm):
+    outcome = RadioField(
+        "Outcome",
+        choices=[SelectChoice(k, v) for k, v in OUTCOME_NAMES.items()],
+        validators=[DataRequired(message="Choose an outcome.")],
+    )
+    reason = TextAreaField(
+        "Reason", validators=[DataRequired(message="Give a reason."), Length(max=REASON_LIMIT)]
+    )
+    provisions = SelectMultipleField(
+        "Provisions of the next round that changed because of it", choices=[], validate_choice=True
+    )
+    published = BooleanField(
+        "Show on the public register once the consultation has closed", default=True
+    )
+    submit = SubmitField("Save response")
+
+
+class CodebookForm(FlaskForm):
+    title = StringField("Theme title", validators=[DataRequired(), Length(max=TITLE_LIMIT)])
+    description = StringField("One-line description", validators=[Length(max=NOTE_LIMIT)])
+    submit = SubmitField("Add to codebook")

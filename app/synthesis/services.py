@@ -1,0 +1,350 @@
+"""Synthesis runs: collect a scope's comments, embed them (cached), cluster, label, store.
+
+Which comments: the top-level comments of the scope's provisions that are neither hidden by
+moderation nor withdrawn. Replies are left out: a reply ("agreed, and ...") means something only
+beside the comment it answers, and would be clustered out of context.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from flask import current_app
+from sqlalchemy import select
+
+from app.accounts.models import User, WorkingGroup
+from app.core import audit
+from app.core.db import db, utcnow
+from app.core.errors import BadInput, NotFound
+from app.drafting.models import Provision, Round
+from app.feedback.models import Comment
+from app.synthesis import pipeline
+from app.synthesis.embedding import Embedder, text_hash
+from app.synthesis.models import (
+    EmbeddingCache,
+    SynthesisRun,
+    bytes_vector,
+)
+
+Progress = Callable[[int, int], None]
+BATCH_SIZE = 64
+_CHUNK = 500  # hashes per IN (...) query
+
+_embedders: dict[str, Embedder] = {}
+_embedders_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a run covers: one provision (and what sits under it), a working group, a round."""
+
+    round: Round
+    provision_key: str | None = None
+    group: WorkingGroup | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.provision_key:
+            return "provision"
+        return "group" if self.group is not None else "round"
+
+    @property
+    def key(self) -> str:
+        if self.provision_key:
+            return f"provision:{self.provision_key}"
+        return f"group:{self.group.slug}" if self.group is not None else "round"
+
+    def describe(self) -> str:
+        if self.provision_key:
+            provision = find_provision(self.round, self.provision_key)
+            return provision.heading if provision else self.provision_key
+        return self.group.name if self.group is not None else "The whole round"
+
+
+def find_provision(round_: Round, key: str) -> Provision | None:
+    return db.session.scalar(
+        select(Provision).where(Provision.round_id == round_.id, Provision.key == key)
+    )
+
+
+def resolve_scope(
+    round_: Round, *, provision: Provision | str | None = None,
+    group: WorkingGroup | str | None = None,
+) -> Scope:
+    """The scope named by a provision (object or key) or a group (object or slug), or the round.
+
+    Raises BadInput if both are given, NotFound if the provision or group does not exist.
+    """
+    if provision is not None and group is not None:
+        raise BadInput("Give a provision or a working group, not both.")
+    if provision is not None:
+        key = provision if isinstance(provision, str) else provision.key
+        if find_provision(round_, key) is None:
+            raise NotFound(f"Round {round_.number} has no provision {key!r}.")
+        return Scope(round_, provision_key=key)
+    if group is not None:
+        if isinstance(group, str):
+            found = db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == group))
+            if found is None:
+                raise NotFound(f"There is no working group {group!r}.")
+            group = found
+        return Scope(round_, group=group)
+    return Scope(round_)
+
+
+def scope_group_id(scope: Scope) -> int | None:
+    """The working group a scope belongs to (a provision's group), None for the whole round."""
+    if scope.provision_key:
+        provision = find_provision(scope.round, scope.provision_key)
+        return provision.group_id if provision is not None else None
+    return scope.group.id if scope.group is not None else None
+
+
+def scope_of(run: SynthesisRun) -> Scope:
+    return Scope(run.round, provision_key=run.provision_key, group=run.group)
+
+
+def scope_provisions(scope: Scope) -> list[Provision]:
+    """The provisions a scope covers, in document order."""
+    provisions = list(
+        db.session.scalars(
+            select(Provision).where(Provision.round_id == scope.round.id)
+            .order_by(Provision.position)
+        )
+    )
+    if scope.provision_key:
+        ids = {p.id for p in provisions if p.key == scope.provision_key}
+        changed = True
+        while changed:
+            grown = ids | {p.id for p in provisions if p.parent_id in ids}
+            changed, ids = grown != ids, grown
+        return [p for p in provisions if p.id in ids]
+    if scope.group is not None:
+        return [p for p in provisions if p.group_id == scope.group.id]
+    return provisions
+
+
+def scope_comments(scope: Scope) -> list[Comment]:
+    """The scope's top-level comments that are not hidden and not withdrawn, oldest first."""
+    ids = [p.id for p in scope_provisions(scope)]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Comment).where(
+                Comment.round_id == scope.round.id, Comment.provision_id.in_(ids),
+                Comment.parent_id.is_(None), Comment.hidden_at.is_(None),
+                Comment.status != "withdrawn",
+            ).order_by(Comment.id)
+        )
+    )
+
+
+def comment_text(comment: Comment) -> str:
+    """What is embedded and labelled: the body, and the proposed wording where there is one."""
+    if comment.proposed_text:
+        return f"{comment.body}\n{comment.proposed_text}"
+    return comment.body
+
+
+def get_embedder() -> Embedder:
+    """The process's embedder, created once: the configured sentence-transformers model, or the
+    deterministic HashingEmbedder when PLENARY_FAKE_EMBEDDER is set (tests use that FAKE because
+    loading the real model takes seconds; one test marked `model` proves the real path)."""
+    from app.synthesis.embedding import HashingEmbedder, SentenceTransformerEmbedder
+
+    if current_app.config.get("PLENARY_FAKE_EMBEDDER"):
+        return HashingEmbedder()
+    path = current_app.config.get("PLENARY_EMBEDDING_MODEL") or ""
+    with _embedders_lock:
+        if path not in _embedders:
+            _embedders[path] = SentenceTransformerEmbedder(path or None)
+        return _embedders[path]
+
+
+def embed_texts(
+    texts: Sequence[str], embedder: Embedder, *, progress: Progress | None = None
+) -> np.ndarray:
+    """Vectors for `texts`, from the cache where (model, text hash) is known; only the rest is
+    embedded (each distinct text once, in batches) and added to the cache."""
+    hashes = [text_hash(t) for t in texts]
+    vectors = cached_vectors(embedder.name, hashes)
+    missing: dict[str, str] = {}
+    for digest, text in zip(hashes, texts, strict=True):
+        if digest not in vectors and digest not in missing:
+            missing[digest] = text
+    cached = len(texts) - sum(1 for h in hashes if h in missing)
+    if progress is not None:
+        progress(cached, len(texts))
+    if missing:
+        counts: dict[str, int] = {}
+        for digest in hashes:
+            if digest in missing:
+                counts[digest] = counts.get(digest, 0) + 1
+        order = list(missing)
+        done_rows = [0]
+
+        def report(done: int, _total: int) -> None:
+            if progress is not None:
+                rows = sum(counts[d] for d in order[:done])
+                done_rows[0] = rows
+                progress(cached + rows, len(texts))
+
+        new = embedder.encode([missing[d] for d in order], batch_size=BATCH_SIZE, progress=report)
+        for digest, vector in zip(order, new, strict=True):
+            vectors[digest] = np.asarray(vector, dtype=np.float32)
+            db.session.add(EmbeddingCache(model=embedder.name, text_hash=digest,
+                                          vector=vector.astype(np.float32).tobytes()))
+        db.session.flush()
+    dim = embedder.dim
+    if not texts:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.stack([vectors[h] for h in hashes]).astype(np.float32)
+
+
+def cached_vectors(model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+    """The cached vectors of `model` for those of `hashes` that are cached."""
+    found: dict[str, np.ndarray] = {}
+    unique = sorted(set(hashes))
+    for start in range(0, len(unique), _CHUNK):
+        rows = db.session.execute(
+            select(EmbeddingCache.text_hash, EmbeddingCache.vector).where(
+                EmbeddingCache.model == model,
+                EmbeddingCache.text_hash.in_(unique[start : start + _CHUNK]),
+            )
+        )
+        for digest, data in rows:
+            vector = bytes_vector(data)
+            if vector is not None:
+                found[digest] = vector
+    return found
+
+
+def create_run(
+    round_: Round, *, provision: Provision | str | None = None,
+    group: WorkingGroup | str | None = None, actor: User | None = None,
+) -> SynthesisRun:
+    """A queued run of the scope (audit-logged). Raises BadInput/NotFound for a bad scope."""
+    scope = resolve_scope(round_, provision=provision, group=group)
+    run = SynthesisRun(
+        round=round_, scope_kind=scope.kind, provision_key=scope.provision_key,
+        group=scope.group, scope_key=scope.key, status="queued", created_by=actor,
+        params={"batch_size": BATCH_SIZE, "min_theme_size": pipeline.MIN_THEME_SIZE,
+                "seed": pipeline.SEED},
+    )
+    db.session.add(run)
+    db.session.flush()
+    audit.record("synthesis.run", actor=actor, target=run, round=round_.number,
+                 scope=scope.key)
+    return run
+
+
+def execute_run(
+    run: SynthesisRun, *, embedder: Embedder | None = None, progress: Progress | None = None
+) -> SynthesisRun:
+    """Embed, cluster and store the themes of a queued run; the run ends "done" or "failed"
+    with a message for the chair (nothing is raised for bad input in the scope)."""
+    embedder = embedder or get_embedder()
+    run.status, run.model, run.message = "running", embedder.name, ""
+    run.progress_done = 0
+    scope = scope_of(run)
+    comments = scope_comments(scope)
+    run.comment_count = len(comments)
+    run.progress_total = len(comments) + 1
+
+    def report(done: int, total: int) -> None:
+        run.progress_done, run.progress_total = done, total + 1
+        if progress is not None:
+            progress(done, total + 1)
+
+    if not comments:
+        return _finish(run, "There are no comments in this scope yet.", progress)
+    texts = [comment_text(c) for c in comments]
+    vectors = embed_texts(texts, embedder, progress=report)
+    provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope)]
+    pipeline.build_themes(run, comments, texts, vectors, embedder, provision_texts)
+    return _finish(run, pipeline.summary(run), progress)
+
+
+def _finish(run: SynthesisRun, message: str, progress: Progress | None) -> SynthesisRun:
+    run.status, run.message, run.finished_at = "done", message, utcnow()
+    run.progress_done = run.progress_total
+    if progress is not None:
+        progress(run.progress_total, run.progress_total)
+    db.session.flush()
+    return run
+
+
+def fail_run(run: SynthesisRun, error: BaseException) -> None:
+    run.status, run.finished_at = "failed", utcnow()
+    run.message = f"The synthesis failed: {error}"[:2000]
+
+
+def run_synthesis(
+    round_: Round, *, provision: Provision | str | None = None,
+    group: WorkingGroup | str | None = None, embedder: Embedder | None = None,
+    progress: Progress | None = None, actor: User | None = None,
+) -> SynthesisRun:
+    """Create and run a synthesis of a scope in the foreground; returns the finished run.
+
+    Raises BadInput/NotFound for a bad scope. A scope without comments gives a "done" run with
+    no themes and a message saying so.
+    """
+    run = create_run(round_, provision=provision, group=group, actor=actor)
+    return execute_run(run, embedder=embedder, progress=progress)
+
+
+def latest_run(
+    round_: Round, *, provision: str | None = None, group: WorkingGroup | str | None = None,
+    done_only: bool = True,
+) -> SynthesisRun | None:
+    """The newest (finished, by default) run of a scope, or None."""
+    scope = resolve_scope(round_, provision=provision, group=group)
+    query = select(SynthesisRun).where(
+        SynthesisRun.round_id == round_.id, SynthesisRun.scope_key == scope.key
+    )
+    if done_only:
+        query = query.where(SynthesisRun.status == "done")
+    return db.session.scalar(query.order_by(SynthesisRun.id.desc()).limit(1))
+
+
+def runs_of_scope(round_: Round, scope_key: str) -> list[SynthesisRun]:
+    return list(db.session.scalars(
+        select(SynthesisRun).where(SynthesisRun.round_id == round_.id,
+                                   SynthesisRun.scope_key == scope_key)
+        .order_by(SynthesisRun.id.desc())
+    ))
+
+
+def get_run(run_id: int) -> SynthesisRun:
+    run = db.session.get(SynthesisRun, run_id)
+    if run is None:
+        raise NotFound("There is no such synthesis run.")
+    return run
+
+
+def scope_options(round_: Round, groups: Sequence[WorkingGroup] | None) -> list[Scope]:
+    """The scopes a chair works on: each group (`groups`; None = every group with provisions,
+    for the secretariat, who also gets the whole round), then each of their measures that has
+    comments."""
+    provisions = list(round_.provisions)
+    group_ids = {p.group_id for p in provisions if p.group_id is not None}
+    allowed = [g for g in (groups if groups is not None else
+                           db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.slug)))
+               if g.id in group_ids]
+    scopes: list[Scope] = [Scope(round_)] if groups is None else []
+    with_comments = set(db.session.scalars(
+        select(Comment.provision_id).where(Comment.round_id == round_.id).distinct()))
+    for group in allowed:
+        scopes.append(Scope(round_, group=group))
+        scopes += [Scope(round_, provision_key=p.key) for p in provisions
+                   if p.group_id == group.id and p.id in with_comments]
+    return scopes
+
+
+def describe_params(run: SynthesisRun) -> dict[str, Any]:
+    return dict(run.params or {})

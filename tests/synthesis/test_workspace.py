@@ -1,0 +1,161 @@
+"""Chairs' edits: they change the run at once and survive a re-run of the scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app.core.audit import AuditEvent
+from app.core.db import db
+from app.core.errors import BadInput, Conflict
+from app.synthesis import workspace
+from app.synthesis.export import synthesis_document
+from app.synthesis.services import run_synthesis
+
+
+def _run(feedback: Any) -> Any:
+    run = run_synthesis(feedback["round"], provision="documentation")
+    db.session.commit()
+    return run
+
+
+def _theme_with(run: Any, prefix: str) -> Any:
+    return next(t for t in run.themes
+                if any((m.comment.external_id or "").startswith(prefix) for m in t.members))
+
+
+def test_a_renamed_theme_keeps_its_title_after_a_re_run(feedback: Any) -> None:
+    run = _run(feedback)
+    workspace.rename_theme(_theme_with(run, "sme"), "  Burden on SMEs ", actor=None)
+    again = _run(feedback)
+    assert _theme_with(again, "sme").display_label == "Burden on SMEs"
+    assert _theme_with(again, "sme").label != "Burden on SMEs"
+
+
+def test_merged_themes_stay_merged_after_a_re_run(feedback: Any) -> None:
+    run = _run(feedback)
+    themes_before = len(run.themes)
+    target = workspace.merge_themes(_theme_with(run, "cr"), _theme_with(run, "camp"),
+                                    actor=None)
+    assert target.size == 9 and len(run.themes) == themes_before - 1
+    again = _run(feedback)
+    assert len(again.themes) == themes_before - 1
+    merged = _theme_with(again, "cr")
+    assert merged.size == 9 and merged is _theme_with(again, "camp")
+    named = synthesis_document(again)
+    assert sum(len(t["comments"]) for t in named["themes"]) + len(named["unassigned"]) == 22
+
+
+def test_not_relevant_and_notes_survive_a_re_run(feedback: Any) -> None:
+    run = _run(feedback)
+    workspace.set_not_relevant(_theme_with(run, "upd"), True, actor=None)
+    workspace.set_note(_theme_with(run, "sme"), "Ask the SME envoy.", actor=None)
+    again = _run(feedback)
+    assert _theme_with(again, "upd").identity.not_relevant is True
+    assert _theme_with(again, "sme").identity.note == "Ask the SME envoy."
+    assert synthesis_document(again)["themes"][0].get("not_relevant") is True
+
+
+def test_a_moved_comment_stays_moved_after_a_re_run(feedback: Any) -> None:
+    run = _run(feedback)
+    smes, updates = _theme_with(run, "sme"), _theme_with(run, "upd")
+    moving = smes.members[0].comment_id
+    workspace.move_comment(run, moving, updates, actor=None)
+    assert moving in {m.comment_id for m in updates.members}
+    assert smes.size == 4 and updates.size == 7
+    again = _run(feedback)
+    assert moving in {m.comment_id for m in _theme_with(again, "upd").members}
+    member = next(m for m in again.members if m.comment_id == moving)
+    assert member.moved is True
+
+
+def test_a_comment_can_be_moved_to_unassigned(feedback: Any) -> None:
+    run = _run(feedback)
+    moving = _theme_with(run, "sme").members[0].comment
+    workspace.move_comment(run, moving.id, None, actor=None)
+    assert moving.name in synthesis_document(run)["unassigned"]
+
+
+def test_splitting_a_theme_makes_two_themes_of_its_comments(feedback: Any) -> None:
+    run = _run(feedback)
+    merged = workspace.merge_themes(_theme_with(run, "sme"), _theme_with(run, "upd"),
+                                    actor=None)
+    count = len(run.themes)
+    new = workspace.split_theme(merged, actor=None)
+    assert len(run.themes) == count + 1
+    parts = [{(m.comment.external_id or "")[:3] for m in t.members} for t in (merged, new)]
+    assert sorted(map(sorted, parts)) == [["sme"], ["upd"]]
+
+
+def test_a_theme_of_identical_comments_cannot_be_split(
+    create_round: Any, create_provision: Any, add_comments: Any
+) -> None:
+    round_ = create_round(1)
+    provision = create_provision(round_, "same")
+    add_comments(provision, ["Delete this measure, it repeats the law."] * 3)
+    run = run_synthesis(round_, provision="same")
+    with pytest.raises(BadInput):
+        workspace.split_theme(run.themes[0], actor=None)
+
+
+def test_an_older_run_can_no_longer_be_edited(feedback: Any) -> None:
+    old = _run(feedback)
+    _run(feedback)
+    with pytest.raises(Conflict):
+        workspace.rename_theme(old.themes[0], "Too late", actor=None)
+
+
+def test_every_chair_edit_is_audit_logged(feedback: Any, create_user: Any) -> None:
+    chair = create_user("chair@example.org", groups=[("wg1", "chair")])
+    run = _run(feedback)
+    theme = _theme_with(run, "sme")
+    workspace.rename_theme(theme, "SMEs", actor=chair)
+    workspace.set_note(theme, "note", actor=chair)
+    workspace.merge_themes(_theme_with(run, "cr"), _theme_with(run, "camp"), actor=chair)
+    workspace.respond(theme, "accepted", "Simplified forms added.", [], actor=chair)
+    actions = set(db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.actor_id == chair.id)))
+    assert actions == {"synthesis.theme.rename", "synthesis.theme.note",
+                       "synthesis.theme.merge", "synthesis.theme.respond"}
+
+
+def test_a_response_links_provisions_of_the_next_round(feedback: Any) -> None:
+    run = _run(feedback)
+    theme = _theme_with(run, "sme")
+    response = workspace.respond(theme, "partly", "Forms simplified for SMEs only.",
+                                 ["sme-forms"], actor=None)
+    assert [link.provision_key for link in response.provisions] == ["sme-forms"]
+    assert response.outcome_name == "Partly taken up"
+    with pytest.raises(BadInput):
+        workspace.respond(theme, "partly", "Reason.", ["not-there"], actor=None)
+    with pytest.raises(BadInput):
+        workspace.respond(theme, "maybe", "Reason.", [], actor=None)
+
+
+def test_a_response_survives_a_re_run(feedback: Any) -> None:
+    run = _run(feedback)
+    workspace.respond(_theme_with(run, "sme"), "accepted", "Done.", [], actor=None)
+    again = _run(feedback)
+    assert _theme_with(again, "sme").identity.response.outcome == "accepted"
+
+
+def test_codebook_themes_take_the_comments_that_fit_them(feedback: Any) -> None:
+    run = _run(feedback)
+    workspace.add_codebook_entry(
+        run.round, run.scope_key, "SME reporting burden",
+        "Simplified reporting forms for SMEs and start-ups because of compliance cost",
+        actor=None)
+    again = _run(feedback)
+    coded = _theme_with(again, "sme")
+    assert coded.label == "SME reporting burden"
+    assert coded.identity.codebook_entry is not None
+    assert {(m.comment.external_id or "")[:3] for m in coded.members} == {"sme"}
+
+
+def test_a_codebook_title_is_unique_per_scope(feedback: Any) -> None:
+    run = _run(feedback)
+    workspace.add_codebook_entry(run.round, run.scope_key, "Costs", "", actor=None)
+    with pytest.raises(Conflict):
+        workspace.add_codebook_entry(run.round, run.scope_key, "costs", "", actor=None)
