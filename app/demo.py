@@ -1,10 +1,188 @@
-"""`plenary demo`: a fresh database with the demo Code, accounts and feedback, then serve it."""
+"""`plenary demo`: the demo Code with accounts, feedback and syntheses, served locally.
+
+The demo follows the real order of work: a round is imported, its feedback arrives, then the
+next round is imported (which carries the comments forward), and so on up to the final Code.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
 import click
+from flask import current_app
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from app.accounts import services as accounts
+from app.accounts.models import User, WorkingGroup
+from app.core.cli import fail, user_errors
+from app.core.db import db, utcnow
+from app.drafting.models import Code, Round
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_CODE = "gpai-code"
+DEMO_PASSWORD = "plenary-demo-2026"
+GROUPS = [
+    ("wg1", "Working Group 1: Transparency"),
+    ("wg2", "Working Group 2: Copyright"),
+    ("wg3", "Working Group 3: Risk assessment"),
+    ("wg4", "Working Group 4: Technical mitigation and governance"),
+]
+ACCOUNTS = [
+    # email, name, organisation, category, role, groups
+    ("secretariat@plenary.example", "Sofia Secretariat", "AI Office", "other", "secretariat", []),
+    ("chair.wg1@plenary.example", "Dr. Ines Varga", "University of Graz", "academia", "participant",
+     [("wg1", "chair")]),
+    ("chair.wg2@plenary.example", "Prof. Tomas Lind", "Nordic Law Institute", "academia",
+     "participant", [("wg2", "chair")]),
+    ("chair.wg3@plenary.example", "Dr. Amara Okafor", "Independent", "independent_expert",
+     "participant", [("wg3", "chair")]),
+    ("chair.wg4@plenary.example", "Dr. Luca Bernardi", "Politecnico Example", "academia",
+     "participant", [("wg4", "chair"), ("wg3", "vice_chair")]),
+    ("participant@plenary.example", "Nora Participant", "Open Rights Example", "civil_society",
+     "participant", [("wg1", "member"), ("wg2", "member")]),
+    ("provider@plenary.example", "Ken Provider", "Lumen Models Example", "gpai_provider",
+     "participant", [("wg3", "member")]),
+]
+
+
+def _ensure_groups() -> None:
+    for slug, name in GROUPS:
+        if db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug)) is None:
+            accounts.create_group(slug, name)
+
+
+def _ensure_accounts() -> None:
+    for email, name, org, category, role, groups in ACCOUNTS:
+        if accounts.find_user(email) is None:
+            accounts.create_user(email, name, organisation=org, category=category, role=role,
+                                 groups=groups, password=DEMO_PASSWORD)
+
+
+def _import_round(folder: Path, number: int, secretariat: User) -> Round:
+    from app.drafting.services import import_path
+
+    import_path(folder / f"{number}.md", actor=secretariat)
+    db.session.flush()
+    return db.session.scalar(
+        select(Round).join(Code).where(Code.slug == DEMO_CODE, Round.number == number))
+
+
+def _import_feedback(folder: Path, round_: Round, secretariat: User) -> None:
+    from app.feedback.bulk import import_feedback_file
+
+    path = folder / "feedback" / f"round-{round_.number}.jsonl"
+    if path.exists():
+        report = import_feedback_file(path, round_, actor=secretariat)
+        click.echo(f"  feedback on round {round_.number}: {report.imported} imported, "
+                   f"{report.duplicates} duplicates, {len(report.refused)} refused")
+
+
+RESPONSES = [
+    ("accepted", "The working group agreed. The third draft rewrites the passage this theme is "
+                 "about; the linked provision shows the new wording."),
+    ("partly", "Partly taken up: the third draft narrows the duty in the way many of you asked, "
+               "but keeps the timeline, which the group considers necessary for the AI Office "
+               "to do its work."),
+    ("not_taken_up", "Not taken up: the group weighed these comments against the opposing "
+                     "views in the same round and kept the approach of the second draft; the "
+                     "reasons are set out in the explanatory note to the third draft."),
+]
+
+
+def _answer_largest_themes(run: Any, successors: dict[int, list[str]], chair: User | None) -> None:
+    """The demo chairs answer the two largest themes of each run ("you said, we did")."""
+    from collections import Counter
+
+    from app.synthesis.workspace import respond
+
+    themes = sorted(run.themes, key=lambda theme: -theme.size)[:2]
+    for index, theme in enumerate(themes):
+        provisions = Counter(m.comment.provision_id for m in theme.members)
+        keys = successors.get(provisions.most_common(1)[0][0], []) if provisions else []
+        outcome, reason = RESPONSES[(run.id + index) % len(RESPONSES)]
+        respond(theme, outcome, reason, keys, actor=chair)
+
+
+def _synthesise(round_: Round, secretariat: User) -> None:
+    from app.drafting.lineage import lineage_between
+    from app.synthesis.services import run_synthesis
+
+    following = db.session.scalar(
+        select(Round).where(Round.code_id == round_.code_id, Round.number == round_.number + 1))
+    successors: dict[int, list[str]] = {}
+    if following is not None:
+        entries, _added = lineage_between(round_, following)
+        successors = {e.source.id: [t.key for t in e.targets] for e in entries}
+
+    for slug, _name in GROUPS:
+        group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug))
+        with click.progressbar(length=100, label=f"  synthesising round {round_.number}, {slug}",
+                               show_eta=False) as bar:
+            state = {"shown": 0}
+
+            def progress(done: int, total: int, bar: Any = bar, state: dict = state) -> None:
+                percent = int(100 * done / total) if total else 100
+                bar.update(percent - state["shown"])
+                state["shown"] = percent
+
+            run = run_synthesis(round_, group=group, progress=progress, actor=secretariat)
+        chair = next((m.user for m in group.memberships if m.role == "chair"), None)
+        _answer_largest_themes(run, successors, chair)
+        db.session.commit()
+
+
+def load_demo() -> None:
+    """Load the demo into the configured database (idempotent: a loaded demo is left alone)."""
+    folder = ROOT / "drafts" / DEMO_CODE
+    _ensure_groups()
+    _ensure_accounts()
+    db.session.commit()
+    if db.session.scalar(select(Code).where(Code.slug == DEMO_CODE)) is not None:
+        db.session.rollback()
+        click.echo("The demo Code is already loaded.")
+        return
+    secretariat = accounts.find_user(ACCOUNTS[0][0])
+    assert secretariat is not None
+    for number in (1, 2, 3, 4):
+        round_ = _import_round(folder, number, secretariat)
+        click.echo(f"imported round {number}: {round_.name} ({len(round_.provisions)} provisions)")
+        _import_feedback(folder, round_, secretariat)
+        db.session.commit()
+    second = db.session.scalar(
+        select(Round).join(Code).where(Code.slug == DEMO_CODE, Round.number == 2))
+    _synthesise(second, secretariat)
+    # The third draft is reopened for feedback so that the demo can be commented on today.
+    third = db.session.scalar(
+        select(Round).join(Code).where(Code.slug == DEMO_CODE, Round.number == 3))
+    third.opens_at = utcnow() - dt.timedelta(days=3)
+    third.closes_at = utcnow() + dt.timedelta(days=28)
+    db.session.commit()
 
 
 @click.command("demo")
-def demo_command() -> None:
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Load the demo and stop.")
+@user_errors
+def demo_command(host: str, port: int, no_serve: bool) -> None:
     """Create the embedded database, load the demo and serve it on http://127.0.0.1:5000."""
+    if current_app.config.get("PLENARY_ENV") == "production":
+        fail("the demo is not for production: it creates accounts with a known password")
+    upgrade(directory=str(ROOT / "migrations"))
+    load_demo()
+    click.echo("\nDemo accounts (password for all: %s):" % DEMO_PASSWORD)
+    for email, name, _org, _cat, role, groups in ACCOUNTS:
+        detail = ", ".join(f"{g}:{r}" for g, r in groups) or role
+        click.echo(f"  {email:34} {name} ({detail})")
+    if no_serve:
+        return
+    # The command's own session must not hold SQLite's write lock while the server runs.
+    db.session.remove()
+    click.echo(f"\nServing on http://{host}:{port} — press Ctrl+C to stop.")
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, current_app._get_current_object(), threaded=True,  # type: ignore[attr-defined]
+               use_reloader=False)
