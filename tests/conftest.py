@@ -22,6 +22,8 @@ from app.accounts.models import User, WorkingGroup
 from app.config import config_for_tests
 from app.core.db import db
 
+pytest_plugins = ["tests.browser.fixtures"]
+
 PASSWORD = "correct horse battery staple"
 
 

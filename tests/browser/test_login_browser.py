@@ -1,7 +1,7 @@
 import pytest
 
 from app.accounts import services
-from tests.browser.conftest import screenshot
+from tests.browser.fixtures import screenshot
 
 pytestmark = pytest.mark.browser
 

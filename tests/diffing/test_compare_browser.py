@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import browser, live_server, page, screenshot  # noqa: F401
+from tests.browser.fixtures import screenshot
 from tests.diffing.story import import_demo
 
 pytestmark = pytest.mark.browser

@@ -1,5 +1,5 @@
 """In a real browser: open the final Code, read a measure, follow its history to round 1."""
-# ruff: noqa: F811  (browser fixtures imported from tests/browser/conftest.py)
+# Browser fixtures come from tests/browser/fixtures.py (registered in tests/conftest.py).
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from app.accounts import services as accounts
 from app.accounts.models import WorkingGroup
 from app.core.db import db
 from app.drafting import services
-from tests.browser.conftest import browser, live_server, page, screenshot  # noqa: F401
+from tests.browser.fixtures import screenshot
 from tests.drafting.conftest import DRAFTS
 
 pytestmark = pytest.mark.browser

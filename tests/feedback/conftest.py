@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from app.core.db import db
-from tests.browser.conftest import browser, live_server, page  # noqa: F401  (browser test)
 
 TEXT = (
     "Signatories shall keep the technical documentation of each model up to date and "

@@ -12,7 +12,7 @@ from app.core.db import db
 from app.drafting.markdown import plain_text, render_markdown
 from app.drafting.models import Code, Provision, Round
 from app.feedback.models import Comment
-from tests.browser.conftest import screenshot
+from tests.browser.fixtures import screenshot
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a browser password 2"

@@ -11,7 +11,7 @@ from app.core.db import db
 from app.drafting.models import Code, Provision, Round
 from app.feedback.models import Comment
 from app.synthesis.services import run_synthesis
-from tests.browser.conftest import browser, live_server, page, screenshot  # noqa: F401
+from tests.browser.fixtures import screenshot
 from tests.synthesis.conftest import COPYRIGHT, SMES, UPDATES
 
 pytestmark = pytest.mark.browser

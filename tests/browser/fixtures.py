@@ -1,5 +1,8 @@
 """A real browser against a real server: Debian's Chromium driven by Playwright.
 
+Registered for the whole suite by `pytest_plugins` in tests/conftest.py: one browser per run,
+one live server (and SQLite file) per test module.
+
 The server runs in a thread on its own SQLite file with committed data (the browser cannot
 share the test's rolled-back transaction).
 """
@@ -41,7 +44,7 @@ class LiveServer:
             return result
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     path = tmp_path_factory.mktemp("live") / "live.db"
     app = create_app(config_for_tests(f"sqlite:///{path}"))
