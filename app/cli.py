@@ -28,8 +28,7 @@ def _domain_commands() -> list[click.Command]:
     from app.feedback.cli import feedback_cli
     from app.synthesis.cli import synthesise_command, worker_command
 
-    return [drafts_cli, feedback_cli, synthesise_command, worker_command, export_cli,
-            demo_command]
+    return [drafts_cli, feedback_cli, synthesise_command, worker_command, export_cli, demo_command]
 
 
 def _make_app() -> Flask:
@@ -38,8 +37,7 @@ def _make_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=True,
-             load_dotenv=False)
+@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=True, load_dotenv=False)
 def cli() -> None:
     """Plenary: stakeholder consultation and drafting."""
 

@@ -42,12 +42,16 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
     env = dict(os.environ if env is None else env)
     plenary_env = env.get("PLENARY_ENV", "development")
     if plenary_env not in ENVIRONMENTS:
-        raise ConfigError(f"PLENARY_ENV must be one of {', '.join(ENVIRONMENTS)}, not {plenary_env!r}")
+        raise ConfigError(
+            f"PLENARY_ENV must be one of {', '.join(ENVIRONMENTS)}, not {plenary_env!r}"
+        )
     production = plenary_env == "production"
 
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'plenary.db'}"
     if not database_url.startswith(("sqlite:", "postgresql")):
-        raise ConfigError(f"DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL, not {database_url!r}")
+        raise ConfigError(
+            f"DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL, not {database_url!r}"
+        )
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
 

@@ -23,7 +23,7 @@ from app.drafting.models import Code, Round
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CODE = "gpai-code"
-DEMO_PASSWORD = "plenary-demo-2026"
+DEMO_PASSWORD = "plenary-demo-2026"  # noqa: S105  (a demo, refused in production)
 GROUPS = [
     ("wg1", "Working Group 1: Transparency"),
     ("wg2", "Working Group 2: Copyright"),
@@ -33,18 +33,54 @@ GROUPS = [
 ACCOUNTS = [
     # email, name, organisation, category, role, groups
     ("secretariat@plenary.example", "Sofia Secretariat", "AI Office", "other", "secretariat", []),
-    ("chair.wg1@plenary.example", "Dr. Ines Varga", "University of Graz", "academia", "participant",
-     [("wg1", "chair")]),
-    ("chair.wg2@plenary.example", "Prof. Tomas Lind", "Nordic Law Institute", "academia",
-     "participant", [("wg2", "chair")]),
-    ("chair.wg3@plenary.example", "Dr. Amara Okafor", "Independent", "independent_expert",
-     "participant", [("wg3", "chair")]),
-    ("chair.wg4@plenary.example", "Dr. Luca Bernardi", "Politecnico Example", "academia",
-     "participant", [("wg4", "chair"), ("wg3", "vice_chair")]),
-    ("participant@plenary.example", "Nora Participant", "Open Rights Example", "civil_society",
-     "participant", [("wg1", "member"), ("wg2", "member")]),
-    ("provider@plenary.example", "Ken Provider", "Lumen Models Example", "gpai_provider",
-     "participant", [("wg3", "member")]),
+    (
+        "chair.wg1@plenary.example",
+        "Dr. Ines Varga",
+        "University of Graz",
+        "academia",
+        "participant",
+        [("wg1", "chair")],
+    ),
+    (
+        "chair.wg2@plenary.example",
+        "Prof. Tomas Lind",
+        "Nordic Law Institute",
+        "academia",
+        "participant",
+        [("wg2", "chair")],
+    ),
+    (
+        "chair.wg3@plenary.example",
+        "Dr. Amara Okafor",
+        "Independent",
+        "independent_expert",
+        "participant",
+        [("wg3", "chair")],
+    ),
+    (
+        "chair.wg4@plenary.example",
+        "Dr. Luca Bernardi",
+        "Politecnico Example",
+        "academia",
+        "participant",
+        [("wg4", "chair"), ("wg3", "vice_chair")],
+    ),
+    (
+        "participant@plenary.example",
+        "Nora Participant",
+        "Open Rights Example",
+        "civil_society",
+        "participant",
+        [("wg1", "member"), ("wg2", "member")],
+    ),
+    (
+        "provider@plenary.example",
+        "Ken Provider",
+        "Lumen Models Example",
+        "gpai_provider",
+        "participant",
+        [("wg3", "member")],
+    ),
 ]
 
 
@@ -57,8 +93,15 @@ def _ensure_groups() -> None:
 def _ensure_accounts() -> None:
     for email, name, org, category, role, groups in ACCOUNTS:
         if accounts.find_user(email) is None:
-            accounts.create_user(email, name, organisation=org, category=category, role=role,
-                                 groups=groups, password=DEMO_PASSWORD)
+            accounts.create_user(
+                email,
+                name,
+                organisation=org,
+                category=category,
+                role=role,
+                groups=groups,
+                password=DEMO_PASSWORD,
+            )
 
 
 def _import_round(folder: Path, number: int, secretariat: User) -> Round:
@@ -67,7 +110,8 @@ def _import_round(folder: Path, number: int, secretariat: User) -> Round:
     import_path(folder / f"{number}.md", actor=secretariat)
     db.session.flush()
     return db.session.scalar(
-        select(Round).join(Code).where(Code.slug == DEMO_CODE, Round.number == number))
+        select(Round).join(Code).where(Code.slug == DEMO_CODE, Round.number == number)
+    )
 
 
 def _import_feedback(folder: Path, round_: Round, secretariat: User) -> None:
@@ -76,19 +120,30 @@ def _import_feedback(folder: Path, round_: Round, secretariat: User) -> None:
     path = folder / "feedback" / f"round-{round_.number}.jsonl"
     if path.exists():
         report = import_feedback_file(path, round_, actor=secretariat)
-        click.echo(f"  feedback on round {round_.number}: {report.imported} imported, "
-                   f"{report.duplicates} duplicates, {len(report.refused)} refused")
+        click.echo(
+            f"  feedback on round {round_.number}: {report.imported} imported, "
+            f"{report.duplicates} duplicates, {len(report.refused)} refused"
+        )
 
 
 RESPONSES = [
-    ("accepted", "The working group agreed. The third draft rewrites the passage this theme is "
-                 "about; the linked provision shows the new wording."),
-    ("partly", "Partly taken up: the third draft narrows the duty in the way many of you asked, "
-               "but keeps the timeline, which the group considers necessary for the AI Office "
-               "to do its work."),
-    ("not_taken_up", "Not taken up: the group weighed these comments against the opposing "
-                     "views in the same round and kept the approach of the second draft; the "
-                     "reasons are set out in the explanatory note to the third draft."),
+    (
+        "accepted",
+        "The working group agreed. The third draft rewrites the passage this theme is "
+        "about; the linked provision shows the new wording.",
+    ),
+    (
+        "partly",
+        "Partly taken up: the third draft narrows the duty in the way many of you asked, "
+        "but keeps the timeline, which the group considers necessary for the AI Office "
+        "to do its work.",
+    ),
+    (
+        "not_taken_up",
+        "Not taken up: the group weighed these comments against the opposing "
+        "views in the same round and kept the approach of the second draft; the "
+        "reasons are set out in the explanatory note to the third draft.",
+    ),
 ]
 
 
@@ -111,7 +166,8 @@ def _synthesise(round_: Round, secretariat: User) -> None:
     from app.synthesis.services import run_synthesis
 
     following = db.session.scalar(
-        select(Round).where(Round.code_id == round_.code_id, Round.number == round_.number + 1))
+        select(Round).where(Round.code_id == round_.code_id, Round.number == round_.number + 1)
+    )
     successors: dict[int, list[str]] = {}
     if following is not None:
         entries, _added = lineage_between(round_, following)
@@ -119,8 +175,9 @@ def _synthesise(round_: Round, secretariat: User) -> None:
 
     for slug, _name in GROUPS:
         group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug))
-        with click.progressbar(length=100, label=f"  synthesising round {round_.number}, {slug}",
-                               show_eta=False) as bar:
+        with click.progressbar(
+            length=100, label=f"  synthesising round {round_.number}, {slug}", show_eta=False
+        ) as bar:
             state = {"shown": 0}
 
             def progress(done: int, total: int, bar: Any = bar, state: dict = state) -> None:
@@ -152,11 +209,13 @@ def load_demo() -> None:
         _import_feedback(folder, round_, secretariat)
         db.session.commit()
     second = db.session.scalar(
-        select(Round).join(Code).where(Code.slug == DEMO_CODE, Round.number == 2))
+        select(Round).join(Code).where(Code.slug == DEMO_CODE, Round.number == 2)
+    )
     _synthesise(second, secretariat)
     # The third draft is reopened for feedback so that the demo can be commented on today.
     third = db.session.scalar(
-        select(Round).join(Code).where(Code.slug == DEMO_CODE, Round.number == 3))
+        select(Round).join(Code).where(Code.slug == DEMO_CODE, Round.number == 3)
+    )
     third.opens_at = utcnow() - dt.timedelta(days=3)
     third.closes_at = utcnow() + dt.timedelta(days=28)
     db.session.commit()
@@ -173,7 +232,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         fail("the demo is not for production: it creates accounts with a known password")
     upgrade(directory=str(ROOT / "migrations"))
     load_demo()
-    click.echo("\nDemo accounts (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
     for email, name, _org, _cat, role, groups in ACCOUNTS:
         detail = ", ".join(f"{g}:{r}" for g, r in groups) or role
         click.echo(f"  {email:34} {name} ({detail})")
@@ -184,5 +243,10 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"\nServing on http://{host}:{port} — press Ctrl+C to stop.")
     from werkzeug.serving import run_simple
 
-    run_simple(host, port, current_app._get_current_object(), threaded=True,  # type: ignore[attr-defined]
-               use_reloader=False)
+    run_simple(
+        host,
+        port,
+        current_app._get_current_object(),
+        threaded=True,  # type: ignore[attr-defined]
+        use_reloader=False,
+    )

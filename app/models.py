@@ -2,11 +2,30 @@
 
 from app.accounts.models import ApiToken, Invitation, Membership, User, WorkingGroup
 from app.core.audit import AuditEvent
-from app.drafting.models import Code, LineageCorrection, LineageLink, LineageTarget, Provision, Round
+from app.drafting.models import (
+    Code,
+    LineageCorrection,
+    LineageLink,
+    LineageTarget,
+    Provision,
+    Round,
+)
 from app.feedback.models import Comment, CommentCarry
 from app.synthesis import models as _synthesis_models  # noqa: F401
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Code", "Comment", "CommentCarry", "Invitation", "LineageCorrection",
-    "LineageLink", "LineageTarget", "Membership", "Provision", "Round", "User", "WorkingGroup",
+    "ApiToken",
+    "AuditEvent",
+    "Code",
+    "Comment",
+    "CommentCarry",
+    "Invitation",
+    "LineageCorrection",
+    "LineageLink",
+    "LineageTarget",
+    "Membership",
+    "Provision",
+    "Round",
+    "User",
+    "WorkingGroup",
 ]

@@ -21,16 +21,25 @@ groups_cli = AppGroup("groups", help="Manage working groups.")
 @click.option("--org", "organisation", default=None, help="Organisation.")
 @click.option("--category", type=click.Choice(CATEGORIES), default="other")
 @click.option("--role", type=click.Choice(ROLES), default="participant")
-@click.option("--group", "groups", multiple=True, help="wg1, wg1:chair or wg1:vice_chair; repeatable.")
+@click.option(
+    "--group", "groups", multiple=True, help="wg1, wg1:chair or wg1:vice_chair; repeatable."
+)
 @user_errors
-def create_user(email: str, name: str, organisation: str | None, category: str, role: str,
-                groups: tuple[str, ...]) -> None:
+def create_user(
+    email: str,
+    name: str,
+    organisation: str | None,
+    category: str,
+    role: str,
+    groups: tuple[str, ...],
+) -> None:
     """Create an account and print its one-time invitation link."""
     from app.admin.services import invite
 
     specs = [services.parse_group_spec(g) for g in groups]
-    user = services.create_user(email, name, organisation=organisation, category=category,
-                                role=role, groups=specs)
+    user = services.create_user(
+        email, name, organisation=organisation, category=category, role=role, groups=specs
+    )
     invited = invite(user, actor=None)
     db.session.commit()
     click.echo(f"created {user.email} ({user.role})")

@@ -65,7 +65,9 @@ def get_group(slug: str) -> WorkingGroup:
     return group
 
 
-def create_group(slug: str, name: str, description: str = "", *, actor: User | None = None) -> WorkingGroup:
+def create_group(
+    slug: str, name: str, description: str = "", *, actor: User | None = None
+) -> WorkingGroup:
     if not SLUG_RE.match(slug):
         raise BadInput(f"{slug!r} is not a valid group slug (lower-case letters, digits, hyphens).")
     if db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug)):
@@ -110,8 +112,13 @@ def create_user(
         raise BadInput(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
     if find_user(email):
         raise Conflict(f"An account with the email {email} already exists.")
-    user = User(email=email, name=name, organisation=(organisation or "").strip() or None,
-                category=category, role=role)
+    user = User(
+        email=email,
+        name=name,
+        organisation=(organisation or "").strip() or None,
+        category=category,
+        role=role,
+    )
     if password is not None:
         check_password(password)
         user.password_hash = generate_password_hash(password)
@@ -119,12 +126,20 @@ def create_user(
     db.session.flush()
     for slug, group_role in groups or []:
         set_membership(user, get_group(slug), group_role, actor=actor)
-    audit.record("user.create", actor=actor, target=user, email=email, role=role,
-                 groups=[f"{s}:{r}" for s, r in groups or []])
+    audit.record(
+        "user.create",
+        actor=actor,
+        target=user,
+        email=email,
+        role=role,
+        groups=[f"{s}:{r}" for s, r in groups or []],
+    )
     return user
 
 
-def set_membership(user: User, group: WorkingGroup, role: str | None, *, actor: User | None = None) -> None:
+def set_membership(
+    user: User, group: WorkingGroup, role: str | None, *, actor: User | None = None
+) -> None:
     """Make `user` a member/chair/vice-chair of `group`, or remove them (role None)."""
     if role is not None and role not in GROUP_ROLES:
         raise BadInput(f"Unknown group role {role!r}.")
@@ -139,8 +154,14 @@ def set_membership(user: User, group: WorkingGroup, role: str | None, *, actor: 
         user.memberships.append(Membership(group=group, role=role))
     db.session.flush()
     if before != role:
-        audit.record("membership.change", actor=actor, target=user, group=group.slug,
-                     before=before, after=role)
+        audit.record(
+            "membership.change",
+            actor=actor,
+            target=user,
+            group=group.slug,
+            before=before,
+            after=role,
+        )
 
 
 def set_role(user: User, role: str, *, actor: User | None = None) -> None:
@@ -175,8 +196,9 @@ def end_sessions(user: User) -> None:
     user.session_version += 1
 
 
-def create_invitation(user: User, *, days: int, purpose: str = "invite",
-                      actor: User | None = None) -> str:
+def create_invitation(
+    user: User, *, days: int, purpose: str = "invite", actor: User | None = None
+) -> str:
     """A one-time link token to set the password; earlier unused links of the account expire."""
     now = utcnow()
     for old in db.session.scalars(
@@ -184,8 +206,14 @@ def create_invitation(user: User, *, days: int, purpose: str = "invite",
     ):
         old.expires_at = min(old.expires_at, now)
     token = secrets.token_urlsafe(32)
-    db.session.add(Invitation(user=user, token_hash=digest(token), purpose=purpose,
-                              expires_at=now + dt.timedelta(days=days)))
+    db.session.add(
+        Invitation(
+            user=user,
+            token_hash=digest(token),
+            purpose=purpose,
+            expires_at=now + dt.timedelta(days=days),
+        )
+    )
     db.session.flush()
     audit.record(f"invitation.{purpose}", actor=actor, target=user)
     return token

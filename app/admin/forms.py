@@ -14,17 +14,20 @@ class CreateUserForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
-    category = SelectField("Stakeholder category",
-                           choices=[(c, CATEGORY_NAMES[c]) for c in CATEGORIES])
+    category = SelectField(
+        "Stakeholder category", choices=[(c, CATEGORY_NAMES[c]) for c in CATEGORIES]
+    )
     role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES])
-    groups = StringField("Working groups (e.g. wg1:chair, wg2)", validators=[Optional(),
-                                                                             Length(max=500)])
+    groups = StringField(
+        "Working groups (e.g. wg1:chair, wg2)", validators=[Optional(), Length(max=500)]
+    )
     submit = SubmitField("Create account and invitation")
 
 
 class UploadUsersForm(FlaskForm):
-    file = FileField("CSV file (email, name, organisation, category, role, groups)",
-                     validators=[FileRequired()])
+    file = FileField(
+        "CSV file (email, name, organisation, category, role, groups)", validators=[FileRequired()]
+    )
     submit = SubmitField("Create accounts")
 
 
@@ -37,8 +40,10 @@ class GroupForm(FlaskForm):
 
 class MembershipForm(FlaskForm):
     email = EmailField("Email of the account", validators=[DataRequired(), Length(max=254)])
-    role = SelectField("Role in the group", choices=[(r, r.replace("_", "-")) for r in GROUP_ROLES]
-                       + [("remove", "remove from group")])
+    role = SelectField(
+        "Role in the group",
+        choices=[(r, r.replace("_", "-")) for r in GROUP_ROLES] + [("remove", "remove from group")],
+    )
     submit = SubmitField("Save")
 
 

@@ -14,7 +14,13 @@ from app.accounts.forms import ActionForm
 from app.accounts.models import User, WorkingGroup
 from app.accounts.permissions import can_manage_platform
 from app.admin import services
-from app.admin.forms import AuditFilterForm, CreateUserForm, GroupForm, MembershipForm, UploadUsersForm
+from app.admin.forms import (
+    AuditFilterForm,
+    CreateUserForm,
+    GroupForm,
+    MembershipForm,
+    UploadUsersForm,
+)
 from app.core import audit
 from app.core.audit import AuditEvent
 from app.core.db import db
@@ -54,9 +60,14 @@ def accounts_page():  # type: ignore[no-untyped-def]
     if form.submit.data and form.validate_on_submit():
         try:
             user = accounts.create_user(
-                form.email.data or "", form.name.data or "", organisation=form.organisation.data,
-                category=form.category.data or "other", role=form.role.data or "participant",
-                groups=services.parse_groups(form.groups.data or ""), actor=current_user)
+                form.email.data or "",
+                form.name.data or "",
+                organisation=form.organisation.data,
+                category=form.category.data or "other",
+                role=form.role.data or "participant",
+                groups=services.parse_groups(form.groups.data or ""),
+                actor=current_user,
+            )
             invited = [services.invite(user, actor=current_user)]
             db.session.commit()
             flash(f"Account created for {user.email}.", "info")
@@ -72,8 +83,9 @@ def accounts_page():  # type: ignore[no-untyped-def]
             db.session.rollback()
             errors = [error.message, *(error.detail or [])]
     users = db.session.scalars(select(User).order_by(User.created_at.desc()).limit(200)).all()
-    return render_template("admin/accounts.html", form=form, upload=upload, users=users,
-                           invited=invited, errors=errors)
+    return render_template(
+        "admin/accounts.html", form=form, upload=upload, users=users, invited=invited, errors=errors
+    )
 
 
 @bp.route("/accounts/<int:user_id>/invite", methods=["POST"])
@@ -87,9 +99,14 @@ def reinvite(user_id: int):  # type: ignore[no-untyped-def]
     invited = services.invite(user, actor=current_user)
     db.session.commit()
     users = db.session.scalars(select(User).order_by(User.created_at.desc()).limit(200)).all()
-    return render_template("admin/accounts.html", form=CreateUserForm(prefix="new"),
-                           upload=UploadUsersForm(prefix="csv"), users=users, invited=[invited],
-                           errors=[])
+    return render_template(
+        "admin/accounts.html",
+        form=CreateUserForm(prefix="new"),
+        upload=UploadUsersForm(prefix="csv"),
+        users=users,
+        invited=[invited],
+        errors=[],
+    )
 
 
 @bp.route("/groups", methods=["GET", "POST"])
@@ -98,8 +115,12 @@ def groups():  # type: ignore[no-untyped-def]
     form = GroupForm(prefix="group")
     if form.submit.data and form.validate_on_submit():
         try:
-            accounts.create_group(form.slug.data or "", form.name.data or "",
-                                  form.description.data or "", actor=current_user)
+            accounts.create_group(
+                form.slug.data or "",
+                form.name.data or "",
+                form.description.data or "",
+                actor=current_user,
+            )
             db.session.commit()
             flash("Working group created.", "info")
             return redirect(url_for("admin.groups"))
@@ -107,8 +128,9 @@ def groups():  # type: ignore[no-untyped-def]
             db.session.rollback()
             flash(error.message, "error")
     items = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.slug)).all()
-    return render_template("admin/groups.html", form=form, groups=items,
-                           member_form=MembershipForm(prefix="member"))
+    return render_template(
+        "admin/groups.html", form=form, groups=items, member_form=MembershipForm(prefix="member")
+    )
 
 
 @bp.route("/groups/<slug>/members", methods=["POST"])
@@ -143,6 +165,10 @@ def audit_log():  # type: ignore[no-untyped-def]
         actor = accounts.find_user(form.actor.data)
         query = query.where(AuditEvent.actor_id == (actor.id if actor else -1))
     events = db.session.scalars(query).all()
-    actors = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id})))}
+    actors = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
+        )
+    }
     return render_template("admin/audit.html", form=form, events=events, actors=actors)

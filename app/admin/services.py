@@ -29,12 +29,17 @@ def invitation_link(token: str) -> str:
 
 def invite(user: User, *, actor: User | None) -> Invited:
     """Create a one-time link; mail it when SMTP is configured, else return it to show."""
-    token = accounts.create_invitation(user, days=current_app.config["INVITATION_DAYS"], actor=actor)
+    token = accounts.create_invitation(
+        user, days=current_app.config["INVITATION_DAYS"], actor=actor
+    )
     link = invitation_link(token)
     if mail_configured():
-        send_mail(user.email, "Your Plenary account",
-                  f"Hello {user.name},\n\nSet your password here (the link works once and "
-                  f"expires in {current_app.config['INVITATION_DAYS']} days):\n{link}\n")
+        send_mail(
+            user.email,
+            "Your Plenary account",
+            f"Hello {user.name},\n\nSet your password here (the link works once and "
+            f"expires in {current_app.config['INVITATION_DAYS']} days):\n{link}\n",
+        )
         return Invited(user, None)
     return Invited(user, link)
 
@@ -70,11 +75,17 @@ def create_users_from_csv(data: bytes, *, actor: User) -> list[Invited]:
             if email in seen:
                 raise BadInput(f"{email} appears twice in the file.")
             seen.add(email)
-            created.append(accounts.create_user(
-                email, row.get("name") or "", organisation=row.get("organisation"),
-                category=(row.get("category") or "other").strip(),
-                role=(row.get("role") or "participant").strip(),
-                groups=parse_groups(row.get("groups") or ""), actor=actor))
+            created.append(
+                accounts.create_user(
+                    email,
+                    row.get("name") or "",
+                    organisation=row.get("organisation"),
+                    category=(row.get("category") or "other").strip(),
+                    role=(row.get("role") or "participant").strip(),
+                    groups=parse_groups(row.get("groups") or ""),
+                    actor=actor,
+                )
+            )
         except DomainError as error:
             errors.append(f"line {line}: {error.message}")
     if errors or not created:

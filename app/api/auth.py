@@ -31,4 +31,3 @@ def load_api_user() -> None:
 
 def api_user() -> User | None:
     return g.get("api_user")
-

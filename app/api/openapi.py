@@ -15,12 +15,21 @@ SCHEMAS: dict[str, Any] = {
 
 
 def error_responses(*statuses: int) -> dict[str, Any]:
-    texts = {400: "Bad input", 401: "No or bad token", 403: "Not allowed",
-             404: "Unknown, or not visible to the caller", 409: "Conflict",
-             413: "Too large", 415: "Unsupported media type", 429: "Rate limited"}
+    texts = {
+        400: "Bad input",
+        401: "No or bad token",
+        403: "Not allowed",
+        404: "Unknown, or not visible to the caller",
+        409: "Conflict",
+        413: "Too large",
+        415: "Unsupported media type",
+        429: "Rate limited",
+    }
     return {
-        str(s): {"description": texts[s],
-                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        str(s): {
+            "description": texts[s],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
         for s in statuses
     }
 
@@ -42,7 +51,7 @@ def openapi_document() -> dict[str, Any]:
             "title": "Plenary API",
             "version": "1.0.0",
             "description": "Codes, rounds, provisions, diffs, comments, annotations and "
-                           "syntheses. Bearer tokens identify accounts; no token is the public.",
+            "syntheses. Bearer tokens identify accounts; no token is the public.",
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {path: PATHS[path] for path in sorted(PATHS)},

@@ -13,9 +13,17 @@ def openapi():  # type: ignore[no-untyped-def]
     return jsonify(openapi_document())
 
 
-document("/openapi.json", "get", {
-    "summary": "This description (OpenAPI 3)",
-    "operationId": "openapi",
-    "responses": {"200": {"description": "The OpenAPI document",
-                          "content": {"application/json": {"schema": {"type": "object"}}}}},
-})
+document(
+    "/openapi.json",
+    "get",
+    {
+        "summary": "This description (OpenAPI 3)",
+        "operationId": "openapi",
+        "responses": {
+            "200": {
+                "description": "The OpenAPI document",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        },
+    },
+)

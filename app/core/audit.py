@@ -28,7 +28,9 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
     address: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self) -> str:
-        return f"<AuditEvent {self.action} by {self.actor_id} on {self.target_type}:{self.target_id}>"
+        return (
+            f"<AuditEvent {self.action} by {self.actor_id} on {self.target_type}:{self.target_id}>"
+        )
 
 
 def record(

@@ -174,7 +174,7 @@ class LineageTarget(db.Model):  # type: ignore[name-defined]
 
 
 class LineageCorrection(db.Model):  # type: ignore[name-defined]
-    """A secretariat's correction of a lineage link; re-applied whenever the round is re-imported."""
+    """A secretariat's correction of a lineage link, re-applied on every re-import."""
 
     __tablename__ = "lineage_corrections"
     __table_args__ = (UniqueConstraint("code_id", "to_round", "from_key"),)

@@ -14,8 +14,21 @@ def link_token(text):
 
 def test_cli_creates_an_account_with_groups_and_prints_its_link(runner, create_group):
     create_group("wg1")
-    result = runner.invoke(args=["users", "create", "chair@example.org", "--name", "C. Chair",
-                                 "--org", "Uni", "--category", "academia", "--group", "wg1:chair"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "chair@example.org",
+            "--name",
+            "C. Chair",
+            "--org",
+            "Uni",
+            "--category",
+            "academia",
+            "--group",
+            "wg1:chair",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = services.find_user("chair@example.org")
     assert user.chairs(user.memberships[0].group_id)
@@ -31,8 +44,9 @@ def test_cli_refuses_a_duplicate_email_with_one_line_and_status_2(runner, create
 
 
 def test_cli_refuses_an_unknown_group(runner):
-    result = runner.invoke(args=["users", "create", "x@example.org", "--name", "X",
-                                 "--group", "nowhere"])
+    result = runner.invoke(
+        args=["users", "create", "x@example.org", "--name", "X", "--group", "nowhere"]
+    )
     assert result.exit_code == 2
     assert services.find_user("x@example.org") is None
 
@@ -42,9 +56,14 @@ def test_invitation_link_sets_the_password_once(client, runner):
     token = link_token(result.output)
     page = client.get(f"/invite/{token}")
     assert page.status_code == 200
-    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
-    form = {"password": "a long enough password", "confirm": "a long enough password",
-            "csrf_token": csrf}
+    csrf = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)
+    ).group(1)
+    form = {
+        "password": "a long enough password",
+        "confirm": "a long enough password",
+        "csrf_token": csrf,
+    }
     assert client.post(f"/invite/{token}", data=form).status_code == 302
     assert services.authenticate("new@example.org", "a long enough password") is not None
     assert client.get(f"/invite/{token}").status_code == 404
@@ -68,12 +87,20 @@ def secretariat_client(client, auth, create_user):
 def test_secretariat_creates_many_accounts_from_csv(client, auth, create_user, create_group):
     create_group("wg2")
     token = secretariat_client(client, auth, create_user)
-    csv_text = ("email,name,organisation,category,role,groups\n"
-                "a1@example.org,A One,Org A,industry,participant,wg2\n"
-                'a2@example.org,A Two,Org B,sme,participant,"wg2:vice_chair"\n')
-    response = client.post("/admin/accounts", data={
-        "csv-file": (io.BytesIO(csv_text.encode()), "people.csv"), "csv-submit": "1",
-        "csrf_token": token}, content_type="multipart/form-data")
+    csv_text = (
+        "email,name,organisation,category,role,groups\n"
+        "a1@example.org,A One,Org A,industry,participant,wg2\n"
+        'a2@example.org,A Two,Org B,sme,participant,"wg2:vice_chair"\n'
+    )
+    response = client.post(
+        "/admin/accounts",
+        data={
+            "csv-file": (io.BytesIO(csv_text.encode()), "people.csv"),
+            "csv-submit": "1",
+            "csrf_token": token,
+        },
+        content_type="multipart/form-data",
+    )
     page = response.get_data(as_text=True)
     assert page.count("/invite/") >= 2
     assert services.find_user("a2@example.org").memberships[0].role == "vice_chair"
@@ -81,13 +108,21 @@ def test_secretariat_creates_many_accounts_from_csv(client, auth, create_user, c
 
 def test_csv_with_a_bad_row_creates_nobody_and_names_the_line(client, auth, create_user):
     token = secretariat_client(client, auth, create_user)
-    csv_text = ("email,name,category\n"
-                "ok@example.org,Okay,industry\n"
-                "not-an-email,Bad,industry\n"
-                "ok2@example.org,Okay Two,unknown_category\n")
-    response = client.post("/admin/accounts", data={
-        "csv-file": (io.BytesIO(csv_text.encode()), "people.csv"), "csv-submit": "1",
-        "csrf_token": token}, content_type="multipart/form-data")
+    csv_text = (
+        "email,name,category\n"
+        "ok@example.org,Okay,industry\n"
+        "not-an-email,Bad,industry\n"
+        "ok2@example.org,Okay Two,unknown_category\n"
+    )
+    response = client.post(
+        "/admin/accounts",
+        data={
+            "csv-file": (io.BytesIO(csv_text.encode()), "people.csv"),
+            "csv-submit": "1",
+            "csrf_token": token,
+        },
+        content_type="multipart/form-data",
+    )
     page = response.get_data(as_text=True)
     assert "line 3" in page and "line 4" in page
     assert services.find_user("ok@example.org") is None
@@ -95,11 +130,24 @@ def test_csv_with_a_bad_row_creates_nobody_and_names_the_line(client, auth, crea
 
 def test_account_creation_is_audited(client, auth, create_user):
     token = secretariat_client(client, auth, create_user)
-    client.post("/admin/accounts", data={
-        "new-email": "p@example.org", "new-name": "P", "new-category": "academia",
-        "new-role": "participant", "new-submit": "1", "csrf_token": token})
-    assert db.session.query(AuditEvent).filter_by(action="user.create").filter(
-        AuditEvent.detail.is_not(None)).count() >= 1
+    client.post(
+        "/admin/accounts",
+        data={
+            "new-email": "p@example.org",
+            "new-name": "P",
+            "new-category": "academia",
+            "new-role": "participant",
+            "new-submit": "1",
+            "csrf_token": token,
+        },
+    )
+    assert (
+        db.session.query(AuditEvent)
+        .filter_by(action="user.create")
+        .filter(AuditEvent.detail.is_not(None))
+        .count()
+        >= 1
+    )
     assert services.find_user("p@example.org") is not None
 
 

@@ -24,6 +24,7 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(client, auth, crea
     wrong = auth.login("ana@example.org", "not the right password").get_data(as_text=True)
     unknown = auth.login("nobody@example.org", "not the right password").get_data(as_text=True)
     assert "The email or password is not right." in wrong
+
     def strip(page):
         page = re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", page)
         return page.replace("ana@example.org", "").replace("nobody@example.org", "")
@@ -42,11 +43,17 @@ def test_failed_login_is_audited_without_the_password(client, auth, create_user)
 def test_next_redirects_only_to_local_pages(client, auth, create_user):
     create_user("ana@example.org")
     token = auth.csrf_token()
-    for target, expected in [("/account", "/account"), ("https://evil.example/x", "/"),
-                             ("//evil.example", "/"), ("/\\evil.example", "/"),
-                             ("javascript:alert(1)", "/")]:
-        response = client.post(f"/login?next={target}", data={
-            "email": "ana@example.org", "password": PASSWORD, "csrf_token": token})
+    for target, expected in [
+        ("/account", "/account"),
+        ("https://evil.example/x", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ]:
+        response = client.post(
+            f"/login?next={target}",
+            data={"email": "ana@example.org", "password": PASSWORD, "csrf_token": token},
+        )
         assert response.headers["Location"] == expected, target
 
 
@@ -85,8 +92,7 @@ def test_password_change_invalidates_remember_cookies(client, auth, create_user,
 
 def test_login_is_rate_limited_per_account(client, auth, create_user):
     create_user("ana@example.org")
-    statuses = [auth.login("ana@example.org", "wrong password 000").status_code
-                for _ in range(10)]
+    statuses = [auth.login("ana@example.org", "wrong password 000").status_code for _ in range(10)]
     assert statuses[:8] == [200] * 8
     assert statuses[-1] == 429
 
@@ -102,7 +108,15 @@ def test_rate_limit_answer_is_a_page_not_a_traceback(client, auth, create_user):
 def test_short_passwords_are_refused_on_change(client, auth, create_user):
     create_user("ana@example.org")
     auth.login("ana@example.org")
-    response = client.post("/account", data={
-        "current": PASSWORD, "password": "short", "confirm": "short",
-        "csrf_token": auth.csrf_token("/account")})
-    assert "at least 12" in response.get_data(as_text=True).replace("Field must be at least 12", "at least 12")
+    response = client.post(
+        "/account",
+        data={
+            "current": PASSWORD,
+            "password": "short",
+            "confirm": "short",
+            "csrf_token": auth.csrf_token("/account"),
+        },
+    )
+    assert "at least 12" in response.get_data(as_text=True).replace(
+        "Field must be at least 12", "at least 12"
+    )

@@ -45,8 +45,9 @@ def test_someone_elses_token_cannot_be_revoked(client, auth, create_user):
     db.session.commit()
     create_user("other@example.org")
     auth.login("other@example.org")
-    response = client.post(f"/account/tokens/{token.id}/revoke",
-                           data={"csrf_token": auth.csrf_token()})
+    response = client.post(
+        f"/account/tokens/{token.id}/revoke", data={"csrf_token": auth.csrf_token()}
+    )
     assert response.status_code == 404
     db.session.refresh(token)
     assert token.revoked_at is None

@@ -23,8 +23,11 @@ def test_production_refuses_the_embedded_database(tmp_path):
 
 
 def test_production_sets_secure_cookies(tmp_path):
-    env = {"PLENARY_ENV": "production", "SECRET_KEY": "s" * 40,
-           "DATABASE_URL": "postgresql://db/plenary"}
+    env = {
+        "PLENARY_ENV": "production",
+        "SECRET_KEY": "s" * 40,
+        "DATABASE_URL": "postgresql://db/plenary",
+    }
     config = load_config(tmp_path, env)
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
     assert config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
@@ -37,12 +40,15 @@ def test_development_keeps_a_random_secret_in_the_instance_folder(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
-@pytest.mark.parametrize("env, message", [
-    ({"PLENARY_ENV": "staging"}, "PLENARY_ENV"),
-    ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
-    ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
-    ({"PLENARY_SMTP_PORT": "twenty-five"}, "PLENARY_SMTP_PORT"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"PLENARY_ENV": "staging"}, "PLENARY_ENV"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
+        ({"PLENARY_SMTP_PORT": "twenty-five"}, "PLENARY_SMTP_PORT"),
+    ],
+)
 def test_malformed_environment_is_refused_with_a_clear_message(tmp_path, env, message):
     with pytest.raises(ConfigError, match=message):
         load_config(tmp_path, env)
@@ -50,15 +56,26 @@ def test_malformed_environment_is_refused_with_a_clear_message(tmp_path, env, me
 
 def test_cli_reports_a_malformed_environment_in_one_line_with_status_2():
     env = {**os.environ, "PLENARY_ENV": "staging"}
-    result = subprocess.run([sys.executable, "-m", "app.cli", "--help"], env=env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "--help"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "PLENARY_ENV" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_cli_unknown_option_exits_2_without_traceback():
-    result = subprocess.run([sys.executable, "-m", "app.cli", "users", "create", "--bogus"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "users", "create", "--bogus"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

@@ -38,6 +38,9 @@ def test_foreign_keys_are_enforced(database):
 
     with pytest.raises(IntegrityError):
         with db.session.begin_nested():
-            db.session.execute(text(
-                "INSERT INTO memberships (user_id, group_id, role) VALUES (999999, 999999, 'member')"
-            ))
+            db.session.execute(
+                text(
+                    "INSERT INTO memberships (user_id, group_id, role) "
+                    "VALUES (999999, 999999, 'member')"
+                )
+            )

@@ -18,8 +18,9 @@ REDIS_URL = os.environ.get("PLENARY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"
 
 def run_python(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "REDIS_URL": REDIS_URL, "PLENARY_INSTANCE_PATH": str(tmp_path)}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture
@@ -41,8 +42,8 @@ app = create_app(config)
 with app.app_context():
     db.create_all()
 client = app.test_client()
-codes = [client.post("/login", data={{"email": "{email}", "password": "wrong-password-1"}}).status_code
-         for _ in range({count})]
+form = {{"email": "{email}", "password": "wrong-password-1"}}
+codes = [client.post("/login", data=form).status_code for _ in range({count})]
 print(codes[-1])
 """
 
@@ -66,7 +67,12 @@ def test_task_queue_uses_redis_when_configured(redis_client, tmp_path):
 def test_task_queue_defaults_to_sqlite_without_redis(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env["PLENARY_INSTANCE_PATH"] = str(tmp_path)
-    result = subprocess.run([sys.executable, "-c",
-                             "from app.core.tasks import huey; print(type(huey).__name__)"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", "from app.core.tasks import huey; print(type(huey).__name__)"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.stdout.strip() == "SqliteHuey", result.stderr

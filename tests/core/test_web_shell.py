@@ -30,6 +30,7 @@ def test_session_cookie_is_httponly_and_lax(client, auth, create_user):
 
 def test_every_api_route_is_in_the_openapi_description(app):
     """Parameter names may differ (`<int:number>` vs `{n}`); the path shapes must match."""
+
     def shape(path):
         return re.sub(r"\{[^}]*\}", "{}", path)
 
