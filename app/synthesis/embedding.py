@@ -85,7 +85,10 @@ class SentenceTransformerEmbedder:
 
         self._model: Any = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.name: str = _model_name(path)
-        dim = self._model.get_embedding_dimension()
+        dimension = getattr(self._model, "get_embedding_dimension", None)
+        if dimension is None:  # sentence-transformers before 6
+            dimension = self._model.get_sentence_embedding_dimension
+        dim = dimension()
         if dim is None:
             raise ValueError(f"the model under {path} does not report its dimension")
         self.dim: int = int(dim)

@@ -100,6 +100,13 @@ def test_the_number_of_themes_is_estimated_from_the_data():
     assert same_partition(result.labels, truth.tolist())
 
 
+def test_many_rows_go_through_micro_clusters_and_still_find_the_themes():
+    vectors, truth = mixture(1500, 5)
+    result = cluster(vectors, ["a real point of view"] * 1500)
+    assert result.k == 5
+    assert same_partition(result.labels, truth.tolist())
+
+
 def test_clustering_is_deterministic():
     vectors, _ = mixture(200, 5, spread=0.3)
     texts = ["a real point of view"] * 200
@@ -159,6 +166,18 @@ def test_a_theme_smaller_than_the_minimum_is_folded_into_the_nearest():
     result = cluster(all_vectors, ["a real point of view"] * 61, min_theme_size=3)
     assert result.k == 3
     assert result.labels[60] == result.labels[0]
+
+
+def test_a_row_unlike_every_theme_is_unassigned_as_off_topic():
+    vectors, truth = mixture(60, 3, spread=0.05)
+    means = np.stack([vectors[truth == t].mean(axis=0) for t in range(3)])
+    centres = np.linalg.qr(means.T)[0]
+    stray = np.random.default_rng(5).standard_normal(32)
+    stray -= centres @ (centres.T @ stray)
+    stray = (stray / np.linalg.norm(stray)).astype(np.float32)
+    result = cluster(np.vstack([vectors, stray]), ["a real point of view"] * 61)
+    assert result.labels[60] == -1
+    assert result.labels.count(-1) == 1
 
 
 def test_shapes_that_disagree_are_refused():
