@@ -10,10 +10,10 @@ adopted. Nothing is dropped, and running it again updates the same rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.core.db import db, utcnow
@@ -79,11 +79,29 @@ def place(comment: Comment, successors: Sequence[Provision]) -> Placement:
     return best or Placement("orphaned", successors[0], None, 0.0)
 
 
-def _adoption(comment: Comment, successors: Sequence[Provision]) -> float:
-    if not comment.proposed_text:
-        return 0.0
-    texts = [p.text for p in successors]
-    return max((adoption(comment.proposed_text, text) for text in texts), default=0.0)
+def _contains(text: str, passage: str) -> bool:
+    return " ".join(passage.split()).casefold() in " ".join(text.split()).casefold()
+
+
+def adoption_of(comment: Comment, successors: Sequence[Provision]) -> tuple[float, bool]:
+    """How much of a comment's proposed wording its successors took over, and whether that
+    counts as adopted.
+
+    A proposal usually repeats most of the passage it amends, so a high share alone proves
+    nothing: the new text must also have moved towards the proposal, either matching more of it
+    than the old text did, or dropping the quoted passage (a deletion or a rewrite).
+    """
+    if not comment.proposed_text or not successors:
+        return 0.0, False
+    proposal = comment.proposed_text
+    old_text = comment.provision.text
+    passage = comment.quote_exact or old_text
+    shares = [(adoption(proposal, p.text), p.text) for p in successors]
+    share, new_text = max(shares, key=lambda pair: pair[0])
+    if share < ADOPTED_THRESHOLD:
+        return share, False
+    moved = share > adoption(proposal, old_text) or not _contains(new_text, passage)
+    return share, moved
 
 
 def carry_forward(previous: Round, current: Round) -> int:
@@ -109,7 +127,7 @@ def carry_forward(previous: Round, current: Round) -> int:
     for comment in comments:
         targets = successors.get(comment.provision_id, [])
         placement = place(comment, targets)
-        share = _adoption(comment, targets)
+        share, adopted = adoption_of(comment, targets)
         carry = existing.get(comment.id)
         if carry is None:
             carry = CommentCarry(comment_id=comment.id, to_round_id=current.id)
@@ -121,14 +139,20 @@ def carry_forward(previous: Round, current: Round) -> int:
         carry.quote_end = placement.anchor.end if placement.anchor else None
         carry.score = placement.score
         carry.adoption = share
-        carry.adopted = share >= ADOPTED_THRESHOLD
+        carry.adopted = adopted
         carry.created_at = utcnow()
     db.session.flush()
     return len(comments)
 
 
-def latest_carries(comments: Iterable[Comment]) -> dict[int, CommentCarry]:
-    """Each comment's carry into the latest later round it was carried to."""
+def latest_carries(
+    comments: Iterable[Comment], can_see: Callable[[Round], bool] | None = None
+) -> dict[int, CommentCarry]:
+    """Each comment's carry into the latest later round it was carried to.
+
+    With `can_see`, carries into rounds it rejects are ignored, so that a page never names a
+    round its reader may not see.
+    """
     ids = [c.id for c in comments]
     if not ids:
         return {}
@@ -136,13 +160,65 @@ def latest_carries(comments: Iterable[Comment]) -> dict[int, CommentCarry]:
         select(CommentCarry, Round.number)
         .join(Round, Round.id == CommentCarry.to_round_id)
         .where(CommentCarry.comment_id.in_(ids))
-        .options(selectinload(CommentCarry.to_provision))
+        .options(selectinload(CommentCarry.to_provision), selectinload(CommentCarry.to_round))
     ).all()
     best: dict[int, tuple[int, CommentCarry]] = {}
     for carry, number in rows:
+        if can_see is not None and not can_see(carry.to_round):
+            continue
         if carry.comment_id not in best or number > best[carry.comment_id][0]:
             best[carry.comment_id] = (number, carry)
     return {cid: carry for cid, (_, carry) in best.items()}
+
+
+def carried_into(provision: Provision) -> list[CommentCarry]:
+    """Comments of the previous round that landed on this provision: re-anchored, moved, or
+    adopted (even when the adopted rewrite left the quoted passage nowhere to anchor).
+
+    Top-level comments only (a reply makes no sense without its thread), withdrawn ones left
+    out, oldest first. The caller filters them by who may see each comment.
+    """
+    return list(
+        db.session.scalars(
+            select(CommentCarry)
+            .join(Comment, Comment.id == CommentCarry.comment_id)
+            .where(
+                CommentCarry.to_provision_id == provision.id,
+                or_(CommentCarry.status != "orphaned", CommentCarry.adopted.is_(True)),
+                Comment.parent_id.is_(None),
+                Comment.status != "withdrawn",
+            )
+            .order_by(CommentCarry.adopted.desc(), Comment.id)
+            .options(
+                selectinload(CommentCarry.comment).selectinload(Comment.author),
+                selectinload(CommentCarry.comment).selectinload(Comment.provision),
+                selectinload(CommentCarry.comment).selectinload(Comment.round),
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Where a re-anchored quote now sits: some words before, the passage, some words after."""
+
+    before: str
+    exact: str
+    after: str
+
+
+def passage_context(text: str, start: int | None, end: int | None, width: int = 60) -> Passage:
+    """The passage text[start:end] with about `width` characters of context on each side,
+    cut at word boundaries and marked with an ellipsis where the text goes on."""
+    if start is None or end is None or not 0 <= start < end <= len(text):
+        return Passage("", "", "")
+    before = text[max(0, start - width) : start]
+    after = text[end : end + width]
+    if start - width > 0:
+        before = "…" + before.split(" ", 1)[-1] if " " in before else "…" + before
+    if end + width < len(text):
+        after = after.rsplit(" ", 1)[0] + "…" if " " in after else after + "…"
+    return Passage(before, text[start:end], after)
 
 
 def comment_status(

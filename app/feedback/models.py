@@ -102,6 +102,7 @@ class CommentCarry(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     comment: Mapped[Comment] = relationship()
+    to_round: Mapped[Round] = relationship()
     to_provision: Mapped[Provision | None] = relationship()
 
     def __repr__(self) -> str:

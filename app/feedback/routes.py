@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app.accounts.forms import ActionForm
-from app.accounts.models import WorkingGroup
+from app.accounts.models import User, WorkingGroup
 from app.accounts.permissions import account
 from app.core import audit
 from app.core.db import db
@@ -32,10 +32,16 @@ from app.drafting.models import Provision
 from app.drafting.permissions import can_view_round
 from app.feedback import bulk, services
 from app.feedback.annotations import provision_path
-from app.feedback.carry import comment_status, latest_carries
+from app.feedback.carry import (
+    Passage,
+    carried_into,
+    comment_status,
+    latest_carries,
+    passage_context,
+)
 from app.feedback.export import comments_csv, scope_comments
 from app.feedback.forms import CommentForm, EditCommentForm, HideForm, ImportForm, ReplyForm
-from app.feedback.models import Comment
+from app.feedback.models import Comment, CommentCarry
 from app.feedback.permissions import (
     can_comment,
     can_edit_comment,
@@ -63,11 +69,25 @@ def account_key() -> str:
     return f"addr:{client_address()}"
 
 
+def _passage(carry: CommentCarry) -> Passage:
+    """Where a carried quote now sits in its new provision, with some context."""
+    text = carry.to_provision.text if carry.to_provision is not None else ""
+    return passage_context(text, carry.quote_start, carry.quote_end)
+
+
 def _render(template: str, **context: Any) -> str:
     """render_template with the helpers every feedback template uses."""
     return render_template(
-        template, provision_path=provision_path, render_proposal=render_proposal, **context
+        template,
+        provision_path=provision_path,
+        render_proposal=render_proposal,
+        passage=_passage,
+        **context,
     )
+
+
+def _round_visible(user: Any) -> Any:
+    return lambda round_: can_view_round(user, round_)
 
 
 def _provision(provision_id: int) -> Provision:
@@ -108,14 +128,27 @@ def build_threads(comments: list[Comment]) -> list[tuple[Comment, list[Comment]]
 
 
 def provision_panel(provision: Provision, user: Any) -> str:
-    """The comments panel on a provision page (a PROVISION_PANELS provider)."""
+    """The comments panel on a provision page (a PROVISION_PANELS provider).
+
+    It lists this round's comments (each with where it went in the next round, if it was
+    carried there) and the comments of the previous round carried onto this provision.
+    """
     comments = services.visible_comments(user, round_=provision.round, provision=provision)
+    carries = latest_carries(comments, can_see=_round_visible(user))
+    carried = [
+        carry
+        for carry in carried_into(provision)
+        if can_view_comment(user, carry.comment) and can_view_round(user, carry.comment.round)
+    ]
+    sources = sorted({carry.comment.round for carry in carried}, key=lambda r: r.number)
     form = CommentForm(formdata=None) if can_comment(user, provision.round) else None
     return Markup(  # noqa: S704  (a rendered, autoescaped template)
         _render(
             "feedback/_panel.html",
             provision=provision,
             threads=build_threads(comments),
+            carried=carried,
+            carried_from=" and ".join(r.name for r in sources),
             form=form,
             reply_form=ReplyForm(formdata=None),
             user=user,
@@ -123,7 +156,9 @@ def provision_panel(provision: Provision, user: Any) -> str:
             can_edit=lambda c: can_edit_comment(user, c),
             can_moderate=can_moderate(user),
             shows_author=lambda c: c.publish_consent or can_read_all(user, c) or is_author(user, c),
-            status_of=lambda c: comment_status(c),
+            is_mine=lambda c: is_author(user, c),
+            carry_of=lambda c: carries.get(c.id),
+            status_of=lambda c: comment_status(c, carries.get(c.id)),
         )
     )
 
@@ -269,11 +304,28 @@ def hide(comment_id: int):  # type: ignore[no-untyped-def]
     return _render("feedback/hide.html", comment=comment, form=form)
 
 
+@bp.route("/feedback/comments/<int:comment_id>/unhide", methods=["GET", "POST"])
+@login_required
+def unhide(comment_id: int):  # type: ignore[no-untyped-def]
+    """Show a hidden comment again: a confirmation page for the secretariat."""
+    comment = _comment(comment_id)
+    if not can_moderate(current_user):
+        raise NotAllowed("Only the secretariat may show hidden comments.")
+    form = ActionForm()
+    if comment.hidden and form.validate_on_submit():
+        services.unhide_comment(comment, current_user)
+        db.session.commit()
+        flash("The comment is shown again; this is recorded in the audit log.", "info")
+        return _back(comment)
+    hidden_by = db.session.get(User, comment.hidden_by_id) if comment.hidden_by_id else None
+    return _render("feedback/unhide.html", comment=comment, form=form, hidden_by=hidden_by)
+
+
 @bp.route("/my/feedback")
 @login_required
 def my_feedback():  # type: ignore[no-untyped-def]
     comments = services.comments_by(current_user)
-    carries = latest_carries(comments)
+    carries = latest_carries(comments, can_see=_round_visible(current_user))
     rows = [(c, comment_status(c, carries.get(c.id)), carries.get(c.id)) for c in comments]
     return _render("feedback/my_feedback.html", rows=rows)
 

@@ -152,8 +152,12 @@ def test_the_cli_prints_counts_and_refused_lines(runner, closed_round_provision,
         args=["feedback", "import", str(path), "--code", "demo-code", "--round", "1"]
     )
     assert result.exit_code == 0, result.output
-    assert "imported 1, duplicate 1, refused 1" in result.output
-    assert "feedback.jsonl:2: refused" in result.output
+    assert result.stdout == "imported 1, duplicate 1, refused 1\n"
+    refused = [line for line in result.stderr.splitlines() if "refused" in line]
+    assert refused == [
+        "feedback.jsonl:2: refused: Unknown stance '?': use one of "
+        "support, oppose, amend, question, neutral."
+    ]
 
 
 def test_the_cli_refuses_an_unknown_round_with_exit_status_2(runner, tmp_path, database):

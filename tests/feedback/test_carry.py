@@ -183,3 +183,31 @@ def test_statuses_read_as_on_my_feedback(rounds, participant, comment_on):
     assert comment_status(moved, carries[moved.id]) == "moved"
     assert comment_status(kept, carries[kept.id]) == "re-anchored"
     assert comment_status(fresh, None) == "open"
+
+
+def test_a_proposal_on_a_passage_the_next_draft_left_unchanged_is_not_adopted(
+    rounds, participant, comment_on
+):
+    r1, r2, old, _ = rounds
+    comment = comment_on(
+        old["a"],
+        participant,
+        quote="shall make it available to the AI Office on request",
+        proposed_text="shall make it available to the AI Office on written request",
+    )
+    carry_forward(r1, r2)
+    carry = carried(comment, r2)
+    assert carry.adoption >= 0.8 and not carry.adopted
+    assert comment_status(comment, carry) == "re-anchored"
+
+
+def test_a_proposed_deletion_the_next_draft_made_is_adopted(rounds, participant, comment_on):
+    r1, r2, old, _ = rounds
+    comment = comment_on(
+        old["a"],
+        participant,
+        quote="the AI Office on request within fourteen days. Paper copies shall be archived",
+        proposed_text="the AI Office on request",
+    )
+    carry_forward(r1, r2)
+    assert carried(comment, r2).adopted

@@ -194,6 +194,8 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("GET", "/codes/<code>/feed.atom"): public_round(200),
     ("GET", "/codes/<code>/provisions/<key>/feed.atom"): public_round(200),
     # API
+    ("GET", "/feedback/comments/<int:comment_id>/unhide"): refused_if_reads(("secretariat",), 200),
+    ("POST", "/feedback/comments/<int:comment_id>/unhide"): refused_if_reads(("secretariat",), 200),
     ("GET", "/api/v1/openapi.json"): anyone(200),
     ("GET", "/api/v1/codes"): anyone(200),
     ("GET", "/api/v1/codes/<code>/rounds"): round_visible(200),
