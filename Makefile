@@ -44,8 +44,11 @@ lint: $(STAMP)
 		app/synthesis/embedding.py app/synthesis/clustering.py app/synthesis/labels.py \
 		app/synthesis/duplicates.py app/synthesis/codebook.py
 
-bench: $(STAMP)
-	@for b in bench/bench_*.py; do echo "== $$b =="; $(PY) -m bench.$$(basename $$b .py) || exit 1; done
+# Every benchmark, then the kill -9 durability script and the production-shape load (gunicorn
+# -w 4 on PostgreSQL + Redis); stops at the first script that fails.
+BENCH_SCRIPTS = $(sort $(wildcard bench/bench_*.py)) bench/durability.py bench/load_gunicorn.py
+bench: $(STAMP) services
+	@for b in $(BENCH_SCRIPTS); do echo "== $$b =="; $(PY) -m bench.$$(basename $$b .py) || exit 1; done
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -35,7 +35,7 @@ def _init_extensions(app: Flask) -> None:
     from app.accounts.models import User
     from app.core.db import configure_sqlite, db, sqlite_write_intent
     from app.core.extensions import csrf, limiter, login_manager, migrate
-    from app.core.http import init_error_handlers
+    from app.core.http import init_error_handlers, init_url_converters
     from app.core.security import init_security_headers
     from app.core.tasks import init_tasks
 
@@ -67,6 +67,13 @@ def _init_extensions(app: Flask) -> None:
     def _read_only_requests_read_deferred() -> None:
         sqlite_write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
+    @app.teardown_request
+    def _later_work_writes_immediate_again(_error: BaseException | None) -> None:
+        # The flag lives in the thread's context, not the request's: left False after a GET,
+        # a task, a CLI command or the next test in this thread would begin DEFERRED.
+        sqlite_write_intent.set(True)
+
+    init_url_converters(app)
     init_error_handlers(app)
     init_security_headers(app)
     init_tasks(app)
@@ -77,9 +84,13 @@ def _init_extensions(app: Flask) -> None:
         from app.accounts.permissions import can_manage_platform, is_chair_anywhere
         from app.core.navigation import admin_links, nav_items
 
-        return {"action_form": ActionForm, "is_secretariat": can_manage_platform,
-                "is_chair_anywhere": is_chair_anywhere, "nav_items": nav_items,
-                "admin_links": admin_links}
+        return {
+            "action_form": ActionForm,
+            "is_secretariat": can_manage_platform,
+            "is_chair_anywhere": is_chair_anywhere,
+            "nav_items": nav_items,
+            "admin_links": admin_links,
+        }
 
 
 def _register_blueprints(app: Flask) -> None:

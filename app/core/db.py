@@ -6,6 +6,7 @@ import contextvars
 import datetime as dt
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -60,12 +61,20 @@ sqlite_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
 )
 
 
-def configure_sqlite(engine: Engine) -> None:
+SQLITE_BUSY_MS = 10000
+
+
+def configure_sqlite(engine: Engine, busy_ms: int | None = None) -> None:
     """WAL, foreign keys, a busy timeout, full sync, and write transactions begun IMMEDIATE.
 
     pysqlite's own transaction handling is switched off so that we can emit BEGIN ourselves:
     a deferred read-then-write transaction fails with "database is locked" under concurrency.
+    The busy timeout (how long a writer waits for the lock before the request answers 503) is
+    `busy_ms`, else the app's PLENARY_SQLITE_BUSY_MS, else 10 s.
     """
+    if busy_ms is None and has_app_context():
+        busy_ms = current_app.config.get("PLENARY_SQLITE_BUSY_MS")
+    busy = int(busy_ms if busy_ms is not None else SQLITE_BUSY_MS)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -73,7 +82,7 @@ def configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={busy}")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from app.core.db import db
 from app.core.errors import DomainError
+from app.core.extensions import login_manager
 
 TITLES = {
     400: "Bad request",
@@ -36,6 +38,13 @@ MESSAGES = {
 }
 
 
+PLAIN_503 = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    "<title>Temporarily unavailable</title></head><body><main><h1>Temporarily unavailable</h1>"
+    f"<p>{MESSAGES[503]}</p></main></body></html>"
+)
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -48,12 +57,31 @@ def error_response(status: int, message: str | None = None, detail: Any = None) 
     else:
         response = Response(
             render_template(
-                "errors/error.html", status=status, title=TITLES.get(status, "Error"),
+                "errors/error.html",
+                status=status,
+                title=TITLES.get(status, "Error"),
                 message=message,
             )
         )
     response.status_code = status
     return response
+
+
+class DatabaseIntegerConverter(IntegerConverter):
+    """`<int:...>` bounded to a signed 64-bit integer: a larger id matches no route (404).
+
+    Unbounded, it reached the database and failed there (SQLite OverflowError, PostgreSQL
+    out of range): a 500 for a URL anyone can type.
+    """
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def init_url_converters(app: Flask) -> None:
+    """Install the bounded `int` converter (call before any blueprint is registered)."""
+    app.url_map.converters["int"] = DatabaseIntegerConverter
 
 
 def init_error_handlers(app: Flask) -> None:
@@ -64,8 +92,11 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> Response:
-        return error_response(400, "The form expired or was not sent from this site. "
-                                   "Please go back, reload the page and try again.")
+        return error_response(
+            400,
+            "The form expired or was not sent from this site. "
+            "Please go back, reload the page and try again.",
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
@@ -82,7 +113,14 @@ def init_error_handlers(app: Flask) -> None:
     def _database_unavailable(error: OperationalError) -> Response:
         app.logger.warning("database unavailable: %s", error.orig)
         db.session.rollback()
-        response = error_response(503)
+        # The page is rendered as for a visitor: loading the signed-in user needs the database,
+        # and failing again inside this handler would turn the 503 into a bare 500.
+        g._login_user = login_manager.anonymous_user()
+        try:
+            response = error_response(503)
+        except OperationalError:
+            db.session.rollback()
+            response = Response(PLAIN_503, mimetype="text/html")
         response.headers["Retry-After"] = "5"
         return response
 

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import functools
 import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey
+from huey.api import crontab
+from redis.exceptions import RedisError
+
+# What enqueueing raises when the queue's storage cannot be reached (Redis down, huey.db locked).
+QUEUE_ERRORS: tuple[type[Exception], ...] = (RedisError, sqlite3.Error)
 
 
 def _make_huey() -> Huey:
     redis_url = os.environ.get("REDIS_URL")
     if redis_url:
         return RedisHuey("plenary", url=redis_url)
-    folder = Path(os.environ.get("PLENARY_INSTANCE_PATH") or Path(__file__).resolve().parents[2] / "instance")
+    default = Path(__file__).resolve().parents[2] / "instance"
+    folder = Path(os.environ.get("PLENARY_INSTANCE_PATH") or default)
     folder.mkdir(parents=True, exist_ok=True)
     return SqliteHuey("plenary", filename=str(folder / "huey.db"))
 
@@ -29,20 +36,34 @@ def init_tasks(app: Flask) -> None:
     huey.immediate = bool(app.config.get("HUEY_IMMEDIATE"))
 
 
+def _in_app_context(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if has_app_context():
+            return func(*args, **kwargs)
+        from app import create_app
+
+        with create_app().app_context():
+            return func(*args, **kwargs)
+
+    return run
+
+
 def app_task(**task_options: Any) -> Callable[[Callable[..., Any]], Any]:
     """A Huey task that runs inside an application context (the caller's, or a new app's)."""
 
     def decorate(func: Callable[..., Any]) -> Any:
-        @functools.wraps(func)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            if has_app_context():
-                return func(*args, **kwargs)
-            from app import create_app
+        return huey.task(**task_options)(_in_app_context(func))
 
-            with create_app().app_context():
-                return func(*args, **kwargs)
+    return decorate
 
-        return huey.task(**task_options)(run)
+
+def app_periodic_task(minutes: str = "*") -> Callable[[Callable[..., Any]], Any]:
+    """A Huey periodic task (run by every `plenary worker` consumer on the crontab `minutes`)
+    inside an application context. Consumers on several hosts each run it: make it idempotent."""
+
+    def decorate(func: Callable[..., Any]) -> Any:
+        return huey.periodic_task(crontab(minute=minutes))(_in_app_context(func))
 
     return decorate
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -40,9 +41,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a quote."""
+    """A cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a quote.
+
+    Also behind leading spaces (importers may trim them) and in full-width forms ("＝").
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    probe = unicodedata.normalize("NFKC", text).lstrip()
+    risky = text.startswith(FORMULA_STARTS) or probe.startswith(FORMULA_STARTS)
+    return "'" + text if risky else text
 
 
 def scope_comments(round_: Round, group_id: int | None = None) -> list[Comment]:

@@ -1,16 +1,38 @@
-"""The background task that runs a queued synthesis and keeps its progress on the run row."""
+"""The background task that runs a queued synthesis and keeps its progress on the run row.
+
+The SynthesisRun row, committed with status "queued" before anything is handed to the queue,
+is the durable record of the request. If the queue cannot be reached (Redis down), the run
+simply stays queued; every `plenary worker` re-enqueues runs queued for longer than
+REQUEUE_AFTER once a minute, and a run is claimed atomically, so a run queued twice runs once.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 
-from app.core.db import db
-from app.core.tasks import app_task
+from sqlalchemy import select, update
+
+from app.core.db import db, utcnow
+from app.core.tasks import QUEUE_ERRORS, app_periodic_task, app_task
 from app.synthesis.models import SynthesisRun
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 1.0  # seconds between progress commits
+REQUEUE_AFTER = dt.timedelta(minutes=2)  # a queued run this old was lost by the queue
+
+
+def claim_run(run_id: int) -> bool:
+    """Move the run from "queued" to "running" in one committed UPDATE; False when another
+    worker (or an earlier copy of the task) got there first, or the run is gone."""
+    claimed = db.session.execute(
+        update(SynthesisRun)
+        .where(SynthesisRun.id == run_id, SynthesisRun.status == "queued")
+        .values(status="running")
+    )
+    db.session.commit()
+    return bool(getattr(claimed, "rowcount", 0))
 
 
 @app_task()
@@ -19,8 +41,10 @@ def synthesise_task(run_id: int) -> None:
     chair's page can show it; a failure is stored on the run, never lost in the worker log."""
     from app.synthesis.services import execute_run, fail_run
 
+    if not claim_run(run_id):
+        return
     run = db.session.get(SynthesisRun, run_id)
-    if run is None or run.status != "queued":
+    if run is None:
         return
     last = [0.0]
 
@@ -43,6 +67,42 @@ def synthesise_task(run_id: int) -> None:
             db.session.commit()
 
 
-def queue_synthesis(run: SynthesisRun) -> None:
-    """Hand a committed, queued run to the task queue (run inline when HUEY_IMMEDIATE)."""
-    synthesise_task(run.id)
+def queue_synthesis(run: SynthesisRun) -> bool:
+    """Hand a committed, queued run to the task queue (run inline when HUEY_IMMEDIATE).
+
+    Returns False, without raising, when the queue cannot be reached: the run stays "queued"
+    in the database and `requeue_stale_runs` hands it to the queue later."""
+    try:
+        synthesise_task(run.id)
+    except QUEUE_ERRORS as error:
+        log.warning("synthesis run %s kept queued in the database: %s", run.id, error)
+        return False
+    return True
+
+
+def requeue_stale_runs(older_than: dt.timedelta = REQUEUE_AFTER) -> int:
+    """Enqueue again every run still "queued" that was created more than `older_than` ago;
+    returns how many were handed over (stops quietly while the queue is unreachable)."""
+    cutoff = utcnow() - older_than
+    run_ids = db.session.scalars(
+        select(SynthesisRun.id)
+        .where(SynthesisRun.status == "queued", SynthesisRun.created_at <= cutoff)
+        .order_by(SynthesisRun.id)
+    ).all()
+    handed = 0
+    for run_id in run_ids:
+        try:
+            synthesise_task(run_id)
+        except QUEUE_ERRORS as error:
+            log.warning("could not re-enqueue queued synthesis runs: %s", error)
+            break
+        handed += 1
+    if handed:
+        log.info("re-enqueued %d queued synthesis run(s)", handed)
+    return handed
+
+
+@app_periodic_task(minutes="*")
+def requeue_stale_runs_task() -> None:
+    """Once a minute in every worker: hand runs the queue lost (or never got) back to it."""
+    requeue_stale_runs()

@@ -44,3 +44,10 @@ def test_foreign_keys_are_enforced(database):
                     "VALUES (999999, 999999, 'member')"
                 )
             )
+
+
+def test_a_read_only_request_does_not_leave_later_work_in_the_thread_deferred(app, client):
+    from app.core.db import sqlite_write_intent
+
+    client.get("/")
+    assert sqlite_write_intent.get() is True
