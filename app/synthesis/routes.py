@@ -198,7 +198,8 @@ def theme_page(run_id: int, theme_id: int):  # type: ignore[no-untyped-def]
         pages=max(1, -(-len(members) // PAGE_SIZE)), merge=merge, move_choices=move_choices,
         respond=respond, rename=rename, note=note, relevance=forms.RelevanceForm(),
         split=forms.SplitForm(), move=forms.MoveForm(), campaign_of=campaign_of,
-        next_round=workspace.next_round(run.round), editable=_editable(run))
+        next_round=workspace.next_round(run.round), editable=_editable(run),
+        scope=services.scope_of(run))
 
 
 def _provision_choices(theme: Theme) -> list[SelectChoice]:
