@@ -39,7 +39,8 @@ test-postgres: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests bench
-	$(VENV)/bin/mypy app/drafting/parser.py app/drafting/alignment.py app/drafting/markdown.py \
+	$(VENV)/bin/mypy app/drafting/parser.py app/drafting/alignment.py app/drafting/similarity.py \
+		app/drafting/splits.py app/drafting/markdown.py \
 		app/diffing/engine.py app/diffing/render.py app/feedback/anchoring.py \
 		app/synthesis/embedding.py app/synthesis/clustering.py app/synthesis/labels.py \
 		app/synthesis/duplicates.py app/synthesis/codebook.py

@@ -109,9 +109,16 @@ def _import_round(folder: Path, number: int, secretariat: User) -> Round:
 
     import_path(folder / f"{number}.md", actor=secretariat)
     db.session.flush()
-    return db.session.scalar(
+    return demo_round(number)
+
+
+def demo_round(number: int) -> Round:
+    round_ = db.session.scalar(
         select(Round).join(Code).where(Code.slug == DEMO_CODE, Round.number == number)
     )
+    if round_ is None:
+        raise RuntimeError(f"the demo round {number} was not imported")
+    return round_
 
 
 def _import_feedback(folder: Path, round_: Round, secretariat: User) -> None:
@@ -186,7 +193,9 @@ def _synthesise(round_: Round, secretariat: User) -> None:
                 state["shown"] = percent
 
             run = run_synthesis(round_, group=group, progress=progress, actor=secretariat)
-        chair = next((m.user for m in group.memberships if m.role == "chair"), None)
+        chair = (
+            next((m.user for m in group.memberships if m.role == "chair"), None) if group else None
+        )
         _answer_largest_themes(run, successors, chair)
         db.session.commit()
 
@@ -208,14 +217,9 @@ def load_demo() -> None:
         click.echo(f"imported round {number}: {round_.name} ({len(round_.provisions)} provisions)")
         _import_feedback(folder, round_, secretariat)
         db.session.commit()
-    second = db.session.scalar(
-        select(Round).join(Code).where(Code.slug == DEMO_CODE, Round.number == 2)
-    )
-    _synthesise(second, secretariat)
+    _synthesise(demo_round(2), secretariat)
     # The third draft is reopened for feedback so that the demo can be commented on today.
-    third = db.session.scalar(
-        select(Round).join(Code).where(Code.slug == DEMO_CODE, Round.number == 3)
-    )
+    third = demo_round(3)
     third.opens_at = utcnow() - dt.timedelta(days=3)
     third.closes_at = utcnow() + dt.timedelta(days=28)
     db.session.commit()
@@ -246,7 +250,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     run_simple(
         host,
         port,
-        current_app._get_current_object(),
+        current_app._get_current_object(),  # type: ignore[attr-defined]
         threaded=True,  # type: ignore[attr-defined]
         use_reloader=False,
     )
