@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -207,6 +207,10 @@ def _micro_clusters(
     return (points / weights[:, None]).astype(np.float32), weights, remap[row_to_point]
 
 
+COARSE_FROM = 12  # below this every k is tried
+COARSE_STEPS = 8  # grid points above it, before refining around the best
+
+
 def _max_themes(n_rows: int, n_points: int, min_theme_size: int) -> int:
     return min(MAX_THEMES, math.ceil(1.5 * math.sqrt(n_rows)), n_points, n_rows // min_theme_size)
 
@@ -230,14 +234,28 @@ def _estimate_themes(
     distances = np.clip(1.0 - sample_rows @ sample_rows.T, 0.0, 2.0)
     np.fill_diagonal(distances, 0.0)
     scored: dict[int, tuple[float, np.ndarray]] = {}
-    for k in range(2, high + 1):
-        theme = _fold_small(
-            _refined_cut(tree, points64, weights, k), points, weights, min_theme_size
-        )
-        found = int(theme.max()) + 1
-        score = _silhouette(distances, theme[row_to_point[sample]])
-        if found >= 2 and (found not in scored or score > scored[found][0]):
-            scored[found] = (score, theme)
+    tried: set[int] = set()
+
+    def score(ks: Iterable[int]) -> None:
+        for k in ks:
+            if k in tried or not 2 <= k <= high:
+                continue
+            tried.add(k)
+            theme = _fold_small(
+                _refined_cut(tree, points64, weights, k), points, weights, min_theme_size
+            )
+            found = int(theme.max()) + 1
+            value = _silhouette(distances, theme[row_to_point[sample]])
+            if found >= 2 and (found not in scored or value > scored[found][0]):
+                scored[found] = (value, theme)
+
+    # Coarse to fine: every k up to COARSE_FROM, then a grid, then around the best of the grid.
+    step = max(1, (high - COARSE_FROM) // COARSE_STEPS)
+    score(range(2, min(high, COARSE_FROM) + 1))
+    score(range(COARSE_FROM, high + 1, step))
+    if step > 1 and scored:
+        best_k = int(_best(scored).max()) + 1
+        score(range(best_k - step + 1, best_k + step))
     if not scored:
         return np.zeros(len(points), dtype=np.int64)
     return _best(scored)

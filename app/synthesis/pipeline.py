@@ -100,8 +100,16 @@ def build_themes(
         for row in item.rows:
             row_theme[int(row)] = theme
     moved = _apply_moves(run, comments, row_theme, themes)
-    for i, comment in enumerate(comments):
-        db.session.add(ThemeMember(run=run, theme=row_theme[i], comment=comment, moved=i in moved))
+    db.session.flush()  # themes get their ids; members are then written by id, in bulk
+    db.session.add_all(
+        ThemeMember(
+            run_id=run.id,
+            theme_id=theme.id if theme else None,
+            comment_id=comment.id,
+            moved=i in moved,
+        )
+        for i, (comment, theme) in enumerate(zip(comments, row_theme, strict=True))
+    )
     _store_campaigns(run, comments, texts)
     db.session.flush()
     refresh(
