@@ -41,8 +41,9 @@ def _provision(code: str, number: int, key: str) -> Provision:
 
 
 def _items(comments: list[Comment]) -> list[dict[str, Any]]:
-    carries = latest_carries(comments)
     user = api_user()
+    # Carries into rounds the caller may not see are left out: they would name those rounds.
+    carries = latest_carries(comments, can_see=lambda round_: can_view_round(user, round_))
     return [
         comment_json(
             c,

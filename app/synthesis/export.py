@@ -12,9 +12,12 @@ def synthesis_document(run: SynthesisRun) -> dict[str, Any]:
     `unassigned`, named by external id or numeric id. Themes are in the run's order (largest
     first); a theme's `id` is its identity, stable across re-runs of the scope. Themes the
     chairs marked not relevant carry `"not_relevant": true`."""
-    names = {m.comment_id: m.comment.name for m in run.members}
-    by_theme: dict[int, list[str]] = {}
-    unassigned: list[str] = []
+    # CONTRACT §4: a comment is named by its external id (a string) or else its numeric id.
+    names: dict[int, str | int] = {
+        m.comment_id: m.comment.external_id or m.comment_id for m in run.members
+    }
+    by_theme: dict[int, list[str | int]] = {}
+    unassigned: list[str | int] = []
     ordered = sorted(run.members, key=lambda m: (m.distance, m.comment_id))
     for member in ordered:
         if member.theme_id is None:
@@ -46,13 +49,13 @@ def synthesis_document(run: SynthesisRun) -> dict[str, Any]:
         "comment_count": run.comment_count,
         "themes": themes,
         "duplicate_groups": [
-            {"canonical": names.get(c.canonical_id, str(c.canonical_id)),
-             "members": [names.get(m.comment_id, str(m.comment_id)) for m in c.members]}
+            {"canonical": names.get(c.canonical_id, c.canonical_id),
+             "members": [names.get(m.comment_id, m.comment_id) for m in c.members]}
             for c in run.campaigns
         ],
         "unassigned": sorted(unassigned, key=_natural),
     }
 
 
-def _natural(name: str) -> tuple[int, int, str]:
-    return (0, int(name), "") if name.isdigit() else (1, 0, name)
+def _natural(name: str | int) -> tuple[int, int, str]:
+    return (0, name, "") if isinstance(name, int) else (1, 0, name)

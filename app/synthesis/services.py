@@ -97,10 +97,15 @@ def resolve_scope(
 
 
 def scope_group_id(scope: Scope) -> int | None:
-    """The working group a scope belongs to (a provision's group), None for the whole round."""
+    """The working group a scope belongs to, None for the whole round.
+
+    A provision scope covers the provision and everything under it: it belongs to a group only
+    if all of those provisions do (a child may be assigned to another group), else it is left
+    to the secretariat like a whole round.
+    """
     if scope.provision_key:
-        provision = find_provision(scope.round, scope.provision_key)
-        return provision.group_id if provision is not None else None
+        groups = {provision.group_id for provision in scope_provisions(scope)}
+        return groups.pop() if len(groups) == 1 else None
     return scope.group.id if scope.group is not None else None
 
 

@@ -228,3 +228,29 @@ def test_concurrent_retries_with_one_idempotency_key_store_one_comment(tmp_path)
         count = db.session.scalar(select(func.count(Comment.id)))
         db.engine.dispose()
     assert statuses == [201] * 8 and len(set(ids)) == 1 and count == 1
+
+
+def test_comments_api_does_not_reveal_carries_into_a_round_the_caller_cannot_see(
+    client, create_round, create_provision, create_user
+):
+    from app.core.db import db
+    from app.feedback.models import Comment, CommentCarry
+
+    old_round = create_round(1, code="carry-code", visibility="public", window="closed")
+    new_round = create_round(2, code="carry-code", visibility="internal", window=None)
+    provision = create_provision(old_round, "m-1", body="Keep documentation for ten years.")
+    hidden = create_provision(new_round, "secret-new-key")
+    author = create_user("carrier@example.org")
+    comment = Comment(round=old_round, provision=provision, author=author, body="Ten is long.",
+                      stance="amend", publish_consent=True, proposed_text="five years")
+    db.session.add(comment)
+    db.session.flush()
+    db.session.add(CommentCarry(comment=comment, to_round_id=new_round.id,
+                                to_provision_id=hidden.id, status="anchored", adopted=True,
+                                adoption=1.0))
+    db.session.commit()
+    response = client.get("/api/v1/codes/carry-code/rounds/1/provisions/m-1/comments")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "secret-new-key" not in text
+    assert response.get_json()["items"][0]["status"] != "adopted"
