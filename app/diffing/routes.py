@@ -17,7 +17,7 @@ from app.core.panels import PROVISION_PANELS
 from app.diffing import services
 from app.diffing.forms import CompareForm
 from app.diffing.render import render_inline, render_side_by_side
-from app.drafting.lineage import provision_history
+from app.drafting.lineage import visible_history
 from app.drafting.models import Provision, Round
 from app.drafting.permissions import can_view_round
 
@@ -205,8 +205,7 @@ def _visible_history(code: Any, key: str) -> list[Any]:
     )
     if latest is None:
         raise NotFound("There is no such provision.")
-    steps = [s for s in provision_history(latest) if can_view_round(current_user, s.round)]
-    return steps
+    return visible_history(latest, current_user)
 
 
 def _round_arg(name: str, default: int) -> int:
@@ -240,7 +239,7 @@ def history_panel(provision: Provision, user: Any) -> str:
     """The "History and changes" block on a provision's page."""
     if not can_view_round(user, provision.round):
         return ""
-    steps = [s for s in provision_history(provision) if can_view_round(user, s.round)]
+    steps = visible_history(provision, user)
     here = next((i for i, s in enumerate(steps) if s.round.id == provision.round_id), None)
     return _fragment(
         "diffing/_history_panel.html",

@@ -11,7 +11,7 @@ number of rounds in between than about how much of the text survived.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from app.core.db import db
 from app.core.errors import BadInput, NotFound
 from app.diffing.engine import similarity as text_similarity
 from app.drafting.models import Code, LineageLink, Provision, Round
+from app.drafting.permissions import can_view_round
 from app.drafting.similarity import normalised
 
 
@@ -250,14 +251,60 @@ def provision_history(provision: Provision) -> list[HistoryStep]:
     ]
 
 
+def visible_history(provision: Provision, user: Any) -> list[HistoryStep]:
+    """The provision's history in the rounds `user` may see, revealing nothing of the others.
+
+    Steps of hidden rounds are dropped. A step's kind and similarity describe the change into
+    the next step, so they are recomputed from the two visible end points when hidden rounds
+    lie between, and cleared when the next round is hidden or none is visible after it.
+    """
+    steps = provision_history(provision)
+    shown = [i for i, step in enumerate(steps) if can_view_round(user, step.round)]
+    result = []
+    for position, index in enumerate(shown):
+        step = steps[index]
+        following = shown[position + 1] if position + 1 < len(shown) else None
+        if following is None:
+            keep = index == len(steps) - 1 and _next_rounds_visible(step, user)
+            result.append(step if keep else replace(step, kind=None, similarity=None))
+        elif following == index + 1:
+            result.append(step)
+        else:
+            result.append(replace(step, **_change_across(step, steps[following])))
+    return result
+
+
+def _next_rounds_visible(step: HistoryStep, user: Any) -> bool:
+    """Whether every round the step's outgoing links lead into is visible to `user`."""
+    if step.kind is None:
+        return True
+    links = _links_from_provisions(p.id for p in step.provisions)
+    round_ids = {link.to_round_id for link in links}
+    rounds = list(db.session.scalars(select(Round).where(Round.id.in_(round_ids))))
+    return bool(rounds) and all(can_view_round(user, r) for r in rounds)
+
+
+def _change_across(step: HistoryStep, later: HistoryStep) -> dict[str, Any]:
+    """Kind and similarity from `step` to `later`, following the links through hidden rounds."""
+    entries, _ = lineage_between(step.round, later.round)
+    ids = {p.id for p in step.provisions}
+    mine = [entry for entry in entries if entry.source.id in ids]
+    if not mine:
+        return {"kind": None, "similarity": None}
+    best = min(mine, key=lambda entry: _KIND_ORDER.index(entry.kind))
+    return {"kind": best.kind, "similarity": best.similarity}
+
+
+_KIND_ORDER = ("split", "merged", "moved", "modified", "unchanged", "removed")
+
+
 def _kind(link: LineageLink | None) -> tuple[str | None, float | None]:
     return (link.kind, link.similarity) if link is not None else (None, None)
 
 
 def _summary_link(links: Sequence[LineageLink]) -> LineageLink | None:
     """The link that describes a step: the one with the most telling kind."""
-    order = ("split", "merged", "moved", "modified", "unchanged", "removed")
-    return min(links, key=lambda link: order.index(link.kind), default=None)
+    return min(links, key=lambda link: _KIND_ORDER.index(link.kind), default=None)
 
 
 def _links_from_provisions(provision_ids: Iterable[int]) -> list[LineageLink]:

@@ -30,7 +30,7 @@ from app.drafting.forms import (
     VisibilityForm,
     WindowForm,
 )
-from app.drafting.lineage import lineage_between, provision_history
+from app.drafting.lineage import lineage_between, visible_history
 from app.drafting.markdown import render_markdown
 from app.drafting.models import Code, LineageLink, Provision, Round
 from app.drafting.permissions import can_manage_rounds, can_view_round
@@ -127,7 +127,7 @@ def provision(code: str, number: int, key: str):  # type: ignore[no-untyped-def]
     )
     if item is None:
         abort(404)
-    steps = [s for s in provision_history(item) if can_view_round(current_user, s.round)]
+    steps = visible_history(item, current_user)
     children = db.session.scalars(
         select(Provision).where(Provision.parent_id == item.id).order_by(Provision.position)
     ).all()
