@@ -239,3 +239,20 @@ def test_deleted_author_shows_as_former_participant_on_admin_pages(client, auth,
     page = client.get("/admin/accounts").get_data(as_text=True)
     assert "Former participant" in page and "Ana Example" not in page
     assert "Example NGO" not in page
+
+
+def test_what_is_embedded_never_carries_the_authors_name_or_organisation(
+    create_round, create_provision, create_user
+):
+    """So deleting an account needs no re-embedding: names were never in the vectors."""
+    from app.feedback.models import Comment
+    from app.synthesis.services import comment_text
+
+    round_ = create_round(1)
+    provision = create_provision(round_, "m-embed")
+    author = create_user("zed@example.org", name="Zed Quillfeather", organisation="Quill Org")
+    comment = Comment(round=round_, provision=provision, author=author, stance="amend",
+                      body="Six months is too short.", proposed_text="twelve months")
+    text = comment_text(comment)
+    assert "Six months" in text and "twelve months" in text
+    assert "Quillfeather" not in text and "Quill Org" not in text
