@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
 
 from app.core.db import db
@@ -68,15 +68,20 @@ def error_response(status: int, message: str | None = None, detail: Any = None) 
 
 
 class DatabaseIntegerConverter(IntegerConverter):
-    """`<int:...>` bounded to a signed 64-bit integer: a larger id matches no route (404).
+    """`<int:...>` answering 404 for a number past our id columns (signed 32-bit).
 
-    Unbounded, it reached the database and failed there (SQLite OverflowError, PostgreSQL
-    out of range): a 500 for a URL anyone can type.
+    Unbounded, such a number reached the database and failed there (SQLite OverflowError,
+    PostgreSQL "integer out of range"): a 500 for a URL anyone can type. A `max` on the
+    converter would make Werkzeug answer 405 instead, so the refusal is a plain 404 here.
     """
 
-    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
-        kwargs.setdefault("max", 2**63 - 1)
-        super().__init__(map, *args, **kwargs)
+    LIMIT = 2**31 - 1
+
+    def to_python(self, value: str) -> Any:
+        number = super().to_python(value)
+        if number > self.LIMIT:
+            raise NotFound()
+        return number
 
 
 def init_url_converters(app: Flask) -> None:

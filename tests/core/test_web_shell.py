@@ -39,3 +39,10 @@ def test_every_api_route_is_in_the_openapi_description(app):
         if rule.rule.startswith("/api/v1/"):
             path = rule.rule.removeprefix("/api/v1").replace("<", "{").replace(">", "}")
             assert shape(path) in documented, f"{rule.rule} is not in openapi.json"
+
+
+def test_an_id_past_the_database_range_is_404_not_a_server_error(client):
+    for path in ("/api/v1/comments/6221816957", "/api/v1/codes/x/rounds/99999999999/annotations"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.get_json()["error"]
