@@ -19,7 +19,7 @@ from app.accounts import services as accounts
 from app.accounts.models import User, WorkingGroup
 from app.core.cli import fail, user_errors
 from app.core.db import db, utcnow
-from app.drafting.models import Code, Round
+from app.drafting.models import Code, Provision, Round
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CODE = "gpai-code"
@@ -197,6 +197,31 @@ def _synthesise(round_: Round, secretariat: User) -> None:
             next((m.user for m in group.memberships if m.role == "chair"), None) if group else None
         )
         _answer_largest_themes(run, successors, chair)
+        db.session.commit()
+    _synthesise_busiest_measures(round_, secretariat)
+
+
+def _synthesise_busiest_measures(round_: Round, secretariat: User, minimum: int = 30) -> None:
+    """A chair opening "the synthesis of a measure" finds one for each much-discussed measure.
+
+    The comments' vectors are cached by the group runs, so these runs only cluster.
+    """
+    from sqlalchemy import func
+
+    from app.feedback.models import Comment
+    from app.synthesis.services import run_synthesis
+
+    busiest = db.session.execute(
+        select(Provision.key, func.count(Comment.id))
+        .join(Comment, Comment.provision_id == Provision.id)
+        .where(Provision.round_id == round_.id, Comment.parent_id.is_(None))
+        .group_by(Provision.key)
+        .having(func.count(Comment.id) >= minimum)
+        .order_by(Provision.key)
+    ).all()
+    for key, count in busiest:
+        click.echo(f"  synthesising round {round_.number}, {key} ({count} comments)")
+        run_synthesis(round_, provision=key, actor=secretariat)
         db.session.commit()
 
 
