@@ -4,6 +4,7 @@ The SynthesisRun row, committed with status "queued" before anything is handed t
 is the durable record of the request. If the queue cannot be reached (Redis down), the run
 simply stays queued; every `plenary worker` re-enqueues runs queued for longer than
 REQUEUE_AFTER once a minute, and a run is claimed atomically, so a run queued twice runs once.
+The same sweep fails runs left "running" by a worker that died (see `fail_abandoned_runs`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from app.synthesis.models import SynthesisRun
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 1.0  # seconds between progress commits
 REQUEUE_AFTER = dt.timedelta(minutes=2)  # a queued run this old was lost by the queue
+# The run row has no heartbeat column, so a "running" run is judged by its age: one created
+# this long ago is far past any real synthesis and its worker is taken to have stopped.
+ABANDON_AFTER = dt.timedelta(hours=2)
+ABANDONED_MESSAGE = "The worker stopped before this synthesis finished; run it again."
 
 
 def claim_run(run_id: int) -> bool:
@@ -102,7 +107,29 @@ def requeue_stale_runs(older_than: dt.timedelta = REQUEUE_AFTER) -> int:
     return handed
 
 
+def fail_abandoned_runs(older_than: dt.timedelta = ABANDON_AFTER) -> int:
+    """Mark "failed", in one committed UPDATE, every run still "running" that was created more
+    than `older_than` ago (its worker was killed mid-run); returns how many were marked.
+
+    The chair's page then shows the message and offers to run the scope again. A worker that is
+    in fact still alive overwrites the status when it finishes."""
+    now = utcnow()
+    marked = db.session.execute(
+        update(SynthesisRun)
+        .where(SynthesisRun.status == "running", SynthesisRun.created_at <= now - older_than)
+        .values(status="failed", message=ABANDONED_MESSAGE, finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    count = int(getattr(marked, "rowcount", 0) or 0)
+    if count:
+        log.warning("marked %d abandoned synthesis run(s) failed", count)
+    return count
+
+
 @app_periodic_task(minutes="*")
 def requeue_stale_runs_task() -> None:
-    """Once a minute in every worker: hand runs the queue lost (or never got) back to it."""
+    """Once a minute in every worker: fail runs whose worker died, and hand runs the queue
+    lost (or never got) back to it."""
+    fail_abandoned_runs()
     requeue_stale_runs()
