@@ -1,0 +1,76 @@
+"""Search snippets: cut on word boundaries, matches marked, everything escaped."""
+
+from __future__ import annotations
+
+import html
+import re
+from types import SimpleNamespace
+
+from app.drafting.routes import snippet
+
+SHORT_WORDS = [f"word{i:03d}" for i in range(120)]
+LONG_WORDS = [f"{chr(97 + i % 26) * 20}{i:03d}" for i in range(40)]
+
+
+def make_snippet(text: str, query: str) -> str:
+    return str(snippet(SimpleNamespace(text=text), query))  # type: ignore[arg-type]
+
+
+def passage_words(result: str) -> list[str]:
+    """The words of the snippet without marks and ellipses."""
+    plain = html.unescape(re.sub(r"</?mark>", "", result))
+    return [w for w in plain.split() if w != "…"]
+
+
+def test_snippet_in_the_middle_starts_and_ends_on_whole_words() -> None:
+    result = make_snippet(" ".join(SHORT_WORDS), "word060")
+    assert result.startswith("… ") and result.endswith(" …")
+    assert "<mark>word060</mark>" in result
+    assert set(passage_words(result)) <= set(SHORT_WORDS)
+
+
+def test_snippet_drops_a_partial_long_word_at_either_edge() -> None:
+    result = make_snippet(" ".join(LONG_WORDS), LONG_WORDS[20])
+    assert result.startswith("… ") and result.endswith(" …")
+    assert f"<mark>{LONG_WORDS[20]}</mark>" in result
+    assert set(passage_words(result)) <= set(LONG_WORDS)
+
+
+def test_snippet_of_a_match_at_the_very_beginning_has_no_leading_ellipsis() -> None:
+    result = make_snippet(" ".join(SHORT_WORDS), "word000")
+    assert result.startswith("<mark>word000</mark> word001")
+    assert result.endswith(" …")
+    assert set(passage_words(result)) <= set(SHORT_WORDS)
+
+
+def test_snippet_of_a_match_at_the_very_end_has_no_trailing_ellipsis() -> None:
+    result = make_snippet(" ".join(SHORT_WORDS), "word119")
+    assert result.endswith("word118 <mark>word119</mark>")
+    assert result.startswith("… ")
+    assert set(passage_words(result)) <= set(SHORT_WORDS)
+
+
+def test_snippet_of_a_short_text_is_the_whole_text_without_ellipses() -> None:
+    assert make_snippet("Members shall report  yearly.", "report") == (
+        "Members shall <mark>report</mark> yearly."
+    )
+
+
+def test_snippet_escapes_html_special_characters_in_text_and_match() -> None:
+    text = " ".join(SHORT_WORDS[:30]) + " a <b> & \"c\" 'd' " + " ".join(SHORT_WORDS[30:])
+    result = make_snippet(text, "<b>")
+    assert "<mark>&lt;b&gt;</mark> &amp; &#34;c&#34; &#39;d&#39;" in result
+    assert "<b>" not in result
+
+
+def test_snippet_keeps_a_match_inside_a_long_word_cut_mid_word() -> None:
+    text = "intro " + "x" * 150 + "needle" + "y" * 150 + " outro"
+    result = make_snippet(text, "needle")
+    assert "x<mark>needle</mark>y" in result
+    assert result.startswith("… x") and result.endswith("y …")
+
+
+def test_snippet_grows_to_the_start_of_the_text_when_it_is_a_few_characters_away() -> None:
+    text = "Introductoryremarks " + " ".join(SHORT_WORDS[:4]) + " target " + " ".join(SHORT_WORDS)
+    result = make_snippet(text, "target")
+    assert result.startswith("Introductoryremarks word000")
