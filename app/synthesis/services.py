@@ -22,7 +22,6 @@ from app.core.db import db, utcnow
 from app.core.errors import BadInput, NotFound
 from app.drafting.models import Provision, Round
 from app.feedback.models import Comment
-from app.synthesis import pipeline
 from app.synthesis.embedding import Embedder, text_hash
 from app.synthesis.models import (
     EmbeddingCache,
@@ -234,6 +233,8 @@ def create_run(
     group: WorkingGroup | str | None = None, actor: User | None = None,
 ) -> SynthesisRun:
     """A queued run of the scope (audit-logged). Raises BadInput/NotFound for a bad scope."""
+    from app.synthesis import pipeline  # heavy (scikit-learn, SciPy): only when a run works
+
     scope = resolve_scope(round_, provision=provision, group=group)
     run = SynthesisRun(
         round=round_, scope_kind=scope.kind, provision_key=scope.provision_key,
@@ -253,6 +254,8 @@ def execute_run(
 ) -> SynthesisRun:
     """Embed, cluster and store the themes of a queued run; the run ends "done" or "failed"
     with a message for the chair (nothing is raised for bad input in the scope)."""
+    from app.synthesis import pipeline  # heavy (scikit-learn, SciPy): only when a run works
+
     embedder = embedder or get_embedder()
     run.status, run.model, run.message = "running", embedder.name, ""
     run.progress_done = 0

@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.cluster import KMeans
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -18,7 +17,6 @@ from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict, NotFound
 from app.drafting.models import Provision, Round
 from app.feedback.models import Comment
-from app.synthesis import pipeline
 from app.synthesis.embedding import text_hash
 from app.synthesis.models import (
     OUTCOMES,
@@ -49,6 +47,8 @@ def check_editable(run: SynthesisRun) -> None:
 
 def refresh_run(run: SynthesisRun) -> None:
     """Recompute a run's figures from its members (vectors from the embedding cache)."""
+    from app.synthesis import pipeline  # heavy (scikit-learn, SciPy): only when a run works
+
     members = list(run.members)
     texts = {m.comment_id: comment_text(m.comment) for m in members}
     from app.synthesis.services import cached_vectors
@@ -116,6 +116,8 @@ def split_theme(theme: Theme, *, actor: User | None) -> Theme:
     """Split a theme in two by re-clustering its comments; the larger part keeps the theme
     (and its title, note and response), the other becomes a new theme. Returns the new one.
     Raises BadInput when the comments cannot be told apart (fewer than two, or identical)."""
+    from app.synthesis import pipeline  # heavy (scikit-learn, SciPy): only when a run works
+
     check_editable(theme.run)
     run = theme.run
     rows = list(theme.members)
@@ -125,6 +127,8 @@ def split_theme(theme: Theme, *, actor: User | None) -> Theme:
     matrix = np.stack([refresh_vectors[m.comment_id] for m in rows])
     if len(np.unique(matrix.round(6), axis=0)) < 2:
         raise BadInput("The comments of this theme are identical; it cannot be split.")
+    from sklearn.cluster import KMeans
+
     parts = KMeans(n_clusters=2, n_init=4, random_state=pipeline.SEED).fit_predict(matrix)
     keep = 0 if (parts == 0).sum() >= (parts == 1).sum() else 1
     moving = [m for m, part in zip(rows, parts, strict=True) if part != keep]
