@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.api import crontab
 from redis.exceptions import RedisError
@@ -66,7 +66,3 @@ def app_periodic_task(minutes: str = "*") -> Callable[[Callable[..., Any]], Any]
         return huey.periodic_task(crontab(minute=minutes))(_in_app_context(func))
 
     return decorate
-
-
-def queue_is_inline() -> bool:
-    return bool(current_app.config.get("HUEY_IMMEDIATE"))
