@@ -42,7 +42,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy app/drafting/parser.py app/drafting/alignment.py app/drafting/similarity.py \
 		app/drafting/splits.py app/drafting/markdown.py \
 		app/diffing/engine.py app/diffing/render.py app/feedback/anchoring.py \
-		app/synthesis/embedding.py app/synthesis/clustering.py app/synthesis/labels.py \
+		app/embedding/engine.py app/synthesis/clustering.py app/synthesis/labels.py \
 		app/synthesis/duplicates.py app/synthesis/codebook.py
 
 # Every benchmark, then the kill -9 durability script and the production-shape load (gunicorn

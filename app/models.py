@@ -10,6 +10,7 @@ from app.drafting.models import (
     Provision,
     Round,
 )
+from app.embedding.models import EmbeddingCache
 from app.feedback.models import Comment, CommentCarry
 from app.synthesis import models as _synthesis_models  # noqa: F401
 
@@ -18,6 +19,7 @@ __all__ = [
     "AuditEvent",
     "Code",
     "Comment",
+    "EmbeddingCache",
     "CommentCarry",
     "Invitation",
     "LineageCorrection",

@@ -20,8 +20,9 @@ from app.accounts import services as accounts
 from app.config import config_for_tests
 from app.core.db import db
 from app.drafting.models import Code, Provision, Round
+from app.embedding.services import get_embedder
 from app.feedback.models import Comment
-from app.synthesis.services import get_embedder, run_synthesis
+from app.synthesis.services import run_synthesis
 
 DATA = Path(__file__).parent / "data" / "labelled_comments.jsonl"
 

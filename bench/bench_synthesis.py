@@ -29,9 +29,9 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, v_measure_score
 
+from app.embedding.engine import HashingEmbedder, SentenceTransformerEmbedder
 from app.synthesis.clustering import cluster, two_stage_cluster
 from app.synthesis.duplicates import find_duplicate_groups, independent_voices
-from app.synthesis.embedding import HashingEmbedder, SentenceTransformerEmbedder
 
 DATA = Path(__file__).parent / "data" / "labelled_comments.jsonl"
 

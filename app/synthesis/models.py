@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import numpy as np
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -35,30 +34,6 @@ RUN_STATUSES = ("queued", "running", "done", "failed")
 OUTCOMES = ("accepted", "partly", "not_taken_up")
 OUTCOME_NAMES = {"accepted": "Accepted", "partly": "Partly taken up",
                  "not_taken_up": "Not taken up"}
-
-
-def vector_bytes(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype=np.float32).tobytes()
-
-
-def bytes_vector(data: bytes | None) -> np.ndarray | None:
-    return None if not data else np.frombuffer(data, dtype=np.float32)
-
-
-class EmbeddingCache(db.Model):  # type: ignore[name-defined]
-    """One text's vector under one model, keyed by the hash of the normalised text."""
-
-    __tablename__ = "embedding_caches"
-    __table_args__ = (UniqueConstraint("model", "text_hash"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    model: Mapped[str] = mapped_column(String(200))
-    text_hash: Mapped[str] = mapped_column(String(64))
-    vector: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<EmbeddingCache {self.model} {self.text_hash[:12]}>"
 
 
 class SynthesisRun(db.Model):  # type: ignore[name-defined]

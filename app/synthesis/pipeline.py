@@ -15,10 +15,11 @@ import numpy as np
 from sqlalchemy import select
 
 from app.core.db import db
+from app.embedding.engine import Embedder
+from app.embedding.models import bytes_vector, vector_bytes
 from app.feedback.models import Comment
 from app.synthesis import engines
 from app.synthesis.clustering import cluster, match_themes
-from app.synthesis.embedding import Embedder
 from app.synthesis.models import (
     CampaignGroup,
     CampaignMember,
@@ -28,8 +29,6 @@ from app.synthesis.models import (
     ThemeIdentity,
     ThemeMember,
     ThemeMove,
-    bytes_vector,
-    vector_bytes,
 )
 
 MIN_THEME_SIZE = 2
@@ -70,7 +69,7 @@ def build_themes(
     provision_texts: Sequence[str],
 ) -> None:
     """Fill `run` with themes, members (one per comment) and campaigns."""
-    from app.synthesis.services import embed_texts
+    from app.embedding.services import embed_texts
 
     found: list[Found] = []
     rest = np.arange(len(texts))

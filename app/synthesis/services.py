@@ -7,13 +7,10 @@ beside the comment it answers, and would be clustered out of context.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.models import User, WorkingGroup
@@ -21,20 +18,12 @@ from app.core import audit
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, NotFound
 from app.drafting.models import Provision, Round
+from app.embedding.engine import Embedder
+from app.embedding.services import BATCH_SIZE, embed_texts, get_embedder
 from app.feedback.models import Comment
-from app.synthesis.embedding import Embedder, text_hash
-from app.synthesis.models import (
-    EmbeddingCache,
-    SynthesisRun,
-    bytes_vector,
-)
+from app.synthesis.models import SynthesisRun
 
 Progress = Callable[[int, int], None]
-BATCH_SIZE = 64
-_CHUNK = 500  # hashes per IN (...) query
-
-_embedders: dict[str, Embedder] = {}
-_embedders_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -153,79 +142,6 @@ def comment_text(comment: Comment) -> str:
     if comment.proposed_text:
         return f"{comment.body}\n{comment.proposed_text}"
     return comment.body
-
-
-def get_embedder() -> Embedder:
-    """The process's embedder, created once: the configured sentence-transformers model, or the
-    deterministic HashingEmbedder when PLENARY_FAKE_EMBEDDER is set (tests use that FAKE because
-    loading the real model takes seconds; one test marked `model` proves the real path)."""
-    from app.synthesis.embedding import HashingEmbedder, SentenceTransformerEmbedder
-
-    if current_app.config.get("PLENARY_FAKE_EMBEDDER"):
-        return HashingEmbedder()
-    path = current_app.config.get("PLENARY_EMBEDDING_MODEL") or ""
-    with _embedders_lock:
-        if path not in _embedders:
-            _embedders[path] = SentenceTransformerEmbedder(path or None)
-        return _embedders[path]
-
-
-def embed_texts(
-    texts: Sequence[str], embedder: Embedder, *, progress: Progress | None = None
-) -> np.ndarray:
-    """Vectors for `texts`, from the cache where (model, text hash) is known; only the rest is
-    embedded (each distinct text once, in batches) and added to the cache."""
-    hashes = [text_hash(t) for t in texts]
-    vectors = cached_vectors(embedder.name, hashes)
-    missing: dict[str, str] = {}
-    for digest, text in zip(hashes, texts, strict=True):
-        if digest not in vectors and digest not in missing:
-            missing[digest] = text
-    cached = len(texts) - sum(1 for h in hashes if h in missing)
-    if progress is not None:
-        progress(cached, len(texts))
-    if missing:
-        counts: dict[str, int] = {}
-        for digest in hashes:
-            if digest in missing:
-                counts[digest] = counts.get(digest, 0) + 1
-        order = list(missing)
-        done_rows = [0]
-
-        def report(done: int, _total: int) -> None:
-            if progress is not None:
-                rows = sum(counts[d] for d in order[:done])
-                done_rows[0] = rows
-                progress(cached + rows, len(texts))
-
-        new = embedder.encode([missing[d] for d in order], batch_size=BATCH_SIZE, progress=report)
-        for digest, vector in zip(order, new, strict=True):
-            vectors[digest] = np.asarray(vector, dtype=np.float32)
-            db.session.add(EmbeddingCache(model=embedder.name, text_hash=digest,
-                                          vector=vector.astype(np.float32).tobytes()))
-        db.session.flush()
-    dim = embedder.dim
-    if not texts:
-        return np.zeros((0, dim), dtype=np.float32)
-    return np.stack([vectors[h] for h in hashes]).astype(np.float32)
-
-
-def cached_vectors(model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
-    """The cached vectors of `model` for those of `hashes` that are cached."""
-    found: dict[str, np.ndarray] = {}
-    unique = sorted(set(hashes))
-    for start in range(0, len(unique), _CHUNK):
-        rows = db.session.execute(
-            select(EmbeddingCache.text_hash, EmbeddingCache.vector).where(
-                EmbeddingCache.model == model,
-                EmbeddingCache.text_hash.in_(unique[start : start + _CHUNK]),
-            )
-        )
-        for digest, data in rows:
-            vector = bytes_vector(data)
-            if vector is not None:
-                found[digest] = vector
-    return found
 
 
 def create_run(

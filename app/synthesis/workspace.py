@@ -16,8 +16,9 @@ from app.core import audit
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict, NotFound
 from app.drafting.models import Provision, Round
+from app.embedding.engine import text_hash
+from app.embedding.models import vector_bytes
 from app.feedback.models import Comment
-from app.synthesis.embedding import text_hash
 from app.synthesis.models import (
     OUTCOMES,
     CodebookEntry,
@@ -28,7 +29,6 @@ from app.synthesis.models import (
     ThemeMember,
     ThemeMove,
     ThemeResponse,
-    vector_bytes,
 )
 from app.synthesis.services import comment_text, latest_run, scope_of, scope_provisions
 
@@ -51,7 +51,7 @@ def refresh_run(run: SynthesisRun) -> None:
 
     members = list(run.members)
     texts = {m.comment_id: comment_text(m.comment) for m in members}
-    from app.synthesis.services import cached_vectors
+    from app.embedding.services import cached_vectors
 
     found = cached_vectors(run.model, [text_hash(t) for t in texts.values()])
     missing = [cid for cid, t in texts.items() if text_hash(t) not in found]
@@ -148,7 +148,7 @@ def split_theme(theme: Theme, *, actor: User | None) -> Theme:
 
 
 def _member_vectors(run: SynthesisRun, rows: Sequence[ThemeMember]) -> dict[int, np.ndarray]:
-    from app.synthesis.services import cached_vectors
+    from app.embedding.services import cached_vectors
 
     texts = {m.comment_id: comment_text(m.comment) for m in rows}
     found = cached_vectors(run.model, [text_hash(t) for t in texts.values()])

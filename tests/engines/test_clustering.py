@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.embedding.engine import HashingEmbedder
 from app.synthesis.clustering import cluster, is_content_free, match_themes, two_stage_cluster
-from app.synthesis.embedding import HashingEmbedder
 
 TOPICS = {
     "deadline": [

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.synthesis.embedding import (
+from app.embedding.engine import (
     HashingEmbedder,
     SentenceTransformerEmbedder,
     default_model_path,

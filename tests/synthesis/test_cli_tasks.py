@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from app.core.db import db
+from app.embedding.engine import HashingEmbedder
 from app.synthesis import tasks
-from app.synthesis.embedding import HashingEmbedder
 from app.synthesis.models import SynthesisRun
 from app.synthesis.services import create_run
 

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from app.core.db import db
-from app.synthesis.models import EmbeddingCache
-from app.synthesis.services import get_embedder, run_synthesis
+from app.embedding.models import EmbeddingCache
+from app.embedding.services import get_embedder
+from app.synthesis.services import run_synthesis
 
 
 @pytest.mark.model

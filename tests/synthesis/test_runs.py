@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from app.core.db import db
 from app.core.errors import BadInput, NotFound
-from app.synthesis.embedding import HashingEmbedder
+from app.embedding.engine import HashingEmbedder
+from app.embedding.models import EmbeddingCache
+from app.embedding.services import embed_texts
 from app.synthesis.export import synthesis_document
-from app.synthesis.models import EmbeddingCache
-from app.synthesis.services import embed_texts, run_synthesis
+from app.synthesis.services import run_synthesis
 
 
 def _themes(run: Any) -> list[tuple[str, list[int]]]:
