@@ -23,9 +23,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
     _init_extensions(app)
+    _register_listeners()
     _register_blueprints(app)
     _register_commands(app)
     return app
+
+
+def _register_listeners() -> None:
+    """Each domain's hook listeners (app/core/hooks.py), connected once per process."""
+    from app.feedback import listeners as feedback_listeners
+
+    feedback_listeners.connect()
 
 
 def _init_extensions(app: Flask) -> None:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 
 from app.accounts.models import WorkingGroup
-from app.core import audit
+from app.core import audit, hooks
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict, NotFound
 from app.drafting.alignment import Alignment, Node, align, mint_key
@@ -134,9 +134,9 @@ def _import(parsed: ParsedRound, digest: str, filename: str, actor: Any) -> Impo
         return ImportResult("unchanged", existing, filename, len(existing.provisions))
     status = "created"
     if existing is not None:
-        if _has_comments(existing):
+        if refusal := hooks.round_replace_refusal.any(round=existing):
             raise Conflict(
-                f"{filename}:1: round {parsed.round} of {code.slug} already has feedback "
+                f"{filename}:1: round {parsed.round} of {code.slug} {refusal} "
                 "and cannot be overwritten; import the changes as a new round"
             )
         _clear(existing)
@@ -166,11 +166,12 @@ def _import(parsed: ParsedRound, digest: str, filename: str, actor: Any) -> Impo
     kinds: Counter[str] = Counter()
     if previous is not None and alignment is not None:
         kinds = _store_links(previous, round_, old, created, alignment)
-        from app.feedback.carry import carry_forward
-
-        carry_forward(previous, round_)
+    hooks.round_imported.send(previous=previous, current=round_, actor=actor)
     if following is not None:
         _relink(code, round_, created, following)
+        hooks.lineage_changed.send(previous=round_, current=following, actor=actor)
+    if round_.visibility != "internal":
+        hooks.round_published.send(round=round_, actor=actor)
     audit.record("draft.import", actor=actor, target=round_, code=code.slug,
                  round=round_.number, status=status, file=filename,
                  provisions=len(created))  # fmt: skip
@@ -191,12 +192,6 @@ def _groups(parsed: ParsedRound, filename: str) -> dict[str, int]:
                 "(create it first: plenary groups create)"
             )
     return found
-
-
-def _has_comments(round_: Round) -> bool:
-    from app.feedback.models import Comment
-
-    return db.session.scalar(select(func.count()).where(Comment.round_id == round_.id)) > 0
 
 
 def _clear(round_: Round) -> None:
@@ -410,8 +405,11 @@ def set_visibility(round_: Round, visibility: str, actor: Any) -> None:
         return
     audit.record("round.visibility", actor=actor, target=round_,
                  old=round_.visibility, new=visibility)  # fmt: skip
+    was_internal = round_.visibility == "internal"
     round_.visibility = visibility
     db.session.flush()
+    if was_internal:
+        hooks.round_published.send(round=round_, actor=actor)
 
 
 def set_window(
@@ -482,6 +480,7 @@ def correct_link(
         reserved=_code_keys(code),
     )
     _store_links(source_round, target_round, old, new, alignment)
+    hooks.lineage_changed.send(previous=source_round, current=target_round, actor=actor)
     audit.record("lineage.correct", actor=actor, target=from_provision, code=code.slug,
                  to_round=target_round.number, from_key=from_provision.key,
                  to=correction.to_locators)  # fmt: skip

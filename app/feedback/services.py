@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.accounts.permissions import account
-from app.core import audit
+from app.core import audit, hooks
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict, DomainError, NotAllowed, NotFound
 from app.drafting.models import Code, Provision, Round
@@ -203,16 +203,17 @@ def submit_comment(
     if not idempotency_key:
         db.session.add(comment)
         db.session.flush()
-        return comment
-    try:
-        with db.session.begin_nested():
-            db.session.add(comment)
-    except IntegrityError:
-        # A concurrent request with the same key won the race: return what it stored.
-        existing = _existing_for_key(author, idempotency_key)
-        if existing is None:
-            raise
-        return _replay(existing, provision, body)
+    else:
+        try:
+            with db.session.begin_nested():
+                db.session.add(comment)
+        except IntegrityError:
+            # A concurrent request with the same key won the race: return what it stored.
+            existing = _existing_for_key(author, idempotency_key)
+            if existing is None:
+                raise
+            return _replay(existing, provision, body)
+    hooks.comment_submitted.send(comment=comment)
     return comment
 
 
@@ -254,6 +255,7 @@ def edit_comment(
         comment.consent_terms = CONSENT_TERMS_VERSION if publish_consent else None
     comment.updated_at = now
     db.session.flush()
+    hooks.comment_edited.send(comment=comment)
     return comment
 
 
@@ -266,6 +268,7 @@ def withdraw_comment(comment: Comment, actor: Any, now: dt.datetime | None = Non
     comment.status = "withdrawn"
     comment.updated_at = now or utcnow()
     db.session.flush()
+    hooks.comment_withdrawn.send(comment=comment)
     return comment
 
 
@@ -285,6 +288,7 @@ def hide_comment(comment: Comment, reason: str, actor: Any) -> Comment:
     comment.hidden_by_id = actor.id
     audit.record("comment.hide", actor=actor, target=comment, reason=comment.hidden_reason)
     db.session.flush()
+    hooks.comment_hidden.send(comment=comment, hidden=True, actor=actor)
     return comment
 
 
@@ -297,6 +301,7 @@ def unhide_comment(comment: Comment, actor: Any) -> Comment:
     comment.hidden_by_id = None
     audit.record("comment.unhide", actor=actor, target=comment)
     db.session.flush()
+    hooks.comment_hidden.send(comment=comment, hidden=False, actor=actor)
     return comment
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.core import audit
+from app.core import audit, hooks
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict, NotFound
 from app.drafting.models import Provision, Round
@@ -260,6 +260,8 @@ def respond(
     db.session.flush()
     audit.record("synthesis.theme.respond", actor=actor, target=identity, outcome=outcome,
                  provisions=keys)
+    if published:
+        hooks.answer_published.send(response=response, actor=actor)
     return response
 
 
