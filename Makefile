@@ -39,7 +39,8 @@ test-postgres: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests bench
-	$(VENV)/bin/mypy app/drafting/parser.py app/drafting/alignment.py app/drafting/similarity.py \
+	$(VENV)/bin/mypy app/drafting/parser.py app/drafting/frontmatter.py app/drafting/alignment.py \
+		app/drafting/similarity.py \
 		app/drafting/splits.py app/drafting/markdown.py \
 		app/diffing/engine.py app/diffing/render.py app/feedback/anchoring.py \
 		app/embedding/engine.py app/synthesis/clustering.py app/synthesis/labels.py \

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the application: configuration, extensions, blueprints and commands."""
+    """Build the application: configuration, extensions, listeners, blueprints and commands."""
     from app.config import load_config
 
     app = Flask(
@@ -29,19 +29,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _register_listeners() -> None:
-    """Each domain's hook listeners (app/core/hooks.py), connected once per process."""
-    from app.feedback import listeners as feedback_listeners
-
-    feedback_listeners.connect()
-
-
 def _init_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from app import models as _models  # noqa: F401  (registers every table)
-    from app.accounts.models import User
-    from app.core.db import configure_sqlite, db, sqlite_write_intent
+    from app.accounts.services import load_user
+    from app.core.db import db, init_database
     from app.core.extensions import csrf, limiter, login_manager, migrate
     from app.core.http import init_error_handlers, init_url_converters
     from app.core.security import init_security_headers
@@ -49,10 +42,7 @@ def _init_extensions(app: Flask) -> None:
 
     if app.config.get("PLENARY_ENV") == "production":
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
-    db.init_app(app)
-    with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine)
+    init_database(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -60,79 +50,68 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
-
-    @login_manager.user_loader
-    def _load_user(login_id: str) -> User | None:
-        user_id, _, version = login_id.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.is_active or user.session_version != int(version):
-            return None
-        return user
-
-    @app.before_request
-    def _read_only_requests_read_deferred() -> None:
-        sqlite_write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
-
-    @app.teardown_request
-    def _later_work_writes_immediate_again(_error: BaseException | None) -> None:
-        # The flag lives in the thread's context, not the request's: left False after a GET,
-        # a task, a CLI command or the next test in this thread would begin DEFERRED.
-        sqlite_write_intent.set(True)
-
+    login_manager.user_loader(load_user)
     init_url_converters(app)
     init_error_handlers(app)
     init_security_headers(app)
     init_tasks(app)
+    app.context_processor(_template_helpers)
 
-    @app.context_processor
-    def _helpers() -> dict[str, Any]:
-        from app.accounts.forms import ActionForm
-        from app.accounts.permissions import can_manage_platform, is_chair_anywhere
-        from app.core.navigation import admin_links, nav_items
 
-        return {
-            "action_form": ActionForm,
-            "is_secretariat": can_manage_platform,
-            "is_chair_anywhere": is_chair_anywhere,
-            "nav_items": nav_items,
-            "admin_links": admin_links,
-        }
+def _template_helpers() -> dict[str, Any]:
+    from app.accounts.forms import ActionForm
+    from app.accounts.permissions import can_manage_platform, is_chair_anywhere
+    from app.core.navigation import admin_links, nav_items
+
+    return {
+        "action_form": ActionForm,
+        "is_secretariat": can_manage_platform,
+        "is_chair_anywhere": is_chair_anywhere,
+        "nav_items": nav_items,
+        "admin_links": admin_links,
+    }
+
+
+def _register_listeners() -> None:
+    """Each domain's hook listeners (app/core/hooks.py), connected once per process."""
+    from app.feedback import listeners as feedback_listeners
+
+    feedback_listeners.connect()
 
 
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
-    from app.api import routes as _api_routes  # noqa: F401  (registers the API's own routes)
+    from app.api import diffing as _api_diffing  # noqa: F401  (each adds its routes to api_bp)
+    from app.api import drafting as _api_drafting  # noqa: F401
+    from app.api import feedback as _api_feedback  # noqa: F401
+    from app.api import routes as _api_routes  # noqa: F401
+    from app.api import synthesis as _api_synthesis  # noqa: F401
     from app.api.blueprint import bp as api_bp
     from app.core.extensions import csrf
-    from app.public.routes import bp as public_bp
-
-    for module in _domain_modules():
-        __import__(module)
-    csrf.exempt(api_bp)
-    for blueprint in (public_bp, accounts_bp, admin_bp, api_bp):
-        app.register_blueprint(blueprint)
-    for blueprint in _domain_blueprints():
-        app.register_blueprint(blueprint)
-
-
-def _domain_modules() -> list[str]:
-    """Modules that add routes to shared blueprints (the API) when imported."""
-    return ["app.api.drafting", "app.api.diffing", "app.api.feedback", "app.api.synthesis"]
-
-
-def _domain_blueprints() -> list[Any]:
-    from app.diffing.routes import bp as diffing_bp
+    from app.diffing import feeds as _feeds  # noqa: F401  (adds the feeds to diffing_bp)
+    from app.diffing import routes as _diffing_routes  # noqa: F401
+    from app.diffing.blueprint import bp as diffing_bp
     from app.drafting.routes import bp as drafting_bp
     from app.feedback.routes import bp as feedback_bp
+    from app.public.routes import bp as public_bp
     from app.synthesis.routes import bp as synthesis_bp
 
-    return [drafting_bp, diffing_bp, feedback_bp, synthesis_bp]
+    csrf.exempt(api_bp)
+    for blueprint in (public_bp, accounts_bp, admin_bp, api_bp, drafting_bp, diffing_bp,
+                      feedback_bp, synthesis_bp):  # fmt: skip
+        app.register_blueprint(blueprint)
 
 
 def _register_commands(app: Flask) -> None:
-    from app.cli import register_commands
+    """Each domain's command group or command (see the domain's cli.py)."""
+    from app.accounts.cli import groups_cli, tokens_cli, users_cli
+    from app.core.cli import export_cli
+    from app.demo import demo_command
+    from app.drafting.cli import drafts_cli
+    from app.feedback.cli import feedback_cli
+    from app.synthesis.cli import synthesise_command, worker_command
 
-    register_commands(app)
+    for command in (users_cli, tokens_cli, groups_cli, drafts_cli, feedback_cli,
+                    synthesise_command, worker_command, export_cli, demo_command):  # fmt: skip
+        app.cli.add_command(command)

@@ -1,4 +1,4 @@
-"""The `plenary` command: a Flask command group with one sub-group per domain."""
+"""The `plenary` command: a Flask command group; create_app adds one sub-group per domain."""
 
 from __future__ import annotations
 
@@ -6,29 +6,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup, FlaskGroup
-
-
-def register_commands(app: Flask) -> None:
-    from app.accounts.cli import groups_cli, tokens_cli, users_cli
-
-    for group in (users_cli, tokens_cli, groups_cli):
-        app.cli.add_command(group)
-    for command in _domain_commands():
-        app.cli.add_command(command)
-
-
-export_cli = AppGroup("export", help="Export syntheses and lineage as JSON.")
-
-
-def _domain_commands() -> list[click.Command]:
-    """Each domain's command group or command (see the domain's cli.py)."""
-    from app.demo import demo_command
-    from app.drafting.cli import drafts_cli
-    from app.feedback.cli import feedback_cli
-    from app.synthesis.cli import synthesise_command, worker_command
-
-    return [drafts_cli, feedback_cli, synthesise_command, worker_command, export_cli, demo_command]
+from flask.cli import FlaskGroup
 
 
 def _make_app() -> Flask:

@@ -20,6 +20,7 @@ from app.accounts.models import User, WorkingGroup
 from app.core.cli import fail, user_errors
 from app.core.db import db, utcnow
 from app.drafting.models import Code, Provision, Round
+from app.drafting.services import get_round, neighbour_round
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CODE = "gpai-code"
@@ -105,7 +106,7 @@ def _ensure_accounts() -> None:
 
 
 def _import_round(folder: Path, number: int, secretariat: User) -> Round:
-    from app.drafting.services import import_path
+    from app.drafting.importer import import_path
 
     import_path(folder / f"{number}.md", actor=secretariat)
     db.session.flush()
@@ -113,12 +114,7 @@ def _import_round(folder: Path, number: int, secretariat: User) -> Round:
 
 
 def demo_round(number: int) -> Round:
-    round_ = db.session.scalar(
-        select(Round).join(Code).where(Code.slug == DEMO_CODE, Round.number == number)
-    )
-    if round_ is None:
-        raise RuntimeError(f"the demo round {number} was not imported")
-    return round_
+    return get_round(DEMO_CODE, number, check=False)
 
 
 def _import_feedback(folder: Path, round_: Round, secretariat: User) -> None:
@@ -172,9 +168,7 @@ def _synthesise(round_: Round, secretariat: User) -> None:
     from app.drafting.lineage import lineage_between
     from app.synthesis.services import run_synthesis
 
-    following = db.session.scalar(
-        select(Round).where(Round.code_id == round_.code_id, Round.number == round_.number + 1)
-    )
+    following = neighbour_round(round_, 1)
     successors: dict[int, list[str]] = {}
     if following is not None:
         entries, _added = lineage_between(round_, following)

@@ -55,7 +55,7 @@ def main() -> None:
         )
         with app.app_context():
             from app.accounts.services import create_group
-            from app.drafting.services import import_path
+            from app.drafting.importer import import_path
 
             db.create_all()
             for number in range(1, 5):

@@ -23,11 +23,11 @@ from sqlalchemy import select
 from app import create_app
 from app.config import config_for_tests
 from app.core.db import db
-from app.drafting import services
+from app.drafting import importer
 from app.drafting.alignment import align
 from app.drafting.models import Code, Provision, Round
 from app.drafting.parser import parse_draft
-from app.drafting.routes import search_round
+from app.drafting.search import search_round
 from bench.bench_lineage import generate_rounds, render, to_nodes
 
 QUERIES = ("documentation", "risk assessment", "zzz-no-match", "model")
@@ -57,11 +57,11 @@ def main() -> None:
         try:
             baseline = min(_engines_only(old_md, new_md) for _ in range(3))
             start = time.perf_counter()
-            services.import_round(old_md, "gen/1.md", default_code="bench-code")
+            importer.import_round(old_md, "gen/1.md", default_code="bench-code")
             db.session.commit()
             first = time.perf_counter() - start
             start = time.perf_counter()
-            result = services.import_round(new_md, "gen/2.md", default_code="bench-code")
+            result = importer.import_round(new_md, "gen/2.md", default_code="bench-code")
             db.session.commit()
             second = time.perf_counter() - start
             round_ = db.session.scalar(

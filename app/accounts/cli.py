@@ -34,13 +34,11 @@ def create_user(
     groups: tuple[str, ...],
 ) -> None:
     """Create an account and print its one-time invitation link."""
-    from app.admin.services import invite
-
     specs = [services.parse_group_spec(g) for g in groups]
     user = services.create_user(
         email, name, organisation=organisation, category=category, role=role, groups=specs
     )
-    invited = invite(user, actor=None)
+    invited = services.invite(user, actor=None)
     db.session.commit()
     click.echo(f"created {user.email} ({user.role})")
     if invited.link:

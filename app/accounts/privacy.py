@@ -13,7 +13,7 @@ from sqlalchemy import String, cast, delete, select
 from werkzeug.security import check_password_hash
 
 from app.accounts.models import ApiToken, Invitation, Membership, User
-from app.core import audit
+from app.core import audit, hooks
 from app.core.audit import AuditEvent
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict, NotFound
@@ -55,19 +55,11 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def export_data(user: User) -> dict[str, Any]:
-    """Everything Plenary holds about this account, as one JSON-ready document."""
-    from app.feedback.models import Comment, CommentCarry
+    """Everything Plenary holds about this account, as one JSON-ready document.
 
-    comments = db.session.scalars(
-        select(Comment).where(Comment.author_id == user.id).order_by(Comment.id)
-    ).all()
-    carries: dict[int, list[CommentCarry]] = {}
-    if comments:
-        for carry in db.session.scalars(
-            select(CommentCarry).where(CommentCarry.comment_id.in_([c.id for c in comments]))
-            .order_by(CommentCarry.id)
-        ):
-            carries.setdefault(carry.comment_id, []).append(carry)
+    The other domains add their sections (comments and where they went) through the
+    `personal_data` hook, each checked against what the account may see.
+    """
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
     ).all()
@@ -76,7 +68,7 @@ def export_data(user: User) -> dict[str, Any]:
                                  AuditEvent.action.in_(("login.success", "logout")))
         .order_by(AuditEvent.id.desc()).limit(1000)
     ).all()
-    return {
+    document: dict[str, Any] = {
         "exported_at": utcnow().isoformat(),
         "account": {
             "id": user.id, "email": user.email, "name": user.name,
@@ -91,32 +83,10 @@ def export_data(user: User) -> dict[str, Any]:
                         "revoked_at": _iso(t.revoked_at)} for t in tokens],
         "sign_ins": [{"action": e.action, "at": _iso(e.at), "address": e.address}
                      for e in sign_ins],
-        "comments": [_comment(c, carries.get(c.id, [])) for c in comments],
     }
-
-
-def _comment(comment: Any, carries: list[Any]) -> dict[str, Any]:
-    from app.drafting.models import Round
-
-    return {
-        "id": comment.id, "external_id": comment.external_id,
-        "code": comment.round.code.slug, "round": comment.round.number,
-        "provision": comment.provision.key, "provision_label": comment.provision.label,
-        "reply_to": comment.parent_id, "source": comment.source, "stance": comment.stance,
-        "body": comment.body, "proposed_text": comment.proposed_text,
-        "quote": comment.quote_exact, "quote_start": comment.quote_start,
-        "quote_end": comment.quote_end, "status": comment.status,
-        "hidden": comment.hidden_at is not None,
-        "publish_consent": comment.publish_consent, "consent_at": _iso(comment.consent_at),
-        "consent_terms": comment.consent_terms,
-        "created_at": _iso(comment.created_at), "submitted_at": _iso(comment.submitted_at),
-        "carried": [
-            {"round": round_.number if (round_ := db.session.get(Round, c.to_round_id)) else None,
-             "provision": c.to_provision.key if c.to_provision else None,
-             "status": c.status, "quote": c.quote_exact, "adopted": c.adopted}
-            for c in carries
-        ],
-    }
+    for sections in hooks.personal_data.send(user=user):
+        document.update(sections)
+    return document
 
 
 def delete_account(user: User, password: str) -> None:

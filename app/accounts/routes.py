@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -57,7 +58,7 @@ def _login_key() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
 @limiter.limit("8 per minute", key_func=_login_key, methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
@@ -75,7 +76,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -92,7 +93,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
-def accept_invitation(token: str):  # type: ignore[no-untyped-def]
+def accept_invitation(token: str) -> ResponseReturnValue:
     invitation = services.invitation_for(token)
     if invitation is None:
         return render_template("accounts/invitation_invalid.html"), 404
@@ -108,7 +109,7 @@ def accept_invitation(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-def account():  # type: ignore[no-untyped-def]
+def account() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if services.authenticate(current_user.email, form.current.data or "") is None:
@@ -128,7 +129,7 @@ def account():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @login_required
-def tokens():  # type: ignore[no-untyped-def]
+def tokens() -> ResponseReturnValue:
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
@@ -143,7 +144,7 @@ def tokens():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
-def revoke_token(token_id: int):  # type: ignore[no-untyped-def]
+def revoke_token(token_id: int) -> ResponseReturnValue:
     form = ActionForm()
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
@@ -158,7 +159,7 @@ def revoke_token(token_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/account/export")
 @login_required
-def export():  # type: ignore[no-untyped-def]
+def export() -> ResponseReturnValue:
     token = privacy.export_token(current_user, current_app.config["SECRET_KEY"])
     response = Response(render_template(
         "accounts/export.html", link=url_for("accounts.export_download", token=token),
@@ -169,7 +170,7 @@ def export():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/export/<token>")
 @login_required
-def export_download(token: str):  # type: ignore[no-untyped-def]
+def export_download(token: str) -> ResponseReturnValue:
     privacy.check_export_token(token, current_user, current_app.config["SECRET_KEY"])
     data = privacy.export_data(current_user)
     response = Response(json.dumps(data, ensure_ascii=False, indent=2),
@@ -182,7 +183,7 @@ def export_download(token: str):  # type: ignore[no-untyped-def]
 @bp.route("/account/delete", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 @login_required
-def delete_account():  # type: ignore[no-untyped-def]
+def delete_account() -> ResponseReturnValue:
     form = DeleteAccountForm()
     if form.validate_on_submit():
         user = db.session.get(User, current_user.id)

@@ -9,8 +9,10 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -27,6 +29,7 @@ from app.accounts.models import (
 from app.core import audit
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict, NotFound
+from app.core.mail import mail_configured, send_mail
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
@@ -257,3 +260,42 @@ def user_for_token(secret: str) -> User | None:
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     return token.user
+
+
+@dataclass(frozen=True)
+class Invited:
+    user: User
+    link: str | None  # shown to the secretariat when no mail server is configured
+
+
+def invitation_link(token: str) -> str:
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/invite/{token}"
+
+
+def invite(user: User, *, actor: User | None) -> Invited:
+    """Create a one-time link; mail it when SMTP is configured, else return it to show."""
+    token = create_invitation(
+        user, days=current_app.config["INVITATION_DAYS"], actor=actor
+    )
+    link = invitation_link(token)
+    if mail_configured():
+        send_mail(
+            user.email,
+            "Your Plenary account",
+            f"Hello {user.name},\n\nSet your password here (the link works once and "
+            f"expires in {current_app.config['INVITATION_DAYS']} days):\n{link}\n",
+        )
+        return Invited(user, None)
+    return Invited(user, link)
+
+
+def load_user(login_id: str) -> User | None:
+    """The account of a session's login id `<user id>:<session version>` (Flask-Login's user
+    loader); None once the account is closed or the version moved on (logout, new password)."""
+    user_id, _, version = login_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from functools import wraps
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -21,7 +19,7 @@ from app.admin.forms import (
     MembershipForm,
     UploadUsersForm,
 )
-from app.core import audit
+from app.core.access import require
 from app.core.audit import AuditEvent
 from app.core.db import db
 from app.core.errors import DomainError
@@ -29,33 +27,18 @@ from app.core.errors import DomainError
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def secretariat_required(view: Any) -> Any:
-    """Secretariat only; everyone else gets 404, as if the page did not exist."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not can_manage_platform(current_user):
-            if current_user.is_authenticated:
-                audit.record("permission.denied", actor=current_user, path=request.path)
-                db.session.commit()
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 @bp.route("/")
-@secretariat_required
-def index():  # type: ignore[no-untyped-def]
+@require(can_manage_platform)
+def index() -> ResponseReturnValue:
     return render_template("admin/index.html")
 
 
 @bp.route("/accounts", methods=["GET", "POST"])
-@secretariat_required
-def accounts_page():  # type: ignore[no-untyped-def]
+@require(can_manage_platform)
+def accounts_page() -> ResponseReturnValue:
     form = CreateUserForm(prefix="new")
     upload = UploadUsersForm(prefix="csv")
-    invited: list[services.Invited] = []
+    invited: list[accounts.Invited] = []
     errors: list[str] = []
     if form.submit.data and form.validate_on_submit():
         try:
@@ -68,7 +51,7 @@ def accounts_page():  # type: ignore[no-untyped-def]
                 groups=services.parse_groups(form.groups.data or ""),
                 actor=current_user,
             )
-            invited = [services.invite(user, actor=current_user)]
+            invited = [accounts.invite(user, actor=current_user)]
             db.session.commit()
             flash(f"Account created for {user.email}.", "info")
         except DomainError as error:
@@ -89,14 +72,14 @@ def accounts_page():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/accounts/<int:user_id>/invite", methods=["POST"])
-@secretariat_required
-def reinvite(user_id: int):  # type: ignore[no-untyped-def]
+@require(can_manage_platform)
+def reinvite(user_id: int) -> ResponseReturnValue:
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    invited = services.invite(user, actor=current_user)
+    invited = accounts.invite(user, actor=current_user)
     db.session.commit()
     users = db.session.scalars(select(User).order_by(User.created_at.desc()).limit(200)).all()
     return render_template(
@@ -110,8 +93,8 @@ def reinvite(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/groups", methods=["GET", "POST"])
-@secretariat_required
-def groups():  # type: ignore[no-untyped-def]
+@require(can_manage_platform)
+def groups() -> ResponseReturnValue:
     form = GroupForm(prefix="group")
     if form.submit.data and form.validate_on_submit():
         try:
@@ -134,8 +117,8 @@ def groups():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/groups/<slug>/members", methods=["POST"])
-@secretariat_required
-def group_members(slug: str):  # type: ignore[no-untyped-def]
+@require(can_manage_platform)
+def group_members(slug: str) -> ResponseReturnValue:
     form = MembershipForm(prefix="member")
     group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug))
     if group is None:
@@ -155,8 +138,8 @@ def group_members(slug: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/audit")
-@secretariat_required
-def audit_log():  # type: ignore[no-untyped-def]
+@require(can_manage_platform)
+def audit_log() -> ResponseReturnValue:
     form = AuditFilterForm(request.args)
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(500)
     if form.action.data:

@@ -4,44 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
-
-from flask import current_app
 
 from app.accounts import services as accounts
 from app.accounts.models import User
+from app.accounts.services import Invited, invite
 from app.core.db import db
 from app.core.errors import BadInput, DomainError
-from app.core.mail import mail_configured, send_mail
 
 USER_COLUMNS = ("email", "name", "organisation", "category", "role", "groups")
-
-
-@dataclass(frozen=True)
-class Invited:
-    user: User
-    link: str | None  # shown to the secretariat when no mail server is configured
-
-
-def invitation_link(token: str) -> str:
-    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/invite/{token}"
-
-
-def invite(user: User, *, actor: User | None) -> Invited:
-    """Create a one-time link; mail it when SMTP is configured, else return it to show."""
-    token = accounts.create_invitation(
-        user, days=current_app.config["INVITATION_DAYS"], actor=actor
-    )
-    link = invitation_link(token)
-    if mail_configured():
-        send_mail(
-            user.email,
-            "Your Plenary account",
-            f"Hello {user.name},\n\nSet your password here (the link works once and "
-            f"expires in {current_app.config['INVITATION_DAYS']} days):\n{link}\n",
-        )
-        return Invited(user, None)
-    return Invited(user, link)
 
 
 def parse_groups(text: str) -> list[tuple[str, str]]:

@@ -6,12 +6,7 @@ from flask import g, request
 
 from app.accounts import services
 from app.accounts.models import User
-from app.core.errors import DomainError
-
-
-class Unauthorised(DomainError):
-    status = 401
-    code = "unauthorised"
+from app.core.errors import Unauthorised
 
 
 def load_api_user() -> None:

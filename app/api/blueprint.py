@@ -7,20 +7,10 @@ from typing import Any
 from flask import Blueprint, request
 
 from app.api.auth import load_api_user
-from app.core.errors import DomainError
+from app.core.errors import BadInput, TooLarge, UnsupportedMediaType
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_JSON_BYTES = 64 * 1024
-
-
-class UnsupportedMediaType(DomainError):
-    status = 415
-    code = "unsupported_media_type"
-
-
-class TooLarge(DomainError):
-    status = 413
-    code = "too_large"
 
 
 @bp.before_request
@@ -36,7 +26,5 @@ def json_body() -> dict[str, Any]:
         raise TooLarge(f"The body may have at most {MAX_JSON_BYTES} bytes.")
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        from app.core.errors import BadInput
-
         raise BadInput("The body must be a JSON object.")
     return data

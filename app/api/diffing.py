@@ -5,23 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 
 from app.api.auth import api_user
 from app.api.blueprint import bp
 from app.api.openapi import document, error_responses, schema
 from app.core.errors import BadInput, NotFound
 from app.diffing import services
+from app.drafting.services import get_code
 
 
 @bp.route("/codes/<code>/diff")
-def code_diff(code: str):  # type: ignore[no-untyped-def]
+def code_diff(code: str) -> ResponseReturnValue:
     """One entry per lineage pairing between two rounds the caller may see.
 
     400 for missing or equal round numbers and for `from` after `to` (this API never swaps);
     404 for an unknown code, a round that does not exist or is not visible, or a provision key
     that is in neither round.
     """
-    code_row = services.get_code(code)
+    code_row = get_code(code)
     from_n, to_n = services.parse_round_numbers(request.args.get("from"), request.args.get("to"))
     from_round, to_round = services.rounds_to_compare(code_row, from_n, to_n, api_user())
     if from_n > to_n:

@@ -9,16 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.api.auth import api_user
 from app.api.blueprint import bp
 from app.api.openapi import document, error_responses, schema
 from app.core.db import db
-from app.core.errors import NotFound
 from app.drafting.models import Code, Provision, Round
-from app.drafting.permissions import can_view_round
+from app.drafting.services import (
+    get_provision,
+    get_round,
+    round_provisions,
+    visible_code,
+    visible_rounds,
+)
 
 
 def _iso(moment: Any) -> str | None:
@@ -63,27 +68,11 @@ def provision_json(provision: Provision, *, full: bool = False) -> dict[str, Any
     return data
 
 
-def _visible_code(slug: str) -> tuple[Code, list[Round]]:
-    code = db.session.scalar(select(Code).where(Code.slug == slug))
-    rounds = [r for r in code.rounds if can_view_round(api_user(), r)] if code else []
-    if code is None or not rounds:
-        raise NotFound(f"No code '{slug}'.")
-    return code, rounds
-
-
-def _visible_round(slug: str, number: int) -> Round:
-    code, rounds = _visible_code(slug)
-    for round_ in rounds:
-        if round_.number == number:
-            return round_
-    raise NotFound(f"No round {number} of '{code.slug}'.")
-
-
 @bp.route("/codes")
-def api_codes():  # type: ignore[no-untyped-def]
+def api_codes() -> ResponseReturnValue:
     items = []
     for code in db.session.scalars(select(Code).order_by(Code.title)):
-        rounds = [r for r in code.rounds if can_view_round(api_user(), r)]
+        rounds = visible_rounds(code, api_user())
         if rounds:
             items.append({"slug": code.slug, "title": code.title,
                           "rounds": [r.number for r in rounds]})  # fmt: skip
@@ -91,20 +80,15 @@ def api_codes():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/codes/<code>/rounds")
-def api_rounds(code: str):  # type: ignore[no-untyped-def]
-    code_row, rounds = _visible_code(code)
+def api_rounds(code: str) -> ResponseReturnValue:
+    code_row, rounds = visible_code(code, api_user())
     return jsonify({"code": code_row.slug, "items": [round_json(r) for r in rounds]})
 
 
 @bp.route("/codes/<code>/rounds/<int:n>/provisions")
-def api_provision_tree(code: str, n: int):  # type: ignore[no-untyped-def]
-    round_ = _visible_round(code, n)
-    provisions = db.session.scalars(
-        select(Provision)
-        .where(Provision.round_id == round_.id)
-        .options(selectinload(Provision.group))
-        .order_by(Provision.position)
-    ).all()
+def api_provision_tree(code: str, n: int) -> ResponseReturnValue:
+    round_ = get_round(code, n, api_user())
+    provisions = round_provisions(round_)
     nodes: dict[int, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
     for provision in provisions:
@@ -116,13 +100,8 @@ def api_provision_tree(code: str, n: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/codes/<code>/rounds/<int:n>/provisions/<key>")
-def api_provision(code: str, n: int, key: str):  # type: ignore[no-untyped-def]
-    round_ = _visible_round(code, n)
-    provision = db.session.scalar(
-        select(Provision).where(Provision.round_id == round_.id, Provision.key == key)
-    )
-    if provision is None:
-        raise NotFound(f"No provision '{key}' in round {n}.")
+def api_provision(code: str, n: int, key: str) -> ResponseReturnValue:
+    provision = get_provision(get_round(code, n, api_user()), key)
     return jsonify(provision_json(provision, full=True))
 
 

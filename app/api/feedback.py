@@ -6,35 +6,32 @@ import json
 from typing import Any
 
 from flask import Response, request
+from flask.typing import ResponseReturnValue
 
-from app.api.auth import Unauthorised, api_user
+from app.accounts.limits import account_key
+from app.api.auth import api_user
 from app.api.blueprint import bp, json_body
 from app.api.openapi import document, error_responses, schema
+from app.core.access import check
 from app.core.db import db
-from app.core.errors import BadInput, NotFound
+from app.core.errors import BadInput, NotAllowed, NotFound, Unauthorised
 from app.core.extensions import limiter
-from app.drafting.models import Provision, Round
+from app.drafting.models import Provision
 from app.drafting.permissions import can_view_round
+from app.drafting.services import find_provision, get_round
 from app.feedback import services
 from app.feedback.annotations import ANNO_MEDIA_TYPE, annotation, annotation_page, comment_json
 from app.feedback.carry import comment_status, latest_carries
-from app.feedback.models import BODY_LIMIT, PROPOSAL_LIMIT, STANCES, Comment
-from app.feedback.permissions import can_read_all, can_view_comment
-from app.feedback.routes import POST_LIMIT, account_key
+from app.feedback.models import BODY_LIMIT, POST_LIMIT, PROPOSAL_LIMIT, STANCES, Comment
+from app.feedback.permissions import can_moderate, can_read_all, can_view_comment
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 COMMENTS_PATH = "/codes/{code}/rounds/{n}/provisions/{key}/comments"
 
 
-def _round(code: str, number: int) -> Round:
-    round_ = services.find_round(code, number)
-    if round_ is None or not can_view_round(api_user(), round_):
-        raise NotFound("There is no such round, or you may not see it.")
-    return round_
-
-
 def _provision(code: str, number: int, key: str) -> Provision:
-    provision = services.find_provision(_round(code, number), key)
+    """A provision (by key or number label) of a round the caller may see; NotFound else."""
+    provision = find_provision(get_round(code, number, api_user()), key)
     if provision is None:
         raise NotFound(f"There is no provision {key!r} in this round.")
     return provision
@@ -61,12 +58,15 @@ def _json(data: Any, status: int = 200, content_type: str = "application/json") 
 
 @bp.route("/codes/<code>/rounds/<int:number>/provisions/<key>/comments", methods=["POST"])
 @limiter.limit(POST_LIMIT, key_func=account_key)
-def post_comment(code: str, number: int, key: str):  # type: ignore[no-untyped-def]
+def post_comment(code: str, number: int, key: str) -> ResponseReturnValue:
     user = api_user()
     if user is None:
         raise Unauthorised("Commenting needs a token: 'Authorization: Bearer <token>'.")
     data = json_body()
     provision = _provision(code, number, key)
+    check(data.get("external_id") is None or can_moderate(user),
+          NotAllowed("external_id is the id of an imported submission: only the secretariat "
+                     "sets it."))
     quote = data.get("quote")
     if quote is not None and not isinstance(quote, str | dict):
         raise BadInput("quote must be the quoted text or an object with 'exact'.")
@@ -93,7 +93,7 @@ def post_comment(code: str, number: int, key: str):  # type: ignore[no-untyped-d
 
 
 @bp.route("/codes/<code>/rounds/<int:number>/provisions/<key>/comments")
-def list_comments(code: str, number: int, key: str):  # type: ignore[no-untyped-def]
+def list_comments(code: str, number: int, key: str) -> ResponseReturnValue:
     provision = _provision(code, number, key)
     try:
         limit = min(max(int(request.args.get("limit", DEFAULT_LIMIT)), 1), MAX_LIMIT)
@@ -111,14 +111,14 @@ def list_comments(code: str, number: int, key: str):  # type: ignore[no-untyped-
 
 
 @bp.route("/codes/<code>/rounds/<int:number>/annotations")
-def round_annotations(code: str, number: int):  # type: ignore[no-untyped-def]
-    round_ = _round(code, number)
+def round_annotations(code: str, number: int) -> ResponseReturnValue:
+    round_ = get_round(code, number, api_user())
     comments = [c for c in services.visible_comments(api_user(), round_=round_) if c.anchored]
     return _json(annotation_page(comments, request.base_url), content_type=ANNO_MEDIA_TYPE)
 
 
 @bp.route("/comments/<int:comment_id>")
-def get_comment(comment_id: int):  # type: ignore[no-untyped-def]
+def get_comment(comment_id: int) -> ResponseReturnValue:
     comment = db.session.get(Comment, comment_id)
     if comment is None or not can_view_comment(api_user(), comment):
         raise NotFound("There is no such comment, or you may not see it.")

@@ -3,37 +3,33 @@
 from __future__ import annotations
 
 from flask import jsonify, request
-from sqlalchemy import select
+from flask.typing import ResponseReturnValue
 
 from app.accounts.permissions import account
-from app.api.auth import Unauthorised, api_user
+from app.api.auth import api_user
 from app.api.blueprint import bp
 from app.api.openapi import document, error_responses, schema
-from app.core.db import db
-from app.core.errors import NotAllowed, NotFound
-from app.drafting.models import Code, Round
-from app.drafting.permissions import can_view_round
+from app.core.access import check
+from app.core.errors import NotAllowed, NotFound, Unauthorised
+from app.drafting.services import get_round
 from app.synthesis import services
 from app.synthesis.export import synthesis_document
 from app.synthesis.permissions import can_synthesise_scope
 
 
 @bp.route("/codes/<code>/rounds/<int:n>/synthesis")
-def synthesis(code: str, n: int):  # type: ignore[no-untyped-def]
+def synthesis(code: str, n: int) -> ResponseReturnValue:
     user = api_user()
-    round_ = db.session.scalar(
-        select(Round).join(Code).where(Code.slug == code, Round.number == n))
-    if round_ is None or not can_view_round(user, round_):
-        raise NotFound("There is no such round.")
+    round_ = get_round(code, n, user)
     if account(user) is None:
         raise Unauthorised("A token of a chair or of the secretariat is needed.")
     provision = request.args.get("provision") or None
     group = request.args.get("group") or None
     scope = services.resolve_scope(round_, provision=provision, group=group)
-    if not can_synthesise_scope(user, round_, services.scope_group_id(scope),
-                                scope.kind == "round"):
-        raise NotAllowed("Only the chairs of that working group and the secretariat may read "
-                         "its synthesis.")
+    check(can_synthesise_scope(user, round_, services.scope_group_id(scope),
+                               scope.kind == "round"),
+          NotAllowed("Only the chairs of that working group and the secretariat may read "
+                     "its synthesis."))
     run = services.latest_run(round_, provision=provision, group=group)
     if run is None:
         raise NotFound("No synthesis has been run for that scope yet.")

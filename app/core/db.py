@@ -6,7 +6,7 @@ import contextvars
 import datetime as dt
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -90,3 +90,22 @@ def configure_sqlite(engine: Engine, busy_ms: int | None = None) -> None:
     def _on_begin(connection: Any) -> None:
         mode = "IMMEDIATE" if sqlite_write_intent.get() else "DEFERRED"
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def init_database(app: Flask) -> None:
+    """Bind the database to `app`, tune SQLite, and decide each request's write intent before
+    its first query: GET, HEAD and OPTIONS read (BEGIN DEFERRED), everything else writes."""
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+
+    @app.before_request
+    def _read_only_requests_read_deferred() -> None:
+        sqlite_write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    @app.teardown_request
+    def _later_work_writes_immediate_again(_error: BaseException | None) -> None:
+        # The flag lives in the thread's context, not the request's: left False after a GET,
+        # a task, a CLI command or the next test in this thread would begin DEFERRED.
+        sqlite_write_intent.set(True)

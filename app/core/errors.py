@@ -10,8 +10,10 @@ class DomainError(Exception):
 
     status = 400
     code = "bad_request"
+    default = "The request cannot be carried out."
 
-    def __init__(self, message: str, detail: Any = None):
+    def __init__(self, message: str | None = None, detail: Any = None):
+        message = message or self.default
         super().__init__(message)
         self.message = message
         self.detail = detail
@@ -30,8 +32,28 @@ class NotAllowed(DomainError):
 class NotFound(DomainError):
     status = 404
     code = "not_found"
+    default = "There is nothing here, or you may not see it."
 
 
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class Unauthorised(DomainError):
+    """No account, or a bad token, where one is needed (401 in the API)."""
+
+    status = 401
+    code = "unauthorised"
+
+
+class TooLarge(DomainError):
+    """A body, comment or proposal past its documented limit (413)."""
+
+    status = 413
+    code = "too_large"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"

@@ -48,6 +48,14 @@ class Hook:
         return None
 
 
+# -- accounts -----------------------------------------------------------------------------
+personal_data = Hook(
+    "personal_data",
+    "An account's personal data export is being assembled: each listener returns a dict of "
+    "sections to add (for instance {\"comments\": [...]}), holding nothing the account may "
+    "not see: user.",
+)
+
 # -- drafting ------------------------------------------------------------------------------
 round_imported = Hook(
     "round_imported",

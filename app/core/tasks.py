@@ -29,21 +29,21 @@ def _make_huey() -> Huey:
 
 
 huey = _make_huey()
+_app: list[Flask] = []  # the application tasks run in (the worker's, or the web process's)
 
 
 def init_tasks(app: Flask) -> None:
-    """Run tasks inline (tests, HUEY_IMMEDIATE) or through the queue."""
+    """Run tasks inline (tests, HUEY_IMMEDIATE) or through the queue, in `app`'s context."""
     huey.immediate = bool(app.config.get("HUEY_IMMEDIATE"))
+    _app[:] = [app]
 
 
 def _in_app_context(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def run(*args: Any, **kwargs: Any) -> Any:
-        if has_app_context():
+        if has_app_context() or not _app:
             return func(*args, **kwargs)
-        from app import create_app
-
-        with create_app().app_context():
+        with _app[0].app_context():
             return func(*args, **kwargs)
 
     return run

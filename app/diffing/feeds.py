@@ -15,9 +15,10 @@ from sqlalchemy import select
 from app.core.db import db
 from app.core.errors import NotFound
 from app.diffing import services
-from app.diffing.routes import _span, bp
+from app.diffing.blueprint import bp, span
 from app.drafting.lineage import HistoryStep, provision_history
 from app.drafting.models import Code, Provision, Round
+from app.drafting.services import get_code
 
 ATOM = "http://www.w3.org/2005/Atom"
 ET.register_namespace("", ATOM)
@@ -26,7 +27,7 @@ ET.register_namespace("", ATOM)
 @bp.route("/codes/<code>/feed.atom")
 def code_feed(code: str) -> Response:
     """The public rounds of a Code, newest first, each with what changed since the last one."""
-    code_row = services.get_code(code)
+    code_row = get_code(code)
     rounds = _public_rounds(code_row)
     if not rounds:
         raise NotFound("There is no such code.")  # its title must not leak through the feed
@@ -55,7 +56,7 @@ def code_feed(code: str) -> Response:
 @bp.route("/codes/<code>/provisions/<key>/feed.atom")
 def provision_feed(code: str, key: str) -> Response:
     """The public versions of one provision, newest first, each with its word changes."""
-    code_row = services.get_code(code)
+    code_row = get_code(code)
     public = _public_rounds(code_row)
     latest = (
         db.session.scalar(
@@ -87,7 +88,7 @@ def provision_feed(code: str, key: str) -> Response:
                 code=code,
                 key=key,
                 _external=True,
-                **_span(step.round.number, step.round.number),
+                **span(step.round.number, step.round.number),
             )
         else:
             summary = _describe_step(before, step)
@@ -96,7 +97,7 @@ def provision_feed(code: str, key: str) -> Response:
                 code=code,
                 key=key,
                 _external=True,
-                **_span(before.round.number, step.round.number),
+                **span(before.round.number, step.round.number),
             )
         items.append((step, f"Round {step.round.number}: {heading}", link, summary))
     for step, title, link, summary in reversed(items):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -15,13 +16,19 @@ from app.core.db import db
 from app.core.errors import BadInput, NotFound
 from app.core.panels import PROVISION_PANELS
 from app.diffing import services
+from app.diffing.blueprint import bp, span
+from app.diffing.cache import rendered
 from app.diffing.forms import CompareForm
 from app.diffing.render import render_inline, render_side_by_side
 from app.drafting.lineage import visible_history
 from app.drafting.models import Provision, Round
 from app.drafting.permissions import can_view_round
-
-bp = Blueprint("diffing", __name__)
+from app.drafting.services import (
+    get_round,
+    previous_visible_round,
+    visible_code,
+    visible_rounds,
+)
 
 FILTERS = ("group", "kind", "view", "sort")
 
@@ -29,14 +36,14 @@ FILTERS = ("group", "kind", "view", "sort")
 @bp.app_template_global()
 def redline(entry: services.DiffEntry) -> Markup:
     """Inline redline of an entry (escaped by the renderer)."""
-    return services.rendered(  # type: ignore[no-any-return]
+    return rendered(  # type: ignore[no-any-return]
         entry.diff, ("inline",), lambda: render_inline(entry.diff)
     )
 
 
 @bp.app_template_global()
 def redline_sides(entry: services.DiffEntry) -> tuple[Markup, Markup]:
-    return services.rendered(  # type: ignore[no-any-return]
+    return rendered(  # type: ignore[no-any-return]
         entry.diff, ("side",), lambda: render_side_by_side(entry.diff)
     )
 
@@ -62,7 +69,7 @@ def entry_html(entry: services.DiffEntry, comparison: Any, view: str) -> Markup:
         new.label if new else None,
         new.parent.heading if new and new.parent else None,
     )
-    return services.rendered(  # type: ignore[no-any-return]
+    return rendered(  # type: ignore[no-any-return]
         entry.diff,
         key,
         lambda: _fragment("diffing/_entry.html", entry=entry, comparison=comparison, view=view),
@@ -84,20 +91,17 @@ def provision_url(provision: Provision) -> str | None:
 
 
 @bp.route("/codes/<code>/compare")
-def compare(code: str):  # type: ignore[no-untyped-def]
+def compare(code: str) -> ResponseReturnValue:
     return _compare_page(code, "diffing/compare.html")
 
 
 @bp.route("/codes/<code>/compare/print")
-def compare_print(code: str):  # type: ignore[no-untyped-def]
+def compare_print(code: str) -> ResponseReturnValue:
     return _compare_page(code, "diffing/print.html")
 
 
-def _compare_page(code_slug: str, template: str):  # type: ignore[no-untyped-def]
-    code = services.get_code(code_slug)
-    rounds = services.visible_rounds(code, current_user)
-    if not rounds:
-        raise NotFound("There is no such code.")
+def _compare_page(code_slug: str, template: str) -> ResponseReturnValue:
+    code, rounds = visible_code(code_slug, current_user)
     endpoint = request.endpoint or "diffing.compare"
     if "from" not in request.args and "to" not in request.args:
         if len(rounds) < 2:
@@ -108,14 +112,14 @@ def _compare_page(code_slug: str, template: str):  # type: ignore[no-untyped-def
             url_for(
                 endpoint,
                 code=code.slug,
-                **_span(rounds[-2].number, rounds[-1].number),
+                **span(rounds[-2].number, rounds[-1].number),
                 **_filters(),
             )
         )
     from_n, to_n = services.parse_round_numbers(request.args.get("from"), request.args.get("to"))
     from_round, to_round = services.rounds_to_compare(code, from_n, to_n, current_user)
     if from_n > to_n:
-        return redirect(url_for(endpoint, code=code.slug, **_span(to_n, from_n), **_filters()))
+        return redirect(url_for(endpoint, code=code.slug, **span(to_n, from_n), **_filters()))
     form = CompareForm(request.args, rounds, _groups())
     comparison = services.compare(
         from_round,
@@ -137,10 +141,10 @@ def _compare_page(code_slug: str, template: str):  # type: ignore[no-untyped-def
 
 
 @bp.route("/codes/<code>/rounds/<int:number>/changes")
-def round_changes(code: str, number: int):  # type: ignore[no-untyped-def]
-    code_row = services.get_code(code)
-    round_ = services.visible_round(code_row, number, current_user)
-    previous = services.previous_visible_round(round_, current_user)
+def round_changes(code: str, number: int) -> ResponseReturnValue:
+    round_ = get_round(code, number, current_user)
+    code_row = round_.code
+    previous = previous_visible_round(round_, current_user)
     comparison = services.compare(previous, round_) if previous else None
     return render_template(
         "diffing/changes.html",
@@ -152,15 +156,15 @@ def round_changes(code: str, number: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/codes/<code>/provisions/<key>/history")
-def provision_history_page(code: str, key: str):  # type: ignore[no-untyped-def]
-    code_row = services.get_code(code)
+def provision_history_page(code: str, key: str) -> ResponseReturnValue:
+    code_row, _ = visible_code(code, current_user)
     steps = _visible_history(code_row, key)
     numbers = [step.round.number for step in steps]
     from_n = _round_arg("from", numbers[-2] if len(numbers) > 1 else numbers[0])
     to_n = _round_arg("to", numbers[-1])
     if from_n > to_n:
         return redirect(
-            url_for("diffing.provision_history_page", code=code, key=key, **_span(to_n, from_n))
+            url_for("diffing.provision_history_page", code=code, key=key, **span(to_n, from_n))
         )
     by_number = {step.round.number: step for step in steps}
     if from_n not in by_number or to_n not in by_number:
@@ -191,7 +195,7 @@ def provision_history_page(code: str, key: str):  # type: ignore[no-untyped-def]
 
 def _visible_history(code: Any, key: str) -> list[Any]:
     """The provision's history steps in rounds the user may see; NotFound if none."""
-    rounds = services.visible_rounds(code, current_user)
+    rounds = visible_rounds(code, current_user)
     latest = (
         db.session.scalar(
             select(Provision)
@@ -218,17 +222,12 @@ def _round_arg(name: str, default: int) -> int:
         raise BadInput(f"{name} must be a round number.") from None
 
 
-def _span(from_n: int, to_n: int) -> dict[str, Any]:
-    """URL arguments for two rounds ("from" is a Python keyword)."""
-    return {"from": from_n, "to": to_n}
-
-
 def _filters() -> dict[str, Any]:
     return {k: v for k in FILTERS if (v := request.args.get(k, ""))}
 
 
 def _query(from_n: int, to_n: int) -> dict[str, Any]:
-    return {**_span(from_n, to_n), **_filters()}
+    return {**span(from_n, to_n), **_filters()}
 
 
 def _groups() -> list[WorkingGroup]:
@@ -256,5 +255,3 @@ def _fragment(template: str, **context: Any) -> Markup:
 
 
 PROVISION_PANELS.append(history_panel)
-
-from app.diffing import feeds as _feeds  # noqa: E402, F401  (adds the feed routes to bp)

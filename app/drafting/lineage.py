@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.db import db
-from app.core.errors import BadInput, NotFound
+from app.core.errors import BadInput
 from app.diffing.engine import similarity as text_similarity
-from app.drafting.models import Code, LineageLink, Provision, Round
+from app.drafting.models import LineageLink, LineageTarget, Provision, Round
 from app.drafting.permissions import can_view_round
 from app.drafting.similarity import normalised
 
@@ -160,47 +160,7 @@ def locator(provision: Provision) -> str:
     return provision.label or provision.title
 
 
-def find_round(code: Code, number: int) -> Round:
-    """The round `number` of `code`; NotFound if there is none."""
-    round_ = db.session.scalar(
-        select(Round).where(Round.code_id == code.id, Round.number == number)
-    )
-    if round_ is None:
-        raise NotFound(f"Round {number} of {code.slug} does not exist.")
-    return round_
-
-
-def lineage_document(code: Code, from_n: int, to_m: int) -> dict[str, Any]:
-    """The lineage export of CONTRACT section 4: one link per provision of round `from_n`.
-
-    Raises NotFound for a missing round, BadInput when `from_n` is not before `to_m`.
-    """
-    if from_n >= to_m:
-        raise BadInput("--from must be a round before --to.")
-    entries, added = lineage_between(find_round(code, from_n), find_round(code, to_m))
-    return {
-        "code": code.slug,
-        "from": from_n,
-        "to": to_m,
-        "links": [
-            {
-                "from": entry.source.key,
-                "to": [t.key for t in entry.targets],
-                "kind": entry.kind,
-                "similarity": round(entry.similarity, 2),
-                "from_label": locator(entry.source),
-                "to_labels": [locator(t) for t in entry.targets],
-            }
-            for entry in entries
-        ],
-        "added": [p.key for p in added],
-        "added_labels": [locator(p) for p in added],
-    }
-
-
 def _links_into(provision_ids: Iterable[int]) -> list[LineageLink]:
-    from app.drafting.models import LineageTarget
-
     ids = list(provision_ids)
     if not ids:
         return []

@@ -1,400 +1,155 @@
-"""Importing draft rounds, storing their lineage, and the secretariat's round settings.
+"""Loading codes, rounds and provisions; the secretariat's round settings and lineage corrections.
 
-Plain functions: they flush, never commit, and raise app.core.errors for a user's mistake.
+The loaders are the one way every page, API endpoint and command finds a round: they raise
+NotFound (a round the caller may not see does not exist for them). Services flush, never
+commit, and raise app.core.errors for a user's mistake; who may call them is the route's check.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from app.accounts.models import WorkingGroup
 from app.core import audit, hooks
-from app.core.db import db, utcnow
-from app.core.errors import BadInput, Conflict, NotFound
-from app.drafting.alignment import Alignment, Node, align, mint_key
-from app.drafting.lineage import locator
-from app.drafting.markdown import plain_text, render_markdown
-from app.drafting.models import (
-    VISIBILITIES,
-    Code,
-    LineageCorrection,
-    LineageLink,
-    LineageTarget,
-    Provision,
-    Round,
-)
-from app.drafting.parser import DraftError, ParsedRound, parse_draft
+from app.core.db import db
+from app.core.errors import BadInput, NotFound
+from app.drafting.importer import realign
+from app.drafting.lineage import lineage_between, locator
+from app.drafting.models import VISIBILITIES, Code, LineageCorrection, LineageLink, Provision, Round
+from app.drafting.permissions import can_view_round
+
+MAX_ROUND = 2**31 - 1  # round numbers are 32-bit integers
+
+# -- loaders ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ImportResult:
-    """What importing one file did: created, replaced or unchanged, and the link counts."""
-
-    status: str
-    round: Round
-    filename: str
-    provisions: int
-    kinds: dict[str, int] = field(default_factory=dict)
-
-    def summary(self) -> str:
-        counts = ", ".join(f"{n} {kind}" for kind, n in sorted(self.kinds.items()))
-        text = f"{self.filename}: {self.status} round {self.round.number}"
-        text += f" ({self.provisions} provisions"
-        return text + (f"; {counts})" if counts else ")")
-
-
-def parse(text: str, filename: str, default_code: str | None = None) -> ParsedRound:
-    """Parse a draft file; DraftError becomes BadInput("file:line: problem")."""
-    try:
-        return parse_draft(text, filename, default_code=default_code)
-    except DraftError as error:
-        raise BadInput(str(error)) from None
-
-
-def import_round(
-    text: str, filename: str, *, actor: Any = None, default_code: str | None = None
-) -> ImportResult:
-    """Import one round file: all or nothing (a savepoint), idempotent by source hash.
-
-    An edited file of a round without comments replaces it (lineage recomputed from the
-    previous round and to the next); a round with comments is never overwritten.
-    Raises BadInput ("file:line: problem") or Conflict; nothing is written then.
-    """
-    parsed = parse(text, filename, default_code)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    with db.session.begin_nested():
-        return _import(parsed, digest, filename, actor)
-
-
-@dataclass(frozen=True)
-class RoundFile:
-    """A round file read and checked, waiting to be imported."""
-
-    number: int
-    text: str
-    filename: str
-    default_code: str
-
-
-def read_round_files(path: str | Path) -> list[RoundFile]:
-    """A round file, or every `*.md` file of a folder, parsed and sorted by round number.
-
-    The code slug defaults to the folder's name. Raises BadInput for the first malformed
-    file, so nothing is imported when one of them is bad.
-    """
-    path = Path(path)
-    if path.is_dir():
-        files = sorted(path.glob("*.md"))
-        if not files:
-            raise BadInput(f"{path}: no round files (*.md) in this folder")
-    elif path.is_file():
-        files = [path]
-    else:
-        raise BadInput(f"{path}: no such file or folder")
-    loaded = []
-    for file in files:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise BadInput(f"{file}:1: the file is not UTF-8 text") from None
-        number = parse(text, str(file), file.parent.name).round
-        loaded.append(RoundFile(number, text, str(file), file.parent.name))
-    return sorted(loaded, key=lambda f: f.number)
-
-
-def import_file(file: RoundFile, *, actor: Any = None) -> ImportResult:
-    """Import one file read by `read_round_files`."""
-    return import_round(file.text, file.filename, actor=actor, default_code=file.default_code)
-
-
-def import_path(path: str | Path, *, actor: Any = None) -> list[ImportResult]:
-    """Import a round file or a folder of them in round order (see `read_round_files`)."""
-    return [import_file(file, actor=actor) for file in read_round_files(path)]
-
-
-def _import(parsed: ParsedRound, digest: str, filename: str, actor: Any) -> ImportResult:
-    groups = _groups(parsed, filename)
-    code = db.session.scalar(select(Code).where(Code.slug == parsed.code))
+def get_code(slug: str) -> Code:
+    """The Code with this slug; NotFound otherwise."""
+    code = db.session.scalar(select(Code).where(Code.slug == slug))
     if code is None:
-        code = Code(slug=parsed.code, title=parsed.title)
-        db.session.add(code)
-        db.session.flush()
-    existing = db.session.scalar(
-        select(Round).where(Round.code_id == code.id, Round.number == parsed.round)
-    )
-    if existing is not None and existing.source_hash == digest:
-        return ImportResult("unchanged", existing, filename, len(existing.provisions))
-    status = "created"
-    if existing is not None:
-        if refusal := hooks.round_replace_refusal.any(round=existing):
-            raise Conflict(
-                f"{filename}:1: round {parsed.round} of {code.slug} {refusal} "
-                "and cannot be overwritten; import the changes as a new round"
-            )
-        _clear(existing)
-        status = "replaced"
-    code.title = parsed.title
-    round_ = existing or Round(code=code, number=parsed.round)
-    _fill_round(round_, parsed, filename, digest)
-    db.session.add(round_)
-    db.session.flush()
-    previous, following = _neighbours(round_)
-    old = _provisions(previous) if previous is not None else []
-    html = [render_markdown(p.body) for p in parsed.provisions]
-    nodes = [Node(p.index, p.key, p.kind, p.label, p.number, p.title, plain_text(h), p.parent)
-             for p, h in zip(parsed.provisions, html, strict=True)]  # fmt: skip
-    alignment = None
-    if previous is not None:
-        alignment = align(
-            _stored_nodes(old),
-            nodes,
-            pinned=_pinned(code, round_.number, old, nodes),
-            reserved=_code_keys(code),
+        raise NotFound(f"There is no code {slug!r}.")
+    return code
+
+
+def visible_rounds(code: Code, user: Any) -> list[Round]:
+    """The rounds of `code` the user may see, oldest first."""
+    return [r for r in code.rounds if can_view_round(user, r)]
+
+
+def visible_code(slug: str, user: Any) -> tuple[Code, list[Round]]:
+    """The Code and the rounds of it the user may see; NotFound when there are none (a code
+    none of whose rounds one may see does not exist for them)."""
+    code = get_code(slug)
+    rounds = visible_rounds(code, user)
+    if not rounds:
+        raise NotFound("There is no such code.")
+    return code, rounds
+
+
+def get_round(code: Code | str, number: int, user: Any = None, *, check: bool = True) -> Round:
+    """Round `number` of `code` (a Code or its slug). With `check` (the default) it must be
+    visible to `user` (None: the public); NotFound, never NotAllowed, otherwise. Commands and
+    tasks, which act for the platform, pass check=False."""
+    code_row = get_code(code) if isinstance(code, str) else code
+    round_ = None
+    if 0 < number <= MAX_ROUND:  # past the column's range the database would fail, not miss
+        round_ = db.session.scalar(
+            select(Round).where(Round.code_id == code_row.id, Round.number == number)
         )
-        keys = list(alignment.keys)
-    else:
-        keys = _first_round_keys(nodes, _code_keys(code))
-    created = _store_provisions(round_, parsed, html, nodes, keys, groups)
-    kinds: Counter[str] = Counter()
-    if previous is not None and alignment is not None:
-        kinds = _store_links(previous, round_, old, created, alignment)
-    hooks.round_imported.send(previous=previous, current=round_, actor=actor)
-    if following is not None:
-        _relink(code, round_, created, following)
-        hooks.lineage_changed.send(previous=round_, current=following, actor=actor)
-    if round_.visibility != "internal":
-        hooks.round_published.send(round=round_, actor=actor)
-    audit.record("draft.import", actor=actor, target=round_, code=code.slug,
-                 round=round_.number, status=status, file=filename,
-                 provisions=len(created))  # fmt: skip
-    return ImportResult(status, round_, filename, len(created), dict(kinds))
+    if round_ is None or (check and not can_view_round(user, round_)):
+        raise NotFound(f"There is no round {number} of {code_row.slug}.")
+    return round_
 
 
-def _groups(parsed: ParsedRound, filename: str) -> dict[str, int]:
-    """Working-group ids by slug; an unknown slug is refused on the line that names it."""
-    slugs = {p.group for p in parsed.provisions if p.group}
-    found = {
-        g.slug: g.id
-        for g in db.session.scalars(select(WorkingGroup).where(WorkingGroup.slug.in_(slugs)))
-    }
-    for provision in parsed.provisions:
-        if provision.group and provision.group not in found:
-            raise BadInput(
-                f"{filename}:{provision.line}: unknown working group '{provision.group}' "
-                "(create it first: plenary groups create)"
-            )
-    return found
-
-
-def _clear(round_: Round) -> None:
-    """Remove a round's provisions and every lineage link into or out of it."""
-    _delete_links((LineageLink.from_round_id == round_.id) | (LineageLink.to_round_id == round_.id))
-    db.session.execute(
-        delete(Provision).where(Provision.round_id == round_.id, Provision.parent_id.is_not(None))
-    )
-    db.session.execute(delete(Provision).where(Provision.round_id == round_.id))
-    db.session.expire(round_, ["provisions"])
-
-
-def _delete_links(condition: Any) -> None:
-    """Delete the links matching `condition` with their targets, and forget them in the session."""
-    ids = set(db.session.scalars(select(LineageLink.id).where(condition)))
-    if not ids:
-        return
-    db.session.execute(delete(LineageTarget).where(LineageTarget.link_id.in_(ids)))
-    db.session.execute(delete(LineageLink).where(LineageLink.id.in_(ids)))
-    for obj in list(db.session.identity_map.values()):
-        if (isinstance(obj, LineageLink) and obj.id in ids) or (
-            isinstance(obj, LineageTarget) and obj.link_id in ids
-        ):
-            db.session.expunge(obj)
-
-
-def _fill_round(round_: Round, parsed: ParsedRound, filename: str, digest: str) -> None:
-    round_.name, round_.date, round_.final = parsed.name, parsed.date, parsed.final
-    round_.visibility, round_.levels = parsed.visibility, list(parsed.levels)
-    round_.opens_at = parsed.opens.astimezone(dt.UTC) if parsed.opens else None
-    round_.closes_at = parsed.closes.astimezone(dt.UTC) if parsed.closes else None
-    round_.preamble, round_.source_name = parsed.preamble, Path(filename).name
-    round_.source_hash, round_.imported_at = digest, utcnow()
-
-
-def _neighbours(round_: Round) -> tuple[Round | None, Round | None]:
-    base = select(Round).where(Round.code_id == round_.code_id)
-    previous = db.session.scalar(
-        base.where(Round.number < round_.number).order_by(Round.number.desc()).limit(1)
-    )
-    following = db.session.scalar(
-        base.where(Round.number > round_.number).order_by(Round.number).limit(1)
-    )
-    return previous, following
-
-
-def _provisions(round_: Round) -> list[Provision]:
+def round_provisions(round_: Round) -> list[Provision]:
+    """A round's provisions in document order, their working groups loaded."""
     return list(
         db.session.scalars(
-            select(Provision).where(Provision.round_id == round_.id).order_by(Provision.position)
+            select(Provision)
+            .where(Provision.round_id == round_.id)
+            .options(selectinload(Provision.group))
+            .order_by(Provision.position)
         )
     )
 
 
-def _stored_nodes(provisions: Sequence[Provision]) -> list[Node]:
-    """Stored provisions (in position order) as alignment nodes, keys as explicit keys."""
-    index = {p.id: i for i, p in enumerate(provisions)}
-    return [
-        Node(
-            i,
-            p.key,
-            p.kind,
-            p.label,
-            p.number,
-            p.title,
-            p.text,
-            index[p.parent_id] if p.parent_id is not None else None,
-        )  # fmt: skip
-        for i, p in enumerate(provisions)
-    ]
-
-
-def _code_keys(code: Code) -> set[str]:
-    return set(
-        db.session.scalars(
-            select(Provision.key).join(Round).where(Round.code_id == code.id).distinct()
-        )
+def get_provision(round_: Round, key: str) -> Provision:
+    """The provision with this key in the round; NotFound otherwise."""
+    provision = db.session.scalar(
+        select(Provision).where(Provision.round_id == round_.id, Provision.key == key)
     )
+    if provision is None:
+        raise NotFound(f"There is no provision {key!r} in round {round_.number}.")
+    return provision
 
 
-def _first_round_keys(nodes: Sequence[Node], reserved: set[str]) -> list[str]:
-    taken = set(reserved) | {n.key for n in nodes if n.key}
-    keys = []
-    for node in nodes:
-        key = node.key or mint_key(node, taken)
-        taken.add(key)
-        keys.append(key)
-    return keys
-
-
-def _locate(nodes: Sequence[Node], name: str) -> int | None:
-    folded = name.casefold()
-    for node in nodes:
-        if (node.label or node.title).casefold() == folded:
-            return node.index
+def find_provision(round_: Round, locator_: str) -> Provision | None:
+    """A provision of the round by key, else by number label ("Measure 1.1"), else None."""
+    found = db.session.scalar(
+        select(Provision).where(Provision.round_id == round_.id, Provision.key == locator_)
+    )
+    if found is not None:
+        return found
+    wanted = " ".join(locator_.split()).casefold()
+    for provision in db.session.scalars(
+        select(Provision).where(Provision.round_id == round_.id, Provision.label.is_not(None))
+    ):
+        if " ".join((provision.label or "").split()).casefold() == wanted:
+            return provision
     return None
 
 
-def _pinned(
-    code: Code, number: int, old: Sequence[Provision], nodes: Sequence[Node]
-) -> dict[int, tuple[int, ...]]:
-    """The secretariat's corrections for this round, as old index -> new indices."""
-    old_index = {p.key: i for i, p in enumerate(old)}
-    pinned: dict[int, tuple[int, ...]] = {}
-    corrections = db.session.scalars(
-        select(LineageCorrection).where(
-            LineageCorrection.code_id == code.id, LineageCorrection.to_round == number
-        )
+def neighbour_round(round_: Round, step: int) -> Round | None:
+    """The round just before (step -1) or just after (step 1) this one, or None."""
+    base = select(Round).where(Round.code_id == round_.code_id)
+    if step < 0:
+        query = base.where(Round.number < round_.number).order_by(Round.number.desc())
+    else:
+        query = base.where(Round.number > round_.number).order_by(Round.number)
+    return db.session.scalar(query.limit(1))
+
+
+def previous_visible_round(round_: Round, user: Any) -> Round | None:
+    """The latest round before `round_` that the user may see, or None."""
+    earlier = [r for r in visible_rounds(round_.code, user) if r.number < round_.number]
+    return earlier[-1] if earlier else None
+
+
+def lineage_document(code: Code, from_n: int, to_m: int) -> dict[str, Any]:
+    """The lineage export of CONTRACT section 4: one link per provision of round `from_n`.
+
+    Raises NotFound for a missing round, BadInput when `from_n` is not before `to_m`.
+    """
+    if from_n >= to_m:
+        raise BadInput("--from must be a round before --to.")
+    entries, added = lineage_between(
+        get_round(code, from_n, check=False), get_round(code, to_m, check=False)
     )
-    for correction in corrections:
-        located = [_locate(nodes, name) for name in correction.to_locators]
-        if correction.from_key in old_index and None not in located:
-            pinned[old_index[correction.from_key]] = tuple(j for j in located if j is not None)
-    return pinned
+    return {
+        "code": code.slug,
+        "from": from_n,
+        "to": to_m,
+        "links": [
+            {
+                "from": entry.source.key,
+                "to": [t.key for t in entry.targets],
+                "kind": entry.kind,
+                "similarity": round(entry.similarity, 2),
+                "from_label": locator(entry.source),
+                "to_labels": [locator(t) for t in entry.targets],
+            }
+            for entry in entries
+        ],
+        "added": [p.key for p in added],
+        "added_labels": [locator(p) for p in added],
+    }
 
 
-def _store_provisions(
-    round_: Round,
-    parsed: ParsedRound,
-    rendered: Sequence[str],
-    nodes: Sequence[Node],
-    keys: Sequence[str],
-    groups: dict[str, int],
-) -> list[Provision]:
-    """Insert the round's provisions, one bulk INSERT per depth (parents get ids first)."""
-    ids: dict[int, int] = {}
-    by_depth: dict[int, list[int]] = {}
-    for p in parsed.provisions:
-        by_depth.setdefault(p.depth, []).append(p.index)
-    for depth in sorted(by_depth):
-        rows = []
-        for index in by_depth[depth]:
-            p, text = parsed.provisions[index], nodes[index].text
-            rows.append({
-                "round_id": round_.id, "key": keys[index], "kind": p.kind, "depth": p.depth,
-                "position": p.index, "label": p.label, "number": p.number, "title": p.title,
-                "body": p.body, "body_html": rendered[index], "text": text,
-                "search_text": f"{p.title}\n{text}".lower(), "line": p.line,
-                "parent_id": ids[p.parent] if p.parent is not None else None,
-                "group_id": groups.get(p.group) if p.group else None,
-            })  # fmt: skip
-        inserted = db.session.scalars(
-            insert(Provision).returning(Provision.id, sort_by_parameter_order=True), rows
-        ).all()
-        ids.update(zip(by_depth[depth], inserted, strict=True))
-    db.session.expire(round_, ["provisions"])
-    return _provisions(round_)
-
-
-def _store_links(
-    previous: Round,
-    current: Round,
-    old: Sequence[Provision],
-    new: Sequence[Provision],
-    alignment: Alignment,
-) -> Counter[str]:
-    """Replace the links leaving `previous` with those of `alignment`; counts by kind."""
-    _delete_links(LineageLink.from_round_id == previous.id)
-    pinned_keys = _corrected_keys(previous.code_id, current.number)
-    kinds = Counter(link.kind for link in alignment.links)
-    kinds["added"] = len(alignment.added)
-    if not alignment.links:
-        return kinds
-    rows = [
-        {"from_round_id": previous.id, "to_round_id": current.id,
-         "from_provision_id": old[link.old].id, "kind": link.kind,
-         "similarity": link.similarity, "corrected": old[link.old].key in pinned_keys}
-        for link in alignment.links
-    ]  # fmt: skip
-    link_ids = db.session.scalars(
-        insert(LineageLink).returning(LineageLink.id, sort_by_parameter_order=True), rows
-    ).all()
-    targets = [
-        {"link_id": link_id, "to_provision_id": new[j].id}
-        for link_id, link in zip(link_ids, alignment.links, strict=True)
-        for j in link.new
-    ]
-    if targets:
-        db.session.execute(insert(LineageTarget), targets)
-    return kinds
-
-
-def _corrected_keys(code_id: int, number: int) -> set[str]:
-    return set(
-        db.session.scalars(
-            select(LineageCorrection.from_key).where(
-                LineageCorrection.code_id == code_id, LineageCorrection.to_round == number
-            )
-        )
-    )
-
-
-def _relink(code: Code, round_: Round, provisions: Sequence[Provision], following: Round) -> None:
-    """Recompute the links from `round_` to the round after it, keeping that round's keys."""
-    new = _provisions(following)
-    new_nodes = _stored_nodes(new)
-    alignment = align(
-        _stored_nodes(provisions),
-        new_nodes,
-        pinned=_pinned(code, following.number, provisions, new_nodes),
-        reserved=_code_keys(code),
-    )
-    _store_links(round_, following, provisions, new, alignment)
+# -- the secretariat's settings --------------------------------------------------------------
 
 
 def set_visibility(round_: Round, visibility: str, actor: Any) -> None:
@@ -470,17 +225,7 @@ def correct_link(
     correction.to_locators = [locator(p) for p in ordered]
     correction.created_by_id = getattr(actor, "id", None)
     db.session.flush()
-    old = _provisions(source_round)
-    new = _provisions(target_round)
-    new_nodes = _stored_nodes(new)
-    alignment = align(
-        _stored_nodes(old),
-        new_nodes,
-        pinned=_pinned(code, target_round.number, old, new_nodes),
-        reserved=_code_keys(code),
-    )
-    _store_links(source_round, target_round, old, new, alignment)
-    hooks.lineage_changed.send(previous=source_round, current=target_round, actor=actor)
+    realign(source_round, target_round, actor=actor)
     audit.record("lineage.correct", actor=actor, target=from_provision, code=code.slug,
                  to_round=target_round.number, from_key=from_provision.key,
                  to=correction.to_locators)  # fmt: skip

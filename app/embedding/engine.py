@@ -175,3 +175,15 @@ class HashingEmbedder:
             if progress is not None:
                 progress(stop, len(prepared))
         return out
+
+
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1 (a zero row stays zero), in the array's float type."""
+    matrix = np.asarray(matrix)
+    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
+    return matrix / np.where(norms == 0, 1.0, norms)
+
+
+def unit(vector: np.ndarray) -> np.ndarray:
+    """A vector scaled to length 1 as float32 (a zero vector stays zero)."""
+    return unit_rows(np.asarray(vector, dtype=np.float32))

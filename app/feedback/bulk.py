@@ -27,8 +27,9 @@ from app.core import audit
 from app.core.db import db
 from app.core.errors import BadInput, DomainError
 from app.drafting.models import Round
+from app.drafting.services import find_provision
 from app.feedback.models import Comment
-from app.feedback.services import find_provision, submit_comment
+from app.feedback.services import submit_comment
 
 CSV_AUTHOR_FIELDS = ("email", "name", "organisation", "category")
 TRUE_WORDS = {"1", "true", "yes", "y", "on"}

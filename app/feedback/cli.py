@@ -10,8 +10,8 @@ from flask.cli import AppGroup
 
 from app.core.cli import fail, user_errors
 from app.core.db import db
+from app.drafting.services import get_round
 from app.feedback import bulk
-from app.feedback.services import find_round
 
 feedback_cli = AppGroup("feedback", help="Import and export feedback.")
 
@@ -23,9 +23,7 @@ feedback_cli = AppGroup("feedback", help="Import and export feedback.")
 @user_errors
 def import_command(file: Path, code: str, number: int) -> None:
     """Import feedback from a JSON Lines or CSV file (CONTRACT §3); idempotent by external_id."""
-    round_ = find_round(code, number)
-    if round_ is None:
-        fail(f"there is no round {number} of code {code!r}")
+    round_ = get_round(code, number, check=False)
     try:
         rows = list(bulk.read_rows(file.read_bytes(), file.name))
     except OSError as error:

@@ -17,26 +17,27 @@ from app.feedback.annotations import iso
 from app.feedback.carry import comment_status, latest_carries
 from app.feedback.models import Comment
 
-COLUMNS = (
-    "id",
-    "external_id",
-    "provision",
-    "label",
-    "group",
-    "parent_id",
-    "stance",
-    "status",
-    "hidden",
-    "body",
-    "quote",
-    "proposed_text",
-    "author_name",
-    "author_organisation",
-    "author_category",
-    "published",
-    "created_at",
-    "updated_at",
-)
+# The columns of the export, in order, with what each holds (shown on the export page).
+COLUMNS = {
+    "id": "The comment's number in Plenary.",
+    "external_id": "Its id in the system it was imported from, if any.",
+    "provision": "The key of the provision commented on (stable across rounds).",
+    "label": "The provision's number label in this round, e.g. Measure 2.3.",
+    "group": "The working group of the provision.",
+    "parent_id": "For a reply: the number of the comment it answers.",
+    "stance": "support, oppose, amend, question or neutral.",
+    "status": "open, closed, withdrawn, or where it went in the next round.",
+    "hidden": "yes when the secretariat hid it.",
+    "body": "The comment as written.",
+    "quote": "The passage it comments on, if any.",
+    "proposed_text": "The wording it proposes, if any.",
+    "author_name": "The author's name.",
+    "author_organisation": "The author's organisation.",
+    "author_category": "The author's stakeholder category.",
+    "published": "yes when the author agreed to publish it with their name.",
+    "created_at": "When it was submitted (UTC).",
+    "updated_at": "When it was last changed (UTC).",
+}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -14,6 +14,7 @@ from app.drafting.models import Provision, Round
 STANCES = ("support", "oppose", "amend", "question", "neutral")
 STATUSES = ("open", "withdrawn")
 BODY_LIMIT = 10_000
+POST_LIMIT = "30 per minute"  # comments and replies per account, pages and API together
 PROPOSAL_LIMIT = 5_000
 CONSENT_TERMS_VERSION = "2026-11"
 

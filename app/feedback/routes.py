@@ -3,33 +3,28 @@ exports and the secretariat's bulk import."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app.accounts.forms import ActionForm
+from app.accounts.limits import account_key
 from app.accounts.models import User, WorkingGroup
 from app.accounts.permissions import account
 from app.core import audit
+from app.core.access import check
 from app.core.db import db
 from app.core.errors import DomainError, NotAllowed, NotFound
-from app.core.extensions import client_address, limiter
+from app.core.extensions import limiter
 from app.core.navigation import MAIN_NAV, NavItem
 from app.core.panels import PROVISION_PANELS
 from app.diffing.render import render_proposal
 from app.drafting.models import Provision
 from app.drafting.permissions import can_view_round
+from app.drafting.services import get_round
 from app.feedback import bulk, services
 from app.feedback.annotations import provision_path
 from app.feedback.carry import (
@@ -39,9 +34,9 @@ from app.feedback.carry import (
     latest_carries,
     passage_context,
 )
-from app.feedback.export import comments_csv, scope_comments
+from app.feedback.export import COLUMNS, comments_csv, scope_comments
 from app.feedback.forms import CommentForm, EditCommentForm, HideForm, ImportForm, ReplyForm
-from app.feedback.models import Comment, CommentCarry
+from app.feedback.models import POST_LIMIT, Comment, CommentCarry
 from app.feedback.permissions import (
     can_comment,
     can_edit_comment,
@@ -53,20 +48,6 @@ from app.feedback.permissions import (
 )
 
 bp = Blueprint("feedback", __name__)
-POST_LIMIT = "30 per minute"
-
-
-def account_key() -> str:
-    """Rate-limit key: the bearer token (API) or the signed-in account, else the address.
-
-    Limits are checked before the API authenticates, so the token itself (hashed) is the key.
-    """
-    scheme, _, secret = (request.headers.get("Authorization") or "").partition(" ")
-    if scheme.lower() == "bearer" and secret.strip():
-        return "token:" + hashlib.sha256(secret.strip().encode()).hexdigest()[:24]
-    if current_user.is_authenticated:
-        return f"account:{current_user.id}"
-    return f"addr:{client_address()}"
 
 
 def _passage(carry: CommentCarry) -> Passage:
@@ -91,17 +72,30 @@ def _round_visible(user: Any) -> Any:
 
 
 def _provision(provision_id: int) -> Provision:
+    """A provision of a round the current user may see, else 404."""
     provision = db.session.get(Provision, provision_id)
-    if provision is None or not can_view_round(current_user, provision.round):
-        abort(404)
-    return provision
+    check(provision is not None and can_view_round(current_user, provision.round))
+    return provision  # type: ignore[return-value]
 
 
 def _comment(comment_id: int) -> Comment:
     """A comment the current user may see, else 404 (so its existence is not revealed)."""
     comment = db.session.get(Comment, comment_id)
-    if comment is None or not can_view_comment(current_user, comment):
-        abort(404)
+    check(comment is not None and can_view_comment(current_user, comment))
+    return comment  # type: ignore[return-value]
+
+
+def _authored(comment_id: int) -> Comment:
+    """A comment the current user may see and wrote; 403 for a visible one of someone else."""
+    comment = _comment(comment_id)
+    check(is_author(current_user, comment), NotAllowed("Only its author may change a comment."))
+    return comment
+
+
+def _moderated(comment_id: int) -> Comment:
+    comment = _comment(comment_id)
+    check(can_moderate(current_user), NotAllowed("Only the secretariat may hide or show "
+                                                 "comments."))
     return comment
 
 
@@ -176,7 +170,7 @@ MAIN_NAV.append(_my_nav)
 @bp.route("/feedback/provisions/<int:provision_id>/comments", methods=["GET", "POST"])
 @login_required
 @limiter.limit(POST_LIMIT, key_func=account_key, methods=["POST"])
-def new_comment(provision_id: int):  # type: ignore[no-untyped-def]
+def new_comment(provision_id: int) -> ResponseReturnValue:
     """The comment form on its own page (no JS needed), and where every new comment is posted."""
     provision = _provision(provision_id)
     form = CommentForm()
@@ -217,7 +211,7 @@ def new_comment(provision_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/feedback/comments/<int:comment_id>/reply", methods=["POST"])
 @login_required
 @limiter.limit(POST_LIMIT, key_func=account_key)
-def reply(comment_id: int):  # type: ignore[no-untyped-def]
+def reply(comment_id: int) -> ResponseReturnValue:
     parent = _comment(comment_id)
     form = ReplyForm()
     if not form.validate_on_submit():
@@ -243,17 +237,14 @@ def reply(comment_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/feedback/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(comment_id: int):  # type: ignore[no-untyped-def]
-    comment = _comment(comment_id)
-    if not is_author(current_user, comment):
-        raise NotAllowed("Only its author may change a comment.")
+def edit(comment_id: int) -> ResponseReturnValue:
+    comment = _authored(comment_id)
     form = EditCommentForm(obj=comment)
     status = 200
     if form.validate_on_submit():
         try:
             services.edit_comment(
                 comment,
-                current_user,
                 stance=form.stance.data,
                 body=form.body.data,
                 proposed_text=form.proposed_text.data or "",
@@ -277,11 +268,11 @@ def edit(comment_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/feedback/comments/<int:comment_id>/withdraw", methods=["POST"])
 @login_required
-def withdraw(comment_id: int):  # type: ignore[no-untyped-def]
-    comment = _comment(comment_id)
+def withdraw(comment_id: int) -> ResponseReturnValue:
+    comment = _authored(comment_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.withdraw_comment(comment, current_user)
+    services.withdraw_comment(comment)
     db.session.commit()
     flash(
         "Your comment is withdrawn. It is kept, marked as withdrawn, and no longer counted.", "info"
@@ -291,10 +282,8 @@ def withdraw(comment_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/feedback/comments/<int:comment_id>/hide", methods=["GET", "POST"])
 @login_required
-def hide(comment_id: int):  # type: ignore[no-untyped-def]
-    comment = _comment(comment_id)
-    if not can_moderate(current_user):
-        raise NotAllowed("Only the secretariat may hide comments.")
+def hide(comment_id: int) -> ResponseReturnValue:
+    comment = _moderated(comment_id)
     form = HideForm()
     if form.validate_on_submit():
         services.hide_comment(comment, form.reason.data or "", current_user)
@@ -306,11 +295,9 @@ def hide(comment_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/feedback/comments/<int:comment_id>/unhide", methods=["GET", "POST"])
 @login_required
-def unhide(comment_id: int):  # type: ignore[no-untyped-def]
+def unhide(comment_id: int) -> ResponseReturnValue:
     """Show a hidden comment again: a confirmation page for the secretariat."""
-    comment = _comment(comment_id)
-    if not can_moderate(current_user):
-        raise NotAllowed("Only the secretariat may show hidden comments.")
+    comment = _moderated(comment_id)
     form = ActionForm()
     if comment.hidden and form.validate_on_submit():
         services.unhide_comment(comment, current_user)
@@ -323,49 +310,52 @@ def unhide(comment_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/my/feedback")
 @login_required
-def my_feedback():  # type: ignore[no-untyped-def]
+def my_feedback() -> ResponseReturnValue:
     comments = services.comments_by(current_user)
     carries = latest_carries(comments, can_see=_round_visible(current_user))
     rows = [(c, comment_status(c, carries.get(c.id)), carries.get(c.id)) for c in comments]
     return _render("feedback/my_feedback.html", rows=rows)
 
 
-def _scope(code: str, number: int) -> Any:
-    round_ = services.find_round(code, number)
-    if round_ is None or not can_view_round(current_user, round_):
-        raise NotFound("There is no such round.")
-    return round_
-
-
-@bp.route("/codes/<code>/rounds/<int:number>/comments.csv")
-@login_required
-def export_csv(code: str, number: int):  # type: ignore[no-untyped-def]
-    """A working group's comments (?group=slug) for its chairs; a whole round for the
-    secretariat."""
-    round_ = _scope(code, number)
+def _export_scope(code: str, number: int) -> tuple[Any, WorkingGroup | None]:
+    """The round and the working group (?group=slug) of a comments export, checked."""
+    round_ = get_round(code, number, current_user)
     slug = request.args.get("group") or None
     group = db.session.query(WorkingGroup).filter_by(slug=slug).one_or_none() if slug else None
     if slug and group is None:
         raise NotFound("There is no such working group.")
-    group_id = group.id if group else None
-    if not can_export(current_user, group_id):
-        raise NotAllowed("Only the group's chairs and the secretariat may export its comments.")
-    audit.record("comments.export", actor=current_user, target=round_, group=slug)
-    db.session.commit()
-    name = f"{code}-round{number}{'-' + slug if slug else ''}-comments.csv"
-    return Response(
-        comments_csv(scope_comments(round_, group_id)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    check(can_export(current_user, group.id if group else None),
+          NotAllowed("Only the group's chairs and the secretariat may export its comments."))
+    return round_, group
+
+
+@bp.route("/codes/<code>/rounds/<int:number>/comments.csv", methods=["GET", "POST"])
+@login_required
+def export_csv(code: str, number: int) -> ResponseReturnValue:
+    """A working group's comments (?group=slug) for its chairs; a whole round for the
+    secretariat. GET explains the file and offers it; the download itself is a POST, because
+    it is audit-logged and a GET never writes."""
+    round_, group = _export_scope(code, number)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        slug = group.slug if group else None
+        audit.record("comments.export", actor=current_user, target=round_, group=slug)
+        data = comments_csv(scope_comments(round_, group.id if group else None))
+        db.session.commit()
+        name = f"{code}-round{number}{'-' + slug if slug else ''}-comments.csv"
+        return Response(data, mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return _render("feedback/export.html", round=round_, group=group, form=form,
+                   columns=COLUMNS)
 
 
 @bp.route("/codes/<code>/rounds/<int:number>/feedback/import", methods=["GET", "POST"])
 @login_required
-def import_page(code: str, number: int):  # type: ignore[no-untyped-def]
-    round_ = _scope(code, number)
-    if not can_moderate(current_user):
-        raise NotAllowed("Only the secretariat may import feedback.")
+def import_page(code: str, number: int) -> ResponseReturnValue:
+    round_ = get_round(code, number, current_user)
+    check(can_moderate(current_user), NotAllowed("Only the secretariat may import feedback."))
     form = ImportForm()
     report = None
     if form.validate_on_submit():

@@ -18,9 +18,8 @@ from app.accounts.models import User
 from app.accounts.permissions import account
 from app.core import audit, hooks
 from app.core.db import db, utcnow
-from app.core.errors import BadInput, Conflict, DomainError, NotAllowed, NotFound
-from app.drafting.models import Code, Provision, Round
-from app.drafting.permissions import can_view_round
+from app.core.errors import BadInput, Conflict, TooLarge
+from app.drafting.models import Provision, Round
 from app.feedback.anchoring import locate
 from app.feedback.models import (
     BODY_LIMIT,
@@ -29,16 +28,8 @@ from app.feedback.models import (
     STANCES,
     Comment,
 )
-from app.feedback.permissions import can_moderate, is_author
 
 KEY_LIMIT = 100
-
-
-class TooLong(DomainError):
-    """A body or proposal past its documented limit (413 in the API)."""
-
-    status = 413
-    code = "too_large"
 
 
 def window_problem(round_: Round, now: dt.datetime | None = None) -> str | None:
@@ -60,7 +51,9 @@ def clean_body(body: str | None) -> str:
     if not text:
         raise BadInput("Write a comment: the body may not be empty.")
     if len(text) > BODY_LIMIT:
-        raise TooLong(f"A comment may have at most {BODY_LIMIT:,} characters ({len(text):,} sent).")
+        raise TooLarge(
+            f"A comment may have at most {BODY_LIMIT:,} characters ({len(text):,} sent)."
+        )
     return text
 
 
@@ -69,7 +62,7 @@ def clean_proposal(proposed: str | None) -> str | None:
     if not text:
         return None
     if len(text) > PROPOSAL_LIMIT:
-        raise TooLong(
+        raise TooLarge(
             f"Proposed wording may have at most {PROPOSAL_LIMIT:,} characters ({len(text):,} sent)."
         )
     return text
@@ -128,8 +121,13 @@ def _existing_for_key(author: User, key: str) -> Comment | None:
     )
 
 
-def _replay(existing: Comment, provision: Provision, body: str) -> Comment:
-    if existing.provision_id != provision.id or existing.body != body:
+# What a replay with the same Idempotency-Key must repeat exactly to get the first comment back.
+_REPLAYED = ("provision_id", "parent_id", "stance", "body", "proposed_text", "quote_exact",
+             "quote_start", "publish_consent", "external_id")  # fmt: skip
+
+
+def _replay(existing: Comment, fields: Mapping[str, Any]) -> Comment:
+    if any(getattr(existing, name) != fields[name] for name in _REPLAYED):
         raise Conflict("This Idempotency-Key was already used for a different comment.")
     return existing
 
@@ -150,30 +148,37 @@ def submit_comment(
     source: str = "web",
     bulk: bool = False,
 ) -> Comment:
-    """Store a participant's comment on a provision (or a reply to `parent`) and return it.
+    """Store a comment on a provision (or a reply to `parent`) and return it.
 
-    A reply inherits its parent's provision and round, and carries no quote. Raises NotFound
-    when the round is not visible to the author, Conflict when its window is not open (neither
-    applies with `bulk`: a secretariat's import), BadInput for an unknown stance, an empty body or a
-    quote that is not in the provision, TooLong past the limits. With an `idempotency_key`, a
-    second call by the same author returns the first comment instead of storing another.
+    Whether `author` may comment there (and set an external id) is the caller's check. A reply
+    inherits its parent's provision and round, and carries no quote. Raises Conflict when the
+    round's window is not open (unless `bulk`: a secretariat's import) or the external id is
+    taken, BadInput for an unknown stance, an empty body, a quote that is not in the provision
+    or an over-long key, TooLarge past the limits. With an `idempotency_key`, a second call by
+    the same author with the same comment returns the first one instead of storing another;
+    the same key with anything different (text, stance, consent, passage) is a Conflict.
     """
-    if account(author) is None:
-        raise NotAllowed("Log in to comment.")
     if parent is not None:
         provision = parent.provision
         quote = None
     round_ = provision.round
-    if not bulk and not can_view_round(author, round_):
-        raise NotFound("There is no such provision.")
     now = now or utcnow()
-    body = clean_body(body)
-    if idempotency_key:
-        if len(idempotency_key) > KEY_LIMIT:
-            raise BadInput(f"An Idempotency-Key may have at most {KEY_LIMIT} characters.")
-        existing = _existing_for_key(author, idempotency_key)
-        if existing is not None:
-            return _replay(existing, provision, body)
+    if idempotency_key and len(idempotency_key) > KEY_LIMIT:
+        raise BadInput(f"An Idempotency-Key may have at most {KEY_LIMIT} characters.")
+    if external_id is not None and not 0 < len(external_id) <= KEY_LIMIT:
+        raise BadInput(f"An external_id has 1 to {KEY_LIMIT} characters.")
+    fields: dict[str, Any] = {
+        "provision_id": provision.id,
+        "parent_id": parent.id if parent is not None else None,
+        "stance": clean_stance(stance),
+        "body": clean_body(body),
+        "proposed_text": clean_proposal(proposed_text),
+        "publish_consent": bool(publish_consent),
+        "external_id": external_id or None,
+        **anchor_quote(provision, quote),
+    }
+    if idempotency_key and (existing := _existing_for_key(author, idempotency_key)):
+        return _replay(existing, fields)
     if not bulk and (problem := window_problem(round_, now)):
         raise Conflict(problem)
     if external_id and db.session.scalar(
@@ -182,23 +187,16 @@ def submit_comment(
         raise Conflict(f"A comment with external_id {external_id!r} is already stored.")
     comment = Comment(
         round_id=round_.id,
-        provision_id=provision.id,
         author_id=author.id,
-        parent_id=parent.id if parent is not None else None,
-        external_id=external_id,
         idempotency_key=idempotency_key or None,
         source=source,
-        stance=clean_stance(stance),
-        body=body,
-        proposed_text=clean_proposal(proposed_text),
         status="open",
-        publish_consent=bool(publish_consent),
         consent_at=now if publish_consent else None,
         consent_terms=CONSENT_TERMS_VERSION if publish_consent else None,
         created_at=now,
         updated_at=now,
         submitted_at=now,
-        **anchor_quote(provision, quote),
+        **fields,
     )
     if not idempotency_key:
         db.session.add(comment)
@@ -212,14 +210,12 @@ def submit_comment(
             existing = _existing_for_key(author, idempotency_key)
             if existing is None:
                 raise
-            return _replay(existing, provision, body)
+            return _replay(existing, fields)
     hooks.comment_submitted.send(comment=comment)
     return comment
 
 
-def _check_changeable(comment: Comment, actor: Any, now: dt.datetime | None) -> None:
-    if not is_author(actor, comment):
-        raise NotAllowed("Only its author may change a comment.")
+def _check_changeable(comment: Comment, now: dt.datetime | None) -> None:
     if comment.status == "withdrawn":
         raise Conflict("This comment was withdrawn: it can no longer be changed.")
     if problem := window_problem(comment.round, now):
@@ -228,7 +224,6 @@ def _check_changeable(comment: Comment, actor: Any, now: dt.datetime | None) -> 
 
 def edit_comment(
     comment: Comment,
-    actor: Any,
     *,
     stance: str | None = None,
     body: str | None = None,
@@ -236,12 +231,13 @@ def edit_comment(
     publish_consent: bool | None = None,
     now: dt.datetime | None = None,
 ) -> Comment:
-    """Change a comment's stance, body, proposed wording or consent (its author, window open).
+    """Change a comment's stance, body, proposed wording or consent (for its author: the
+    caller's check), while the window is open.
 
-    The quote stays as it was. Raises NotAllowed for anyone but the author, Conflict once the
-    window has closed or the comment was withdrawn, BadInput/TooLong as submit_comment.
+    The quote stays as it was. Raises Conflict once the window has closed or the comment was
+    withdrawn, BadInput/TooLarge as submit_comment.
     """
-    _check_changeable(comment, actor, now)
+    _check_changeable(comment, now)
     now = now or utcnow()
     if stance is not None:
         comment.stance = clean_stance(stance)
@@ -259,12 +255,12 @@ def edit_comment(
     return comment
 
 
-def withdraw_comment(comment: Comment, actor: Any, now: dt.datetime | None = None) -> Comment:
-    """Mark a comment withdrawn (kept, never deleted). Author only, while the window is open.
+def withdraw_comment(comment: Comment, now: dt.datetime | None = None) -> Comment:
+    """Mark a comment withdrawn (kept, never deleted), while the window is open.
 
-    Raises NotAllowed for anyone else, Conflict once closed or already withdrawn.
+    Raises Conflict once closed or already withdrawn.
     """
-    _check_changeable(comment, actor, now)
+    _check_changeable(comment, now)
     comment.status = "withdrawn"
     comment.updated_at = now or utcnow()
     db.session.flush()
@@ -275,11 +271,9 @@ def withdraw_comment(comment: Comment, actor: Any, now: dt.datetime | None = Non
 def hide_comment(comment: Comment, reason: str, actor: Any) -> Comment:
     """Hide a comment from everyone but its author, the group's chairs and the secretariat.
 
-    Secretariat only (NotAllowed otherwise); the reason is required (BadInput) and the act is
-    audit-logged. Hiding again replaces the reason. Nothing is deleted.
+    The reason is required (BadInput) and the act is audit-logged. Hiding again replaces the
+    reason. Nothing is deleted.
     """
-    if not can_moderate(actor):
-        raise NotAllowed("Only the secretariat may hide comments.")
     reason = (reason or "").strip()
     if not reason:
         raise BadInput("Give a reason for hiding the comment.")
@@ -293,9 +287,7 @@ def hide_comment(comment: Comment, reason: str, actor: Any) -> Comment:
 
 
 def unhide_comment(comment: Comment, actor: Any) -> Comment:
-    """Show a hidden comment again (secretariat, audit-logged)."""
-    if not can_moderate(actor):
-        raise NotAllowed("Only the secretariat may show hidden comments.")
+    """Show a hidden comment again (audit-logged)."""
     comment.hidden_at = None
     comment.hidden_reason = None
     comment.hidden_by_id = None
@@ -303,28 +295,6 @@ def unhide_comment(comment: Comment, actor: Any) -> Comment:
     db.session.flush()
     hooks.comment_hidden.send(comment=comment, hidden=False, actor=actor)
     return comment
-
-
-def find_round(code_slug: str, number: int) -> Round | None:
-    return db.session.scalar(
-        select(Round).join(Code).where(Code.slug == code_slug, Round.number == number)
-    )
-
-
-def find_provision(round_: Round, locator: str) -> Provision | None:
-    """A provision of the round by key, else by number label ("Measure 1.1"), else None."""
-    found = db.session.scalar(
-        select(Provision).where(Provision.round_id == round_.id, Provision.key == locator)
-    )
-    if found is not None:
-        return found
-    wanted = " ".join(locator.split()).casefold()
-    for provision in db.session.scalars(
-        select(Provision).where(Provision.round_id == round_.id, Provision.label.is_not(None))
-    ):
-        if " ".join((provision.label or "").split()).casefold() == wanted:
-            return provision
-    return None
 
 
 def visibility_clause(user: Any) -> Any:

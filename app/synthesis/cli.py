@@ -7,20 +7,15 @@ from typing import Any
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
-from app.cli import export_cli
-from app.core.cli import fail, user_errors
+from app.core.cli import export_cli, fail, user_errors
 from app.core.db import db
-from app.drafting.models import Code, Round
+from app.drafting.models import Round
+from app.drafting.services import get_round
 
 
 def _round(code: str, number: int) -> Round:
-    round_ = db.session.scalar(
-        select(Round).join(Code).where(Code.slug == code, Round.number == number))
-    if round_ is None:
-        fail(f"there is no round {number} of code {code!r}")
-    return round_
+    return get_round(code, number, check=False)
 
 
 def _scope_options(func: Any) -> Any:

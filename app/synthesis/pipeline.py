@@ -15,10 +15,10 @@ import numpy as np
 from sqlalchemy import select
 
 from app.core.db import db
-from app.embedding.engine import Embedder
+from app.embedding.engine import Embedder, unit
 from app.embedding.models import bytes_vector, vector_bytes
 from app.feedback.models import Comment
-from app.synthesis import engines
+from app.synthesis import codebook, duplicates, labels
 from app.synthesis.clustering import cluster, match_themes
 from app.synthesis.models import (
     CampaignGroup,
@@ -43,11 +43,6 @@ class Found:
     rows: np.ndarray
     centroid: np.ndarray
     entry: CodebookEntry | None = None
-
-
-def unit(vector: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(vector))
-    return (vector / norm if norm else vector).astype(np.float32)
 
 
 def codebook_entries(run: SynthesisRun) -> list[CodebookEntry]:
@@ -76,9 +71,9 @@ def build_themes(
     entries = codebook_entries(run)
     if entries:
         entry_vectors = embed_texts(
-            [engines.entry_text(e.title, e.description) for e in entries], embedder
+            [codebook.CodebookEntry(e.title, e.description).text() for e in entries], embedder
         )
-        assigned = engines.assign_codebook(vectors, entry_vectors)
+        assigned = np.asarray(codebook.assign_to_codebook(vectors, entry_vectors), np.int64)
         for j, entry in enumerate(entries):
             rows = np.flatnonzero(assigned == j)
             if len(rows):
@@ -204,16 +199,17 @@ def _apply_moves(
 
 
 def _store_campaigns(run: SynthesisRun, comments: Sequence[Comment], texts: Sequence[str]) -> None:
-    for group in engines.campaigns(texts):
+    for group in duplicates.find_duplicate_groups(texts):
         campaign = CampaignGroup(
             run=run,
             template=group.template,
-            canonical=comments[group.canonical],
-            size=len(group.rows),
+            canonical=comments[int(group.canonical)],
+            size=len(group.members),
         )
         db.session.add(campaign)
-        for row, addition in zip(group.rows, group.additions, strict=True):
-            campaign.members.append(CampaignMember(comment=comments[row], addition=addition))
+        for row in group.members:
+            addition = group.additions.get(row, "")
+            campaign.members.append(CampaignMember(comment=comments[int(row)], addition=addition))
 
 
 def refresh(
@@ -240,31 +236,31 @@ def refresh(
         m.comment_id: m.campaign_id for campaign in run.campaigns for m in campaign.members
     }
     theme_texts = [[texts[m.comment_id] for m in by_theme[t.id]] for t in themes]
-    keywords = engines.keywords(theme_texts, provision_texts)
+    keywords = _keywords(theme_texts, provision_texts)
     for theme, words, docs in zip(themes, keywords, theme_texts, strict=True):
         rows = by_theme[theme.id]
         matrix = np.stack([vectors[m.comment_id] for m in rows])
         centre = unit(matrix.mean(axis=0))
         for member, vector in zip(rows, matrix, strict=True):
             member.distance = float(1.0 - float(vector @ centre))
-        picked = engines.pick_representatives(matrix, centre, REPRESENTATIVES)
-        theme.representatives = [rows[i].comment_id for i in picked]
+        picked = labels.representatives(matrix, centre, k=REPRESENTATIVES)
+        theme.representatives = [rows[int(i)].comment_id for i in picked]
         theme.centroid = vector_bytes(centre)
         theme.size = len(rows)
         theme.keywords = list(words)
         entry = theme.identity.codebook_entry
-        generated = engines.label(words, docs)[:200] or "(no keywords)"
+        generated = labels.label_from_keywords(words, docs)[:200] or "(no keywords)"
         theme.label = entry.title if entry is not None else generated
         categories = Counter(comments[m.comment_id].author.category for m in rows)
         theme.by_category = dict(sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])))
         stances = Counter(comments[m.comment_id].stance for m in rows)
         theme.by_stance = dict(sorted(stances.items(), key=lambda kv: (-kv[1], kv[0])))
-        theme.over_represented = engines.over_represented_categories(categories, scope_categories)
+        theme.over_represented = list(labels.over_represented(categories, scope_categories))
         in_campaigns = Counter(
             campaign_of[m.comment_id] for m in rows if m.comment_id in campaign_of
         )
         theme.campaign_count = len(in_campaigns)
-        theme.independent_count = engines.voices(len(rows), list(in_campaigns.values()))
+        theme.independent_count = _voices(len(rows), list(in_campaigns.values()))
     ordered = sorted(themes, key=lambda t: (-t.size, t.identity_id))
     for position, theme in enumerate(ordered):
         theme.position = position
@@ -280,10 +276,23 @@ def summary(run: SynthesisRun) -> str:
         return "Only one comment in this scope: it forms a single theme of its own."
     unassigned = sum(1 for m in run.members if m.theme_id is None)
     campaigns = len(run.campaigns)
-    voices = engines.voices(run.comment_count, [c.size for c in run.campaigns])
+    voices = _voices(run.comment_count, [c.size for c in run.campaigns])
     themes = len(run.themes)
     return (
         f"{run.comment_count} comments in {themes} theme{'s' * (themes != 1)}, "
         f"{unassigned} unassigned; {campaigns} campaign{'s' * (campaigns != 1)}, "
         f"{voices} independent voice{'s' * (voices != 1)} (a campaign counts as one)."
     )
+
+
+def _keywords(theme_texts: Sequence[Sequence[str]], discount: Sequence[str]) -> list[list[str]]:
+    """c-TF-IDF keywords of each theme, the provisions' own words (`discount`) weighed down."""
+    if not theme_texts:
+        return []
+    own_words = {word for text in discount for word in labels.tokens(text)}
+    return [list(words) for words in labels.ctfidf_keywords(theme_texts, discount=own_words)]
+
+
+def _voices(n_comments: int, campaign_sizes: Sequence[int]) -> int:
+    """Independent voices: comments outside any campaign, plus one voice per campaign."""
+    return n_comments - sum(campaign_sizes) + len(campaign_sizes)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
@@ -13,11 +13,13 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import CATEGORY_NAMES, WorkingGroup
 from app.accounts.permissions import is_secretariat
+from app.core.access import require
 from app.core.db import db
 from app.core.errors import DomainError
 from app.core.navigation import MAIN_NAV, NavItem
-from app.drafting.models import Code, Provision, Round
+from app.drafting.models import Code, Provision
 from app.drafting.permissions import can_view_round
+from app.drafting.services import get_round, neighbour_round, visible_rounds
 from app.synthesis import forms, services, workspace
 from app.synthesis.models import CodebookEntry, SynthesisRun, Theme
 from app.synthesis.permissions import (
@@ -53,26 +55,6 @@ def category_name(slug: str) -> str:
     return CATEGORY_NAMES.get(slug, slug)
 
 
-def workspace_required(view: Any) -> Any:
-    """Chairs, vice-chairs and the secretariat; everyone else gets 404."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not can_use_workspace(current_user):
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def _round(code: str, number: int) -> Round:
-    round_ = db.session.scalar(
-        select(Round).join(Code).where(Code.slug == code, Round.number == number))
-    if round_ is None or not can_view_round(current_user, round_):
-        abort(404)
-    return round_
-
-
 def _run(run_id: int) -> SynthesisRun:
     run = db.session.get(SynthesisRun, run_id)
     if run is None or not _scope_allowed(services.scope_of(run)):
@@ -102,20 +84,20 @@ def _scope_allowed(scope: services.Scope) -> bool:
 
 
 @bp.route("/chair/synthesis")
-@workspace_required
-def index():  # type: ignore[no-untyped-def]
+@require(can_use_workspace)
+def index() -> ResponseReturnValue:
     codes = []
     for code in db.session.scalars(select(Code).order_by(Code.title)):
-        rounds = [r for r in code.rounds if can_view_round(current_user, r) and not r.final]
+        rounds = [r for r in visible_rounds(code, current_user) if not r.final]
         if rounds:
             codes.append((code, rounds))
     return render_template("synthesis/index.html", codes=codes)
 
 
 @bp.route("/chair/codes/<code>/rounds/<int:number>/synthesis")
-@workspace_required
-def round_page(code: str, number: int):  # type: ignore[no-untyped-def]
-    round_ = _round(code, number)
+@require(can_use_workspace)
+def round_page(code: str, number: int) -> ResponseReturnValue:
+    round_ = get_round(code, number, current_user)
     scopes = [s for s in services.scope_options(round_, _my_groups()) if _scope_allowed(s)]
     rows = []
     for scope in scopes:
@@ -127,11 +109,11 @@ def round_page(code: str, number: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/chair/codes/<code>/rounds/<int:number>/synthesis/run", methods=["POST"])
-@workspace_required
-def start_run(code: str, number: int):  # type: ignore[no-untyped-def]
+@require(can_use_workspace)
+def start_run(code: str, number: int) -> ResponseReturnValue:
     from app.synthesis.tasks import queue_synthesis
 
-    round_ = _round(code, number)
+    round_ = get_round(code, number, current_user)
     form = forms.RunForm()
     if not form.validate_on_submit():
         abort(400)
@@ -147,15 +129,14 @@ def start_run(code: str, number: int):  # type: ignore[no-untyped-def]
     run = services.create_run(round_, provision=scope.provision_key, group=scope.group,
                               actor=current_user)
     db.session.commit()
-    queue_synthesis(run)
-    db.session.commit()
+    queue_synthesis(run)  # the task commits its own work; a queue that is down leaves it queued
     flash("The synthesis has been queued; this page shows its progress.", "info")
     return redirect(url_for("synthesis.run_page", run_id=run.id))
 
 
 @bp.route("/chair/runs/<int:run_id>")
-@workspace_required
-def run_page(run_id: int):  # type: ignore[no-untyped-def]
+@require(can_use_workspace)
+def run_page(run_id: int) -> ResponseReturnValue:
     run = _run(run_id)
     scope = services.scope_of(run)
     latest = services.latest_run(run.round, provision=scope.provision_key, group=scope.group)
@@ -169,8 +150,8 @@ def _comments(run: SynthesisRun) -> dict[int, Any]:
 
 
 @bp.route("/chair/runs/<int:run_id>/themes/<int:theme_id>")
-@workspace_required
-def theme_page(run_id: int, theme_id: int):  # type: ignore[no-untyped-def]
+@require(can_use_workspace)
+def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
     theme = _theme(theme_id)
     if theme.run_id != run_id:
         abort(404)
@@ -198,7 +179,7 @@ def theme_page(run_id: int, theme_id: int):  # type: ignore[no-untyped-def]
         pages=max(1, -(-len(members) // PAGE_SIZE)), merge=merge, move_choices=move_choices,
         respond=respond, rename=rename, note=note, relevance=forms.RelevanceForm(),
         split=forms.SplitForm(), move=forms.MoveForm(), campaign_of=campaign_of,
-        next_round=workspace.next_round(run.round), editable=_editable(run),
+        next_round=neighbour_round(run.round, 1), editable=_editable(run),
         scope=services.scope_of(run))
 
 
@@ -227,8 +208,8 @@ def _act(theme: Theme, action: Any) -> Any:
 
 
 @bp.route("/chair/themes/<int:theme_id>/rename", methods=["POST"])
-@workspace_required
-def rename(theme_id: int):  # type: ignore[no-untyped-def]
+@require(can_use_workspace)
+def rename(theme_id: int) -> ResponseReturnValue:
     theme = _theme(theme_id)
     form = forms.RenameForm(prefix="rename")
     if not form.validate_on_submit():
@@ -238,8 +219,8 @@ def rename(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/chair/themes/<int:theme_id>/note", methods=["POST"])
-@workspace_required
-def note(theme_id: int):  # type: ignore[no-untyped-def]
+@require(can_use_workspace)
+def note(theme_id: int) -> ResponseReturnValue:
     theme = _theme(theme_id)
     form = forms.NoteForm(prefix="note")
     if not form.validate_on_submit():
@@ -249,8 +230,8 @@ def note(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/chair/themes/<int:theme_id>/relevance", methods=["POST"])
-@workspace_required
-def relevance(theme_id: int):  # type: ignore[no-untyped-def]
+@require(can_use_workspace)
+def relevance(theme_id: int) -> ResponseReturnValue:
     theme = _theme(theme_id)
     form = forms.RelevanceForm()
     if not form.validate_on_submit():
@@ -260,8 +241,8 @@ def relevance(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/chair/themes/<int:theme_id>/merge", methods=["POST"])
-@workspace_required
-def merge(theme_id: int):  # type: ignore[no-untyped-def]
+@require(can_use_workspace)
+def merge(theme_id: int) -> ResponseReturnValue:
     theme = _theme(theme_id)
     form = forms.MergeForm(prefix="merge")
     form.target.choices = [SelectChoice(t.id, t.label) for t in theme.run.themes
@@ -275,8 +256,8 @@ def merge(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/chair/themes/<int:theme_id>/split", methods=["POST"])
-@workspace_required
-def split(theme_id: int):  # type: ignore[no-untyped-def]
+@require(can_use_workspace)
+def split(theme_id: int) -> ResponseReturnValue:
     theme = _theme(theme_id)
     if not forms.SplitForm().validate_on_submit():
         abort(400)
@@ -284,8 +265,8 @@ def split(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/chair/themes/<int:theme_id>/comments/<int:comment_id>/move", methods=["POST"])
-@workspace_required
-def move(theme_id: int, comment_id: int):  # type: ignore[no-untyped-def]
+@require(can_use_workspace)
+def move(theme_id: int, comment_id: int) -> ResponseReturnValue:
     theme = _theme(theme_id)
     form = forms.MoveForm()
     form.target.choices = [SelectChoice(t.id, t.label) for t in theme.run.themes]
@@ -298,8 +279,8 @@ def move(theme_id: int, comment_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/chair/themes/<int:theme_id>/respond", methods=["POST"])
-@workspace_required
-def respond(theme_id: int):  # type: ignore[no-untyped-def]
+@require(can_use_workspace)
+def respond(theme_id: int) -> ResponseReturnValue:
     theme = _theme(theme_id)
     form = forms.RespondForm(prefix="respond")
     form.provisions.choices = _provision_choices(theme)
@@ -315,8 +296,8 @@ def respond(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/chair/runs/<int:run_id>/codebook", methods=["GET", "POST"])
-@workspace_required
-def codebook(run_id: int):  # type: ignore[no-untyped-def]
+@require(can_use_workspace)
+def codebook(run_id: int) -> ResponseReturnValue:
     run = _run(run_id)
     form = forms.CodebookForm()
     if form.validate_on_submit():
@@ -335,8 +316,8 @@ def codebook(run_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/chair/runs/<int:run_id>/codebook/<int:entry_id>/delete", methods=["POST"])
-@workspace_required
-def codebook_delete(run_id: int, entry_id: int):  # type: ignore[no-untyped-def]
+@require(can_use_workspace)
+def codebook_delete(run_id: int, entry_id: int) -> ResponseReturnValue:
     run = _run(run_id)
     entry = db.session.get(CodebookEntry, entry_id)
     if entry is None or entry.round_id != run.round_id or entry.scope_key != run.scope_key:
@@ -350,8 +331,8 @@ def codebook_delete(run_id: int, entry_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/codes/<code>/rounds/<int:number>/register")
-def register(code: str, number: int):  # type: ignore[no-untyped-def]
-    round_ = _round(code, number)
+def register(code: str, number: int) -> ResponseReturnValue:
+    round_ = get_round(code, number, current_user)
     if not can_view_register(current_user, round_):
         return render_template("synthesis/register.html", round=round_, entries=None), 200
     entries = workspace.register_entries(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 
@@ -22,6 +21,7 @@ from app.embedding.engine import Embedder
 from app.embedding.services import BATCH_SIZE, embed_texts, get_embedder
 from app.feedback.models import Comment
 from app.synthesis.models import SynthesisRun
+from app.synthesis.vectors import comment_text
 
 Progress = Callable[[int, int], None]
 
@@ -137,13 +137,6 @@ def scope_comments(scope: Scope) -> list[Comment]:
     )
 
 
-def comment_text(comment: Comment) -> str:
-    """What is embedded and labelled: the body, and the proposed wording where there is one."""
-    if comment.proposed_text:
-        return f"{comment.body}\n{comment.proposed_text}"
-    return comment.body
-
-
 def create_run(
     round_: Round, *, provision: Provision | str | None = None,
     group: WorkingGroup | str | None = None, actor: User | None = None,
@@ -244,13 +237,6 @@ def runs_of_scope(round_: Round, scope_key: str) -> list[SynthesisRun]:
     ))
 
 
-def get_run(run_id: int) -> SynthesisRun:
-    run = db.session.get(SynthesisRun, run_id)
-    if run is None:
-        raise NotFound("There is no such synthesis run.")
-    return run
-
-
 def scope_options(round_: Round, groups: Sequence[WorkingGroup] | None) -> list[Scope]:
     """The scopes a chair works on: each group (`groups`; None = every group with provisions,
     for the secretariat, who also gets the whole round), then each of their measures that has
@@ -268,7 +254,3 @@ def scope_options(round_: Round, groups: Sequence[WorkingGroup] | None) -> list[
         scopes += [Scope(round_, provision_key=p.key) for p in provisions
                    if p.group_id == group.id and p.id in with_comments]
     return scopes
-
-
-def describe_params(run: SynthesisRun) -> dict[str, Any]:
-    return dict(run.params or {})

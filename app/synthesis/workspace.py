@@ -16,9 +16,9 @@ from app.core import audit, hooks
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict, NotFound
 from app.drafting.models import Provision, Round
-from app.embedding.engine import text_hash
+from app.drafting.services import neighbour_round
+from app.embedding.engine import unit
 from app.embedding.models import vector_bytes
-from app.feedback.models import Comment
 from app.synthesis.models import (
     OUTCOMES,
     CodebookEntry,
@@ -30,7 +30,8 @@ from app.synthesis.models import (
     ThemeMove,
     ThemeResponse,
 )
-from app.synthesis.services import comment_text, latest_run, scope_of, scope_provisions
+from app.synthesis.services import latest_run, scope_of, scope_provisions
+from app.synthesis.vectors import cached_comment_vectors, comment_text
 
 TITLE_LIMIT = 200
 NOTE_LIMIT = 5000
@@ -51,13 +52,7 @@ def refresh_run(run: SynthesisRun) -> None:
 
     members = list(run.members)
     texts = {m.comment_id: comment_text(m.comment) for m in members}
-    from app.embedding.services import cached_vectors
-
-    found = cached_vectors(run.model, [text_hash(t) for t in texts.values()])
-    missing = [cid for cid, t in texts.items() if text_hash(t) not in found]
-    if missing:
-        raise Conflict("Some comments changed since this run; run the synthesis again.")
-    vectors = {cid: found[text_hash(t)] for cid, t in texts.items()}
+    vectors = cached_comment_vectors(run.model, [m.comment for m in members])
     provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope_of(run))]
     pipeline.refresh(run, vectors, texts, provision_texts)
 
@@ -123,7 +118,7 @@ def split_theme(theme: Theme, *, actor: User | None) -> Theme:
     rows = list(theme.members)
     if len(rows) < 2:
         raise BadInput("A theme needs at least two comments to be split.")
-    refresh_vectors = _member_vectors(run, rows)
+    refresh_vectors = cached_comment_vectors(run.model, [m.comment for m in rows])
     matrix = np.stack([refresh_vectors[m.comment_id] for m in rows])
     if len(np.unique(matrix.round(6), axis=0)) < 2:
         raise BadInput("The comments of this theme are identical; it cannot be split.")
@@ -132,7 +127,7 @@ def split_theme(theme: Theme, *, actor: User | None) -> Theme:
     parts = KMeans(n_clusters=2, n_init=4, random_state=pipeline.SEED).fit_predict(matrix)
     keep = 0 if (parts == 0).sum() >= (parts == 1).sum() else 1
     moving = [m for m, part in zip(rows, parts, strict=True) if part != keep]
-    centre = pipeline.unit(matrix[parts != keep].mean(axis=0))
+    centre = unit(matrix[parts != keep].mean(axis=0))
     identity = ThemeIdentity(round_id=run.round_id, scope_key=run.scope_key,
                              centroid=vector_bytes(centre))
     new = Theme(run=run, identity=identity, centroid=vector_bytes(centre))
@@ -145,16 +140,6 @@ def split_theme(theme: Theme, *, actor: User | None) -> Theme:
     db.session.expire(theme, ["members"])
     refresh_run(run)
     return new
-
-
-def _member_vectors(run: SynthesisRun, rows: Sequence[ThemeMember]) -> dict[int, np.ndarray]:
-    from app.embedding.services import cached_vectors
-
-    texts = {m.comment_id: comment_text(m.comment) for m in rows}
-    found = cached_vectors(run.model, [text_hash(t) for t in texts.values()])
-    if any(text_hash(t) not in found for t in texts.values()):
-        raise Conflict("Some comments changed since this run; run the synthesis again.")
-    return {cid: found[text_hash(t)] for cid, t in texts.items()}
 
 
 def move_comment(
@@ -220,11 +205,6 @@ def remove_codebook_entry(entry: CodebookEntry, *, actor: User | None) -> None:
     db.session.flush()
 
 
-def next_round(round_: Round) -> Round | None:
-    return db.session.scalar(select(Round).where(
-        Round.code_id == round_.code_id, Round.number == round_.number + 1))
-
-
 def respond(
     theme: Theme, outcome: str, reason: str, provision_keys: Sequence[str], *,
     published: bool = True, actor: User | None,
@@ -240,7 +220,7 @@ def respond(
     if len(reason) > REASON_LIMIT:
         raise BadInput(f"A reason may have at most {REASON_LIMIT} characters.")
     keys = list(dict.fromkeys(k.strip() for k in provision_keys if k.strip()))
-    later = next_round(theme.run.round)
+    later = neighbour_round(theme.run.round, 1)
     if keys and later is None:
         raise BadInput("There is no next round yet to link provisions of.")
     if later is not None:
@@ -266,7 +246,7 @@ def respond(
 
 
 def next_round_provisions(theme: Theme) -> list[Provision]:
-    later = next_round(theme.run.round)
+    later = neighbour_round(theme.run.round, 1)
     return list(later.provisions) if later is not None else []
 
 
@@ -332,7 +312,3 @@ def _linked(response: ThemeResponse) -> list[Provision]:
         if provision is not None:
             out.append(provision)
     return out
-
-
-def comments_of(theme: Theme) -> list[Comment]:
-    return [m.comment for m in theme.members]

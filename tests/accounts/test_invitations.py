@@ -151,9 +151,16 @@ def test_account_creation_is_audited(client, auth, create_user):
     assert services.find_user("p@example.org") is not None
 
 
-def test_participants_cannot_see_the_secretariat_pages(client, auth, create_user):
+def test_participants_cannot_see_the_secretariat_pages(client, auth, create_user, caplog):
+    """Refusals go to the security log; a GET never writes (not even an audit row)."""
     create_user("p@example.org")
     auth.login("p@example.org")
-    for path in ("/admin/", "/admin/accounts", "/admin/groups", "/admin/audit"):
-        assert client.get(path).status_code == 404
-    assert db.session.query(AuditEvent).filter_by(action="permission.denied").count() == 4
+    before = db.session.query(AuditEvent).count()
+    with caplog.at_level("INFO", logger="plenary.security"):
+        for path in ("/admin/", "/admin/accounts", "/admin/groups", "/admin/audit"):
+            assert client.get(path).status_code == 404
+    assert [r.getMessage().split()[:3] for r in caplog.records] == [
+        ["refused", "GET", path] for path in ("/admin/", "/admin/accounts", "/admin/groups",
+                                              "/admin/audit")
+    ]
+    assert db.session.query(AuditEvent).count() == before

@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from app.accounts import services
-from app.admin.services import invite
+from app.accounts.services import invite
 
 
 class SmtpSink(socketserver.StreamRequestHandler):

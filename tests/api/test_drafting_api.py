@@ -9,7 +9,7 @@ import pytest
 
 from app.accounts import services as accounts
 from app.core.db import db
-from app.drafting import services
+from app.drafting import importer
 from tests.drafting.conftest import MAY_SEE, VIEWERS, demo_groups, draft_text, visibility_code  # noqa: F401
 
 
@@ -52,7 +52,7 @@ def test_api_shows_each_viewer_only_the_rounds_they_may_see(
 
 
 def test_provision_tree_nests_children(client: Any, demo_groups: None, draft_text: Any) -> None:
-    services.import_round(draft_text(), "1.md")
+    importer.import_round(draft_text(), "1.md")
     db.session.commit()
     tree = client.get("/api/v1/codes/test-code/rounds/1/provisions").get_json()
     assert tree["round"]["number"] == 1
@@ -64,7 +64,7 @@ def test_provision_tree_nests_children(client: Any, demo_groups: None, draft_tex
 def test_one_provision_has_its_text_html_and_parent(
     client: Any, demo_groups: None, draft_text: Any
 ) -> None:
-    services.import_round(draft_text(), "1.md")
+    importer.import_round(draft_text(), "1.md")
     db.session.commit()
     item = client.get("/api/v1/codes/test-code/rounds/1/provisions/m-1-1").get_json()
     assert item["label"] == "Measure 1.1" and item["parent"] == "transparency"

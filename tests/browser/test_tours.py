@@ -23,8 +23,8 @@ from sqlalchemy import select
 from app.accounts import services as accounts
 from app.accounts.models import WorkingGroup
 from app.core.db import db, utcnow
+from app.drafting.importer import import_path
 from app.drafting.models import Code, Round
-from app.drafting.services import import_path
 from app.feedback.bulk import import_feedback_file
 from app.feedback.models import Comment, CommentCarry
 from tests.browser.fixtures import screenshot

@@ -26,7 +26,7 @@ def import_demo() -> None:
     """Import the four rounds of the demo Code (creating its working groups if needed)."""
     from app.accounts import services as accounts
     from app.accounts.models import WorkingGroup
-    from app.drafting.services import import_path
+    from app.drafting.importer import import_path
 
     for slug in DEMO_GROUPS:
         if db.session.query(WorkingGroup).filter_by(slug=slug).one_or_none() is None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from app.core.errors import BadInput, NotFound
-from app.diffing import services
+from app.diffing import cache, services
 
 
 def pairs(comparison: services.Comparison) -> set[tuple[str | None, str | None, str]]:
@@ -151,12 +151,12 @@ def test_counts_per_chapter_name_chapters_of_the_later_round(story: Any) -> None
 
 
 def test_identical_texts_are_diffed_once(story: Any) -> None:
-    services.DIFF_CACHE.clear()
+    cache.DIFF_CACHE.clear()
     services.compare(story.rounds[1], story.rounds[3])
-    misses = services.DIFF_CACHE.misses
+    misses = cache.DIFF_CACHE.misses
     services.compare(story.rounds[1], story.rounds[3])
-    assert services.DIFF_CACHE.misses == misses and services.DIFF_CACHE.hits >= misses
+    assert cache.DIFF_CACHE.misses == misses and cache.DIFF_CACHE.hits >= misses
 
 
 def test_cache_key_separates_the_two_texts() -> None:
-    assert services.DiffCache.key("ab", "c") != services.DiffCache.key("a", "bc")
+    assert cache.DiffCache.key("ab", "c") != cache.DiffCache.key("a", "bc")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.core.audit import AuditEvent
 from app.core.db import db
-from app.drafting import services
+from app.drafting import importer
 from app.drafting.models import LineageLink, Round
 
 
@@ -100,8 +100,8 @@ def test_a_window_closing_before_it_opens_is_refused_on_the_page(
 def test_lineage_review_page_corrects_a_link(
     client: Any, auth: Any, secretariat: Any, demo_groups: None, draft_text: Any
 ) -> None:
-    services.import_round(draft_text(1), "1.md")
-    services.import_round(draft_text(2), "2.md")
+    importer.import_round(draft_text(1), "1.md")
+    importer.import_round(draft_text(2), "2.md")
     db.session.commit()
     path = "/admin/drafts/test-code/rounds/2/lineage"
     page = client.get(path).get_data(as_text=True)

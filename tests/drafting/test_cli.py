@@ -50,4 +50,4 @@ def test_export_lineage_writes_the_contract_document(runner: Any, demo_groups: N
 
 def test_export_lineage_of_an_unknown_code_exits_2(runner: Any) -> None:
     result = runner.invoke(args=["export", "lineage", "--code", "nope", "--from", "1", "--to", "2"])
-    assert result.exit_code == 2 and "no code 'nope'" in result.stderr
+    assert result.exit_code == 2 and "code 'nope'" in result.stderr

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from app.core.audit import AuditEvent
 from app.core.db import db
 from app.core.errors import BadInput, Conflict
-from app.drafting import services
-from app.drafting.lineage import lineage_document
+from app.drafting import importer, services
 from app.drafting.models import Code, LineageLink, Provision, Round
+from app.drafting.services import lineage_document
 from tests.drafting.conftest import DRAFTS
 
 
@@ -26,7 +26,7 @@ def by_label(document: dict[str, Any]) -> dict[str, tuple[list[str], str]]:
 
 
 def test_the_demo_code_imports_in_round_order(database: Any, demo_groups: None) -> None:
-    results = services.import_path(DRAFTS)
+    results = importer.import_path(DRAFTS)
     assert [(r.round.number, r.status) for r in results] == [
         (1, "created"),
         (2, "created"),
@@ -47,7 +47,7 @@ def test_demo_lineage_of_measures_matches_the_expected_lineage(
     Prints every miss; fails if fewer than 90 of the 103 measure links are right (the
     engine gets 94 today: the misses are splits and merges it reads as moves or removals).
     """
-    services.import_path(DRAFTS)
+    importer.import_path(DRAFTS)
     code = db.session.scalar(select(Code).where(Code.slug == "gpai-code"))
     expected = json.loads((DRAFTS / "expected-lineage.json").read_text())
     wrong, total, added_right = [], 0, 0
@@ -71,7 +71,7 @@ def test_demo_lineage_of_measures_matches_the_expected_lineage(
 
 def test_stored_lineage_is_what_the_engine_aligned(database: Any, demo_groups: None) -> None:
     """The importer stores every link of the alignment: one per provision of each round."""
-    services.import_path(DRAFTS)
+    importer.import_path(DRAFTS)
     rounds = db.session.scalars(select(Round).order_by(Round.number)).all()
     for earlier in rounds[:-1]:
         links = db.session.scalar(
@@ -87,9 +87,9 @@ def test_stored_lineage_is_what_the_engine_aligned(database: Any, demo_groups: N
 def test_importing_the_same_file_twice_changes_nothing(
     database: Any, demo_groups: None, draft_text: Any
 ) -> None:
-    first = services.import_round(draft_text(), "1.md")
+    first = importer.import_round(draft_text(), "1.md")
     provisions = count(Provision)
-    second = services.import_round(draft_text(), "1.md")
+    second = importer.import_round(draft_text(), "1.md")
     assert (first.status, second.status) == ("created", "unchanged")
     assert second.round.id == first.round.id and count(Provision) == provisions
 
@@ -97,9 +97,9 @@ def test_importing_the_same_file_twice_changes_nothing(
 def test_an_edited_round_without_feedback_is_replaced(
     database: Any, demo_groups: None, draft_text: Any
 ) -> None:
-    services.import_round(draft_text(1), "1.md")
-    services.import_round(draft_text(2), "2.md")
-    result = services.import_round(draft_text(1, extra="\n## Measure 1.3: Risk\n\nAssess."), "1.md")
+    importer.import_round(draft_text(1), "1.md")
+    importer.import_round(draft_text(2), "2.md")
+    result = importer.import_round(draft_text(1, extra="\n## Measure 1.3: Risk\n\nAssess."), "1.md")
     assert result.status == "replaced"
     assert [p.label for p in result.round.provisions][-1] == "Measure 1.3"
     document = lineage_document(result.round.code, 1, 2)
@@ -112,7 +112,7 @@ def test_a_round_with_feedback_is_never_overwritten(
 ) -> None:
     from app.feedback.models import Comment
 
-    result = services.import_round(draft_text(), "1.md")
+    result = importer.import_round(draft_text(), "1.md")
     author = create_user()
     provision = result.round.provisions[1]
     db.session.add(
@@ -126,7 +126,7 @@ def test_a_round_with_feedback_is_never_overwritten(
     )
     db.session.flush()
     with pytest.raises(Conflict, match="already has feedback"):
-        services.import_round(draft_text(extra="\nMore text."), "1.md")
+        importer.import_round(draft_text(extra="\nMore text."), "1.md")
     assert db.session.get(Provision, provision.id) is not None
 
 
@@ -157,14 +157,14 @@ def test_a_malformed_file_names_file_and_line_and_writes_nothing(
 ) -> None:
     rounds = count(Round)
     with pytest.raises(BadInput) as error:
-        services.import_round(text, "drafts/c/1.md")
+        importer.import_round(text, "drafts/c/1.md")
     assert error.value.message.startswith(f"drafts/c/1.md:{line}: ")
     assert problem in error.value.message
     assert count(Round) == rounds and count(Code) == 0
 
 
 def test_imports_are_audit_logged(database: Any, demo_groups: None, draft_text: Any) -> None:
-    services.import_round(draft_text(), "1.md")
+    importer.import_round(draft_text(), "1.md")
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "draft.import"))
     assert event is not None and event.detail["status"] == "created"
 
@@ -172,14 +172,14 @@ def test_imports_are_audit_logged(database: Any, demo_groups: None, draft_text: 
 def test_a_lineage_correction_survives_reimport(
     database: Any, demo_groups: None, draft_text: Any
 ) -> None:
-    services.import_round(draft_text(1), "1.md")
-    second = services.import_round(draft_text(2), "2.md").round
+    importer.import_round(draft_text(1), "1.md")
+    second = importer.import_round(draft_text(2), "2.md").round
     first = db.session.scalar(select(Round).where(Round.number == 1, Round.code == second.code))
     source = next(p for p in first.provisions if p.label == "Measure 1.1")
     target = next(p for p in second.provisions if p.label == "Measure 1.2")
     link = services.correct_link(source, [target], actor=None)
     assert link.corrected and [t.to_provision_id for t in link.targets] == [target.id]
-    reimported = services.import_round(draft_text(2, extra="\nEdited."), "2.md").round
+    reimported = importer.import_round(draft_text(2, extra="\nEdited."), "2.md").round
     got = by_label(lineage_document(reimported.code, 1, 2))
     assert got["Measure 1.1"][0] == ["Measure 1.2"]
     assert (

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from app.core.errors import BadInput, NotFound
-from app.drafting.lineage import lineage_between, lineage_document, provision_history
+from app.drafting.lineage import lineage_between, provision_history
+from app.drafting.services import lineage_document
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.drafting import services
+from app.drafting import importer
 from tests.drafting.conftest import MAY_SEE, VIEWERS
 
 VISIBILITIES = ("internal", "plenary", "public")
@@ -74,9 +74,9 @@ def test_provision_page_shows_text_group_and_anchorable_body(
 def test_provision_page_lists_its_number_in_each_round(
     client: Any, demo_groups: None, draft_text: Any
 ) -> None:
-    services.import_round(draft_text(1), "1.md")
+    importer.import_round(draft_text(1), "1.md")
     moved = draft_text(2).replace("## Measure 1.1: Documentation", "## Measure 1.3: Documentation")
-    services.import_round(moved, "2.md")
+    importer.import_round(moved, "2.md")
     page = client.get("/codes/test-code/rounds/2/provisions/m-1-1").get_data(as_text=True)
     assert "Measure 1.1: Documentation" in page and "Measure 1.3: Documentation" in page
     assert 'href="/codes/test-code/rounds/1/provisions/m-1-1"' in page

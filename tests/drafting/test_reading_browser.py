@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.accounts import services as accounts
 from app.accounts.models import WorkingGroup
 from app.core.db import db
-from app.drafting import services
+from app.drafting import importer
 from tests.browser.fixtures import screenshot
 from tests.drafting.conftest import DRAFTS
 
@@ -22,7 +22,7 @@ def _seed() -> None:
     for slug in ("wg1", "wg2", "wg3", "wg4"):
         if db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug)) is None:
             accounts.create_group(slug, f"Working group {slug[-1]}")
-    services.import_path(DRAFTS)
+    importer.import_path(DRAFTS)
 
 
 def test_a_reader_follows_a_measure_back_to_the_first_draft(live_server: Any, page: Any) -> None:

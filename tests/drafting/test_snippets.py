@@ -6,7 +6,7 @@ import html
 import re
 from types import SimpleNamespace
 
-from app.drafting.routes import snippet
+from app.drafting.search import snippet
 
 SHORT_WORDS = [f"word{i:03d}" for i in range(120)]
 LONG_WORDS = [f"{chr(97 + i % 26) * 20}{i:03d}" for i in range(40)]

@@ -164,7 +164,7 @@ def test_the_cli_refuses_an_unknown_round_with_exit_status_2(runner, tmp_path, d
     path = tmp_path / "f.jsonl"
     path.write_text("")
     result = runner.invoke(args=["feedback", "import", str(path), "--code", "nope", "--round", "1"])
-    assert result.exit_code == 2 and "no round 1" in result.output
+    assert result.exit_code == 2 and "no code 'nope'" in result.output
 
 
 def test_the_upload_page_is_for_the_secretariat(

@@ -234,8 +234,12 @@ def test_the_csv_export_is_for_the_groups_chairs_and_defuses_formulas(
     assert client.get(url).status_code == 403
     auth.logout()
     auth.login(chair.email)
-    response = client.get(url)
+    page = client.get(url)
+    assert page.status_code == 200 and "external_id" in page.get_data(as_text=True)
+    assert db.session.query(AuditEvent).filter_by(action="comments.export").count() == 0
+    response = client.post(url, data={"csrf_token": auth.csrf_token(url)})
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert db.session.query(AuditEvent).filter_by(action="comments.export").count() == 1
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [r["body"] for r in rows] == ['\'=HYPERLINK("http://evil","x")', "'@SUM(A1)"]
     assert rows[0]["proposed_text"] == "'+1 more" and rows[0]["quote"] == "AI Office"

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from app.core.audit import AuditEvent
 from app.core.db import db
-from app.core.errors import BadInput, Conflict, NotAllowed, NotFound
+from app.core.errors import BadInput, Conflict, TooLarge
 from app.feedback import services
 from app.feedback.models import CONSENT_TERMS_VERSION, Comment
+from app.feedback.permissions import can_comment
 from app.feedback.services import (
-    TooLong,
     edit_comment,
     hide_comment,
     submit_comment,
@@ -70,13 +70,13 @@ def test_an_empty_body_is_refused(provision, participant, body):
 
 def test_a_body_past_ten_thousand_characters_is_too_large(provision, participant):
     submit_comment(provision, participant, stance="support", body="a" * 10_000)
-    with pytest.raises(TooLong) as error:
+    with pytest.raises(TooLarge) as error:
         submit_comment(provision, participant, stance="support", body="a" * 10_001)
     assert error.value.status == 413
 
 
 def test_proposed_wording_past_five_thousand_characters_is_too_large(provision, participant):
-    with pytest.raises(TooLong):
+    with pytest.raises(TooLarge):
         submit_comment(provision, participant, stance="amend", body="x", proposed_text="b" * 5_001)
 
 
@@ -95,12 +95,16 @@ def test_a_final_round_takes_no_comment(create_round, create_provision, particip
         submit_comment(item, participant, stance="support", body="x")
 
 
-def test_a_round_the_author_may_not_see_answers_not_found(
-    create_round, create_provision, participant
+def test_a_participant_may_not_comment_on_a_round_they_may_not_see(
+    create_round, create_provision, participant, client, auth
 ):
     item = create_provision(create_round(3, visibility="internal"), "m-1")
-    with pytest.raises(NotFound):
-        submit_comment(item, participant, stance="support", body="x")
+    assert not can_comment(participant, item.round)
+    auth.login(participant.email)
+    token = auth.csrf_token("/my/feedback")
+    response = client.post(f"/feedback/provisions/{item.id}/comments",
+                           data={"stance": "support", "body": "x", "csrf_token": token})
+    assert response.status_code == 404 and count() == 0
 
 
 def test_participants_may_comment_on_another_groups_provision(
@@ -141,7 +145,6 @@ def test_the_author_edits_while_the_window_is_open(provision, participant, comme
     comment = comment_on(provision, participant)
     edit_comment(
         comment,
-        participant,
         stance="oppose",
         body="Changed my mind.",
         proposed_text="within thirty days",
@@ -153,12 +156,18 @@ def test_the_author_edits_while_the_window_is_open(provision, participant, comme
     )
 
 
-def test_someone_else_cannot_edit_or_withdraw_a_comment(provision, participant, other, comment_on):
-    comment = comment_on(provision, participant)
-    with pytest.raises(NotAllowed):
-        edit_comment(comment, other, body="Hijacked.")
-    with pytest.raises(NotAllowed):
-        withdraw_comment(comment, other)
+def test_someone_else_cannot_edit_or_withdraw_a_comment(
+    provision, participant, other, comment_on, client, auth
+):
+    comment = comment_on(provision, participant, publish_consent=True)
+    auth.login(other.email)
+    token = auth.csrf_token("/my/feedback")
+    edited = client.post(f"/feedback/comments/{comment.id}/edit",
+                         data={"stance": "oppose", "body": "Hijacked.", "csrf_token": token})
+    withdrawn = client.post(f"/feedback/comments/{comment.id}/withdraw",
+                            data={"csrf_token": token})
+    assert (edited.status_code, withdrawn.status_code) == (403, 403)
+    db.session.refresh(comment)
     assert comment.status == "open" and comment.body != "Hijacked."
 
 
@@ -166,18 +175,18 @@ def test_nothing_changes_once_the_window_closed(provision, participant, comment_
     comment = comment_on(provision, participant)
     later = provision.round.closes_at + dt.timedelta(minutes=1)
     with pytest.raises(Conflict, match="closed"):
-        edit_comment(comment, participant, body="Too late.", now=later)
+        edit_comment(comment, body="Too late.", now=later)
     with pytest.raises(Conflict):
-        withdraw_comment(comment, participant, now=later)
+        withdraw_comment(comment, now=later)
 
 
 def test_withdrawing_keeps_the_comment_marked_withdrawn(provision, participant, comment_on):
     comment = comment_on(provision, participant)
-    withdraw_comment(comment, participant)
+    withdraw_comment(comment)
     db.session.commit()
     assert db.session.get(Comment, comment.id).status == "withdrawn"
     with pytest.raises(Conflict, match="withdrawn"):
-        edit_comment(comment, participant, body="again")
+        edit_comment(comment, body="again")
 
 
 def test_the_secretariat_hides_with_a_reason_in_the_audit_log(
@@ -193,13 +202,17 @@ def test_the_secretariat_hides_with_a_reason_in_the_audit_log(
 
 
 def test_only_the_secretariat_hides_and_only_with_a_reason(
-    provision, participant, chair, secretariat, comment_on
+    provision, participant, chair, secretariat, comment_on, client, auth
 ):
     comment = comment_on(provision, participant)
-    with pytest.raises(NotAllowed):
-        hide_comment(comment, "no", chair)
+    auth.login(chair.email)
+    token = auth.csrf_token("/my/feedback")
+    refused = client.post(f"/feedback/comments/{comment.id}/hide",
+                          data={"reason": "no", "csrf_token": token})
+    assert refused.status_code == 403
     with pytest.raises(BadInput):
         hide_comment(comment, "  ", secretariat)
+    db.session.refresh(comment)
     assert not comment.hidden
 
 
@@ -217,6 +230,23 @@ def test_an_idempotency_key_reused_for_another_comment_is_a_conflict(provision, 
     submit_comment(provision, participant, stance="support", body="Once.", idempotency_key="k")
     with pytest.raises(Conflict, match="Idempotency-Key"):
         submit_comment(provision, participant, stance="support", body="Other.", idempotency_key="k")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"stance": "oppose"}, {"publish_consent": True}, {"proposed_text": "within a week"},
+     {"quote": "within fourteen days"}],
+)  # fmt: skip
+def test_a_replay_that_differs_in_anything_but_the_key_is_a_conflict(
+    provision, participant, change
+):
+    """The same key and body with another stance, consent, wording or passage is not a replay:
+    answering 201 with the first comment would tell the client its change was stored."""
+    first = dict(stance="support", body="Once.", idempotency_key="k-2")
+    submit_comment(provision, participant, **first)
+    with pytest.raises(Conflict, match="Idempotency-Key"):
+        submit_comment(provision, participant, **{**first, **change})
+    assert count() == 1
 
 
 def test_a_lost_idempotency_race_returns_the_winners_comment(

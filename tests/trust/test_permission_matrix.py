@@ -235,6 +235,8 @@ TABLE: dict[tuple[str, str], Expect] = {
     # whole-round export and bulk import: the secretariat (chairs export with ?group=)
     ("GET", "/codes/<code>/rounds/<int:number>/comments.csv"): refused_if_seen(
         ("secretariat",), 200),
+    ("POST", "/codes/<code>/rounds/<int:number>/comments.csv"): refused_if_seen(
+        ("secretariat",), 200),
     ("GET", "/codes/<code>/rounds/<int:number>/feedback/import"): refused_if_seen(
         ("secretariat",), 200),
     ("POST", "/codes/<code>/rounds/<int:number>/feedback/import"): refused_if_seen(

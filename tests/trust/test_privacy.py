@@ -250,7 +250,7 @@ def test_what_is_embedded_never_carries_the_authors_name_or_organisation(
 ):
     """So deleting an account needs no re-embedding: names were never in the vectors."""
     from app.feedback.models import Comment
-    from app.synthesis.services import comment_text
+    from app.synthesis.vectors import comment_text
 
     round_ = create_round(1)
     provision = create_provision(round_, "m-embed")

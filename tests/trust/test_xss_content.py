@@ -179,9 +179,14 @@ def test_json_carries_the_payloads_intact_and_as_json_only(client, hostile_world
 # --- CSV --------------------------------------------------------------------------------------
 
 
+def download_csv(client, auth, url="/codes/xss-code/rounds/1/comments.csv"):
+    """The export is a POST (it is audit-logged); its GET page carries the form."""
+    return client.post(url, data={"csrf_token": auth.csrf_token(url)})
+
+
 def test_the_csv_export_is_formula_safe_and_keeps_the_text(client, auth, hostile_world):
     auth.login("sec@example.org")
-    response = client.get("/codes/xss-code/rounds/1/comments.csv")
+    response = download_csv(client, auth)
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert len(rows) == 2
@@ -211,7 +216,7 @@ def test_a_formula_behind_leading_characters_is_still_neutralised(
     auth.login("sec@example.org")
     rows = list(
         csv.reader(
-            io.StringIO(client.get("/codes/xss-code/rounds/1/comments.csv").get_data(as_text=True))
+            io.StringIO(download_csv(client, auth).get_data(as_text=True))
         )
     )
     body = rows[-1][rows[0].index("body")]

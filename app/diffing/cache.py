@@ -1,0 +1,227 @@
+"""Caches of the comparisons: word diffs, lineage pairings and rendered redlines.
+
+A word diff depends only on the two texts it compares, so it is cached under the sha256 of
+the pair: an entry can never go stale, whatever happens to the rounds, and a round re-imported
+with the same text reuses it. Two levels:
+
+- an in-process LRU (``CACHE_SIZE`` diffs, per worker), which alone serves a warm page in a
+  few milliseconds;
+- Redis, when ``REDIS_URL`` is configured, shared by all workers and kept for ``REDIS_TTL``;
+  after a Redis error the LRU carries on alone for a minute (logged once).
+
+The lineage pairing of two rounds (which provision became which, and the kind) is also kept
+in process, as provision ids, under a signature read in one small query on every request: the
+rounds in between (id, source hash, import time) and every stored link leaving them (id, kind,
+similarity, targets). A re-import or a secretariat correction changes the signature, so the
+pairing is recomputed then and only then. Rendered redlines are memoised per cached diff.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections import OrderedDict
+from threading import Lock
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.accounts.models import WorkingGroup
+from app.core.db import db
+from app.diffing.engine import WordDiff, diff_words
+from app.drafting.lineage import LineageEntry, lineage_between
+from app.drafting.models import LineageLink, LineageTarget, Provision, Round
+
+CACHE_SIZE = 20_000
+REDIS_TTL = 30 * 24 * 3600
+log = logging.getLogger(__name__)
+
+
+# -- the lineage cache ----------------------------------------------------------------------
+
+LINEAGE_CACHE_SIZE = 256
+_LINEAGE: OrderedDict[tuple[int, int], tuple[str, Any]] = OrderedDict()
+_MEMO_LOCK = Lock()  # the LRUs below are shared by a threaded server's requests
+
+
+def _lineage_signature(from_round: Round, to_round: Round) -> str:
+    rounds = db.session.execute(
+        select(Round.id, Round.source_hash, Round.imported_at)
+        .where(
+            Round.code_id == from_round.code_id,
+            Round.number >= from_round.number,
+            Round.number <= to_round.number,
+        )
+        .order_by(Round.number)
+    ).all()
+    links = db.session.execute(
+        select(
+            LineageLink.id,
+            LineageLink.from_provision_id,
+            LineageLink.kind,
+            LineageLink.similarity,
+            LineageTarget.to_provision_id,
+        )
+        .outerjoin(LineageTarget, LineageTarget.link_id == LineageLink.id)
+        .where(LineageLink.from_round_id.in_([r.id for r in rounds[:-1]]))
+        .order_by(LineageLink.id, LineageTarget.id)
+    ).all()
+    plain = [tuple(row) for row in rounds], [tuple(row) for row in links]
+    return hashlib.sha256(repr(plain).encode()).hexdigest()
+
+
+def cached_lineage(from_round: Round, to_round: Round) -> tuple[list[Any], list[Provision]]:
+    """`lineage_between`, recomputed only when the rounds or their links changed."""
+    signature = _lineage_signature(from_round, to_round)
+    found = _LINEAGE.get((from_round.id, to_round.id))
+    if found is None or found[0] != signature:
+        entries, added = lineage_between(from_round, to_round)
+        plan = (
+            [(e.source.id, tuple(t.id for t in e.targets), e.kind, e.similarity) for e in entries],
+            [p.id for p in added],
+        )
+        _remember(_LINEAGE, (from_round.id, to_round.id), (signature, plan), LINEAGE_CACHE_SIZE)
+        return entries, added
+    sources, added_ids = found[1]
+    list(db.session.scalars(select(WorkingGroup)))  # a handful; saves a lazy load per group
+    by_id = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Provision).where(Provision.round_id.in_([from_round.id, to_round.id]))
+        )
+    }
+    return (
+        [
+            LineageEntry(by_id[s], tuple(by_id[t] for t in ts), kind, similarity)
+            for s, ts, kind, similarity in sources
+        ],
+        [by_id[i] for i in added_ids],
+    )
+
+
+_RENDERED: OrderedDict[tuple[Any, ...], tuple[WordDiff, Any]] = OrderedDict()
+
+
+def rendered(diff: WordDiff, key: tuple[Any, ...], render: Any) -> Any:
+    """`render()` for a diff the cache handed out, memoised under `key` (what else it shows)."""
+    full_key = (id(diff), *key)
+    found = _RENDERED.get(full_key)
+    if found is not None and found[0] is diff:
+        return found[1]
+    html = render()
+    _remember(_RENDERED, full_key, (diff, html), CACHE_SIZE)
+    return html
+
+
+def _remember(memo: OrderedDict[Any, Any], key: Any, value: Any, size: int) -> None:
+    with _MEMO_LOCK:
+        memo[key] = value
+        memo.move_to_end(key)
+        while len(memo) > size:
+            memo.popitem(last=False)
+
+
+# -- the diff cache -------------------------------------------------------------------------
+
+
+class DiffCache:
+    """Word diffs by sha256 of the two texts: an in-process LRU, backed by Redis if configured."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[str, WordDiff] = OrderedDict()
+        self._lock = Lock()
+        self._redis: Any = None
+        self._redis_url: str | None = None
+        self._redis_retry_at = 0.0
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def key(old: str, new: str) -> str:
+        digest = hashlib.sha256()
+        for text in (old, new):
+            data = text.encode("utf-8")
+            digest.update(len(data).to_bytes(8, "big"))
+            digest.update(data)
+        return digest.hexdigest()
+
+    def get(self, old: str, new: str) -> WordDiff:
+        """The diff of the two texts, computed at most once per cache."""
+        key = self.key(old, new)
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return found
+        self.misses += 1
+        diff = self._from_redis(key)
+        if diff is None:
+            diff = diff_words(old, new)
+            self._to_redis(key, diff)
+        with self._lock:
+            self._items[key] = diff
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return diff
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.hits = self.misses = 0
+
+    def _client(self) -> Any:
+        url = current_app.config.get("REDIS_URL") if current_app else None
+        if not url or time.monotonic() < self._redis_retry_at:
+            return None
+        if self._redis is None or self._redis_url != url:
+            import redis
+
+            self._redis, self._redis_url = redis.Redis.from_url(url), url
+        return self._redis
+
+    def _from_redis(self, key: str) -> WordDiff | None:
+        try:
+            client = self._client()
+            raw = client.get(f"plenary:diff:{key}") if client else None
+        except Exception as error:  # noqa: BLE001 - the cache must never break a page
+            self._redis_failed(error)
+            return None
+        if not raw:
+            return None
+        data = json.loads(raw)
+        return WordDiff(
+            ops=tuple((kind, text) for kind, text in data["ops"]),
+            words_inserted=data["ins"],
+            words_deleted=data["del"],
+            words_unchanged=data["eq"],
+        )
+
+    def _to_redis(self, key: str, diff: WordDiff) -> None:
+        try:
+            client = self._client()
+            if client:
+                data = {
+                    "ops": diff.ops,
+                    "ins": diff.words_inserted,
+                    "del": diff.words_deleted,
+                    "eq": diff.words_unchanged,
+                }
+                client.set(f"plenary:diff:{key}", json.dumps(data), ex=REDIS_TTL)
+        except Exception as error:  # noqa: BLE001
+            self._redis_failed(error)
+
+    def _redis_failed(self, error: Exception) -> None:
+        log.warning("diff cache: Redis unavailable for a minute, LRU only: %s", error)
+        self._redis, self._redis_retry_at = None, time.monotonic() + 60
+
+
+DIFF_CACHE = DiffCache()
+
+
+def cached_diff(old: str, new: str) -> WordDiff:
+    """The word diff of two texts, from the cache when it was computed before."""
+    return DIFF_CACHE.get(old, new)

@@ -1,0 +1,35 @@
+"""The vectors of a run's comments: what is embedded for a comment, and its cached vector.
+
+Services embed (through `app.embedding.services.embed_texts`) when a run starts; the chairs'
+edits afterwards only read the cache, so they never wait for the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from app.core.errors import Conflict
+from app.embedding.engine import text_hash
+from app.embedding.services import cached_vectors
+from app.feedback.models import Comment
+
+
+def comment_text(comment: Comment) -> str:
+    """What is embedded and labelled: the body, and the proposed wording where there is one."""
+    if comment.proposed_text:
+        return f"{comment.body}\n{comment.proposed_text}"
+    return comment.body
+
+
+def cached_comment_vectors(model: str, comments: Iterable[Comment]) -> dict[int, np.ndarray]:
+    """Each comment's cached vector under `model`, by comment id.
+
+    Raises Conflict when one is missing: its text changed since the run embedded it.
+    """
+    hashes = {c.id: text_hash(comment_text(c)) for c in comments}
+    found = cached_vectors(model, list(hashes.values()))
+    if any(digest not in found for digest in hashes.values()):
+        raise Conflict("Some comments changed since this run; run the synthesis again.")
+    return {cid: found[digest] for cid, digest in hashes.items()}
