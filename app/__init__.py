@@ -36,7 +36,12 @@ def _init_extensions(app: Flask) -> None:
     from app.accounts.services import load_user
     from app.core.db import db, init_database
     from app.core.extensions import csrf, limiter, login_manager, migrate
-    from app.core.http import init_error_handlers, init_url_converters
+    from app.core.http import (
+        init_error_handlers,
+        init_input_checks,
+        init_retry_after,
+        init_url_converters,
+    )
     from app.core.security import init_security_headers
     from app.core.tasks import init_tasks
 
@@ -44,8 +49,10 @@ def _init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     init_database(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    init_retry_after(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    init_input_checks(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to see that page."

@@ -20,10 +20,18 @@ def cli() -> None:
     """Plenary: stakeholder consultation and drafting."""
 
 
+# The commands that may create a missing SQLite database file; serving never does.
+CREATING_COMMANDS = ("db", "demo")
+
+
 def main() -> None:
+    import os
+
     from app import ROOT
     from app.config import ConfigError, load_config
 
+    if sys.argv[1:2] and sys.argv[1] in CREATING_COMMANDS:
+        os.environ.setdefault("PLENARY_SQLITE_CREATE", "1")
     try:
         load_config(ROOT / "instance")
     except ConfigError as error:

@@ -88,6 +88,8 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         "INVITATION_DAYS": _int_env(env, "PLENARY_INVITATION_DAYS", 7),
         "HUEY_IMMEDIATE": plenary_env == "test",
         "PUBLIC_URL": env.get("PLENARY_PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Only `plenary db upgrade` and `plenary demo` create a missing SQLite file (app/cli.py).
+        "SQLITE_MAY_CREATE": env.get("PLENARY_SQLITE_CREATE") == "1",
     }
 
 
@@ -100,6 +102,8 @@ def config_for_tests(database_url: str, **overrides: Any) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_STORAGE_URI": "memory://",
         "HUEY_IMMEDIATE": True,
+        "PUBLIC_URL": "http://localhost",
+        "SQLITE_MAY_CREATE": True,
     }
     config.update(overrides)
     return config

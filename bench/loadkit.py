@@ -117,7 +117,9 @@ args = json.loads(sys.stdin.read())
 app = create_app()
 with app.app_context():
     if args["create_all"]:
+        from flask_migrate import stamp
         db.create_all()
+        stamp()
     now = dt.datetime.now(dt.UTC)
     round_ = Round(code=Code(slug=args["code"], title="Load code"), number=1, name="Load round",
                    visibility="public", levels=["measure"],
@@ -140,6 +142,8 @@ def seed(env: dict[str, str], *, code: str, accounts: int, create_all: bool = Tr
     with one API token each (the API limits each account's pace); returns the token secrets.
     With create_all=False the schema must exist already (see `migrate`)."""
     args = {"code": code, "accounts": accounts, "create_all": create_all, "text": TEXT}
+    if create_all:  # creating the schema may create the SQLite file too (as db upgrade does)
+        env = {**env, "PLENARY_SQLITE_CREATE": "1"}
     return list(json.loads(python(SEED, env, json.dumps(args))))
 
 

@@ -42,6 +42,21 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return test_database_url(tmp_path_factory)
 
 
+def stamp_head() -> None:
+    """Mark a schema made by create_all as the newest migration's (tests/core/test_migrations
+    proves the two are the same), so that /healthz sees a current schema."""
+    from sqlalchemy import text
+
+    from app.core.db import schema_state
+
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    from flask_migrate import stamp
+
+    stamp()
+    assert schema_state()[0]
+
+
 class IsolatedClient(FlaskClient):
     """A test client whose requests do not see the `g` of the test's own app context.
 
@@ -67,6 +82,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     with application.app_context():
         db.drop_all()
         db.create_all()
+        stamp_head()
     yield application
     with application.app_context():
         db.engine.dispose()

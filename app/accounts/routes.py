@@ -29,6 +29,7 @@ from app.accounts.forms import (
     NewPasswordForm,
     TokenForm,
 )
+from app.accounts.limits import account_key
 from app.accounts.models import ApiToken, User
 from app.core import audit
 from app.core.db import db
@@ -109,10 +110,14 @@ def accept_invitation(token: str) -> ResponseReturnValue:
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@limiter.limit("10 per minute", key_func=account_key, methods=["POST"])
 def account() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if services.authenticate(current_user.email, form.current.data or "") is None:
+            audit.record("password.change.failure", actor=current_user, target=current_user,
+                         address=client_address())
+            db.session.commit()
             flash("The current password is not right.", "error")
         else:
             try:

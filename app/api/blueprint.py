@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, request
 
 from app.api.auth import load_api_user
 from app.core.errors import BadInput, TooLarge, UnsupportedMediaType
+from app.core.text import text_problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_JSON_BYTES = 64 * 1024
@@ -19,12 +21,24 @@ def _authenticate() -> None:
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object; 415 for another content type, 413 past the limit, 400 if bad."""
+    """The request's JSON object; 415 for another content type, 413 past the limit (whether
+    or not the client announced a length: a chunked body is counted as it is read), 400 for
+    anything that is not a JSON object the database can store (nesting too deep, NUL
+    characters, unpaired surrogates, numbers such as 1e999 that are not finite)."""
     if request.mimetype != "application/json":
         raise UnsupportedMediaType("Send the body as application/json.")
     if (request.content_length or 0) > MAX_JSON_BYTES:
         raise TooLarge(f"The body may have at most {MAX_JSON_BYTES} bytes.")
-    data = request.get_json(silent=True)
+    raw = request.stream.read(MAX_JSON_BYTES + 1)
+    if len(raw) > MAX_JSON_BYTES:
+        raise TooLarge(f"The body may have at most {MAX_JSON_BYTES} bytes.")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise BadInput("The body is not valid JSON (UTF-8, at most a few hundred levels "
+                       "deep).") from None
     if not isinstance(data, dict):
         raise BadInput("The body must be a JSON object.")
+    if problem := text_problem(data):
+        raise BadInput(problem)
     return data

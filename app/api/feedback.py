@@ -16,6 +16,7 @@ from app.core.access import check
 from app.core.db import db
 from app.core.errors import BadInput, NotAllowed, NotFound, Unauthorised
 from app.core.extensions import limiter
+from app.core.urls import absolute
 from app.drafting.models import Provision
 from app.drafting.permissions import can_view_round
 from app.drafting.services import find_provision, get_round
@@ -26,6 +27,7 @@ from app.feedback.models import BODY_LIMIT, POST_LIMIT, PROPOSAL_LIMIT, STANCES,
 from app.feedback.permissions import can_moderate, can_read_all, can_view_comment
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+MAX_CURSOR = 2**31 - 1  # cursors are comment ids (32-bit)
 COMMENTS_PATH = "/codes/{code}/rounds/{n}/provisions/{key}/comments"
 
 
@@ -100,6 +102,8 @@ def list_comments(code: str, number: int, key: str) -> ResponseReturnValue:
         after = int(request.args["cursor"]) if request.args.get("cursor") else None
     except ValueError:
         raise BadInput("limit and cursor must be whole numbers.") from None
+    if after is not None and not 0 <= after <= MAX_CURSOR:
+        raise BadInput("cursor is not one this API gave out.")
     comments = services.visible_comments(
         api_user(), round_=provision.round, provision=provision, after_id=after, limit=limit + 1
     )
@@ -114,7 +118,7 @@ def list_comments(code: str, number: int, key: str) -> ResponseReturnValue:
 def round_annotations(code: str, number: int) -> ResponseReturnValue:
     round_ = get_round(code, number, api_user())
     comments = [c for c in services.visible_comments(api_user(), round_=round_) if c.anchored]
-    return _json(annotation_page(comments, request.base_url), content_type=ANNO_MEDIA_TYPE)
+    return _json(annotation_page(comments, absolute(request.path)), content_type=ANNO_MEDIA_TYPE)
 
 
 @bp.route("/comments/<int:comment_id>")

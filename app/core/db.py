@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import os
+import sqlite3
 from typing import Any
 
 from flask import Flask, current_app, has_app_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -64,6 +67,48 @@ sqlite_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
 SQLITE_BUSY_MS = 10000
 
 
+class MissingDatabase(sqlite3.OperationalError):
+    """The SQLite file is not there, and only `plenary db upgrade` (or the demo) creates one."""
+
+
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def guard_sqlite_file(engine: Engine, may_create: bool) -> None:
+    """A missing database file is an outage, not an invitation to start an empty database.
+
+    Unless `may_create`, connecting to a SQLite file that does not exist fails (and the request
+    answers 503) instead of creating an empty file. Each pooled connection remembers which file
+    it opened: when the file is gone or replaced (restored from a backup, say), the connection
+    is dropped at checkout and a new one opens whatever is there now, so the service recovers
+    as soon as the file is back.
+    """
+    path = engine.url.database or ""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+
+    @event.listens_for(engine, "do_connect")
+    def _refuse_missing(_dialect: Any, _record: Any, _args: Any, _params: Any) -> None:
+        if not may_create and not os.path.exists(path):
+            raise MissingDatabase(
+                f"the database file {path} is missing; create it with `plenary db upgrade`"
+            )
+
+    @event.listens_for(engine, "connect")
+    def _remember_file(_connection: Any, record: Any) -> None:
+        record.info["sqlite_file"] = _file_identity(path)
+
+    @event.listens_for(engine, "checkout")
+    def _same_file(_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.info.get("sqlite_file") != _file_identity(path):
+            raise DisconnectionError("the SQLite file was removed or replaced")
+
+
 def configure_sqlite(engine: Engine, busy_ms: int | None = None) -> None:
     """WAL, foreign keys, a busy timeout, full sync, and write transactions begun IMMEDIATE.
 
@@ -99,6 +144,7 @@ def init_database(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+            guard_sqlite_file(db.engine, bool(app.config.get("SQLITE_MAY_CREATE")))
 
     @app.before_request
     def _read_only_requests_read_deferred() -> None:
@@ -109,3 +155,26 @@ def init_database(app: Flask) -> None:
         # The flag lives in the thread's context, not the request's: left False after a GET,
         # a task, a CLI command or the next test in this thread would begin DEFERRED.
         sqlite_write_intent.set(True)
+
+
+_heads: dict[str, str | None] = {}
+
+
+def schema_state() -> tuple[bool, str]:
+    """(healthy, description) of the database's schema against the newest migration: the
+    revision when it is current; "missing", "unversioned" or "behind: <revision>" otherwise.
+    Raises OperationalError when the database cannot be reached at all."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import inspect, text
+
+    directory = current_app.extensions["migrate"].directory
+    if directory not in _heads:
+        _heads[directory] = ScriptDirectory(directory).get_current_head()
+    head = _heads[directory]
+    tables = set(inspect(db.session.connection()).get_table_names())
+    if "alembic_version" not in tables:
+        return False, "unversioned" if tables else "missing"
+    version = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if version != head:
+        return False, f"behind: {version}"
+    return True, str(version)

@@ -7,12 +7,14 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
 
 from app.core.db import db
-from app.core.errors import DomainError
+from app.core.errors import BadInput, DomainError
 from app.core.extensions import login_manager
+from app.core.text import string_problem
 
 TITLES = {
     400: "Bad request",
@@ -89,6 +91,35 @@ def init_url_converters(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIntegerConverter
 
 
+def init_retry_after(app: Flask) -> None:
+    """Our own Retry-After (5 s on a 503, 60 s on a 429) wins over the rate limiter's, whose
+    headers describe its window, not the outage. Call before the limiter is initialised: the
+    after-request functions registered first run last."""
+
+    @app.after_request
+    def _retry_after(response: Response) -> Response:
+        if "retry_after" in g:
+            response.headers["Retry-After"] = g.retry_after
+        return response
+
+
+def init_input_checks(app: Flask) -> None:
+    """Refuse, before any view runs, query strings and form fields that the database cannot
+    store (NUL characters, unpaired surrogates): 400, not a 500 from PostgreSQL."""
+
+    @app.before_request
+    def _storable_text() -> None:
+        values = list(request.args.values())
+        if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            values += list(request.form.values())
+        for value in values:
+            if problem := string_problem(value):
+                raise BadInput(problem)
+
+
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Response:
@@ -106,12 +137,16 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
         status = error.code or 500
+        if status == 413:
+            # The body was refused while being read: pretend it was empty, so that the page's
+            # own forms (the log-out button) do not read it again and fail inside this handler.
+            request.__dict__.update(form=ImmutableMultiDict(), files=ImmutableMultiDict())
         message = MESSAGES.get(status) if status in (404, 500) else None
         if message is None and error.description and status not in (401, 403, 429, 413):
             message = error.description
         response = error_response(status, message)
         if status == 429:
-            response.headers["Retry-After"] = "60"
+            g.retry_after = "60"
         return response
 
     @app.errorhandler(OperationalError)
@@ -126,7 +161,7 @@ def init_error_handlers(app: Flask) -> None:
         except OperationalError:
             db.session.rollback()
             response = Response(PLAIN_503, mimetype="text/html")
-        response.headers["Retry-After"] = "5"
+        g.retry_after = "5"
         return response
 
     @app.errorhandler(Exception)

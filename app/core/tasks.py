@@ -10,31 +10,42 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_app_context
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey
 from huey.api import crontab
+from huey.storage import BaseStorage, MemoryStorage, RedisStorage, SqliteStorage
 from redis.exceptions import RedisError
 
 # What enqueueing raises when the queue's storage cannot be reached (Redis down, huey.db locked).
 QUEUE_ERRORS: tuple[type[Exception], ...] = (RedisError, sqlite3.Error)
 
 
-def _make_huey() -> Huey:
-    redis_url = os.environ.get("REDIS_URL")
-    if redis_url:
-        return RedisHuey("plenary", url=redis_url)
-    default = Path(__file__).resolve().parents[2] / "instance"
-    folder = Path(os.environ.get("PLENARY_INSTANCE_PATH") or default)
+def _storage(app: Flask) -> tuple[type[BaseStorage], dict[str, Any]]:
+    """Redis when REDIS_URL is set; otherwise a SQLite queue file beside the SQLite database
+    (or in the instance folder when the database is PostgreSQL), never in the source tree."""
+    if app.config.get("REDIS_URL"):
+        return RedisStorage, {"url": app.config["REDIS_URL"]}
+    uri = str(app.config.get("SQLALCHEMY_DATABASE_URI", ""))
+    database = uri.removeprefix("sqlite:///") if uri.startswith("sqlite:///") else ""
+    if database and database != ":memory:":
+        folder = Path(database).resolve().parent
+    else:
+        folder = Path(os.environ.get("PLENARY_INSTANCE_PATH") or app.instance_path)
     folder.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("plenary", filename=str(folder / "huey.db"))
+    return SqliteStorage, {"filename": str(folder / "huey.db")}
 
 
-huey = _make_huey()
+# Tasks are declared at import time; where their queue lives is only known once an app is
+# configured, so `init_tasks` gives the queue its storage.
+huey = Huey("plenary", storage_class=MemoryStorage)
 _app: list[Flask] = []  # the application tasks run in (the worker's, or the web process's)
 
 
 def init_tasks(app: Flask) -> None:
-    """Run tasks inline (tests, HUEY_IMMEDIATE) or through the queue, in `app`'s context."""
+    """Give the queue its storage and run tasks inline (tests, HUEY_IMMEDIATE) or through the
+    queue, in `app`'s context."""
+    huey.storage_class, huey.storage_kwargs = _storage(app)
     huey.immediate = bool(app.config.get("HUEY_IMMEDIATE"))
+    huey.storage = huey.create_storage()
     _app[:] = [app]
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
-from flask import Response, url_for
+from flask import Response
 from sqlalchemy import select
 
 from app.core.db import db
 from app.core.errors import NotFound
+from app.core.urls import public_url_for
 from app.diffing import services
 from app.diffing.blueprint import bp, span
 from app.drafting.lineage import HistoryStep, provision_history
@@ -32,9 +33,9 @@ def code_feed(code: str) -> Response:
     if not rounds:
         raise NotFound("There is no such code.")  # its title must not leak through the feed
     feed = _feed(
-        feed_id=url_for("diffing.code_feed", code=code, _external=True),
+        feed_id=public_url_for("diffing.code_feed", code=code),
         title=f"{code_row.title}: published rounds",
-        alternate=url_for("diffing.compare", code=code, _external=True),
+        alternate=public_url_for("diffing.compare", code=code),
         updated=max((_updated(r) for r in rounds), default=code_row.created_at),
     )
     previous: Round | None = None
@@ -45,7 +46,7 @@ def code_feed(code: str) -> Response:
             summary = f"Compared with round {previous.number}: " + _describe(
                 services.compare(previous, round_)
             )
-        link = url_for("diffing.round_changes", code=code, number=round_.number, _external=True)
+        link = public_url_for("diffing.round_changes", code=code, number=round_.number)
         items.append((round_, f"Round {round_.number}: {round_.name}", link, summary))
         previous = round_
     for round_, title, link, summary in reversed(items):
@@ -73,9 +74,9 @@ def provision_feed(code: str, key: str) -> Response:
         raise NotFound("There is no such provision.")
     steps = [s for s in provision_history(latest) if s.round.visibility == "public"]
     feed = _feed(
-        feed_id=url_for("diffing.provision_feed", code=code, key=key, _external=True),
+        feed_id=public_url_for("diffing.provision_feed", code=code, key=key),
         title=f"{code_row.title}: changes to {latest.heading}",
-        alternate=url_for("diffing.provision_history_page", code=code, key=key, _external=True),
+        alternate=public_url_for("diffing.provision_history_page", code=code, key=key),
         updated=max(_updated(s.round) for s in steps),
     )
     items = []
@@ -83,20 +84,18 @@ def provision_feed(code: str, key: str) -> Response:
         heading = "; ".join(p.heading for p in step.provisions)
         if before is None:
             summary = f"First published version, in round {step.round.number}."
-            link = url_for(
+            link = public_url_for(
                 "diffing.provision_history_page",
                 code=code,
                 key=key,
-                _external=True,
                 **span(step.round.number, step.round.number),
             )
         else:
             summary = _describe_step(before, step)
-            link = url_for(
+            link = public_url_for(
                 "diffing.provision_history_page",
                 code=code,
                 key=key,
-                _external=True,
                 **span(before.round.number, step.round.number),
             )
         items.append((step, f"Round {step.round.number}: {heading}", link, summary))

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import current_app, has_request_context, request, url_for
+from flask import url_for
 from werkzeug.routing import BuildError
 
+from app.core.urls import absolute
 from app.drafting.models import Provision
 from app.feedback.models import Comment, CommentCarry
 
@@ -28,12 +29,6 @@ def iso(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _absolute(path: str) -> str:
-    if has_request_context():
-        return request.host_url.rstrip("/") + path
-    return str(current_app.config.get("PUBLIC_URL", "")).rstrip("/") + path
-
-
 def provision_path(provision: Provision) -> str:
     """The provision page's path (the drafting domain's route)."""
     code, number, key = provision.round.code.slug, provision.round.number, provision.key
@@ -44,11 +39,11 @@ def provision_path(provision: Provision) -> str:
 
 
 def provision_url(provision: Provision) -> str:
-    return _absolute(provision_path(provision))
+    return absolute(provision_path(provision))
 
 
 def comment_url(comment: Comment) -> str:
-    return _absolute(f"/api/v1/comments/{comment.id}")
+    return absolute(f"/api/v1/comments/{comment.id}")
 
 
 def author_json(comment: Comment) -> dict[str, Any] | None:

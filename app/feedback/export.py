@@ -44,11 +44,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def safe_cell(value: Any) -> str:
     """A cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a quote.
 
-    Also behind leading spaces (importers may trim them) and in full-width forms ("＝").
+    Also behind anything a spreadsheet may drop or not show before it: white space, control
+    and format characters (NUL, zero-width space, byte-order mark, right-to-left override), and
+    in full-width forms ("＝").
     """
     text = "" if value is None else str(value)
-    probe = unicodedata.normalize("NFKC", text).lstrip()
-    risky = text.startswith(FORMULA_STARTS) or probe.startswith(FORMULA_STARTS)
+    probe = unicodedata.normalize("NFKC", text)
+    start = 0
+    while start < len(probe) and (
+        probe[start].isspace() or unicodedata.category(probe[start]) in ("Cc", "Cf", "Zs")
+    ):
+        start += 1
+    risky = text.startswith(FORMULA_STARTS) or probe[start:].startswith(FORMULA_STARTS)
     return "'" + text if risky else text
 
 

@@ -54,8 +54,14 @@ def can_comment(user: Any, round_: Round, now: dt.datetime | None = None) -> boo
 
 
 def can_edit_comment(user: Any, comment: Any, now: dt.datetime | None = None) -> bool:
-    """Its author, while the comment stands and the round's window is open."""
-    return is_author(user, comment) and comment.status != "withdrawn" and comment.round.is_open(now)
+    """Its author, while the comment stands, the round's window is open and the author may
+    still see the round (a round made internal again is closed to its commenters)."""
+    return (
+        is_author(user, comment)
+        and comment.status != "withdrawn"
+        and comment.round.is_open(now)
+        and can_view_round(user, comment.round)
+    )
 
 
 def can_export(user: Any, group_id: int | None) -> bool:

@@ -86,9 +86,11 @@ def _comment(comment_id: int) -> Comment:
 
 
 def _authored(comment_id: int) -> Comment:
-    """A comment the current user may see and wrote; 403 for a visible one of someone else."""
+    """A comment the current user wrote, in a round they may still see; 403 for a visible
+    comment of someone else, 404 once its round is no longer visible to them."""
     comment = _comment(comment_id)
     check(is_author(current_user, comment), NotAllowed("Only its author may change a comment."))
+    check(can_view_round(current_user, comment.round))
     return comment
 
 
@@ -314,7 +316,9 @@ def my_feedback() -> ResponseReturnValue:
     comments = services.comments_by(current_user)
     carries = latest_carries(comments, can_see=_round_visible(current_user))
     rows = [(c, comment_status(c, carries.get(c.id)), carries.get(c.id)) for c in comments]
-    return _render("feedback/my_feedback.html", rows=rows)
+    # A round made internal after the fact is not named, nor linked, nor open to changes.
+    shown = {c.round_id for c in comments if can_view_round(current_user, c.round)}
+    return _render("feedback/my_feedback.html", rows=rows, shown_rounds=shown)
 
 
 def _export_scope(code: str, number: int) -> tuple[Any, WorkingGroup | None]:

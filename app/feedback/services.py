@@ -30,6 +30,7 @@ from app.feedback.models import (
 )
 
 KEY_LIMIT = 100
+MAX_OFFSET = 10_000_000  # past any provision: a hint beyond it is ignored
 
 
 def window_problem(round_: Round, now: dt.datetime | None = None) -> str | None:
@@ -75,10 +76,13 @@ def clean_stance(stance: str | None) -> str:
 
 
 def _int_or_none(value: Any) -> int | None:
+    """A character offset as sent by a page or client; None when it is not a usable number
+    (missing, not a number, not finite, negative or beyond any provision's length)."""
     try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+        number = int(value) if value not in (None, "") else None
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if number is not None and 0 <= number <= MAX_OFFSET else None
 
 
 def anchor_quote(provision: Provision, quote: Mapping[str, Any] | str | None) -> dict[str, Any]:

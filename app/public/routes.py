@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.core.db import db
+from app.core.db import db, schema_state
 from app.drafting.models import Code
 from app.drafting.services import visible_rounds
 
@@ -26,5 +26,10 @@ def home() -> ResponseReturnValue:
 
 @bp.route("/healthz")
 def health() -> ResponseReturnValue:
+    """For load balancers: 200 when the database answers and its schema is the newest
+    migration's; 503 (with what is wrong) otherwise, e.g. a database file that was replaced
+    by an empty one."""
     db.session.execute(select(1))
-    return {"status": "ok"}
+    healthy, schema = schema_state()
+    body = {"status": "ok" if healthy else "unavailable", "database": "ok", "schema": schema}
+    return body, 200 if healthy else 503

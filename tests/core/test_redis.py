@@ -59,20 +59,33 @@ def test_login_limits_are_shared_between_processes_through_redis(redis_client, t
     assert any(b"login" in key for key in redis_client.keys("*"))
 
 
+QUEUE_SCRIPT = """
+from app import create_app
+from app.core.tasks import huey
+app = create_app()
+storage = huey.storage
+print(type(storage).__name__, getattr(storage, "filename", ""))
+"""
+
+
 def test_task_queue_uses_redis_when_configured(redis_client, tmp_path):
-    result = run_python("from app.core.tasks import huey; print(type(huey).__name__)", tmp_path)
-    assert result.stdout.strip() == "RedisHuey", result.stderr
+    result = run_python(QUEUE_SCRIPT, tmp_path)
+    assert result.stdout.split()[0] == "RedisStorage", result.stderr
 
 
-def test_task_queue_defaults_to_sqlite_without_redis(tmp_path):
+def test_task_queue_is_a_sqlite_file_beside_the_database_without_redis(tmp_path):
+    """Not in the source folder: beside the SQLite database that DATABASE_URL names."""
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env["PLENARY_INSTANCE_PATH"] = str(tmp_path)
+    env["PLENARY_INSTANCE_PATH"] = str(tmp_path / "instance")
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/data/plenary.db"
     result = subprocess.run(
-        [sys.executable, "-c", "from app.core.tasks import huey; print(type(huey).__name__)"],
+        [sys.executable, "-c", QUEUE_SCRIPT],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert result.stdout.strip() == "SqliteHuey", result.stderr
+    kind, filename = result.stdout.split()
+    assert kind == "SqliteStorage", result.stderr
+    assert filename == str(tmp_path / "data" / "huey.db")

@@ -124,6 +124,20 @@ def on_the_comment(author: int, readers: int, *, closed: int | None = None) -> E
     return expect
 
 
+def by_its_author(author: int, readers: int, *, closed: int | None = None) -> Expect:
+    """Changing the participant's comment: its author while they still see the round (a round
+    made internal again is 404 to its commenters), those who may read it 403, others 404."""
+    def expect(case: Case) -> int:
+        if not case.signed_in:
+            return 302
+        if case.role == "participant":
+            if not case.sees_round:
+                return 404
+            return closed if (closed is not None and not case.open) else author
+        return readers if case.role in CHAIRS else 404
+    return expect
+
+
 def refused_if_reads(allowed: tuple[str, ...], status: int) -> Expect:
     """On the participant's comment: `allowed` get `status`; those who may read it 403."""
     def expect(case: Case) -> int:
@@ -224,10 +238,10 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("POST", "/feedback/provisions/<int:provision_id>/comments"): signed_in_round(400),
     # an empty reply is sent back to the thread (302) by whoever may read the comment
     ("POST", "/feedback/comments/<int:comment_id>/reply"): on_the_comment(302, 302),
-    ("GET", "/feedback/comments/<int:comment_id>/edit"): on_the_comment(200, 403),
-    ("POST", "/feedback/comments/<int:comment_id>/edit"): on_the_comment(302, 403, closed=409),
-    ("POST", "/feedback/comments/<int:comment_id>/withdraw"): on_the_comment(302, 403,
-                                                                              closed=409),
+    ("GET", "/feedback/comments/<int:comment_id>/edit"): by_its_author(200, 403),
+    ("POST", "/feedback/comments/<int:comment_id>/edit"): by_its_author(302, 403, closed=409),
+    ("POST", "/feedback/comments/<int:comment_id>/withdraw"): by_its_author(302, 403,
+                                                                             closed=409),
     ("GET", "/feedback/comments/<int:comment_id>/hide"): refused_if_reads(("secretariat",), 200),
     ("POST", "/feedback/comments/<int:comment_id>/hide"): refused_if_reads(("secretariat",),
                                                                            200),

@@ -1,0 +1,43 @@
+"""Text that the databases can store: no NUL characters, no unpaired surrogates.
+
+PostgreSQL refuses NUL in text and psycopg cannot encode a lone surrogate ("\\udc00", which
+JSON allows); both would reach the database as a 500. They are refused at the door instead:
+`text_problem` says why a value (or anything inside a JSON document) is unacceptable.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+NUL = "\x00"
+
+
+def string_problem(text: str) -> str | None:
+    """Why `text` cannot be stored, or None."""
+    if NUL in text:
+        return "Text may not contain NUL characters."
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "Text must be valid Unicode (it holds an unpaired surrogate)."
+    return None
+
+
+def text_problem(value: Any) -> str | None:
+    """The first problem in a JSON-like value (strings, keys, numbers, lists, dicts), walked
+    without recursion so that any depth is safe; None when everything can be stored."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if problem := string_problem(item):
+                return problem
+        elif isinstance(item, float) and not math.isfinite(item):
+            return "Numbers must be finite."
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return None
