@@ -105,10 +105,12 @@ def _ensure_accounts() -> None:
             )
 
 
-def _import_round(folder: Path, number: int, secretariat: User) -> Round:
-    from app.drafting.importer import import_path
+def _import_round(folder: Path, number: int, secretariat: User, today: dt.datetime) -> Round:
+    from app.drafting.importer import import_round
 
-    import_path(folder / f"{number}.md", actor=secretariat)
+    path = folder / f"{number}.md"
+    text = _dated_source(path.read_text(encoding="utf-8"), number, today)
+    import_round(text, str(path), actor=secretariat, default_code=DEMO_CODE)
     db.session.flush()
     return demo_round(number)
 
@@ -117,12 +119,68 @@ def demo_round(number: int) -> Round:
     return get_round(DEMO_CODE, number, check=False)
 
 
+# The demo tells its story as of the day it is loaded (docs/demo.md): the first two drafts
+# were consulted on and closed, the third is the latest published draft and open for feedback
+# now, and the final version is being prepared after it (internal: the secretariat and the
+# chairs see it). Days before (-) or after (+) the day of loading, per round number:
+# (published, window opens, window closes, visibility); None for no window.
+TIMELINE: dict[int, tuple[int, int | None, int | None, str]] = {
+    1: (-150, -150, -122, "public"),
+    2: (-95, -95, -68, "public"),
+    3: (-20, -20, 14, "public"),
+    4: (45, None, None, "internal"),
+}
+
+
+def _dated_source(text: str, number: int, today: dt.datetime) -> str:
+    """The round file with the demo timeline's date, window and visibility in its front
+    matter (see TIMELINE), so that what is imported (and logged) is what the demo shows."""
+    import yaml
+
+    _, front, body = text.split("---\n", 2)
+    meta = yaml.safe_load(front)
+    published, opens, closes, visibility = TIMELINE[number]
+    noon = today.replace(hour=12, minute=0, second=0, microsecond=0)
+    meta["date"] = (today + dt.timedelta(days=published)).date()
+    meta["visibility"] = visibility
+    meta.pop("consultation", None)
+    if opens is not None and closes is not None:
+        meta["consultation"] = {
+            "opens": (noon + dt.timedelta(days=opens)).isoformat(),
+            "closes": (noon + dt.timedelta(days=closes, hours=11, minutes=59)).isoformat(),
+        }
+    if meta.get("final"):
+        meta["name"] = "Final version (in preparation)"
+    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n" + body
+
+
+def _retimed(rows: list[tuple[int, Any]], round_: Round, now: dt.datetime) -> list[Any]:
+    """The rows with their submission times moved into the round's window as the demo places
+    it (in the same order and proportions), none later than now."""
+    times = [dt.datetime.fromisoformat(row["submitted_at"].replace("Z", "+00:00"))
+             for _, row in rows if isinstance(row, dict) and row.get("submitted_at")]
+    if not times or round_.opens_at is None or round_.closes_at is None:
+        return rows
+    first, last = min(times), max(times)
+    start, end = round_.opens_at, min(round_.closes_at, now - dt.timedelta(hours=1))
+    span = (last - first).total_seconds() or 1.0
+    out = []
+    for number, row in rows:
+        if isinstance(row, dict) and row.get("submitted_at"):
+            moment = dt.datetime.fromisoformat(row["submitted_at"].replace("Z", "+00:00"))
+            share = (moment - first).total_seconds() / span
+            row = {**row, "submitted_at": (start + share * (end - start)).isoformat()}
+        out.append((number, row))
+    return out
+
+
 def _import_feedback(folder: Path, round_: Round, secretariat: User) -> None:
-    from app.feedback.bulk import import_feedback_file
+    from app.feedback.bulk import import_feedback, read_rows
 
     path = folder / "feedback" / f"round-{round_.number}.jsonl"
     if path.exists():
-        report = import_feedback_file(path, round_, actor=secretariat)
+        rows = _retimed(list(read_rows(path.read_bytes(), path.name)), round_, utcnow())
+        report = import_feedback(round_, rows, actor=secretariat, source_name=path.name)
         click.echo(
             f"  feedback on round {round_.number}: {report.imported} imported, "
             f"{report.duplicates} duplicates, {len(report.refused)} refused"
@@ -231,17 +289,13 @@ def load_demo() -> None:
         return
     secretariat = accounts.find_user(ACCOUNTS[0][0])
     assert secretariat is not None
+    today = utcnow()
     for number in (1, 2, 3, 4):
-        round_ = _import_round(folder, number, secretariat)
+        round_ = _import_round(folder, number, secretariat, today)
         click.echo(f"imported round {number}: {round_.name} ({len(round_.provisions)} provisions)")
         _import_feedback(folder, round_, secretariat)
         db.session.commit()
     _synthesise(demo_round(2), secretariat)
-    # The third draft is reopened for feedback so that the demo can be commented on today.
-    third = demo_round(3)
-    third.opens_at = utcnow() - dt.timedelta(days=3)
-    third.closes_at = utcnow() + dt.timedelta(days=28)
-    db.session.commit()
 
 
 @click.command("demo")

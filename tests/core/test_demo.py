@@ -1,5 +1,6 @@
 """`plenary demo` loads everything on an empty database (the newcomer's first command)."""
 
+import datetime as dt
 import os
 import sqlite3
 import subprocess
@@ -29,6 +30,32 @@ def test_demo_loads_rounds_feedback_syntheses_and_answers_on_a_fresh_database(tm
         assert count("comment_carries") > 0
         assert count("synthesis_runs") >= 4
         assert count("theme_responses") > 0
+        assert_the_story_holds(connection)
     again = subprocess.run([sys.executable, "-m", "app.cli", "demo", "--no-serve"], cwd=ROOT,
                            env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "already loaded" in again.stdout
+
+
+def assert_the_story_holds(connection: sqlite3.Connection) -> None:
+    """The demo's dates agree: the latest published round is the one open for feedback, the
+    final version comes after it (in preparation, not yet published), and every comment was
+    sent within its round's window and before now."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
+    rounds = connection.execute(
+        "SELECT number, date, visibility, opens_at, closes_at, final FROM rounds ORDER BY number"
+    ).fetchall()
+    dates = [r[1] for r in rounds]
+    assert dates == sorted(dates) and len(set(dates)) == len(dates)
+    published = [r for r in rounds if r[2] != "internal"]
+    latest = published[-1]
+    assert latest[3] <= now < latest[4], "the latest published round is open for feedback"
+    for earlier in published[:-1]:
+        assert earlier[4] < now, "every earlier round is closed"
+    final = rounds[-1]
+    assert final[5] == 1 and final[2] == "internal" and final[1] > latest[4][:10]
+    outside = connection.execute(
+        "SELECT count(*) FROM comments c JOIN rounds r ON r.id = c.round_id "
+        "WHERE c.submitted_at < r.opens_at OR c.submitted_at > r.closes_at "
+        "OR c.submitted_at > ?", (now,)
+    ).fetchone()[0]
+    assert outside == 0
