@@ -7,7 +7,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.accounts.models import CATEGORIES, CATEGORY_NAMES, GROUP_ROLES, ROLES
+from app.accounts.models import CATEGORIES, CATEGORY_NAMES, GROUP_ROLES, ROLES, WorkingGroup
+
+GROUP_ROLE_NAMES = {"member": "Member", "chair": "Chair", "vice_chair": "Vice-chair"}
+ROLE_NAMES = {"participant": "Participant", "secretariat": "Secretariat"}
 
 
 class CreateUserForm(FlaskForm):
@@ -17,11 +20,32 @@ class CreateUserForm(FlaskForm):
     category = SelectField(
         "Stakeholder category", choices=[(c, CATEGORY_NAMES[c]) for c in CATEGORIES]
     )
-    role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES])
-    groups = StringField(
-        "Working groups (e.g. wg1:chair, wg2)", validators=[Optional(), Length(max=500)]
-    )
+    role = SelectField("Role", choices=[(r, ROLE_NAMES[r]) for r in ROLES])
     submit = SubmitField("Create account and invitation")
+
+
+class AccountForm(FlaskForm):
+    role = SelectField("Role on the platform", choices=[(r, ROLE_NAMES[r]) for r in ROLES])
+    submit = SubmitField("Save role and working groups")
+
+
+def with_group_roles(form_class: type[FlaskForm], groups: list[WorkingGroup]) -> type[FlaskForm]:
+    """`form_class` with one "role in this working group" choice per group (none, member,
+    chair, vice-chair): membership is chosen from the groups that exist, never typed."""
+
+    class WithGroups(form_class):  # type: ignore[valid-type, misc]
+        pass
+
+    for group in groups:
+        setattr(WithGroups, f"group_{group.id}", SelectField(
+            group.name, choices=[("", "Not a member"), *GROUP_ROLE_NAMES.items()],
+            validators=[Optional()], default=""))
+    return WithGroups
+
+
+def group_roles(form: FlaskForm, groups: list[WorkingGroup]) -> dict[WorkingGroup, str | None]:
+    """The role chosen for each group (None: not a member)."""
+    return {g: (form[f"group_{g.id}"].data or None) for g in groups}
 
 
 class UploadUsersForm(FlaskForm):
@@ -45,6 +69,16 @@ class MembershipForm(FlaskForm):
         choices=[(r, r.replace("_", "-")) for r in GROUP_ROLES] + [("remove", "remove from group")],
     )
     submit = SubmitField("Save")
+
+
+class AccountSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Name, email or organisation", validators=[Optional(), Length(max=200)])
+    role = SelectField("Role", choices=[("", "Any role"), *ROLE_NAMES.items()],
+                       validators=[Optional()])
+    group = SelectField("Working group", choices=[("", "Any group")], validators=[Optional()])
 
 
 class AuditFilterForm(FlaskForm):

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.accounts import services as accounts
 from app.accounts.forms import ActionForm
-from app.accounts.models import User, WorkingGroup
+from app.accounts.models import Membership, User, WorkingGroup
 from app.accounts.permissions import can_manage_platform
 from app.admin import services
 from app.admin.forms import (
+    AccountForm,
+    AccountSearchForm,
     AuditFilterForm,
     CreateUserForm,
     GroupForm,
     MembershipForm,
     UploadUsersForm,
+    group_roles,
+    with_group_roles,
 )
 from app.core.access import require
 from app.core.audit import AuditEvent
@@ -33,10 +40,53 @@ def index() -> ResponseReturnValue:
     return render_template("admin/index.html")
 
 
+PAGE_SIZE = 50
+
+
+def _groups() -> list[WorkingGroup]:
+    return list(db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.slug)))
+
+
+def _found_accounts(search: AccountSearchForm, page: int) -> tuple[list[User], int]:
+    """One page of the accounts matching the search, newest first, and how many match."""
+    query = select(User)
+    if text := (search.q.data or "").strip():
+        like = f"%{text.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(like), User.email.like(like),
+                                func.lower(User.organisation).like(like)))
+    if search.role.data:
+        query = query.where(User.role == search.role.data)
+    if search.group.data:
+        query = query.join(Membership).join(WorkingGroup).where(
+            WorkingGroup.slug == search.group.data)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    users = db.session.scalars(
+        query.options(selectinload(User.memberships).selectinload(Membership.group))
+        .order_by(User.created_at.desc(), User.id.desc())
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return list(users), total
+
+
+def _accounts(form: Any, upload: UploadUsersForm, invited: list[accounts.Invited],
+              errors: list[str]) -> ResponseReturnValue:
+    groups = _groups()
+    search = AccountSearchForm(request.args)
+    search.group.choices = [("", "Any group"), *((g.slug, g.name) for g in groups)]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    users, total = _found_accounts(search, page) if search.validate() else ([], 0)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render_template(
+        "admin/accounts.html", form=form, upload=upload, users=users, invited=invited,
+        errors=errors, search=search, page=page, pages=pages, total=total, groups=groups,
+        args={k: v for k, v in request.args.items() if k != "page"})
+
+
 @bp.route("/accounts", methods=["GET", "POST"])
 @require(can_manage_platform)
 def accounts_page() -> ResponseReturnValue:
-    form = CreateUserForm(prefix="new")
+    groups = _groups()
+    form = with_group_roles(CreateUserForm, groups)(prefix="new")
     upload = UploadUsersForm(prefix="csv")
     invited: list[accounts.Invited] = []
     errors: list[str] = []
@@ -48,7 +98,7 @@ def accounts_page() -> ResponseReturnValue:
                 organisation=form.organisation.data,
                 category=form.category.data or "other",
                 role=form.role.data or "participant",
-                groups=services.parse_groups(form.groups.data or ""),
+                groups=[(g.slug, role) for g, role in group_roles(form, groups).items() if role],
                 actor=current_user,
             )
             invited = [accounts.invite(user, actor=current_user)]
@@ -65,10 +115,7 @@ def accounts_page() -> ResponseReturnValue:
         except DomainError as error:
             db.session.rollback()
             errors = [error.message, *(error.detail or [])]
-    users = db.session.scalars(select(User).order_by(User.created_at.desc()).limit(200)).all()
-    return render_template(
-        "admin/accounts.html", form=form, upload=upload, users=users, invited=invited, errors=errors
-    )
+    return _accounts(form, upload, invited, errors)
 
 
 @bp.route("/accounts/<int:user_id>/invite", methods=["POST"])
@@ -81,15 +128,35 @@ def reinvite(user_id: int) -> ResponseReturnValue:
         abort(400)
     invited = accounts.invite(user, actor=current_user)
     db.session.commit()
-    users = db.session.scalars(select(User).order_by(User.created_at.desc()).limit(200)).all()
-    return render_template(
-        "admin/accounts.html",
-        form=CreateUserForm(prefix="new"),
-        upload=UploadUsersForm(prefix="csv"),
-        users=users,
-        invited=[invited],
-        errors=[],
-    )
+    form = with_group_roles(CreateUserForm, _groups())(prefix="new", formdata=None)
+    return _accounts(form, UploadUsersForm(prefix="csv", formdata=None), [invited], [])
+
+
+@bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])
+@require(can_manage_platform)
+def account_page(user_id: int) -> ResponseReturnValue:
+    """One account: its role on the platform and its role in each working group."""
+    user = db.session.get(User, user_id)
+    if user is None or user.deleted_at is not None:
+        abort(404)
+    groups = _groups()
+    current = {m.group_id: m.role for m in user.memberships}
+    form = with_group_roles(AccountForm, groups)(
+        role=user.role, **{f"group_{g.id}": current.get(g.id, "") for g in groups})
+    if form.validate_on_submit():
+        try:
+            accounts.set_role(user, form.role.data or "participant", actor=current_user)
+            for group, role in group_roles(form, groups).items():
+                if role != current.get(group.id):
+                    accounts.set_membership(user, group, role, actor=current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(f"Saved: {user.name}'s role and working groups.", "info")
+            return redirect(url_for("admin.account_page", user_id=user.id))
+    return render_template("admin/account.html", user=user, form=form, groups=groups)
 
 
 @bp.route("/groups", methods=["GET", "POST"])

@@ -29,9 +29,15 @@ class VisibilityForm(FlaskForm):
     submit = SubmitField("Save visibility")
 
 
+# Times to the minute: a browser refuses a value with seconds where the field's step is 60.
+MINUTES = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
 class WindowForm(FlaskForm):
-    opens = DateTimeLocalField("Opens (UTC)", validators=[Optional()])
-    closes = DateTimeLocalField("Closes (UTC)", validators=[Optional()])
+    opens = DateTimeLocalField("Opens (UTC)", format=MINUTES, validators=[Optional()],
+                               render_kw={"step": 60})
+    closes = DateTimeLocalField("Closes (UTC)", format=MINUTES, validators=[Optional()],
+                                render_kw={"step": 60})
     clear = BooleanField("No consultation for this round")
     submit = SubmitField("Save consultation window")
 

@@ -276,3 +276,17 @@ def _links_from_provisions(provision_ids: Iterable[int]) -> list[LineageLink]:
             .options(selectinload(LineageLink.targets))
         )
     )
+
+
+def change_marks(previous: Round, current: Round) -> dict[int, str]:
+    """How each provision of `current` came out of `previous`, by provision id: added,
+    unchanged, modified, moved, split or merged (the kind of the link that leads into it)."""
+    entries, added = lineage_between(previous, current)
+    marks = {p.id: "added" for p in added}
+    order = ("split", "merged", "moved", "modified", "unchanged")
+    for entry in entries:
+        for target in entry.targets:
+            known = marks.get(target.id)
+            if known is None or order.index(entry.kind) < order.index(known):
+                marks[target.id] = entry.kind
+    return marks

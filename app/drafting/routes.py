@@ -19,7 +19,7 @@ from app.core.access import require
 from app.core.db import db
 from app.core.errors import BadInput, DomainError, NotFound
 from app.core.navigation import ADMIN_NAV, NavItem
-from app.core.panels import provision_panels
+from app.core.panels import provision_panels, round_counts
 from app.drafting import importer
 from app.drafting.forms import (
     MAX_DRAFT_BYTES,
@@ -28,7 +28,7 @@ from app.drafting.forms import (
     VisibilityForm,
     WindowForm,
 )
-from app.drafting.lineage import lineage_between, visible_history
+from app.drafting.lineage import change_marks, lineage_between, visible_history
 from app.drafting.markdown import render_markdown
 from app.drafting.models import Code, LineageLink, Provision
 from app.drafting.permissions import can_manage_rounds
@@ -38,6 +38,7 @@ from app.drafting.services import (
     get_provision,
     get_round,
     neighbour_round,
+    previous_visible_round,
     round_provisions,
     set_visibility,
     set_window,
@@ -74,10 +75,13 @@ def round_page(code: str, number: int) -> ResponseReturnValue:
     group = request.args.get("group", "")
     if group:
         provisions = [p for p in provisions if p.group and p.group.slug == group]
+    previous = previous_visible_round(round_, current_user)
     return render_template(
         "drafting/round.html", code=code_row, round=round_, rounds=visible_rounds(
             code_row, current_user), chapters=chapters(provisions), groups=groups,
-        group=group, filtered=bool(group),
+        group=group, filtered=bool(group), previous=previous,
+        marks=change_marks(previous, round_) if previous else {},
+        counts=round_counts(round_, current_user),
         preamble=render_markdown(round_.preamble) if round_.preamble else "")  # fmt: skip
 
 

@@ -32,6 +32,53 @@ from app.feedback.models import Comment
 from app.feedback.services import submit_comment
 
 CSV_AUTHOR_FIELDS = ("email", "name", "organisation", "category")
+
+# The columns of a feedback file (JSON Lines keys; in CSV the author's keys are flattened to
+# author_email, author_name, ...), whether each is required, and what it holds.
+COLUMNS = (
+    ("external_id", True, "Your id of the submission (at most 100 characters); a row whose "
+     "id is already stored is skipped, so a file can be imported twice."),
+    ("provision", True, "The provision's key or its number label in this round, for "
+     "example \"Measure 1.1\"."),
+    ("author_email", True, "The author's email; a new email becomes a participant account "
+     "without a password (it can be claimed by invitation)."),
+    ("author_name", False, "The author's name (default: the part of the email before @)."),
+    ("author_organisation", False, "The author's organisation."),
+    ("author_category", False, "One of gpai_provider, downstream_provider, industry, sme, "
+     "civil_society, academia, rightsholder, independent_expert, member_state, observer, "
+     "other (default: other)."),
+    ("stance", True, "support, oppose, amend, question or neutral."),
+    ("body", True, "The comment (1 to 10,000 characters)."),
+    ("quote", False, "A passage of the provision the comment is about (must occur in it)."),
+    ("proposed_text", False, "Proposed new wording for that passage or the provision."),
+    ("publish_consent", False, "yes/true/1 when the author agreed to publication with their "
+     "name."),
+    ("submitted_at", False, "When it was sent, ISO 8601 with a time zone, e.g. "
+     "2026-11-27T10:00:00Z (default: now)."),
+)
+
+
+def template(provision_label: str, kind: str) -> str:
+    """An example feedback file ("csv" or "jsonl") with one row on `provision_label`."""
+    example = {
+        "external_id": "sub-00001", "provision": provision_label,
+        "author": {"email": "a.person@example.org", "name": "A. Person",
+                   "organisation": "Example Association", "category": "civil_society"},
+        "stance": "amend", "body": "The documentation duty should say how often it is updated.",
+        "quote": "", "proposed_text": "", "publish_consent": "yes",
+        "submitted_at": "2026-11-27T10:00:00Z",
+    }  # fmt: skip
+    if kind == "jsonl":
+        row = {k: v for k, v in example.items() if v != ""}
+        return json.dumps(row, ensure_ascii=False) + "\n"
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([name for name, _, _ in COLUMNS])
+    author = example["author"]
+    assert isinstance(author, dict)
+    flat = {**example, **{f"author_{k}": v for k, v in author.items()}}
+    writer.writerow([flat.get(name, "") for name, _, _ in COLUMNS])
+    return out.getvalue()
 TRUE_WORDS = {"1", "true", "yes", "y", "on"}
 
 

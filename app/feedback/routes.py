@@ -20,11 +20,11 @@ from app.core.db import db
 from app.core.errors import DomainError, NotAllowed, NotFound
 from app.core.extensions import limiter
 from app.core.navigation import MAIN_NAV, NavItem
-from app.core.panels import PROVISION_PANELS
+from app.core.panels import PROVISION_PANELS, ROUND_COUNTS
 from app.diffing.render import render_proposal
 from app.drafting.models import Provision
 from app.drafting.permissions import can_view_round
-from app.drafting.services import get_round
+from app.drafting.services import get_round, round_provisions
 from app.feedback import bulk, services
 from app.feedback.annotations import provision_path
 from app.feedback.carry import (
@@ -160,6 +160,16 @@ def provision_panel(provision: Provision, user: Any) -> str:
 
 
 PROVISION_PANELS.append(provision_panel)
+
+
+def _comment_counts(round_: Any, user: Any) -> dict[int, tuple[str, int]]:
+    """Comments the reader may see, per provision of a round's contents (a ROUND_COUNTS
+    provider)."""
+    counts = services.visible_counts(user, round_)
+    return {pid: ("comment" if n == 1 else "comments", n) for pid, n in counts.items()}
+
+
+ROUND_COUNTS.append(_comment_counts)
 
 
 def _my_nav(user: Any) -> list[NavItem]:
@@ -369,4 +379,20 @@ def import_page(code: str, number: int) -> ResponseReturnValue:
             round_, rows, actor=current_user, source_name=upload.filename or ""
         )
         db.session.commit()
-    return _render("feedback/import.html", round=round_, form=form, report=report)
+    return _render("feedback/import.html", round=round_, form=form, report=report,
+                   columns=bulk.COLUMNS)
+
+
+@bp.route("/codes/<code>/rounds/<int:number>/feedback/template.<any(csv, jsonl):kind>")
+@login_required
+def import_template(code: str, number: int, kind: str) -> ResponseReturnValue:
+    """An example file to fill in, naming a measure of this round."""
+    round_ = get_round(code, number, current_user)
+    check(can_moderate(current_user), NotAllowed("Only the secretariat may import feedback."))
+    provisions = round_provisions(round_)
+    measure = next((p for p in provisions if p.kind == "measure"), provisions[0] if provisions
+                   else None)
+    label = (measure.label or measure.key) if measure else "Measure 1.1"
+    mimetype = "text/csv" if kind == "csv" else "application/x-ndjson"
+    return Response(bulk.template(label, kind), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="feedback-template.{kind}"'})

@@ -353,6 +353,23 @@ def visible_comments(
     return list(db.session.scalars(query))
 
 
+def visible_counts(user: Any, round_: Round) -> dict[int, int]:
+    """How many top-level comments `user` may see on each provision of the round (one query)."""
+    from sqlalchemy import func
+
+    query = (
+        select(Comment.provision_id, func.count(Comment.id))
+        .join(Provision, Provision.id == Comment.provision_id)
+        .where(Comment.round_id == round_.id, Comment.parent_id.is_(None),
+               Comment.status != "withdrawn")
+        .group_by(Comment.provision_id)
+    )
+    clause = visibility_clause(user)
+    if clause is not None:
+        query = query.where(clause)
+    return {provision_id: count for provision_id, count in db.session.execute(query)}
+
+
 def comments_by(author: Any) -> list[Comment]:
     """Everything an account wrote, newest first."""
     return list(

@@ -183,6 +183,8 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("GET", "/admin/"): secretariat(200),
     ("GET", "/admin/accounts"): secretariat(200),
     ("POST", "/admin/accounts"): secretariat(200),
+    ("GET", "/admin/accounts/<int:user_id>"): secretariat(200),
+    ("POST", "/admin/accounts/<int:user_id>"): secretariat(302),  # nothing sent: saved as it was
     ("POST", "/admin/accounts/<int:user_id>/invite"): secretariat(200),
     ("GET", "/admin/groups"): secretariat(200),
     ("POST", "/admin/groups"): secretariat(200),
@@ -253,6 +255,8 @@ TABLE: dict[tuple[str, str], Expect] = {
         ("secretariat",), 200),
     ("GET", "/codes/<code>/rounds/<int:number>/feedback/import"): refused_if_seen(
         ("secretariat",), 200),
+    ("GET", "/codes/<code>/rounds/<int:number>/feedback/template.<any(csv, jsonl):kind>"):
+        refused_if_seen(("secretariat",), 200),
     ("POST", "/codes/<code>/rounds/<int:number>/feedback/import"): refused_if_seen(
         ("secretariat",), 200),
     # synthesis: chairs and the secretariat; runs and themes are unknown ids for now
@@ -320,6 +324,7 @@ RESOLVERS: dict[str, Resolver] = {
     "run_id": lambda w, c: UNKNOWN_ID,
     "theme_id": lambda w, c: UNKNOWN_ID,
     "entry_id": lambda w, c: UNKNOWN_ID,
+    "kind": lambda w, c: "csv",
 }
 # Where one argument name means different things in different rules.
 RULE_RESOLVERS: dict[tuple[str, str], Resolver] = {
