@@ -32,8 +32,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_listeners() -> None:
     """Each domain's hook listeners (app/core/hooks.py), connected once per process."""
     from app.feedback import listeners as feedback_listeners
+    from app.record import listeners as record_listeners
 
     feedback_listeners.connect()
+    record_listeners.connect()
 
 
 def _init_extensions(app: Flask) -> None:
@@ -120,7 +122,8 @@ def _register_blueprints(app: Flask) -> None:
 
 def _domain_modules() -> list[str]:
     """Modules that add routes to shared blueprints (the API) when imported."""
-    return ["app.api.drafting", "app.api.diffing", "app.api.feedback", "app.api.synthesis"]
+    return ["app.api.drafting", "app.api.diffing", "app.api.feedback", "app.api.synthesis",
+            "app.api.record"]  # fmt: skip
 
 
 def _domain_blueprints() -> list[Any]:
