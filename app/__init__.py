@@ -130,12 +130,15 @@ def _domain_blueprints() -> list[Any]:
     from app.diffing.routes import bp as diffing_bp
     from app.drafting.routes import bp as drafting_bp
     from app.feedback.routes import bp as feedback_bp
+    from app.record.routes import bp as record_bp
     from app.synthesis.routes import bp as synthesis_bp
 
-    return [drafting_bp, diffing_bp, feedback_bp, synthesis_bp]
+    return [drafting_bp, diffing_bp, feedback_bp, synthesis_bp, record_bp]
 
 
 def _register_commands(app: Flask) -> None:
     from app.cli import register_commands
+    from app.record.cli import register_record_commands
 
     register_commands(app)
+    register_record_commands(app)

@@ -114,7 +114,10 @@ def comment_set_root(members: list[tuple[int, str]]) -> str:
 
 
 def _closed_at(entry: LogEntry) -> str | None:
-    return json.loads(entry.leaf).get("closes_at")
+    try:
+        return json.loads(entry.leaf).get("closes_at")  # type: ignore[no-any-return]
+    except (ValueError, AttributeError):
+        return None  # a damaged entry: `plenary verify log` reports it
 
 
 def log_window_closed(round_: Round, now: dt.datetime | None = None) -> LogEntry:
