@@ -62,9 +62,8 @@ def log_entries():  # type: ignore[no-untyped-def]
 def log_inclusion():  # type: ignore[no-untyped-def]
     leaf_index = _int_arg("leaf_index")
     size = _int_arg("tree_size", services.tree_size())
-    path = services.inclusion_proof(leaf_index, size)
-    entry = services.entries(leaf_index, leaf_index + 1)[0]
-    return jsonify({"leaf_index": leaf_index, "tree_size": size, "leaf_hash": entry.leaf_hash,
+    leaf_hash, path = services.inclusion(leaf_index, size)
+    return jsonify({"leaf_index": leaf_index, "tree_size": size, "leaf_hash": leaf_hash,
                     "audit_path": path})  # fmt: skip
 
 

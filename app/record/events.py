@@ -13,7 +13,8 @@ import json
 import secrets
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.core.db import db, utcnow
 from app.drafting.models import Round
@@ -21,9 +22,10 @@ from app.feedback.models import Comment
 from app.record import merkle
 from app.record.canonical import comment_form, comment_set_leaf, commitment, rfc3339
 from app.record.models import LogEntry
-from app.record.services import append, head_at, lock_log
+from app.record.services import Appended, append, head_at, lock_log
 
 COMMITMENT_KINDS = ("comment", "comment_edited")
+RECEIPTS = "record.receipts"  # session.info key: receipts of this transaction's comments
 
 
 def comment_form_of(comment: Comment) -> dict[str, Any]:
@@ -37,19 +39,31 @@ def comment_form_of(comment: Comment) -> dict[str, Any]:
     })  # fmt: skip
 
 
-def log_comment(comment: Comment, kind: str = "comment") -> LogEntry:
-    """A submission (or, with kind "comment_edited", an edit) as a fresh salted commitment."""
-    salt = secrets.token_hex(32)
-    event = {"comment": comment.id, "commitment": commitment(salt, comment_form_of(comment))}
-    return append(kind, event, salt=salt, comment_id=comment.id, round_id=comment.round_id)
+def log_comment(comment: Comment, kind: str = "comment") -> Appended:
+    """A submission (or, with kind "comment_edited", an edit) as a fresh salted commitment.
+
+    The receipt is kept in the session too, so that the API can answer with it after the
+    commit without reading it back (a rollback forgets it)."""
+    salt, form = secrets.token_hex(32), comment_form_of(comment)
+    event = {"comment": comment.id, "commitment": commitment(salt, form)}
+    entry = append(kind, event, salt=salt, comment_id=comment.id, round_id=comment.round_id)
+    db.session.info.setdefault(RECEIPTS, {})[comment.id] = _receipt(
+        entry.leaf_index, entry.leaf_hash, salt, entry.leaf, form, entry.head
+    )
+    return entry
 
 
-def log_withdrawal(comment: Comment) -> LogEntry:
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_receipts(session: Session, _previous: Any) -> None:
+    session.info.pop(RECEIPTS, None)
+
+
+def log_withdrawal(comment: Comment) -> Appended:
     return append("comment_withdrawn", {"comment": comment.id}, comment_id=comment.id,
                   round_id=comment.round_id)  # fmt: skip
 
 
-def log_hiding(comment: Comment, hidden: bool) -> LogEntry:
+def log_hiding(comment: Comment, hidden: bool) -> Appended:
     return append("comment_hidden", {"comment": comment.id, "hidden": bool(hidden)},
                   comment_id=comment.id, round_id=comment.round_id)  # fmt: skip
 
@@ -60,14 +74,14 @@ def _named(round_: Round) -> dict[str, Any]:
     return {"code": round_.code.slug, "round": round_.number}
 
 
-def log_round_published(round_: Round) -> LogEntry:
+def log_round_published(round_: Round) -> Appended:
     """A round became visible (or a visible round was replaced): the hash of its source."""
     event = {"code": round_.code.slug, "round": round_.number, "visibility": round_.visibility,
              "final": bool(round_.final), "source_sha256": round_.source_hash}  # fmt: skip
     return append("round_published", event, round_id=round_.id)
 
 
-def log_answer(response: Any) -> LogEntry:
+def log_answer(response: Any) -> Appended:
     """Chairs published (or changed) their answer to a theme: its outcome and a hash of it."""
     identity = response.identity
     round_ = db.session.get(Round, identity.round_id)
@@ -120,7 +134,7 @@ def _closed_at(entry: LogEntry) -> str | None:
         return None  # a damaged entry: `plenary verify log` reports it
 
 
-def log_window_closed(round_: Round, now: dt.datetime | None = None) -> LogEntry:
+def log_window_closed(round_: Round, now: dt.datetime | None = None) -> Appended:
     members, withdrawn = comment_set(round_.id)
     assert round_.closes_at is not None
     event = {**_named(round_), "closes_at": rfc3339(round_.closes_at), "comments": len(members),
@@ -128,7 +142,7 @@ def log_window_closed(round_: Round, now: dt.datetime | None = None) -> LogEntry
     return append("window_closed", event, round_id=round_.id, now=now)
 
 
-def close_windows(now: dt.datetime | None = None) -> list[LogEntry]:
+def close_windows(now: dt.datetime | None = None) -> list[Appended]:
     """Append one `window_closed` entry for each visible round whose window has closed and has
     none for that closing time yet. Idempotent; flushes, never commits."""
     now = now or utcnow()
@@ -166,15 +180,22 @@ def latest_commitment(comment_id: int) -> LogEntry | None:
 def receipt_for(comment: Comment) -> dict[str, Any] | None:
     """What the author keeps: the leaf of the comment's latest version, its salt, the canonical
     form it commits to and the signed head that first included it (None if never logged)."""
+    cached = db.session.info.get(RECEIPTS, {}).get(comment.id)
+    if cached is not None:
+        return dict(cached)
     entry = latest_commitment(comment.id)
     if entry is None:
         return None
     head = head_at(entry.leaf_index + 1)
-    return {
-        "leaf_index": entry.leaf_index, "leaf_hash": entry.leaf_hash, "salt": entry.salt,
-        "leaf": entry.leaf, "comment": comment_form_of(comment),
-        "sth": head.as_json() if head is not None else None,
-    }  # fmt: skip
+    sth = head.as_json() if head is not None else None
+    form = comment_form_of(comment)
+    return _receipt(entry.leaf_index, entry.leaf_hash, entry.salt, entry.leaf, form, sth)
+
+
+def _receipt(leaf_index: int, leaf_hash: str, salt: str | None, leaf: str,
+             form: dict[str, Any], head: dict[str, Any] | None) -> dict[str, Any]:  # fmt: skip
+    return {"leaf_index": leaf_index, "leaf_hash": leaf_hash, "salt": salt, "leaf": leaf,
+            "comment": form, "sth": head}  # fmt: skip
 
 
 # -- databases that held records before the log ------------------------------------------------

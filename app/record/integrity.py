@@ -18,7 +18,7 @@ from app.feedback.models import Comment
 from app.record import merkle
 from app.record.canonical import comment_form, commitment, rfc3339
 from app.record.events import comment_set, comment_set_root
-from app.record.models import LogEntry, LogNode
+from app.record.models import LogEntry, LogHead, LogNode, LogState
 
 CHUNK = 2000
 
@@ -63,6 +63,7 @@ def node_problems(size: int) -> list[str]:
                         f"stored subtree (level {level}, index {index}) is wrong or missing"
                     )
         level += 1
+    problems.extend(_state_problems(size))
     beyond = db.session.execute(
         select(LogNode.level, LogNode.index)
         .where(LogNode.index >= literal(size, BigInteger).op(">>")(LogNode.level))
@@ -71,6 +72,31 @@ def node_problems(size: int) -> list[str]:
     for lv, index in beyond:
         problems.append(f"stored subtree (level {lv}, index {index}) is beyond the log")
     return problems
+
+
+def _state_problems(size: int) -> list[str]:
+    """The sequencer row agrees with the tables (it is what the next append starts from)."""
+    state = db.session.get(LogState, 1)
+    if state is None:
+        return []  # rebuilt from the tables by the next append
+    keys = merkle.compact_range(size)
+    edge = {index: value for index, value in _edge_nodes(keys)}
+    expected = "".join(edge.get(k, "?") for k in keys)
+    head = db.session.get(LogHead, size)
+    if (state.tree_size, state.edge) != (size, expected) or (
+        head is not None and state.key_id != head.key_id
+    ):
+        return [f"the log's state row (size {state.tree_size}) does not match its tables"]
+    return []
+
+
+def _edge_nodes(keys: list[tuple[int, int]]) -> list[tuple[tuple[int, int], str]]:
+    found = []
+    for level, index in keys:
+        value = _nodes(level, index, index + 1).get(index)
+        if value is not None:
+            found.append(((level, index), value))
+    return found
 
 
 def _parsed(index: int, leaf: str, problems: list[str]) -> dict[str, Any] | None:

@@ -94,3 +94,20 @@ class LogHead(db.Model):  # type: ignore[name-defined]
             "key_id": self.key_id,
             "signature": self.signature,
         }
+
+
+class LogState(db.Model):  # type: ignore[name-defined]
+    """The log's one sequencer row: its size, the compact range of its tree and the key of its
+    last head. Every append locks it (SELECT ... FOR UPDATE), so appends are serialised and
+    each reads the state the previous one committed; it is derived data, checked by
+    `plenary verify log` and rebuilt from the tables when absent."""
+
+    __tablename__ = "log_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tree_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    edge: Mapped[str] = mapped_column(Text, default="")  # concatenated hex, largest subtree first
+    key_id: Mapped[str | None] = mapped_column(String(16))
+
+    def __repr__(self) -> str:
+        return f"<LogState {self.tree_size}>"

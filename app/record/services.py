@@ -3,38 +3,35 @@
 `append` runs inside the caller's transaction (a hook listener's, usually): it takes the log's
 lock, writes the entry, the perfect subtrees it completes and a signed head for the new size,
 and flushes. Rolled back, none of it happened; committed, all of it did, with the event.
-Appends are serialised: on PostgreSQL by a transaction-scoped advisory lock, on SQLite by the
-write lock every write transaction takes at BEGIN IMMEDIATE (app.core.db); the leaf index is a
-primary key, so a lost race could only ever fail a transaction, never fork the log.
+Appends are serialised: on PostgreSQL by a row lock on the log's state row (`lock_log`), on
+SQLite by the write lock every write transaction takes at BEGIN IMMEDIATE (app.core.db); the
+leaf index is a primary key, so a lost race could only ever fail a transaction, never fork the
+log.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text, tuple_, update
+from sqlalchemy import and_, bindparam, func, insert, literal_column, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core.db import db, utcnow
 from app.core.errors import BadInput
 from app.record import merkle
 from app.record.canonical import canonical_json, head_message, rfc3339
-from app.record.models import LogEntry, LogHead, LogKey, LogNode
+from app.record.models import LogEntry, LogHead, LogKey, LogNode, LogState
 from app.record.signing import ALGORITHM, SigningKey, current_key
 
-LOCK_KEY = 0x706C656E61727931  # "plenary1": the advisory lock that serialises appends
 PAGE_LIMIT = 1000  # entries per page of /log/entries
 
 
 class LogCorrupt(RuntimeError):
     """A stored subtree hash the log needs is missing (the tables were tampered with)."""
-
-
-def lock_log() -> None:
-    """Serialise appends until the current transaction ends."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
 
 
 def tree_size() -> int:
@@ -47,9 +44,13 @@ def stored_nodes(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes
     wanted = list(dict.fromkeys(keys))
     if not wanted:
         return {}
+    by_level: dict[int, list[int]] = {}
+    for level, index in wanted:
+        by_level.setdefault(level, []).append(index)
+    # One primary-key lookup per level (SQLite scans the table for a row-value IN).
     rows = db.session.execute(
         select(LogNode.level, LogNode.index, LogNode.hash).where(
-            tuple_(LogNode.level, LogNode.index).in_(wanted)
+            or_(*(and_(LogNode.level == lv, LogNode.index.in_(ix)) for lv, ix in by_level.items()))
         )
     )
     found = {(level, index): bytes.fromhex(value) for level, index, value in rows}
@@ -70,6 +71,63 @@ def root_at(size: int) -> bytes:
     return _computed(lambda get: merkle.root(get, size))  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True)
+class Appended:
+    """One appended entry and the signed head of the tree it completed."""
+
+    leaf_index: int
+    kind: str
+    leaf: str
+    leaf_hash: str
+    salt: str | None
+    comment_id: int | None
+    round_id: int | None
+    head: dict[str, Any]
+
+
+ENTRY_COLUMNS = ("leaf_index", "kind", "leaf", "leaf_hash", "salt", "comment_id", "round_id",
+                 "logged_at")  # fmt: skip
+_STATE_FOR_UPDATE = (
+    select(LogState.tree_size, LogState.edge, LogState.key_id)
+    .where(LogState.id == 1)
+    .with_for_update()
+)
+
+
+def _state_row() -> Any:
+    return db.session.connection().execute(_STATE_FOR_UPDATE).first()
+
+
+def lock_log() -> tuple[int, list[bytes], str | None]:
+    """Lock the log until the transaction ends; its size, compact range and last key id.
+
+    PostgreSQL: SELECT ... FOR UPDATE on the state row, which waits for a concurrent append to
+    commit and then reads what it wrote. SQLite: the transaction already holds the database's
+    write lock (BEGIN IMMEDIATE). The row is created, from the log's tables, when absent.
+    """
+    row = _state_row()
+    if row is None:
+        size = tree_size()
+        keys = merkle.compact_range(size)
+        nodes = stored_nodes(keys)
+        head = latest_head()
+        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+        db.session.execute(
+            dialect.insert(LogState)
+            .values(
+                id=1,
+                tree_size=size,
+                edge="".join(nodes[k].hex() for k in keys),
+                key_id=head.key_id if head is not None else None,
+            )  # fmt: skip
+            .on_conflict_do_nothing()
+        )
+        row = _state_row()
+    edge = row.edge or ""
+    hashes = [bytes.fromhex(edge[i : i + 64]) for i in range(0, len(edge), 64)]
+    return int(row.tree_size), hashes, row.key_id
+
+
 def append(
     kind: str,
     event: Mapping[str, Any],
@@ -78,30 +136,77 @@ def append(
     comment_id: int | None = None,
     round_id: int | None = None,
     now: dt.datetime | None = None,
-) -> LogEntry:
+) -> Appended:
     """Append the leaf {"type": kind, **event, "logged_at": now} and sign the new head.
 
-    Flushes, never commits. Raises LogKeyMissing (production without a key) or LogCorrupt; the
-    caller's transaction, event included, then fails as a whole.
+    Flushes (the caller's pending rows first), never commits. Raises LogKeyMissing
+    (production without a key) or LogCorrupt; the caller's transaction, event included, then
+    fails as a whole. Two round trips on PostgreSQL (lock, write), and a third to publish a
+    new key after a rotation.
     """
     key = current_key()
     now = now or utcnow()
-    lock_log()
-    size = tree_size()
+    size, edge, last_key = lock_log()
     leaf = canonical_json({**event, "type": kind, "logged_at": rfc3339(now)})
     hashed = merkle.leaf_hash(leaf)
-    edge_keys = merkle.compact_range(size)
-    nodes = stored_nodes(edge_keys)
-    edge, completed = merkle.append(size, [nodes[k] for k in edge_keys], hashed)
-    entry = LogEntry(
-        leaf_index=size, kind=kind, leaf=leaf.decode("utf-8"), leaf_hash=hashed.hex(),
-        salt=salt, comment_id=comment_id, round_id=round_id, logged_at=now,
-    )  # fmt: skip
-    db.session.add(entry)
-    db.session.add_all(LogNode(level=lv, index=ix, hash=h.hex()) for lv, ix, h in completed)
-    db.session.add(_signed_head(key, size + 1, merkle.fold(edge), now))
-    db.session.flush()
+    edge, completed = merkle.append(size, edge, hashed)
+    if last_key != key.key_id:
+        _register(key, now)
+    head = {"tree_size": size + 1, "root_hash": merkle.fold(edge).hex(),
+            "timestamp": rfc3339(now), "key_id": key.key_id}  # fmt: skip
+    head["signature"] = key.sign(head_message(head))
+    entry = Appended(size, kind, leaf.decode("utf-8"), hashed.hex(), salt, comment_id, round_id,
+                     head)  # fmt: skip
+    _write(entry, completed, edge, now)
     return entry
+
+
+def _write(entry: Appended, completed: list[tuple[int, int, bytes]], edge: list[bytes],
+           now: dt.datetime) -> None:  # fmt: skip
+    """The entry, its completed subtrees, the head and the new state: one statement on
+    PostgreSQL (data-modifying CTEs), four elsewhere; prepared statements, no ORM."""
+    params: dict[str, Any] = {f"e_{name}": getattr(entry, name, None) for name in ENTRY_COLUMNS}
+    params["e_logged_at"] = now
+    params |= {f"h_{name}": value for name, value in entry.head.items()}
+    params |= {"s_tree_size": entry.leaf_index + 1, "s_edge": "".join(h.hex() for h in edge),
+               "s_key_id": entry.head["key_id"]}  # fmt: skip
+    nodes = [{"level": lv, "node_index": ix, "hash": h.hex()} for lv, ix, h in completed]
+    db.session.flush()  # the event's own rows first (the entry refers to them)
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        for n, node in enumerate(nodes):
+            params |= {f"n{n}_{name}": value for name, value in node.items()}
+        connection.exec_driver_sql(_write_in_one(len(nodes), connection.dialect), params)
+        return
+    entry_insert, node_insert, head_insert, state_update = _write_statements()
+    connection.execute(entry_insert, params)
+    connection.execute(node_insert, nodes)
+    connection.execute(head_insert, params)
+    connection.execute(state_update, params)
+
+
+@functools.cache
+def _write_statements() -> tuple[Any, Any, Any, Any]:
+    entry, node, head, state = (m.__table__ for m in (LogEntry, LogNode, LogHead, LogState))
+    return (
+        insert(entry).values({name: bindparam(f"e_{name}") for name in ENTRY_COLUMNS}),
+        insert(node),
+        insert(head).values({c.name: bindparam(f"h_{c.name}") for c in head.columns}),
+        update(state).where(state.c.id == literal_column("1")).values(
+            {name: bindparam(f"s_{name}") for name in ("tree_size", "edge", "key_id")}),
+    )  # fmt: skip
+
+
+@functools.cache
+def _write_in_one(node_count: int, dialect: Any) -> str:
+    """The four writes as one PostgreSQL statement, compiled once per node count (SQLAlchemy
+    does not cache statements whose CTEs modify data)."""
+    entry_insert, node_insert, head_insert, state_update = _write_statements()
+    rows = [{name: bindparam(f"n{n}_{name}") for name in ("level", "node_index", "hash")}
+            for n in range(node_count)]  # fmt: skip
+    ctes = [entry_insert.cte("log_write_entry"), node_insert.values(rows).cte("log_write_nodes"),
+            head_insert.cte("log_write_head"), state_update.cte("log_write_state")]  # fmt: skip
+    return str(select(literal_column("1")).add_cte(*ctes).compile(dialect=dialect))
 
 
 def _register(key: SigningKey, now: dt.datetime) -> None:
@@ -121,13 +226,6 @@ def _register(key: SigningKey, now: dt.datetime) -> None:
     else:
         row.retired_at = None
     db.session.flush()
-
-
-def _signed_head(key: SigningKey, size: int, root: bytes, now: dt.datetime) -> LogHead:
-    _register(key, now)
-    head = {"tree_size": size, "root_hash": root.hex(), "timestamp": rfc3339(now),
-            "key_id": key.key_id}  # fmt: skip
-    return LogHead(**head, signature=key.sign(head_message(head)))
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -191,13 +289,23 @@ def entries(start: int, end: int | None = None) -> list[LogEntry]:
 
 def inclusion_proof(leaf_index: int, size: int) -> list[str]:
     """The audit path of a leaf in the tree of `size` (RFC 9162 §2.1.3), as hex."""
+    return inclusion(leaf_index, size)[1]
+
+
+def inclusion(leaf_index: int, size: int) -> tuple[str, list[str]]:
+    """The leaf's hash and its audit path in the tree of `size`, as hex, in one query.
+    BadInput for an index or size outside the log."""
     current = tree_size()
     if size < 1 or size > current:
         raise BadInput(f"tree_size must be between 1 and the log's size ({current}).")
     if not 0 <= leaf_index < size:
         raise BadInput(f"leaf_index must be between 0 and tree_size - 1 ({size - 1}).")
-    path = _computed(lambda get: merkle.inclusion_path(get, leaf_index, size))
-    return [h.hex() for h in path]
+
+    def compute(get: merkle.NodeGetter) -> tuple[bytes, list[bytes]]:
+        return get(0, leaf_index), merkle.inclusion_path(get, leaf_index, size)
+
+    leaf_hash, path = _computed(compute)
+    return leaf_hash.hex(), [h.hex() for h in path]
 
 
 def consistency_proof(first: int, second: int) -> list[str]:

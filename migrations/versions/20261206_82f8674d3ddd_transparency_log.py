@@ -1,4 +1,4 @@
-"""transparency log: entries, stored subtree hashes, signed tree heads and signing keys
+"""transparency log: entries, stored subtree hashes, signed tree heads, signing keys, state
 
 The RFC 9162 log of issue 14 (docs/record.md). Only new tables: nothing existing changes.
 Databases that already hold comments can log them afterwards with `plenary log backfill`.
@@ -34,6 +34,13 @@ def upgrade():
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('level', 'node_index', name=op.f('pk_log_nodes'))
     )
+    op.create_table('log_state',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('tree_size', sa.BigInteger(), nullable=False),
+    sa.Column('edge', sa.Text(), nullable=False),
+    sa.Column('key_id', sa.String(length=16), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_log_state'))
+    )
     op.create_table('log_heads',
     sa.Column('tree_size', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('root_hash', sa.String(length=64), nullable=False),
@@ -68,5 +75,6 @@ def downgrade():
 
     op.drop_table('log_entries')
     op.drop_table('log_heads')
+    op.drop_table('log_state')
     op.drop_table('log_nodes')
     op.drop_table('log_keys')

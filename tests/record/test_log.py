@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.core import hooks
 from app.core.db import db
@@ -14,7 +14,7 @@ from app.feedback import services as feedback
 from app.feedback.models import Comment
 from app.record import events, merkle, services, signing
 from app.record.canonical import canonical_json, commitment
-from app.record.models import LogEntry, LogHead, LogNode
+from app.record.models import LogEntry, LogHead, LogNode, LogState
 from app.record.tasks import close_due_windows
 from tests.record.conftest import ROOT, TEXT, entries, leaf, post
 
@@ -58,9 +58,9 @@ def test_rolling_back_the_comment_rolls_back_its_leaf(provision, author):
 
 def test_a_failing_append_fails_the_comment_too(client, provision, headers, monkeypatch):
     def broken(*args, **kwargs):
-        raise services.LogCorrupt("stored subtree hash missing")
+        raise services.LogCorrupt("the disk is full")
 
-    monkeypatch.setattr(services, "stored_nodes", broken)
+    monkeypatch.setattr(services, "_write", broken)
     response = post(client, headers)
     assert response.status_code == 500
     monkeypatch.undo()
@@ -207,3 +207,15 @@ def test_backfill_logs_what_was_stored_before_the_log_once(create_round, create_
     assert events.backfill() == {"comment": 1, "round_published": 1, "answer_published": 0}
     assert events.backfill() == {"comment": 0, "round_published": 0, "answer_published": 0}
     assert [e.kind for e in entries()] == ["comment", "comment_withdrawn", "round_published"]
+
+
+def test_a_missing_state_row_is_rebuilt_from_the_tables(provision, author):
+    for n in range(5):
+        feedback.submit_comment(provision, author, stance="support", body=f"Before {n}.")
+    db.session.execute(delete(LogState))
+    feedback.submit_comment(provision, author, stance="support", body="After.")
+    assert [e.leaf_index for e in entries()] == list(range(6))
+    state = db.session.get(LogState, 1)
+    assert state.tree_size == 6 and state.key_id == signing.current_key().key_id
+    assert services.latest_head().root_hash == services.root_at(6).hex()
+    db.session.expire_all()

@@ -181,3 +181,11 @@ def test_close_windows_and_backfill_commands(runner, world):
     from app.record.signing import key_from_seed
 
     assert len(key_from_seed(seed).key_id) == 16
+
+
+def test_a_damaged_state_row_is_reported(runner, world, tmp_path):
+    db.session.execute(text("UPDATE log_state SET tree_size = 4"))
+    db.session.commit()
+    result = verify(runner, tmp_path, "log")
+    assert result.exit_code == 1
+    assert "FAIL tree: the log's state row (size 4) does not match its tables" in result.output
