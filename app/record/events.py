@@ -110,6 +110,8 @@ def comment_set(round_id: int, before: int | None = None) -> tuple[list[tuple[in
     latest: dict[int, str] = {}
     withdrawn: set[int] = set()
     for comment_id, kind, leaf_hash in db.session.execute(query.order_by(LogEntry.leaf_index)):
+        if comment_id is None:
+            continue
         if kind == "comment_withdrawn":
             withdrawn.add(comment_id)
         else:

@@ -184,7 +184,7 @@ def _comment_problems() -> list[str]:
 
 def _round_problems() -> list[str]:
     problems: list[str] = []
-    sources: dict[tuple[str, int], set[str]] = {}
+    sources: dict[tuple[Any, Any], set[Any]] = {}
     closings = []
     query = select(LogEntry).where(LogEntry.kind.in_(("round_published", "window_closed")))
     for entry in db.session.scalars(query.order_by(LogEntry.leaf_index)):
@@ -227,12 +227,12 @@ def _answer_problems() -> list[str]:
     for response in db.session.scalars(
         select(ThemeResponse).where(ThemeResponse.published.is_(True))
     ):
-        index, leaf = latest.get(response.id, (None, {}))
+        found = latest.get(response.id)
         digest = hashlib.sha256((response.reason or "").encode("utf-8")).hexdigest()
-        if index is None:
+        if found is None:
             problems.append(f"answer {response.id} is published but not in the log")
-        elif (leaf.get("outcome"), leaf.get("answer_sha256")) != (response.outcome, digest):
-            problems.append(f"answer {response.id} no longer matches its log entry {index}")
+        elif (found[1].get("outcome"), found[1].get("answer_sha256")) != (response.outcome, digest):
+            problems.append(f"answer {response.id} no longer matches its log entry {found[0]}")
     return problems
 
 

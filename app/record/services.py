@@ -202,8 +202,10 @@ def _write_in_one(node_count: int, dialect: Any) -> str:
     """The four writes as one PostgreSQL statement, compiled once per node count (SQLAlchemy
     does not cache statements whose CTEs modify data)."""
     entry_insert, node_insert, head_insert, state_update = _write_statements()
-    rows = [{name: bindparam(f"n{n}_{name}") for name in ("level", "node_index", "hash")}
-            for n in range(node_count)]  # fmt: skip
+    rows: list[dict[str, Any]] = [
+        {name: bindparam(f"n{n}_{name}") for name in ("level", "node_index", "hash")}
+        for n in range(node_count)
+    ]
     ctes = [entry_insert.cte("log_write_entry"), node_insert.values(rows).cte("log_write_nodes"),
             head_insert.cte("log_write_head"), state_update.cte("log_write_state")]  # fmt: skip
     return str(select(literal_column("1")).add_cte(*ctes).compile(dialect=dialect))
