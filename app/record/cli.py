@@ -17,6 +17,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.cli import export_cli
 from app.core.db import db
@@ -126,8 +127,12 @@ def verify_log_command(url: str | None, state_file: Path | None, full: bool) -> 
     try:
         report, state = check_log(source, previous, full=full or url is None)
     except SourceError as error:
-        report, state = Report(), {}
-        report.fail("fetch", str(error))
+        report, state = _failed("fetch", str(error)), {}
+    except (KeyError, TypeError, ValueError) as error:
+        report, state = _failed("fetch", f"the log's answer is not as expected ({error!r})"), {}
+    except SQLAlchemyError as error:
+        message = f"cannot read the log from the database ({error.__class__.__name__}); "
+        report, state = _failed("fetch", message + "is it upgraded (plenary db upgrade)?"), {}
     if report.ok:
         states[source.name] = state
         _write_state(path, states)
@@ -155,12 +160,23 @@ def verify_receipt_command(file: Path, url: str | None) -> None:
     if not isinstance(receipt, dict):
         raise click.UsageError(f"{file} is not a JSON object: not a receipt")
     receipt = receipt.get("receipt", receipt)  # a saved POST answer works too
+    source = _source(url)
     try:
-        report = check_receipt(receipt, _source(url))
+        report = check_receipt(receipt, source)
     except SourceError as error:
-        report = Report()
-        report.fail("fetch", str(error))
-    _finish(report, f"receipt ok: leaf {receipt.get('leaf_index')} is in the log")
+        report = _failed("fetch", str(error))
+    except (KeyError, TypeError, ValueError) as error:
+        report = _failed("fetch", f"the log's answer is not as expected ({error!r})")
+    except SQLAlchemyError as error:
+        report = _failed("fetch", f"cannot read the log from the database ({error!r})")
+    index = receipt.get("leaf_index") if isinstance(receipt, dict) else None
+    _finish(report, f"receipt ok: leaf {index} is in the log")
+
+
+def _failed(check: str, message: str) -> Report:
+    report = Report()
+    report.fail(check, message)
+    return report
 
 
 @log_cli.command("close-windows")

@@ -20,6 +20,7 @@ from app.record.canonical import canonical_json, comment_form, commitment, head_
 from app.record.signing import key_id_for, verify
 
 PAGE = 1000
+HEX = frozenset("0123456789abcdef")
 LINES_PER_CHECK = 20
 
 
@@ -116,6 +117,9 @@ def check_log(
     size, root = int(head["tree_size"]), str(head["root_hash"])
     if problem := head_signed(head, keys):
         report.fail("signature", problem)
+    if state and not _state_usable(state):
+        report.fail("state", "the saved state of this log is damaged; remove it to start afresh")
+        return report, {}
     start, edge = 0, []
     seen = int(state["tree_size"]) if state else 0
     if state and not full and state.get("edge") is not None and seen <= size:
@@ -154,6 +158,16 @@ def check_log(
     new_state = {"tree_size": size, "root_hash": root, "timestamp": head.get("timestamp"),
                  "key_id": head.get("key_id"), "edge": [h.hex() for h in edge]}  # fmt: skip
     return report, new_state
+
+
+def _state_usable(state: dict[str, Any]) -> bool:
+    edge = state.get("edge")
+    return (
+        isinstance(state.get("tree_size"), int)
+        and state["tree_size"] >= 0
+        and _hex(state.get("root_hash"))
+        and (edge is None or (isinstance(edge, list) and all(_hex(h) for h in edge)))
+    )
 
 
 class _Heads:
@@ -222,26 +236,45 @@ RECEIPT_FIELDS = {"leaf_index": int, "leaf_hash": str, "salt": str, "leaf": str,
                   "sth": dict}  # fmt: skip
 
 
-def check_receipt(receipt: dict[str, Any], source: Source) -> Report:
-    """Whether the receipt's leaf commits to its comment, is in its signed head's tree, and
-    that tree is a prefix of the log's current one."""
-    report = Report()
+def _receipt_format(receipt: Any, report: Report) -> bool:
+    """Fields present and of the right kind (a damaged file is a `format` failure)."""
+    if not isinstance(receipt, dict):
+        report.fail("format", "the receipt is not a JSON object")
+        return False
     for name, kind in RECEIPT_FIELDS.items():
         if not isinstance(receipt.get(name), kind) or isinstance(receipt.get(name), bool):
             report.fail("format", f"the receipt has no valid {name!r}")
-    if not report.ok:
+    sth = receipt.get("sth")
+    if isinstance(sth, dict):
+        if not isinstance(sth.get("tree_size"), int) or not _hex(sth.get("root_hash")):
+            report.fail("format", "the receipt's tree head has no valid tree_size or root_hash")
+    if not _hex(receipt.get("salt")) or not _hex(receipt.get("leaf_hash")):
+        report.fail("format", "the receipt's salt and leaf_hash must be 64 hex digits")
+    return report.ok
+
+
+def _hex(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(c in HEX for c in value)
+
+
+def check_receipt(receipt: Any, source: Source) -> Report:
+    """Whether the receipt's leaf commits to its comment, is in its signed head's tree, and
+    that tree is a prefix of the log's current one."""
+    report = Report()
+    if not _receipt_format(receipt, report):
         return report
     leaf_text, sth = receipt["leaf"], receipt["sth"]
     try:
         leaf = json.loads(leaf_text)
         form = comment_form(receipt["comment"])
         recomputed = commitment(receipt["salt"], form)
-    except ValueError as error:
+    except (ValueError, AttributeError) as error:
         report.fail("format", f"the receipt cannot be read: {error}")
         return report
     if (
-        leaf.get("type") not in ("comment", "comment_edited")
-        or leaf.get("comment") != form["comment"]
+        not isinstance(leaf, dict)
+        or leaf.get("type") not in ("comment", "comment_edited")
+        or (leaf.get("comment") != form["comment"])
     ):
         report.fail("commitment", "the leaf is not a commitment to this comment")
     elif leaf.get("commitment") != recomputed:
@@ -252,19 +285,14 @@ def check_receipt(receipt: dict[str, Any], source: Source) -> Report:
     keys = published_keys(source, report)
     if problem := head_signed(sth, keys):
         report.fail("signature", f"receipt's {problem}")
-    index, size = receipt["leaf_index"], int(sth.get("tree_size", 0))
+    index, size, root = receipt["leaf_index"], sth["tree_size"], bytes.fromhex(sth["root_hash"])
     try:
         path = [bytes.fromhex(h) for h in source.inclusion(index, size)]
-        included = merkle.verify_inclusion(
-            leaf_hash, index, size, path, bytes.fromhex(str(sth.get("root_hash")))
-        )
-    except (SourceError, ValueError) as error:
+    except SourceError as error:
         report.fail("inclusion", f"no proof for leaf {index} in tree {size}: {error}")
     else:
-        if not included:
-            report.fail(
-                "inclusion", f"leaf {index} is not in the receipt's signed tree of size {size}"
-            )
+        if not merkle.verify_inclusion(leaf_hash, index, size, path, root):
+            report.fail("inclusion", f"leaf {index} is not in the receipt's tree of size {size}")
     head = source.head()
     if problem := head_signed(head, keys):
         report.fail("signature", f"the log's current {problem}")
@@ -273,11 +301,10 @@ def check_receipt(receipt: dict[str, Any], source: Source) -> Report:
         report.fail(
             "consistency", f"the receipt's tree ({size}) is larger than the log ({current})"
         )
-    elif 0 < size:
+    elif size > 0:
         path = [bytes.fromhex(h) for h in source.consistency(size, current)]
-        if not merkle.verify_consistency(size, current, bytes.fromhex(str(sth.get("root_hash"))),
-                                         bytes.fromhex(head["root_hash"]), path):  # fmt: skip
-            report.fail(
-                "consistency", f"the log's tree of size {current} does not extend the receipt's"
-            )
+        if not merkle.verify_consistency(
+            size, current, root, bytes.fromhex(head["root_hash"]), path
+        ):
+            report.fail("consistency", f"the log's tree ({current}) does not extend the receipt's")
     return report

@@ -189,3 +189,21 @@ def test_a_damaged_state_row_is_reported(runner, world, tmp_path):
     result = verify(runner, tmp_path, "log")
     assert result.exit_code == 1
     assert "FAIL tree: the log's state row (size 4) does not match its tables" in result.output
+
+
+def test_a_damaged_state_file_or_receipt_is_a_failed_check_not_a_crash(runner, world, tmp_path):
+    assert verify(runner, tmp_path, "log").exit_code == 0
+    state = json.loads((tmp_path / "state.json").read_text())
+    name = next(iter(state))
+    state[name]["edge"] = ["zz"]
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    result = verify(runner, tmp_path, "log")
+    assert result.exit_code == 1 and "FAIL state: the saved state of this log is damaged" in (
+        result.output
+    )
+    path = tmp_path / "receipt.json"
+    for broken in ({"receipt": None}, {**world[4]["receipt"], "sth": {"tree_size": "ten"}},
+                   {**world[4]["receipt"], "salt": "nothex"}):  # fmt: skip
+        path.write_text(json.dumps(broken))
+        result = verify(runner, tmp_path, "receipt", str(path))
+        assert result.exit_code == 1 and result.output.startswith("FAIL format:"), result.output
