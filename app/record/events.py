@@ -13,7 +13,8 @@ import json
 import secrets
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event as orm_events
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.db import db, utcnow
@@ -53,7 +54,7 @@ def log_comment(comment: Comment, kind: str = "comment") -> Appended:
     return entry
 
 
-@event.listens_for(Session, "after_soft_rollback")
+@orm_events.listens_for(Session, "after_soft_rollback")
 def _forget_receipts(session: Session, _previous: Any) -> None:
     session.info.pop(RECEIPTS, None)
 
