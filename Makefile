@@ -44,7 +44,8 @@ lint: $(STAMP)
 		app/drafting/splits.py app/drafting/markdown.py \
 		app/diffing/engine.py app/diffing/render.py app/feedback/anchoring.py \
 		app/embedding/engine.py app/synthesis/clustering.py app/synthesis/labels.py \
-		app/synthesis/duplicates.py app/synthesis/codebook.py
+		app/synthesis/duplicates.py app/synthesis/codebook.py app/record/merkle.py \
+		app/record/canonical.py
 
 # Every benchmark, then the kill -9 durability script and the production-shape load (gunicorn
 # -w 4 on PostgreSQL + Redis); stops at the first script that fails.

@@ -61,6 +61,12 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
             raise ConfigError("PLENARY_ENV=production needs SECRET_KEY (at least 32 characters)")
         if database_url.startswith("sqlite:") or "DATABASE_URL" not in env:
             raise ConfigError("PLENARY_ENV=production needs DATABASE_URL pointing at PostgreSQL")
+        if not env.get("PLENARY_PUBLIC_URL", "").startswith("https://"):
+            raise ConfigError("PLENARY_ENV=production needs PLENARY_PUBLIC_URL, the https:// "
+                              "address the public uses (feeds, receipts and mails name it)")
+        if not env.get("PLENARY_LOG_SIGNING_KEY"):
+            raise ConfigError("PLENARY_ENV=production needs PLENARY_LOG_SIGNING_KEY, the key that "
+                              "signs the transparency log (`plenary log keygen` prints one)")
     redis_url = env.get("REDIS_URL") or None
     if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"REDIS_URL must be a redis:// URL, not {redis_url!r}")
@@ -88,6 +94,9 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         "INVITATION_DAYS": _int_env(env, "PLENARY_INVITATION_DAYS", 7),
         "HUEY_IMMEDIATE": plenary_env == "test",
         "PUBLIC_URL": env.get("PLENARY_PUBLIC_URL", "http://127.0.0.1:5000"),
+        # The transparency log's Ed25519 key (base64 seed); development generates one in the
+        # instance folder (app/record/signing.py).
+        "PLENARY_LOG_SIGNING_KEY": env.get("PLENARY_LOG_SIGNING_KEY") or None,
         # Only `plenary db upgrade` and `plenary demo` create a missing SQLite file (app/cli.py).
         "SQLITE_MAY_CREATE": env.get("PLENARY_SQLITE_CREATE") == "1",
     }

@@ -12,6 +12,7 @@ from app.drafting.models import (
 )
 from app.embedding.models import EmbeddingCache
 from app.feedback.models import Comment, CommentCarry
+from app.record.models import LogEntry, LogHead, LogKey, LogNode, LogState
 from app.synthesis import models as _synthesis_models  # noqa: F401
 
 __all__ = [
@@ -25,6 +26,11 @@ __all__ = [
     "LineageCorrection",
     "LineageLink",
     "LineageTarget",
+    "LogEntry",
+    "LogHead",
+    "LogKey",
+    "LogNode",
+    "LogState",
     "Membership",
     "Provision",
     "Round",

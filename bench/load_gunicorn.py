@@ -57,6 +57,8 @@ def production_env(database_url: str, instance: Path) -> dict[str, str]:
         **os.environ,
         "PLENARY_ENV": "production",
         "SECRET_KEY": "load-gunicorn-secret-" + "s" * 32,
+        "PLENARY_PUBLIC_URL": "https://plenary.example.eu",
+        "PLENARY_LOG_SIGNING_KEY": "bG9hZC1ndW5pY29ybi1sb2cta2V5LTMyLWJ5dGVzISE=",
         "DATABASE_URL": database_url,
         "REDIS_URL": REDIS_URL,
         "PLENARY_INSTANCE_PATH": str(instance),

@@ -25,6 +25,7 @@ from app.feedback.annotations import ANNO_MEDIA_TYPE, annotation, annotation_pag
 from app.feedback.carry import comment_status, latest_carries
 from app.feedback.models import BODY_LIMIT, POST_LIMIT, PROPOSAL_LIMIT, STANCES, Comment
 from app.feedback.permissions import can_moderate, can_read_all, can_view_comment
+from app.record.events import receipt_for
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 MAX_CURSOR = 2**31 - 1  # cursors are comment ids (32-bit)
@@ -89,6 +90,7 @@ def post_comment(code: str, number: int, key: str) -> ResponseReturnValue:
     )
     db.session.commit()
     item = comment_json(comment, comment_status(comment), show_author=True)
+    item["receipt"] = receipt_for(comment)  # record: the comment's leaf in the log (CONTRACT §8)
     response = _json(item, 201)
     response.headers["Location"] = f"/api/v1/comments/{comment.id}"
     return response
@@ -288,8 +290,9 @@ document(
         "requestBody": {"required": True, "content": {"application/json": {"schema": _INPUT}}},
         "responses": {
             "201": {
-                "description": "The stored comment",
-                "content": {"application/json": {"schema": _COMMENT}},
+                "description": "The stored comment, with its receipt from the transparency log",
+                "content": {"application/json": {"schema": {"allOf": [_COMMENT, {"properties": {
+                    "receipt": {"$ref": "#/components/schemas/Receipt"}}}]}}},  # record
             },
             **error_responses(400, 401, 404, 409, 413, 415, 429),
         },

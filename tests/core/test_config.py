@@ -22,12 +22,24 @@ def test_production_refuses_the_embedded_database(tmp_path):
         load_config(tmp_path, env)
 
 
+PRODUCTION = {
+    "PLENARY_ENV": "production",
+    "SECRET_KEY": "s" * 40,
+    "DATABASE_URL": "postgresql://db/plenary",
+    "PLENARY_PUBLIC_URL": "https://plenary.example.eu",
+    "PLENARY_LOG_SIGNING_KEY": "A" * 43 + "=",
+}
+
+
+@pytest.mark.parametrize("missing", ["PLENARY_PUBLIC_URL", "PLENARY_LOG_SIGNING_KEY"])
+def test_production_refuses_to_start_without_its_public_url_or_log_key(tmp_path, missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    with pytest.raises(ConfigError, match=missing):
+        load_config(tmp_path, env)
+
+
 def test_production_sets_secure_cookies(tmp_path):
-    env = {
-        "PLENARY_ENV": "production",
-        "SECRET_KEY": "s" * 40,
-        "DATABASE_URL": "postgresql://db/plenary",
-    }
+    env = dict(PRODUCTION)
     config = load_config(tmp_path, env)
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
     assert config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")

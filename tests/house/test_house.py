@@ -37,6 +37,7 @@ PURE_ENGINES = frozenset({
     "app.drafting.splits", "app.drafting.markdown", "app.diffing.engine", "app.diffing.render",
     "app.feedback.anchoring", "app.embedding.engine", "app.synthesis.clustering",
     "app.synthesis.labels", "app.synthesis.duplicates", "app.synthesis.codebook",
+    "app.record.merkle", "app.record.canonical",
 })  # fmt: skip
 IMPURE_PREFIXES = ("flask", "flask_", "sqlalchemy", "app.core", "werkzeug")
 
