@@ -82,7 +82,7 @@ def attach_splits(
         whole = _verbatim_whole(sim, targets, j, columns, contained[row], content[row])
         if whole is None and len(sim.new_stems(j)) >= MIN_STEMS:
             near = sorted({owner[m] for m in beside.get(j, ()) if m in owner} & allowed)
-            whole = _reworded_whole(sim, targets, j, near)
+            whole = reworded_whole(sim, targets, j, near)
         if whole is not None:
             targets[whole] = tuple(sorted((*targets[whole], j)))
             owner[j] = whole
@@ -114,7 +114,7 @@ def attach_merges(
         into = _verbatim_into(sim, targets, i, columns, contained[row], content[row])
         if into is None and len(sim.old_stems(i)) >= MIN_STEMS:
             near = sorted({j for o in beside.get(i, ()) for j in targets[o]} & set(intos))
-            into = _reworded_into(sim, targets, i, near)
+            into = reworded_into(sim, targets, i, near)
         if into is not None:
             targets[i] = (into,)
             linked.add(into)
@@ -143,7 +143,7 @@ def _verbatim_whole(
     return None
 
 
-def _reworded_whole(sim: Similarity, targets: Targets, j: int, wholes: list[int]) -> int | None:
+def reworded_whole(sim: Similarity, targets: Targets, j: int, wholes: list[int]) -> int | None:
     """The old node whose unexplained stems `j` accounts for best, if enough of them."""
     part = sim.new_stems(j)
     best, best_share = None, 0.0
@@ -183,7 +183,7 @@ def _verbatim_into(
     return None
 
 
-def _reworded_into(sim: Similarity, targets: Targets, i: int, intos: list[int]) -> int | None:
+def reworded_into(sim: Similarity, targets: Targets, i: int, intos: list[int]) -> int | None:
     """The new node whose unexplained stems `i` accounts for best, if enough of them."""
     text = sim.old_stems(i)
     best, best_share = None, 0.0
