@@ -11,10 +11,17 @@ Pure. Matching runs in this order, and an earlier step is never undone by a late
 5. merges: an old node left over whose text is mostly contained in a new node's text, or
    accounts for much of a new node's text its other predecessors do not.
 
+Steps 3-5 are in `textmatch`. Given `embed` (texts -> unit vectors), meaning and structure
+are evidence too (`evidence`): template look-alikes are told apart in step 3 by the words
+that set them apart; after step 5, left-over nodes are paired by meaning and structure
+(`rewrites`), splits and merges are found by sentence coverage (`coverage`), parents follow
+their children (`structure`), and the successor with most of an old node's wording keeps its
+key. Without `embed` the result is exactly that of the text steps.
+
 A new node with an explicit key that no old node has takes part in steps 3-5 like any
 other (so adding `{#key}` to an existing measure does not cut its lineage); it keeps its
 own key whatever it is matched to. Link kinds and keys are derived at the end (`_link`,
-`_assign_keys`).
+`_assign_keys`), with each link's confidence and alternatives (`confidence`).
 """
 
 from __future__ import annotations
@@ -22,8 +29,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from app.drafting.confidence import Candidate, weigh
 from app.drafting.meaning import Embed
 from app.drafting.similarity import Similarity, normalised
 from app.drafting.textmatch import TextMatcher, kinds_by_depth
@@ -47,12 +55,19 @@ class Node:
 
 @dataclass(frozen=True)
 class Link:
-    """What one old provision became: `new` indices, a kind and a similarity (0..1)."""
+    """What one old provision became: `new` indices, a kind and a similarity (0..1).
+
+    `confidence` (0..1) is how certain the engine is of the link (its score, its margin over
+    the runner-up); `alternatives` are the best other candidates it weighed (new index and
+    score, best first, at most three), for a review queue that lists the least certain first.
+    """
 
     old: int
     new: tuple[int, ...]
     kind: str
     similarity: float
+    confidence: float = 1.0
+    alternatives: tuple[Candidate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,7 +91,11 @@ def align(
 
     Every old node must have a key. `pinned` maps old indices to the new indices they
     became and overrides everything else for those old nodes; `reserved` are keys used
-    elsewhere in the Code's history, which minted keys avoid. Deterministic.
+    elsewhere in the Code's history, which minted keys avoid. `embed`, when given, turns
+    texts into unit vectors (a numpy array, one row per text, in order; the importer backs it
+    with a cache keyed by text hash): it is asked, a few times per alignment, only for the
+    texts and sentences of provisions the text does not pair confidently. Deterministic for
+    the same vectors.
     Raises ValueError when an old node has no key, two new nodes share an explicit key, a
     node's index is not its position, or a pinned index is out of range.
     """
@@ -84,6 +103,7 @@ def align(
     matcher = TextMatcher(old, new, pinned or {})
     kinds = kinds_by_depth(old, new)
     heirs: Mapping[tuple[int, int], float] = {}
+    meaning: Mapping[tuple[int, int], float] = {}
     if embed is None:
         for kind in kinds:
             matcher.run_kind(kind)
@@ -95,6 +115,7 @@ def align(
             steps.run_kind(kind)
         steps.finish(kinds)
         heirs = steps.heirs()
+        meaning = steps.weighed_pairs()
     targets = matcher.targets
     similarity = matcher.sim.pairs([(i, j) for i, js in enumerate(targets) for j in js])
     keys = _assign_keys(old, new, targets, similarity, reserved, heirs)
@@ -102,9 +123,22 @@ def align(
     for i, js in enumerate(targets):
         for j in js:
             sources.setdefault(j, []).append(i)
-    links = tuple(
+    bare = [
         _link(old, new, i, js, sources, keys, similarity, matcher.sim)
         for i, js in enumerate(targets)
+    ]
+    weighings = weigh(
+        old,
+        new,
+        targets,
+        [link.kind for link in bare],
+        matcher.sim,
+        meaning,
+        matcher.fixed_old | matcher.keyed_old,
+    )
+    links = tuple(
+        replace(link, confidence=w.confidence, alternatives=w.alternatives)
+        for link, w in zip(bare, weighings, strict=True)
     )
     added = tuple(j for j in range(len(new)) if j not in sources)
     return Alignment(links=links, added=added, keys=keys)

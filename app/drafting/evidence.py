@@ -18,11 +18,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from app.drafting.coverage import attach_by_coverage
-from app.drafting.lookalike import Lookalikes
+from app.drafting.lookalike import Lookalikes, document
 from app.drafting.meaning import Embed, Meaning, Sentences
 from app.drafting.rewrites import Weighed, pair_rewrites
 from app.drafting.structure import revise_parents
-from app.drafting.textmatch import MOVED_TEXT, TextMatcher
+from app.drafting.textmatch import MOVED_TEXT, STRONG_TEXT, TextMatcher
 
 
 class MeaningSteps:
@@ -63,15 +63,40 @@ class MeaningSteps:
             state.old, state.new, state.targets, kinds, state.fixed_old, state.fixed_new, weak
         )
 
+    def weighed_pairs(self) -> dict[tuple[int, int], float]:
+        """The meaning cosine of every pair the meaning steps compared, and of the doubtful
+        text pairs (one-to-one links of weak text evidence, not fixed): they stand, but
+        their confidence rests on what meaning says of them."""
+        pairs: dict[tuple[int, int], float] = {}
+        for weighed in self.weighed:
+            for r, i in enumerate(weighed.rows):
+                for c, j in enumerate(weighed.cols):
+                    pairs[i, j] = float(weighed.meaning[r, c])
+        state = self.state
+        links = [
+            (i, js[0])
+            for i, js in enumerate(state.targets)
+            if len(js) == 1 and i not in state.fixed_old and i not in state.keyed_old
+        ]
+        content = state.sim.pairs([pair for pair in links if pair not in pairs])
+        doubtful = sorted(pair for pair, value in content.items() if value < STRONG_TEXT)
+        if doubtful:
+            old = [document(state.old[i]) for i, _ in doubtful]
+            new = [document(state.new[j]) for _, j in doubtful]
+            self.meaning.fetch([*old, *new])
+            for pair, a, b in zip(doubtful, old, new, strict=True):
+                pairs[pair] = float(self.meaning.cosine([a], [b])[0, 0])
+        return pairs
+
     def heirs(self) -> dict[tuple[int, int], float]:
-        """For each link (old, new), the share of the old wording (word 3-grams) found in the
-        new text, to a tenth: among the successors of a provision, or the predecessors of a
-        merged one, the one whose wording survived continues the key."""
+        """For each link (old, new), how many word 3-grams of the old text are found in the
+        new one: among the successors of a provision, or the predecessors of a merged one,
+        the one with the most surviving wording continues the key."""
         state = self.state
         pairs = [(i, j) for i, js in enumerate(state.targets) for j in js]
         if not pairs:
             return {}
         rows = np.array([i for i, _ in pairs], dtype=np.intp)
         cols = np.array([j for _, j in pairs], dtype=np.intp)
-        shares = state.sim.old_in_new_pairs(rows, cols)
-        return {pair: round(float(share), 1) for pair, share in zip(pairs, shares, strict=True)}
+        shares = state.sim.old_in_new_pairs(rows, cols) * state.sim.old_shingle_count[rows]
+        return {pair: float(share) for pair, share in zip(pairs, shares, strict=True)}

@@ -112,7 +112,7 @@ def _structure(
     cols: list[int],
 ) -> tuple[np.ndarray, np.ndarray]:
     home = home_matrix(state.new, homes(state.old, state.new, state.targets, rows), rows, cols)
-    gap = gap_matrix(state.old, state.targets, olds, news, rows, cols)
+    gap = gap_matrix(state.old, state.new, state.targets, olds, news, rows, cols)
     return home, gap
 
 

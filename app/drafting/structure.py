@@ -71,6 +71,7 @@ def home_matrix(
 
 def gap_matrix(
     old: Sequence[Node],
+    new: Sequence[Node],
     targets: Targets,
     olds: Sequence[int],
     news: Sequence[int],
@@ -78,7 +79,9 @@ def gap_matrix(
     cols: Sequence[int],
 ) -> np.ndarray:
     """gap(i, j): new node j lies in a run of unlinked new nodes (of i's kind) right after
-    where i's previous linked sibling went, or right before where its next one went."""
+    where i's previous linked sibling went or right before where its next one went, or
+    within the span of where its two nearest linked siblings on each side went (drafts
+    swap neighbours) when they all went under j's parent."""
     linked = {j for js in targets for j in js}
     position = {j: p for p, j in enumerate(news)}
     siblings: dict[int | None, list[int]] = defaultdict(list)
@@ -96,10 +99,29 @@ def gap_matrix(
             runs += _run(news, position[max(targets[before[-1]])], +1, linked)
         if after:
             runs += _run(news, position[min(targets[after[0]])], -1, linked)
+        if before and after:
+            near = [j for k in (*before[-2:], *after[:2]) for j in targets[k]]
+            runs += _between(new, news, position, near, linked)
         for j in runs:
             if j in column:
                 result[r, column[j]] = True
     return result
+
+
+def _between(
+    new: Sequence[Node],
+    news: Sequence[int],
+    position: dict[int, int],
+    ends: list[int],
+    linked: Collection[int],
+) -> list[int]:
+    """The unlinked new nodes within the span of some targets that share one parent."""
+    parents = {new[j].parent for j in ends}
+    if len(parents) != 1:
+        return []
+    low, high = min(position[j] for j in ends), max(position[j] for j in ends)
+    parent = parents.pop()
+    return [j for j in news[low + 1 : high] if j not in linked and new[j].parent == parent]
 
 
 def _run(news: Sequence[int], start: int, step: int, linked: Collection[int]) -> list[int]:
