@@ -108,14 +108,15 @@ def align(
         for kind in kinds:
             matcher.run_kind(kind)
     else:
-        from app.drafting.evidence import MeaningSteps
+        from app.drafting.evidence import MeaningSteps, one_blas_thread
 
         steps = MeaningSteps(matcher, embed)
-        for kind in kinds:
-            steps.run_kind(kind)
-        steps.finish(kinds)
-        heirs = steps.heirs()
-        meaning = steps.weighed_pairs()
+        with one_blas_thread():
+            for kind in kinds:
+                steps.run_kind(kind)
+            steps.finish(kinds)
+            heirs = steps.heirs()
+            meaning = steps.weighed_pairs()
     targets = matcher.targets
     similarity = matcher.sim.pairs([(i, j) for i, js in enumerate(targets) for j in js])
     keys = _assign_keys(old, new, targets, similarity, reserved, heirs)

@@ -207,6 +207,9 @@ class _Coverage:
         the links carry them in meaning; None when there are none. A node whose links carry
         less than BASE of it is left out: a split or merge extends a link that explains part
         of a text, not a doubtful one."""
+        nodes = [n for n in nodes if not self.sentences.same_text(side, n, links.get(n, ()))]
+        if not nodes:
+            return None
         own = block(self.sentences, side, nodes)
         now = carried(self.sentences, self.meaning, self.state, side, own, links)
         keep = []
@@ -226,8 +229,8 @@ class _Coverage:
         share a run of words (SHARED_GRAMS word 3-grams)."""
         self.meaning.fetch([*base.texts, *other.texts])
         cos = self.meaning.cosine(base.texts, other.texts)
-        verbatim = text_carried(other.texts, base.texts).T
-        shared, _ = shared_grams(base.texts, other.texts)
+        verbatim = text_carried(other.texts, base.texts, self.sentences.grams).T
+        shared, _ = shared_grams(base.texts, other.texts, self.sentences.grams)
         far = np.maximum(np.where(shared >= SHARED_GRAMS, cos, 0.0), verbatim)
         return np.maximum(cos, verbatim), far
 

@@ -14,6 +14,7 @@ Then parents get the lineage their children show (`structure.revise_parents`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 
 import numpy as np
 
@@ -23,6 +24,14 @@ from app.drafting.meaning import Embed, Meaning, Sentences
 from app.drafting.rewrites import Weighed, pair_rewrites
 from app.drafting.structure import revise_parents
 from app.drafting.textmatch import MOVED_TEXT, STRONG_TEXT, TextMatcher
+
+
+def one_blas_thread() -> AbstractContextManager[object]:
+    """Run BLAS on one thread: the meaning steps multiply many small matrices, which a
+    multi-threaded BLAS makes tens of times slower on a busy machine."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 class MeaningSteps:

@@ -54,6 +54,12 @@ class Sentences:
         self._nodes = (old, new)
         self._cache: tuple[dict[int, list[str]], dict[int, list[str]]] = ({}, {})
         self._common: list[set[str] | None] = [None, None]
+        self._weights: tuple[dict[int, NDArray[np.float64]], ...] = ({}, {})
+        self._flat = (
+            [" ".join(node.text.split()) for node in old],
+            [" ".join(node.text.split()) for node in new],
+        )
+        self.grams: dict[str, frozenset[str]] = {}
 
     def of(self, side: int, index: int) -> list[str]:
         found = self._cache[side].get(index)
@@ -65,11 +71,23 @@ class Sentences:
     def weights(self, side: int, index: int) -> NDArray[np.float64]:
         """Words per sentence; a boilerplate sentence (in several provisions of its round,
         such as the closing sentence of template measures) weighs nothing."""
-        common = self.boilerplate(side)
-        return np.array(
-            [0.0 if _key(s) in common else max(len(words(s)), 1) for s in self.of(side, index)],
-            dtype=np.float64,
-        )
+        found = self._weights[side].get(index)
+        if found is None:
+            common = self.boilerplate(side)
+            found = np.array(
+                [0.0 if _key(s) in common else max(len(words(s)), 1) for s in self.of(side, index)],
+                dtype=np.float64,
+            )
+            self._weights[side][index] = found
+        return found
+
+    def flat(self, side: int, index: int) -> str:
+        """The provision's text with whitespace collapsed."""
+        return self._flat[side][index]
+
+    def same_text(self, side: int, index: int, others: Sequence[int]) -> bool:
+        """Whether a provision's only link has the very same text."""
+        return len(others) == 1 and self._flat[side][index] == self._flat[1 - side][others[0]]
 
     def boilerplate(self, side: int) -> set[str]:
         """Sentences (as lower-case words) found in more than one provision of a round."""
@@ -89,39 +107,41 @@ def _key(sentence: str) -> str:
 
 
 class Meaning:
-    """Vectors for texts, fetched from `embed` in batches and kept for the alignment's life."""
+    """Vectors for texts, fetched from `embed` in batches and kept for the alignment's life
+    (in one buffer that doubles when full)."""
 
     def __init__(self, embed: Embed) -> None:
         self._embed = embed
-        self._vectors: dict[str, NDArray[np.float32]] = {}
+        self._row: dict[str, int] = {}
+        self._buffer = np.zeros((0, 0))
         self.calls = 0
 
     def fetch(self, texts: Iterable[str]) -> None:
         """Embed, in one call, those of `texts` not embedded yet."""
-        missing = sorted({t for t in texts if t and t not in self._vectors})
+        missing = sorted({t for t in texts if t not in self._row})
         if not missing:
             return
-        vectors = np.asarray(self._embed(missing), dtype=np.float32)
-        if vectors.shape[0] != len(missing):
-            raise ValueError(f"embed returned {vectors.shape[0]} vectors for {len(missing)} texts")
+        vectors = np.asarray(self._embed(missing), dtype=np.float64)
+        if vectors.ndim != 2 or vectors.shape[0] != len(missing):
+            raise ValueError(f"embed returned {len(vectors)} vectors for {len(missing)} texts")
         self.calls += 1
-        for text, vector in zip(missing, vectors, strict=True):
-            norm = float(np.linalg.norm(vector))
-            self._vectors[text] = vector / norm if norm > 0 else vector
-
-    def vectors(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        self.fetch(texts)
-        if not texts:
-            return np.zeros((0, 1), dtype=np.float32)
-        return np.stack([self._vectors[t] if t else self._zero() for t in texts])
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+        start = len(self._row)
+        if start + len(missing) > len(self._buffer):
+            grown = np.zeros((max(2 * len(self._buffer), start + len(missing)), vectors.shape[1]))
+            if start:
+                grown[:start] = self._buffer[:start]
+            self._buffer = grown
+        self._buffer[start : start + len(missing)] = vectors
+        for offset, text in enumerate(missing):
+            self._row[text] = start + offset
 
     def cosine(self, a: Sequence[str], b: Sequence[str]) -> Matrix:
         """Cosines of every text of `a` with every text of `b`, rounded to 4 decimals."""
-        if not a or not b:
+        if not len(a) or not len(b):
             return np.zeros((len(a), len(b)))
-        product = self.vectors(a).astype(np.float64) @ self.vectors(b).astype(np.float64).T
-        return np.round(np.clip(product, -1.0, 1.0), 4)
-
-    def _zero(self) -> NDArray[np.float32]:
-        some = next(iter(self._vectors.values()))
-        return np.zeros_like(some)
+        self.fetch([*a, *b])
+        rows = self._buffer[[self._row[t] for t in a]]
+        cols = self._buffer[[self._row[t] for t in b]]
+        return np.round(np.clip(rows @ cols.T, -1.0, 1.0), 4)

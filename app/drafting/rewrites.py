@@ -170,7 +170,7 @@ def open_elsewhere(
     for i, js in enumerate(state.targets):
         for j in js:
             sources.setdefault(j, []).append(i)
-    linked = [j for j in news if j in sources]
+    linked = [j for j in news if j in sources and not sentences.same_text(1, j, sorted(sources[j]))]
     if not linked:
         return []
     own = block(sentences, 1, linked)

@@ -70,13 +70,15 @@ def carried(
     """For each sentence of `own` (provisions of round `side`), how well the provisions of the
     other round it is linked to (`links`) carry it: 1.0 as it was, else the best cosine."""
     result = np.zeros(len(own.texts))
+    for node in own.spans:
+        if sentences.same_text(side, node, links.get(node, ())):
+            result[own.rows(node)] = 1.0
     others = sorted({o for node in own.spans for o in links.get(node, ())})
-    if not others or not own.texts:
+    if not others or not own.texts or (result >= 1.0).all():
         return result
-    other_nodes = state.new if side == 0 else state.old
     column = {o: c for c, o in enumerate(others)}
-    full = [" ".join(other_nodes[o].text.split()) for o in others]
-    verbatim = text_carried(own.texts, full)
+    full = [sentences.flat(1 - side, o) for o in others]
+    verbatim = text_carried(own.texts, full, sentences.grams)
     mask = np.zeros((len(own.texts), len(others)), dtype=bool)
     for r, node in enumerate(own.owners):
         for o in links.get(node, ()):
@@ -97,31 +99,39 @@ def carried(
     return result
 
 
-def text_carried(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+def text_carried(
+    a: Sequence[str], b: Sequence[str], memo: dict[str, frozenset[str]] | None = None
+) -> np.ndarray:
     """1.0 where text a[r] is carried as it was by text b[c]: at least TEXT_CARRIES of its
     word 3-grams (and MIN_GRAMS of them) occur in b[c]."""
-    shared, counts = shared_grams(a, b)
+    shared, counts = shared_grams(a, b, memo)
     enough = (counts >= MIN_GRAMS)[:, None]
     return np.where(enough & (shared >= TEXT_CARRIES * counts[:, None]), 1.0, 0.0)
 
 
-def shared_grams(a: Sequence[str], b: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def shared_grams(
+    a: Sequence[str], b: Sequence[str], memo: dict[str, frozenset[str]] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """How many word 3-grams each text of `a` shares with each text of `b`, and how many
-    each text of `a` has."""
+    each text of `a` has (`memo` keeps the 3-grams of texts seen before)."""
     if not a or not b:
         return np.zeros((len(a), len(b))), np.zeros(len(a))
+    memo = {} if memo is None else memo
     vocabulary: dict[str, int] = {}
-    rows_a = [_gram_ids(text, vocabulary) for text in a]
-    rows_b = [_gram_ids(text, vocabulary) for text in b]
+    rows_a = [_gram_ids(text, vocabulary, memo) for text in a]
+    rows_b = [_gram_ids(text, vocabulary, memo) for text in b]
     size = max(len(vocabulary), 1)
     matrix_a, matrix_b = _binary(rows_a, size), _binary(rows_b, size)
     shared = np.asarray((matrix_a @ matrix_b.T).todense())
     return shared, np.array([len(row) for row in rows_a], dtype=np.float64)
 
 
-def _gram_ids(text: str, vocabulary: dict[str, int]) -> set[int]:
-    tokens = words(text)
-    grams = {" ".join(tokens[k : k + 3]) for k in range(max(len(tokens) - 2, 0))}
+def _gram_ids(text: str, vocabulary: dict[str, int], memo: dict[str, frozenset[str]]) -> set[int]:
+    grams = memo.get(text)
+    if grams is None:
+        tokens = words(text)
+        grams = frozenset(" ".join(tokens[k : k + 3]) for k in range(max(len(tokens) - 2, 0)))
+        memo[text] = grams
     return {vocabulary.setdefault(gram, len(vocabulary)) for gram in grams}
 
 
