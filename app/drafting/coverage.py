@@ -45,6 +45,8 @@ PART_COVERED = 0.5
 WHOLE_SHARE = 0.15
 # Share of a node that its current links must carry for a split or merge to extend them.
 BASE = 0.3
+# Share of a node that two or more fresh parts (or merged nodes) must cover together.
+FRESH = 0.5
 # TF-IDF similarity of a node to its links at which word residues are evidence.
 TEXTUAL = 0.4
 # A parent with at least this share of an old node's home (relative to its largest) is near.
@@ -71,6 +73,9 @@ def attach_by_coverage(
     intos = [j for j in news if j not in state.fixed_new and j not in split_parts and sources[j]]
     merged = [i for i in olds if not state.targets[i] and i not in state.fixed_old]
     coverage.merges(merged, intos)
+    if not verbatim_only:
+        leftover = [i for i in olds if not state.targets[i] and i not in state.fixed_old]
+        coverage.fresh(leftover, [j for j in news if j not in state.used_new])
 
 
 class _Coverage:
@@ -173,6 +178,49 @@ class _Coverage:
             took = strength[np.ix_(rows, merged_block.rows(i))].max(axis=1)
             now[rows] = np.maximum(now[rows], took)
         self._reworded_merges([i for i in merged if not state.targets[i]], intos)
+
+    def fresh(self, olds: list[int], news: list[int]) -> None:
+        """Splits and merges among left-overs only: an old node whose sentences went to two
+        or more new ones, or a new node made of two or more old ones, each mostly made of
+        (going into) the other's sentences and together covering at least half of it."""
+        olds = [i for i in olds if self.sentences.of(0, i)]
+        news = [j for j in news if self.sentences.of(1, j)]
+        if len(olds) + len(news) < 3 or not olds or not news:
+            return
+        old_block = block(self.sentences, 0, olds)
+        new_block = block(self.sentences, 1, news)
+        strength, far = self._strength(old_block, new_block)
+        agree = self.alike.agreement(olds, news)
+        nothing = (np.zeros(len(old_block.texts)), np.zeros(len(new_block.texts)))
+        shares = np.zeros((len(olds), len(news)))
+        backward = np.zeros((len(olds), len(news)))
+        for r, i in enumerate(olds):
+            for c, j in enumerate(news):
+                if agree[r, c] < RESIDUAL_AGREES:
+                    continue
+                near = self._near_merge(i, j)
+                rows, cols = old_block.rows(i), new_block.rows(j)
+                grid = strength if near else far
+                shares[r, c] = self._taken(old_block, rows, nothing[0], new_block, cols, grid,
+                                           near)  # fmt: skip
+                backward[r, c] = self._taken(new_block, cols, nothing[1], old_block, rows,
+                                             grid.T, near)  # fmt: skip
+        state = self.state
+        for r, i in enumerate(olds):
+            parts = [news[c] for c in np.flatnonzero(shares[r] > 0)]
+            free = [j for j in parts if j not in state.used_new]
+            if len(free) >= 2 and shares[r, [news.index(j) for j in free]].sum() >= FRESH:
+                state.targets[i] = tuple(sorted(free))
+                state.used_new.update(free)
+        for c, j in enumerate(news):
+            if j in state.used_new:
+                continue
+            sources = [olds[r] for r in np.flatnonzero(backward[:, c] > 0)]
+            free = [i for i in sources if not state.targets[i]]
+            if len(free) >= 2 and backward[[olds.index(i) for i in free], c].sum() >= FRESH:
+                for i in free:
+                    state.targets[i] = (j,)
+                state.used_new.add(j)
 
     def _reworded_splits(self, parts: list[int], wholes: list[int]) -> None:
         state = self.state

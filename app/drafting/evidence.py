@@ -48,7 +48,7 @@ class MeaningSteps:
         olds, news = state.of_kind(kind)
         alike = Lookalikes(state.sim, state.old, state.new, olds, news)
         state.one_to_one(olds, news, alike.veto)
-        state.splits_and_merges(olds, news)
+        state.splits_and_merges(olds, news, alike.veto)
         attach_by_coverage(
             state, self.meaning, self.sentences, alike, olds, news, verbatim_only=True
         )

@@ -71,16 +71,17 @@ class Lookalikes:
         return np.where(best >= 0, best, result)
 
     def veto(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Pairs of look-alikes that disagree on what sets them apart and do not keep the same
-        title: the same template about other subjects."""
+        """Pairs of look-alikes that disagree on what sets them apart and keep neither the
+        same title nor the same text: the same template about other subjects."""
         rows_list, cols_list = rows.tolist(), cols.tolist()
         result = self.agreement(rows_list, cols_list) < RESIDUAL_AGREES
         if not result.any():
             return result
-        old_titles = [normalised(self._nodes[0][i].title).lower() for i in rows_list]
-        new_titles = [normalised(self._nodes[1][j].title).lower() for j in cols_list]
+        old, new = self._nodes
         for r, c in zip(*np.nonzero(result), strict=True):
-            if old_titles[r] == new_titles[c]:
+            a, b = old[rows_list[r]], new[cols_list[c]]
+            same_title = normalised(a.title).lower() == normalised(b.title).lower()
+            if same_title or normalised(a.text) == normalised(b.text):
                 result[r, c] = False
         return result
 

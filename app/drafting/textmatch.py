@@ -75,17 +75,17 @@ class TextMatcher:
         self.one_to_one(olds, news, veto)
         self.splits_and_merges(olds, news)
 
-    def splits_and_merges(self, olds: list[int], news: list[int]) -> None:
+    def splits_and_merges(self, olds: list[int], news: list[int], veto: Veto | None = None) -> None:
         parts = [j for j in news if j not in self.used_new]
         wholes = [i for i in olds if i not in self.fixed_old]
         self.used_new |= attach_splits(
-            self.sim, self.targets, parts, wholes, neighbours(news, self.new_parents)
+            self.sim, self.targets, parts, wholes, neighbours(news, self.new_parents), veto
         )
         split_parts = {j for js in self.targets if len(js) > 1 for j in js}
         merged = [i for i in olds if not self.targets[i] and i not in self.fixed_old]
         intos = {j for j in news if j not in self.fixed_new and j not in split_parts}
         self.used_new |= attach_merges(
-            self.sim, self.targets, merged, intos, neighbours(olds, self.old_parents)
+            self.sim, self.targets, merged, intos, neighbours(olds, self.old_parents), veto
         )
 
     def one_to_one(self, olds: list[int], news: list[int], veto: Veto | None = None) -> None:
