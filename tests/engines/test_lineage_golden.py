@@ -79,7 +79,7 @@ def test_without_embed_the_demo_code_is_as_before(monkeypatch):
 
 
 def test_without_embed_the_generated_round_is_as_before():
-    from bench.bench_lineage import generate_rounds, render, to_nodes
+    from tests.engines.generated_round import generate_rounds, render, to_nodes
 
     old_items, new_items, _ = generate_rounds(random.Random(7))
     old = to_nodes(parse_draft(render(old_items, 1, True), "gen/1.md"))
