@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.drafting.lookalike import RESIDUAL_AGREES, Lookalikes
+from app.drafting.lookalike import RESIDUAL_AGREES, Lookalikes, document
 from app.drafting.meaning import Meaning, Sentences
 from app.drafting.sentences import Block, block, carried, shared_grams, text_carried
 from app.drafting.splits import MIN_STEMS, reworded_into, reworded_whole
@@ -47,6 +47,10 @@ WHOLE_SHARE = 0.15
 BASE = 0.3
 # Share of a node that two or more fresh parts (or merged nodes) must cover together.
 FRESH = 0.5
+# Share of what a part adds (word stems, IDF-weighted) that must come from the whole, and
+# the meaning (cosine of the two provisions) that says it is about the same thing.
+WORDED_PART = 0.7
+ABOUT = 0.5
 # TF-IDF similarity of a node to its links at which word residues are evidence.
 TEXTUAL = 0.4
 # A parent with at least this share of an old node's home (relative to its largest) is near.
@@ -227,13 +231,37 @@ class _Coverage:
         if self.verbatim_only:
             return
         for j in parts:
-            if j in state.used_new or len(state.sim.new_stems(j)) < MIN_STEMS:
+            if j in state.used_new:
                 continue
             near = [i for i in wholes if self._near_split(i, j) and self._textual(i)]
-            best = reworded_whole(state.sim, state.targets, j, near)
+            best = self._worded_whole(j, near)
+            if best is None and len(state.sim.new_stems(j)) >= MIN_STEMS:
+                best = reworded_whole(state.sim, state.targets, j, near)
             if best is not None:
                 state.targets[best] = tuple(sorted((*state.targets[best], j)))
                 state.used_new.add(j)
+
+    def _worded_whole(self, j: int, wholes: list[int]) -> int | None:
+        """The whole that part j was cut from on word evidence: what j adds to the whole's
+        successors (its word stems they lack) comes mostly from the whole, enough of the
+        whole, and j is about the same thing (meaning). This finds parts cut out of one
+        long sentence, such as the items of an enumeration."""
+        sim = self.state.sim
+        best, best_share = None, 0.0
+        for i in wholes:
+            known = frozenset().union(*(sim.new_stems(t) for t in self.state.targets[i]))
+            adds = sim.new_stems(j) - known
+            found = adds & (sim.old_stems(i) - known)
+            weight = sim.weight(found)
+            if weight < WORDED_PART * sim.weight(adds) or weight < WHOLE_SHARE * sim.old_weight[i]:
+                continue
+            about = self.meaning.cosine(
+                [document(self.state.old[i])], [document(self.state.new[j])]
+            )
+            share = weight / max(sim.old_weight[i], 1e-9)
+            if about[0, 0] >= ABOUT and share > best_share:
+                best, best_share = i, share
+        return best
 
     def _reworded_merges(self, merged: list[int], intos: list[int]) -> None:
         state = self.state

@@ -144,4 +144,5 @@ class Meaning:
         self.fetch([*a, *b])
         rows = self._buffer[[self._row[t] for t in a]]
         cols = self._buffer[[self._row[t] for t in b]]
-        return np.round(np.clip(rows @ cols.T, -1.0, 1.0), 4)
+        product: Matrix = np.asarray(np.clip(rows @ cols.T, -1.0, 1.0), dtype=np.float64)
+        return np.round(product, 4)

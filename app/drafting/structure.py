@@ -168,11 +168,11 @@ def revise_parents(
     beyond recognition). A `weak` link (old, new) that fewer children followed than went to
     another new parent follows them instead.
     """
-    children = defaultdict(int)
+    children: dict[int, int] = defaultdict(int)
     for node in new:
         if node.parent is not None:
             children[node.parent] += 1
-    sizes = defaultdict(int)
+    sizes: dict[int, int] = defaultdict(int)
     for node in old:
         if node.parent is not None:
             sizes[node.parent] += 1

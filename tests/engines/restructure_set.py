@@ -57,15 +57,17 @@ def with_minted_keys(nodes: Sequence[Node]) -> list[Node]:
 
 
 @cache
-def rounds() -> tuple[tuple[Node, ...], tuple[Node, ...]]:
-    """(round 1 with minted keys, round 2 without keys)."""
+def rounds(variant: str = "2") -> tuple[tuple[Node, ...], tuple[Node, ...]]:
+    """(round 1 with minted keys, round 2 without keys); `variant` "2-heldout" is the
+    held-out plan (round2-heldout.yaml), written after the engine was calibrated on "2"."""
     old = with_minted_keys(round_nodes(DATA / "1.md"))
-    return tuple(old), tuple(round_nodes(DATA / "2.md"))
+    return tuple(old), tuple(round_nodes(DATA / f"{variant}.md"))
 
 
 @cache
-def truth() -> dict:
-    return json.loads((DATA / "truth.json").read_text(encoding="utf-8"))
+def truth(variant: str = "2") -> dict:
+    name = "truth.json" if variant == "2" else f"truth-{variant}.json"
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
 def name(node: Node) -> str:
@@ -73,10 +75,14 @@ def name(node: Node) -> str:
 
 
 def score(
-    alignment: Alignment, old: Sequence[Node], new: Sequence[Node], kind: str = "measure"
+    alignment: Alignment,
+    old: Sequence[Node],
+    new: Sequence[Node],
+    kind: str = "measure",
+    variant: str = "2",
 ) -> Score:
     """How many old provisions of `kind` got the right targets and kind, and false additions."""
-    level = truth()[LEVELS[kind]]
+    level = truth(variant)[LEVELS[kind]]
     expected = {link["from"]: (frozenset(link["to"]), link["kind"]) for link in level["links"]}
     targets = kinds = 0
     misses = []

@@ -14,7 +14,9 @@ The truth names provisions by number label (measures, commitments) or title (cha
   first new parent that names it first in `from`);
 - else unchanged (same title and text) or modified.
 
-Run: .venv/bin/python -m bench.data.restructure.build
+Run: .venv/bin/python bench/data/restructure/build.py [PLAN OUT]
+(default: round2.yaml -> 2.md and truth.json; e.g. round2-heldout.yaml 2-heldout writes
+2-heldout.md and truth-2-heldout.json, and lets labels be kept).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import statistics
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -223,7 +226,8 @@ def _check_renumbered(links: list[dict[str, Any]]) -> None:
 
 def main() -> None:
     round1 = yaml.safe_load((HERE / "round1.yaml").read_text(encoding="utf-8"))
-    plan = yaml.safe_load((HERE / "round2.yaml").read_text(encoding="utf-8"))
+    plan_name, out = (sys.argv[1], sys.argv[2]) if len(sys.argv) > 2 else ("round2.yaml", "2")
+    plan = yaml.safe_load((HERE / plan_name).read_text(encoding="utf-8"))
     old = {
         item["id"]: item
         for chapter in round1
@@ -234,9 +238,10 @@ def main() -> None:
     number_round(round1)
     number_round(round2)
     (HERE / "1.md").write_text(render(round1, 1, "First draft"), encoding="utf-8")
-    (HERE / "2.md").write_text(render(round2, 2, "Second draft"), encoding="utf-8")
+    (HERE / f"{out}.md").write_text(render(round2, 2, "Second draft"), encoding="utf-8")
     levels = truth(round1, round2)
-    _check_renumbered(levels["measures"]["links"])
+    if out == "2":
+        _check_renumbered(levels["measures"]["links"])
     measures = levels["measures"]["links"]
     heavy = [link["overlap"] for link in measures if link.get("heavy")]
     kinds: dict[str, int] = {}
@@ -268,7 +273,8 @@ def main() -> None:
         },
         **levels,
     }
-    (HERE / "truth.json").write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    name = "truth.json" if out == "2" else f"truth-{out}.json"
+    (HERE / name).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(document["summary"]))
 
 
