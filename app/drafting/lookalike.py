@@ -45,6 +45,8 @@ class Lookalikes:
             _twins(sim, 1, news),
         )
         self._nodes = (old, new)
+        self._title_ids = _ids([normalised(n.title).lower() for n in (*old, *new)], len(old))
+        self._text_ids = _ids([normalised(n.text) for n in (*old, *new)], len(old))
 
     def is_lookalike(self, side: int, index: int) -> bool:
         return index in self.twin[side]
@@ -77,12 +79,8 @@ class Lookalikes:
         result = self.agreement(rows_list, cols_list) < RESIDUAL_AGREES
         if not result.any():
             return result
-        old, new = self._nodes
-        for r, c in zip(*np.nonzero(result), strict=True):
-            a, b = old[rows_list[r]], new[cols_list[c]]
-            same_title = normalised(a.title).lower() == normalised(b.title).lower()
-            if same_title or normalised(a.text) == normalised(b.text):
-                result[r, c] = False
+        for ids in (self._title_ids, self._text_ids):
+            result &= ids[0][rows][:, None] != ids[1][cols][None, :]
         return result
 
     def phrase(self, side: int, index: int) -> str:
@@ -114,6 +112,13 @@ class Lookalikes:
         result = np.full((len(own), len(other)), -1.0)
         result[alike] = np.where(total[:, None] > 0, share, 0.0)
         return result
+
+
+def _ids(texts: list[str], split: int) -> tuple[np.ndarray, np.ndarray]:
+    """The same number for the same text, in both rounds (old first, then new)."""
+    numbers: dict[str, int] = {}
+    ids = np.array([numbers.setdefault(text, len(numbers)) for text in texts])
+    return ids[:split], ids[split:]
 
 
 def document(node: Node) -> str:
