@@ -102,7 +102,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.diffing import feeds as _feeds  # noqa: F401  (adds the feeds to diffing_bp)
     from app.diffing import routes as _diffing_routes  # noqa: F401
     from app.diffing.blueprint import bp as diffing_bp
-    from app.drafting.routes import bp as drafting_bp
+    from app.drafting import admin as _drafting_admin  # noqa: F401  (adds its pages to bp)
+    from app.drafting import routes as _drafting_routes  # noqa: F401
+    from app.drafting.blueprint import bp as drafting_bp
     from app.feedback.routes import bp as feedback_bp
     from app.public.routes import bp as public_bp
     from app.record.routes import bp as record_bp

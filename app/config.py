@@ -113,6 +113,9 @@ def config_for_tests(database_url: str, **overrides: Any) -> dict[str, Any]:
         "HUEY_IMMEDIATE": True,
         "PUBLIC_URL": "http://localhost",
         "SQLITE_MAY_CREATE": True,
+        # A FAKE embedder (app/embedding/engine.py HashingEmbedder): loading the real model
+        # takes seconds; the tests marked `model` switch it off to prove the real path.
+        "PLENARY_FAKE_EMBEDDER": True,
     }
     config.update(overrides)
     return config

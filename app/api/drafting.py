@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -16,10 +16,12 @@ from app.api.auth import api_user
 from app.api.blueprint import bp
 from app.api.openapi import document, error_responses, schema
 from app.core.db import db
+from app.core.errors import BadInput
 from app.drafting.models import Code, Provision, Round
 from app.drafting.services import (
     get_provision,
     get_round,
+    lineage_document,
     round_provisions,
     visible_code,
     visible_rounds,
@@ -105,6 +107,20 @@ def api_provision(code: str, n: int, key: str) -> ResponseReturnValue:
     return jsonify(provision_json(provision, full=True))
 
 
+@bp.route("/codes/<code>/lineage")
+def api_lineage(code: str) -> ResponseReturnValue:
+    """How each provision of round `from` became provisions of round `to` (CONTRACT §4), with
+    the engine's confidence on every link; both rounds must be visible to the caller."""
+    code_row, _ = visible_code(code, api_user())
+    try:
+        from_n, to_n = int(request.args.get("from", "")), int(request.args.get("to", ""))
+    except ValueError:
+        raise BadInput("Give two round numbers, as from=N and to=M.") from None
+    for number in (from_n, to_n):  # both visible, else 404 (never a hint of the other)
+        get_round(code_row, number, api_user())
+    return jsonify(lineage_document(code_row, from_n, to_n))
+
+
 _ROUND = schema("Round", {
     "type": "object",
     "required": ["number", "name", "final", "visibility", "consultation"],
@@ -180,4 +196,33 @@ document("/codes/{code}/rounds/{n}/provisions/{key}", "get", {
     "summary": "One provision of a round", "operationId": "getProvision", "tags": ["drafting"],
     "parameters": [_CODE_PARAM, _ROUND_PARAM, _KEY_PARAM],
     "responses": _ok("The provision", _PROVISION) | error_responses(401, 404),
+})  # fmt: skip
+
+_LINK = schema("LineageLink", {
+    "type": "object", "required": ["from", "to", "kind", "similarity", "confidence"],
+    "properties": {
+        "from": {"type": "string", "description": "Key in the earlier round"},
+        "to": {"type": "array", "items": {"type": "string"}},
+        "kind": {"type": "string", "enum": ["unchanged", "modified", "moved", "split", "merged",
+                                            "removed"]},
+        "similarity": {"type": "number"},
+        "confidence": {"type": "number", "description": "How sure the engine was (0..1); "
+                       "corrected or confirmed links are 1; across rounds, the least sure link"},
+        "from_label": {"type": "string", "nullable": True},
+        "to_labels": {"type": "array", "items": {"type": "string"}}},
+})  # fmt: skip
+document("/codes/{code}/lineage", "get", {
+    "summary": "How each provision of one round became provisions of a later one (CONTRACT §4)",
+    "operationId": "getLineage", "tags": ["drafting"],
+    "parameters": [_CODE_PARAM,
+                   {"name": "from", "in": "query", "required": True,
+                    "schema": {"type": "integer"}},
+                   {"name": "to", "in": "query", "required": True,
+                    "schema": {"type": "integer"}}],
+    "responses": _ok("The lineage", {"type": "object", "properties": {
+        "code": {"type": "string"}, "from": {"type": "integer"}, "to": {"type": "integer"},
+        "links": {"type": "array", "items": _LINK},
+        "added": {"type": "array", "items": {"type": "string"}},
+        "added_labels": {"type": "array", "items": {"type": "string"}}}})
+    | error_responses(400, 401, 404),
 })  # fmt: skip

@@ -80,7 +80,8 @@ def cached_lineage(from_round: Round, to_round: Round) -> tuple[list[Any], list[
     if found is None or found[0] != signature:
         entries, added = lineage_between(from_round, to_round)
         plan = (
-            [(e.source.id, tuple(t.id for t in e.targets), e.kind, e.similarity) for e in entries],
+            [(e.source.id, tuple(t.id for t in e.targets), e.kind, e.similarity, e.confidence)
+             for e in entries],
             [p.id for p in added],
         )
         _remember(_LINEAGE, (from_round.id, to_round.id), (signature, plan), LINEAGE_CACHE_SIZE)
@@ -95,8 +96,8 @@ def cached_lineage(from_round: Round, to_round: Round) -> tuple[list[Any], list[
     }
     return (
         [
-            LineageEntry(by_id[s], tuple(by_id[t] for t in ts), kind, similarity)
-            for s, ts, kind, similarity in sources
+            LineageEntry(by_id[s], tuple(by_id[t] for t in ts), kind, similarity, confidence)
+            for s, ts, kind, similarity, confidence in sources
         ],
         [by_id[i] for i in added_ids],
     )

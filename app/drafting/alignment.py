@@ -11,10 +11,17 @@ Pure. Matching runs in this order, and an earlier step is never undone by a late
 5. merges: an old node left over whose text is mostly contained in a new node's text, or
    accounts for much of a new node's text its other predecessors do not.
 
+Steps 3-5 are in `textmatch`. Given `embed` (texts -> unit vectors), meaning and structure
+are evidence too (`evidence`): template look-alikes are told apart in step 3 by the words
+that set them apart; after step 5, left-over nodes are paired by meaning and structure
+(`rewrites`), splits and merges are found by sentence coverage (`coverage`), parents follow
+their children (`structure`), and the successor with most of an old node's wording keeps its
+key. Without `embed` the result is exactly that of the text steps.
+
 A new node with an explicit key that no old node has takes part in steps 3-5 like any
 other (so adding `{#key}` to an existing measure does not cut its lineage); it keeps its
 own key whatever it is matched to. Link kinds and keys are derived at the end (`_link`,
-`_assign_keys`).
+`_assign_keys`), with each link's confidence and alternatives (`confidence`).
 """
 
 from __future__ import annotations
@@ -22,23 +29,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-import numpy as np
-
+from app.drafting.confidence import Candidate, weigh
+from app.drafting.meaning import Embed
 from app.drafting.similarity import Similarity, normalised
-from app.drafting.splits import attach_merges, attach_splits, neighbours
-
-# Step 3: a pair is acceptable on strong text evidence alone (MOVED_TEXT, anywhere), on
-# good text evidence in context (STRONG_TEXT plus same parent, number or title), or on the
-# same title in context (a heavy rewrite); among acceptable pairs the best score wins, so
-# a reused number label never beats text that clearly went elsewhere.
-MOVED_TEXT = 0.6
-STRONG_TEXT = 0.4
-TITLE_BACKED_TEXT = 0.1
-SAME_TITLE = 0.5
-IDENTICAL = 0.999
-LABEL_WEIGHT, TITLE_WEIGHT, PARENT_WEIGHT = 0.25, 0.25, 0.1
+from app.drafting.textmatch import TextMatcher, kinds_by_depth
 
 KINDS = ("unchanged", "modified", "moved", "split", "merged", "removed")
 
@@ -59,12 +55,19 @@ class Node:
 
 @dataclass(frozen=True)
 class Link:
-    """What one old provision became: `new` indices, a kind and a similarity (0..1)."""
+    """What one old provision became: `new` indices, a kind and a similarity (0..1).
+
+    `confidence` (0..1) is how certain the engine is of the link (its score, its margin over
+    the runner-up); `alternatives` are the best other candidates it weighed (new index and
+    score, best first, at most three), for a review queue that lists the least certain first.
+    """
 
     old: int
     new: tuple[int, ...]
     kind: str
     similarity: float
+    confidence: float = 1.0
+    alternatives: tuple[Candidate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,28 +85,61 @@ def align(
     *,
     pinned: Mapping[int, tuple[int, ...]] | None = None,
     reserved: Collection[str] = (),
+    embed: Embed | None = None,
 ) -> Alignment:
     """Align the provisions of a round (`new`) with those of its predecessor (`old`).
 
     Every old node must have a key. `pinned` maps old indices to the new indices they
     became and overrides everything else for those old nodes; `reserved` are keys used
-    elsewhere in the Code's history, which minted keys avoid. Deterministic.
+    elsewhere in the Code's history, which minted keys avoid. `embed`, when given, turns
+    texts into unit vectors (a numpy array, one row per text, in order; the importer backs it
+    with a cache keyed by text hash): it is asked, a few times per alignment, only for the
+    texts and sentences of provisions the text does not pair confidently. Deterministic for
+    the same vectors.
     Raises ValueError when an old node has no key, two new nodes share an explicit key, a
     node's index is not its position, or a pinned index is out of range.
     """
     _check(old, new, pinned or {})
-    matcher = _Matcher(old, new, pinned or {})
-    matcher.run()
+    matcher = TextMatcher(old, new, pinned or {})
+    kinds = kinds_by_depth(old, new)
+    heirs: Mapping[tuple[int, int], float] = {}
+    meaning: Mapping[tuple[int, int], float] = {}
+    if embed is None:
+        for kind in kinds:
+            matcher.run_kind(kind)
+    else:
+        from app.drafting.evidence import MeaningSteps, one_blas_thread
+
+        steps = MeaningSteps(matcher, embed)
+        with one_blas_thread():
+            for kind in kinds:
+                steps.run_kind(kind)
+            steps.finish(kinds)
+            heirs = steps.heirs()
+            meaning = steps.weighed_pairs()
     targets = matcher.targets
     similarity = matcher.sim.pairs([(i, j) for i, js in enumerate(targets) for j in js])
-    keys = _assign_keys(old, new, targets, similarity, reserved)
+    keys = _assign_keys(old, new, targets, similarity, reserved, heirs)
     sources: dict[int, list[int]] = {}
     for i, js in enumerate(targets):
         for j in js:
             sources.setdefault(j, []).append(i)
-    links = tuple(
+    bare = [
         _link(old, new, i, js, sources, keys, similarity, matcher.sim)
         for i, js in enumerate(targets)
+    ]
+    weighings = weigh(
+        old,
+        new,
+        targets,
+        [link.kind for link in bare],
+        matcher.sim,
+        meaning,
+        matcher.fixed_old | matcher.keyed_old,
+    )
+    links = tuple(
+        replace(link, confidence=w.confidence, alternatives=w.alternatives)
+        for link, w in zip(bare, weighings, strict=True)
     )
     added = tuple(j for j in range(len(new)) if j not in sources)
     return Alignment(links=links, added=added, keys=keys)
@@ -145,123 +181,21 @@ def _check(old: Sequence[Node], new: Sequence[Node], pinned: Mapping[int, tuple[
             raise ValueError(f"pinned link {i} -> {js} is out of range")
 
 
-class _Matcher:
-    """Holds the state of one alignment: which new nodes each old node became."""
-
-    def __init__(
-        self, old: Sequence[Node], new: Sequence[Node], pinned: Mapping[int, tuple[int, ...]]
-    ) -> None:
-        self.old, self.new = old, new
-        self.old_parents = [n.parent for n in old]
-        self.new_parents = [n.parent for n in new]
-        self.sim = Similarity([(n.title, n.text) for n in old], [(n.title, n.text) for n in new])
-        self.targets: list[tuple[int, ...]] = [()] * len(old)
-        self.fixed_old = set(pinned)
-        self.fixed_new = {j for js in pinned.values() for j in js}
-        self.used_new: set[int] = set(self.fixed_new)
-        for i, js in pinned.items():
-            self.targets[i] = tuple(sorted(set(js)))
-        old_by_key = {node.key: node.index for node in old}
-        for node in new:
-            match = old_by_key.get(node.key) if node.key else None
-            if (
-                match is not None
-                and match not in self.fixed_old
-                and node.index not in self.used_new
-            ):
-                self.targets[match] = (node.index,)
-                self.used_new.add(node.index)
-
-    def run(self) -> None:
-        for kind in _kinds_by_depth(self.old, self.new):
-            olds = [n.index for n in self.old if n.kind == kind]
-            news = [n.index for n in self.new if n.kind == kind]
-            self._one_to_one(olds, news)
-            parts = [j for j in news if j not in self.used_new]
-            wholes = [i for i in olds if i not in self.fixed_old]
-            self.used_new |= attach_splits(
-                self.sim, self.targets, parts, wholes, neighbours(news, self.new_parents)
-            )
-            split_parts = {j for js in self.targets if len(js) > 1 for j in js}
-            merged = [i for i in olds if not self.targets[i] and i not in self.fixed_old]
-            intos = {j for j in news if j not in self.fixed_new and j not in split_parts}
-            self.used_new |= attach_merges(
-                self.sim, self.targets, merged, intos, neighbours(olds, self.old_parents)
-            )
-
-    def _one_to_one(self, olds: list[int], news: list[int]) -> None:
-        rows = np.array(
-            [i for i in olds if not self.targets[i] and i not in self.fixed_old], dtype=np.intp
-        )
-        cols = np.array([j for j in news if j not in self.used_new], dtype=np.intp)
-        if not len(rows) or not len(cols):
-            return
-        content = self.sim.content(rows, cols)
-        title = self.sim.title(rows, cols)
-        label = self._same_number(rows, cols)
-        parent = self._same_parent(rows, cols)
-        same_title = title >= SAME_TITLE
-        acceptable = (
-            (content >= MOVED_TEXT)
-            | ((content >= STRONG_TEXT) & (parent | label | same_title))
-            | ((title >= IDENTICAL) & parent)
-            | (same_title & label & parent)
-            | (same_title & (label | parent) & (content >= TITLE_BACKED_TEXT))
-        )
-        score = content + LABEL_WEIGHT * label + TITLE_WEIGHT * title + PARENT_WEIGHT * parent
-        r, c = np.nonzero(acceptable)
-        order = np.lexsort((c, r, -score[r, c]))
-        taken_rows: set[int] = set()
-        for position in order:
-            i, j = int(rows[r[position]]), int(cols[c[position]])
-            if i in taken_rows or j in self.used_new:
-                continue
-            taken_rows.add(i)
-            self.used_new.add(j)
-            self.targets[i] = (j,)
-
-    def _same_number(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        old_numbers = np.array([self.old[i].number or "\x00old" for i in rows], dtype=object)
-        new_numbers = np.array([self.new[j].number or "\x00new" for j in cols], dtype=object)
-        return np.asarray(old_numbers[:, None] == new_numbers[None, :], dtype=bool)
-
-    def _same_parent(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Whether the new node's parent is (one of) what the old node's parent became."""
-        new_parents = np.array(
-            [-1 if self.new[j].parent is None else self.new[j].parent for j in cols]
-        )
-        result = np.zeros((len(rows), len(cols)), dtype=bool)
-        for r, i in enumerate(rows):
-            p = self.old[i].parent
-            became = [-1] if p is None else list(self.targets[p])
-            if became:
-                result[r] = np.isin(new_parents, became)
-        return result
-
-
-def _kinds_by_depth(old: Sequence[Node], new: Sequence[Node]) -> list[str]:
-    """Kinds ordered by the shallowest depth they occur at, so parents are matched first."""
-    shallowest: dict[str, int] = {}
-    for nodes in (old, new):
-        depths: list[int] = []
-        for node in nodes:
-            depth = 0 if node.parent is None else depths[node.parent] + 1
-            depths.append(depth)
-            shallowest[node.kind] = min(depth, shallowest.get(node.kind, depth))
-    return sorted(shallowest, key=lambda kind: (shallowest[kind], kind))
-
-
 def _assign_keys(
     old: Sequence[Node],
     new: Sequence[Node],
     targets: Sequence[tuple[int, ...]],
     similarity: Mapping[tuple[int, int], float],
     reserved: Collection[str],
+    heirs: Mapping[tuple[int, int], float] | None = None,
 ) -> tuple[str, ...]:
-    """Explicit keys stay; the most similar successor inherits an old key; others are minted."""
+    """Explicit keys stay; the successor with the most of an old node's wording (`heirs`,
+    when given), else the most similar one, inherits the old key; others are minted."""
     keys: list[str | None] = [node.key for node in new]
     taken = {key for key in keys if key}
-    for i, j in sorted(similarity, key=lambda pair: (-similarity[pair], pair)):
+    carried = heirs or {}
+    order = sorted(similarity, key=lambda pair: (-carried.get(pair, 0.0), -similarity[pair], pair))
+    for i, j in order:
         key = old[i].key
         if keys[j] is None and key is not None and key not in taken:
             keys[j] = key

@@ -21,13 +21,19 @@ from app.accounts.models import WorkingGroup
 from app.core import audit, hooks
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict
-from app.drafting.alignment import Alignment, Node, align, mint_key
+from app.drafting.alignment import Node, mint_key
+from app.drafting.links import (
+    align_with,
+    code_keys,
+    delete_links,
+    realign,
+    store_links,
+    stored_provisions,
+)
 from app.drafting.markdown import plain_text, render_markdown
 from app.drafting.models import (
     Code,
-    LineageCorrection,
     LineageLink,
-    LineageTarget,
     Provision,
     Round,
 )
@@ -147,19 +153,19 @@ def _import(parsed: ParsedRound, digest: str, filename: str, actor: Any) -> Impo
     db.session.add(round_)
     db.session.flush()
     previous, following = _neighbours(round_)
-    old = _provisions(previous) if previous is not None else []
+    old = stored_provisions(previous) if previous is not None else []
     html = [render_markdown(p.body) for p in parsed.provisions]
     nodes = [Node(p.index, p.key, p.kind, p.label, p.number, p.title, plain_text(h), p.parent)
              for p, h in zip(parsed.provisions, html, strict=True)]  # fmt: skip
-    alignment = _align(code, round_.number, old, nodes) if previous is not None else None
+    alignment = align_with(code, round_.number, old, nodes) if previous is not None else None
     if alignment is not None:
         keys = list(alignment.keys)
     else:
-        keys = _first_round_keys(nodes, _code_keys(code))
+        keys = _first_round_keys(nodes, code_keys(code))
     created = _store_provisions(round_, parsed, html, nodes, keys, groups)
     kinds: Counter[str] = Counter()
     if previous is not None and alignment is not None:
-        kinds = _store_links(previous, round_, old, created, alignment)
+        kinds = store_links(previous, round_, old, created, alignment)
     hooks.round_imported.send(previous=previous, current=round_, actor=actor)
     if following is not None:
         realign(round_, following, actor=actor)
@@ -189,26 +195,12 @@ def _groups(parsed: ParsedRound, filename: str) -> dict[str, int]:
 
 def _clear(round_: Round) -> None:
     """Remove a round's provisions and every lineage link into or out of it."""
-    _delete_links((LineageLink.from_round_id == round_.id) | (LineageLink.to_round_id == round_.id))
+    delete_links((LineageLink.from_round_id == round_.id) | (LineageLink.to_round_id == round_.id))
     db.session.execute(
         delete(Provision).where(Provision.round_id == round_.id, Provision.parent_id.is_not(None))
     )
     db.session.execute(delete(Provision).where(Provision.round_id == round_.id))
     db.session.expire(round_, ["provisions"])
-
-
-def _delete_links(condition: Any) -> None:
-    """Delete the links matching `condition` with their targets, and forget them in the session."""
-    ids = set(db.session.scalars(select(LineageLink.id).where(condition)))
-    if not ids:
-        return
-    db.session.execute(delete(LineageTarget).where(LineageTarget.link_id.in_(ids)))
-    db.session.execute(delete(LineageLink).where(LineageLink.id.in_(ids)))
-    for obj in list(db.session.identity_map.values()):
-        if (isinstance(obj, LineageLink) and obj.id in ids) or (
-            isinstance(obj, LineageTarget) and obj.link_id in ids
-        ):
-            db.session.expunge(obj)
 
 
 def _fill_round(round_: Round, parsed: ParsedRound, filename: str, digest: str) -> None:
@@ -231,40 +223,6 @@ def _neighbours(round_: Round) -> tuple[Round | None, Round | None]:
     return previous, following
 
 
-def _provisions(round_: Round) -> list[Provision]:
-    return list(
-        db.session.scalars(
-            select(Provision).where(Provision.round_id == round_.id).order_by(Provision.position)
-        )
-    )
-
-
-def _stored_nodes(provisions: Sequence[Provision]) -> list[Node]:
-    """Stored provisions (in position order) as alignment nodes, keys as explicit keys."""
-    index = {p.id: i for i, p in enumerate(provisions)}
-    return [
-        Node(
-            i,
-            p.key,
-            p.kind,
-            p.label,
-            p.number,
-            p.title,
-            p.text,
-            index[p.parent_id] if p.parent_id is not None else None,
-        )  # fmt: skip
-        for i, p in enumerate(provisions)
-    ]
-
-
-def _code_keys(code: Code) -> set[str]:
-    return set(
-        db.session.scalars(
-            select(Provision.key).join(Round).where(Round.code_id == code.id).distinct()
-        )
-    )
-
-
 def _first_round_keys(nodes: Sequence[Node], reserved: set[str]) -> list[str]:
     taken = set(reserved) | {n.key for n in nodes if n.key}
     keys = []
@@ -273,32 +231,6 @@ def _first_round_keys(nodes: Sequence[Node], reserved: set[str]) -> list[str]:
         taken.add(key)
         keys.append(key)
     return keys
-
-
-def _locate(nodes: Sequence[Node], name: str) -> int | None:
-    folded = name.casefold()
-    for node in nodes:
-        if (node.label or node.title).casefold() == folded:
-            return node.index
-    return None
-
-
-def _pinned(
-    code: Code, number: int, old: Sequence[Provision], nodes: Sequence[Node]
-) -> dict[int, tuple[int, ...]]:
-    """The secretariat's corrections for this round, as old index -> new indices."""
-    old_index = {p.key: i for i, p in enumerate(old)}
-    pinned: dict[int, tuple[int, ...]] = {}
-    corrections = db.session.scalars(
-        select(LineageCorrection).where(
-            LineageCorrection.code_id == code.id, LineageCorrection.to_round == number
-        )
-    )
-    for correction in corrections:
-        located = [_locate(nodes, name) for name in correction.to_locators]
-        if correction.from_key in old_index and None not in located:
-            pinned[old_index[correction.from_key]] = tuple(j for j in located if j is not None)
-    return pinned
 
 
 def _store_provisions(
@@ -331,68 +263,6 @@ def _store_provisions(
         ).all()
         ids.update(zip(by_depth[depth], inserted, strict=True))
     db.session.expire(round_, ["provisions"])
-    return _provisions(round_)
+    return stored_provisions(round_)
 
 
-def _store_links(
-    previous: Round,
-    current: Round,
-    old: Sequence[Provision],
-    new: Sequence[Provision],
-    alignment: Alignment,
-) -> Counter[str]:
-    """Replace the links leaving `previous` with those of `alignment`; counts by kind."""
-    _delete_links(LineageLink.from_round_id == previous.id)
-    pinned_keys = _corrected_keys(previous.code_id, current.number)
-    kinds = Counter(link.kind for link in alignment.links)
-    kinds["added"] = len(alignment.added)
-    if not alignment.links:
-        return kinds
-    rows = [
-        {"from_round_id": previous.id, "to_round_id": current.id,
-         "from_provision_id": old[link.old].id, "kind": link.kind,
-         "similarity": link.similarity, "corrected": old[link.old].key in pinned_keys}
-        for link in alignment.links
-    ]  # fmt: skip
-    link_ids = db.session.scalars(
-        insert(LineageLink).returning(LineageLink.id, sort_by_parameter_order=True), rows
-    ).all()
-    targets = [
-        {"link_id": link_id, "to_provision_id": new[j].id}
-        for link_id, link in zip(link_ids, alignment.links, strict=True)
-        for j in link.new
-    ]
-    if targets:
-        db.session.execute(insert(LineageTarget), targets)
-    return kinds
-
-
-def _corrected_keys(code_id: int, number: int) -> set[str]:
-    return set(
-        db.session.scalars(
-            select(LineageCorrection.from_key).where(
-                LineageCorrection.code_id == code_id, LineageCorrection.to_round == number
-            )
-        )
-    )
-
-
-def _align(code: Code, number: int, old: Sequence[Provision], new: Sequence[Node]) -> Alignment:
-    """Align the stored provisions `old` with the nodes of round `number`, the secretariat's
-    corrections pinned and every key the code ever used reserved."""
-    return align(
-        _stored_nodes(old),
-        new,
-        pinned=_pinned(code, number, old, new),
-        reserved=_code_keys(code),
-    )
-
-
-def realign(previous: Round, current: Round, *, actor: Any = None) -> Counter[str]:
-    """Recompute and store the links from `previous` to `current` (both stored), keeping the
-    later round's keys, and announce it; counts by kind."""
-    old, new = _provisions(previous), _provisions(current)
-    alignment = _align(current.code, current.number, old, _stored_nodes(new))
-    kinds = _store_links(previous, current, old, new, alignment)
-    hooks.lineage_changed.send(previous=previous, current=current, actor=actor)
-    return kinds

@@ -33,6 +33,7 @@ class LineageEntry:
     targets: tuple[Provision, ...]
     kind: str
     similarity: float
+    confidence: float = 1.0  # the least certain stored link on the way (0..1)
 
 
 @dataclass(frozen=True)
@@ -122,16 +123,19 @@ def lineage_between(
     position = {p.id: p.position for p in targets_in_order}
     by_id = {p.id: p for p in targets_in_order}
     reached: dict[int, list[int]] = {}
+    certainty: dict[int, float] = {}
     for source in sources:
-        current = {source.id}
+        current, surest = {source.id}, 1.0
         for _ in rounds[:-1]:
             nxt: set[int] = set()
             for provision_id in current:
                 link = links.get(provision_id)
                 if link is not None:
                     nxt.update(t.to_provision_id for t in link.targets)
+                    surest = min(surest, link.confidence)
             current = nxt
         reached[source.id] = sorted((i for i in current if i in by_id), key=lambda i: position[i])
+        certainty[source.id] = surest
     incoming: dict[int, int] = {}
     for ids in reached.values():
         for i in ids:
@@ -142,7 +146,8 @@ def lineage_between(
         targets = tuple(by_id[i] for i in reached[source.id])
         link = links.get(source.id)
         if adjacent and link is not None:
-            entries.append(LineageEntry(source, targets, link.kind, link.similarity))
+            entries.append(LineageEntry(source, targets, link.kind, link.similarity,
+                                        link.confidence))
             continue
         kind = end_point_kind(source, targets, any(incoming[t.id] > 1 for t in targets))
         value = 0.0
@@ -150,7 +155,7 @@ def lineage_between(
             value = 1.0
         elif targets:
             value = round(text_similarity(source.text, "\n".join(t.text for t in targets)), 2)
-        entries.append(LineageEntry(source, targets, kind, value))
+        entries.append(LineageEntry(source, targets, kind, value, certainty[source.id]))
     added = [p for p in targets_in_order if p.id not in incoming]
     return entries, added
 

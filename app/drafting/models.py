@@ -146,6 +146,10 @@ class LineageLink(db.Model):  # type: ignore[name-defined]
     kind: Mapped[str] = mapped_column(String(16))
     similarity: Mapped[float] = mapped_column(Float, default=0.0)
     corrected: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How sure the engine was (0..1; a secretariat's correction or confirmation is 1), and the
+    # other provisions of the later round it weighed: [{"key": ..., "score": ...}], best first.
+    confidence: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
+    alternatives: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     from_provision: Mapped[Provision] = relationship(foreign_keys=[from_provision_id])
     targets: Mapped[list[LineageTarget]] = relationship(

@@ -17,8 +17,8 @@ from sqlalchemy.orm import selectinload
 from app.core import audit, hooks
 from app.core.db import db
 from app.core.errors import BadInput, NotFound
-from app.drafting.importer import realign
 from app.drafting.lineage import lineage_between, locator
+from app.drafting.links import realign
 from app.drafting.models import VISIBILITIES, Code, LineageCorrection, LineageLink, Provision, Round
 from app.drafting.permissions import can_view_round
 
@@ -139,6 +139,7 @@ def lineage_document(code: Code, from_n: int, to_m: int) -> dict[str, Any]:
                 "to": [t.key for t in entry.targets],
                 "kind": entry.kind,
                 "similarity": round(entry.similarity, 2),
+                "confidence": round(entry.confidence, 2),
                 "from_label": locator(entry.source),
                 "to_labels": [locator(t) for t in entry.targets],
             }

@@ -78,6 +78,22 @@ class Similarity:
         """TF-IDF cosine, shape (len(old), len(new))."""
         return _dense(self._content[0][old] @ self._content[1][new].T)
 
+    def shingle_jaccard(self, side: int, indices: Indices) -> Matrix:
+        """Jaccard overlap of word 3-grams among texts of one round (`side` 0: old, 1: new)."""
+        rows = self._shingles[side][indices]
+        shared = _dense(rows @ rows.T)
+        sizes = np.diff(rows.indptr).astype(np.float64)
+        return shared / np.maximum(sizes[:, None] + sizes[None, :] - shared, 1)
+
+    def stem_rows(self, side: int, indices: Indices) -> sparse.csr_matrix:
+        """Binary word-stem rows of some texts of one round (`side` 0: old, 1: new)."""
+        return sparse.csr_matrix(self._stems[side][indices])
+
+    @property
+    def idf(self) -> NDArray[np.float64]:
+        """IDF weight of each word stem."""
+        return self._idf
+
     def title(self, old: Indices, new: Indices) -> Matrix:
         """Jaccard overlap of title words (small words ignored); 0.0 if both are empty."""
         shared = _dense(self._titles[0][old] @ self._titles[1][new].T)
@@ -94,6 +110,13 @@ class Similarity:
         """Share of each old text's 3-grams found in each new text, shape (len(old), len(new))."""
         shared = _dense(self._shingles[0][old] @ self._shingles[1][new].T)
         return shared / np.maximum(self.old_shingle_count[old], 1)[:, None]
+
+    def old_in_new_pairs(self, old: Indices, new: Indices) -> NDArray[np.float64]:
+        """Share of each old text's 3-grams found in its paired new text, pair by pair."""
+        shared = np.asarray(
+            self._shingles[0][old].multiply(self._shingles[1][new]).sum(axis=1)
+        ).ravel()
+        return shared / np.maximum(self.old_shingle_count[old], 1)
 
     def old_shingles(self, old: int) -> frozenset[int]:
         """The 3-gram ids of one old text."""

@@ -17,7 +17,7 @@ already has sources takes a merged node only if it brings material they do not e
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -40,6 +40,8 @@ MERGE_PRESENT = 0.45
 MIN_STEMS = 15
 
 Targets = list[tuple[int, ...]]
+# (old rows, new columns) -> boolean matrix of pairs that must not be linked.
+Veto = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def neighbours(indices: Sequence[int], parents: Sequence[int | None]) -> dict[int, set[int]]:
@@ -62,12 +64,13 @@ def attach_splits(
     parts: Sequence[int],
     wholes: Sequence[int],
     beside: Mapping[int, Collection[int]],
+    veto: Veto | None = None,
 ) -> set[int]:
     """Add each new node in `parts` to the targets of the old node it was cut from, if any.
 
     `wholes` are the old nodes that may take parts; on reworded evidence only one with a
-    target next to the part (`beside`: new node -> its new neighbours) does. Returns the
-    parts attached.
+    target next to the part (`beside`: new node -> its new neighbours) does; never one that
+    `veto` (old rows, new columns) excludes. Returns the parts attached.
     """
     if not parts or not wholes:
         return set()
@@ -75,6 +78,8 @@ def attach_splits(
     columns = np.array(wholes, dtype=np.intp)
     contained = sim.new_in_old(rows, columns)
     content = sim.content(columns, rows).T
+    barred = veto(columns, rows).T if veto is not None else np.zeros_like(contained, bool)
+    contained = np.where(barred, 0.0, contained)
     allowed = set(wholes)
     owner = {j: i for i in wholes for j in targets[i]}
     attached: set[int] = set()
@@ -82,7 +87,8 @@ def attach_splits(
         whole = _verbatim_whole(sim, targets, j, columns, contained[row], content[row])
         if whole is None and len(sim.new_stems(j)) >= MIN_STEMS:
             near = sorted({owner[m] for m in beside.get(j, ()) if m in owner} & allowed)
-            whole = _reworded_whole(sim, targets, j, near)
+            near = [i for i in near if not barred[row, wholes.index(i)]]
+            whole = reworded_whole(sim, targets, j, near)
         if whole is not None:
             targets[whole] = tuple(sorted((*targets[whole], j)))
             owner[j] = whole
@@ -96,12 +102,13 @@ def attach_merges(
     merged: Sequence[int],
     intos: Collection[int],
     beside: Mapping[int, Collection[int]],
+    veto: Veto | None = None,
 ) -> set[int]:
     """Link each old node in `merged` (without targets) to the new node it went into, if any.
 
     `intos` are the new nodes that may take merged text; on reworded evidence only one that
-    a neighbour of the old node became (`beside`: old node -> its old neighbours) does.
-    Returns the new nodes linked.
+    a neighbour of the old node became (`beside`: old node -> its old neighbours) does; never
+    one that `veto` (old rows, new columns) excludes. Returns the new nodes linked.
     """
     if not merged or not intos:
         return set()
@@ -109,12 +116,16 @@ def attach_merges(
     columns = np.array(sorted(intos), dtype=np.intp)
     contained = sim.old_in_new(rows, columns)
     content = sim.content(rows, columns)
+    barred = veto(rows, columns) if veto is not None else np.zeros_like(contained, bool)
+    contained = np.where(barred, 0.0, contained)
+    position = {j: c for c, j in enumerate(columns.tolist())}
     linked: set[int] = set()
     for row, i in enumerate(merged):
         into = _verbatim_into(sim, targets, i, columns, contained[row], content[row])
         if into is None and len(sim.old_stems(i)) >= MIN_STEMS:
             near = sorted({j for o in beside.get(i, ()) for j in targets[o]} & set(intos))
-            into = _reworded_into(sim, targets, i, near)
+            near = [j for j in near if not barred[row, position[j]]]
+            into = reworded_into(sim, targets, i, near)
         if into is not None:
             targets[i] = (into,)
             linked.add(into)
@@ -143,7 +154,7 @@ def _verbatim_whole(
     return None
 
 
-def _reworded_whole(sim: Similarity, targets: Targets, j: int, wholes: list[int]) -> int | None:
+def reworded_whole(sim: Similarity, targets: Targets, j: int, wholes: list[int]) -> int | None:
     """The old node whose unexplained stems `j` accounts for best, if enough of them."""
     part = sim.new_stems(j)
     best, best_share = None, 0.0
@@ -183,7 +194,7 @@ def _verbatim_into(
     return None
 
 
-def _reworded_into(sim: Similarity, targets: Targets, i: int, intos: list[int]) -> int | None:
+def reworded_into(sim: Similarity, targets: Targets, i: int, intos: list[int]) -> int | None:
     """The new node whose unexplained stems `i` accounts for best, if enough of them."""
     text = sim.old_stems(i)
     best, best_share = None, 0.0

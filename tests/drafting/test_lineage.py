@@ -157,6 +157,7 @@ def test_lineage_document_has_the_contract_shape(three_rounds: Any) -> None:
         "to": ["m-a", "m-a-2"],
         "kind": "split",
         "similarity": 0.7,
+        "confidence": 1.0,
         "from_label": "Measure 1.1",
         "to_labels": ["Measure 1.1", "Measure 1.2"],
     }

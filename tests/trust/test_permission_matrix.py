@@ -230,6 +230,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("GET", "/api/v1/codes/<code>/rounds/<int:n>/provisions/<key>"): round_visible(200),
     # from=1&to=1 in a one-round world: refused as bad input before any lookup (no leak).
     ("GET", "/api/v1/codes/<code>/diff"): anyone(400),
+    ("GET", "/api/v1/codes/<code>/lineage"): round_visible(400),  # no from/to given
     ("GET", "/api/v1/codes/<code>/rounds/<int:number>/annotations"): round_visible(200),
     ("GET", "/api/v1/codes/<code>/rounds/<int:number>/provisions/<key>/comments"):
         round_visible(200),
@@ -264,6 +265,8 @@ TABLE: dict[tuple[str, str], Expect] = {
         ("secretariat",), 200),
     ("POST", "/codes/<code>/rounds/<int:number>/comments.csv"): refused_if_seen(
         ("secretariat",), 200),
+    # round 1 has no previous round: nothing to review, for anyone
+    ("POST", "/admin/drafts/<code>/rounds/<int:number>/lineage/<key>"): secretariat(404),
     ("GET", "/codes/<code>/rounds/<int:number>/feedback/import"): refused_if_seen(
         ("secretariat",), 200),
     ("GET", "/codes/<code>/rounds/<int:number>/feedback/template.<any(csv, jsonl):kind>"):
