@@ -45,7 +45,10 @@ lint: $(STAMP)
 		app/diffing/engine.py app/diffing/render.py app/feedback/anchoring.py \
 		app/embedding/engine.py app/synthesis/clustering.py app/synthesis/labels.py \
 		app/synthesis/duplicates.py app/synthesis/codebook.py app/record/merkle.py \
-		app/record/canonical.py
+		app/record/canonical.py app/drafting/nodes.py app/drafting/textmatch.py \
+		app/drafting/evidence.py app/drafting/lookalike.py app/drafting/meaning.py \
+		app/drafting/rewrites.py app/drafting/coverage.py app/drafting/sentences.py \
+		app/drafting/structure.py app/drafting/confidence.py
 
 # Every benchmark, then the kill -9 durability script and the production-shape load (gunicorn
 # -w 4 on PostgreSQL + Redis); stops at the first script that fails.

@@ -33,24 +33,11 @@ from dataclasses import dataclass, replace
 
 from app.drafting.confidence import Candidate, weigh
 from app.drafting.meaning import Embed
+from app.drafting.nodes import Node
 from app.drafting.similarity import Similarity, normalised
 from app.drafting.textmatch import TextMatcher, kinds_by_depth
 
 KINDS = ("unchanged", "modified", "moved", "split", "merged", "removed")
-
-
-@dataclass(frozen=True)
-class Node:
-    """A provision as the alignment sees it; `parent` is an index in the same round."""
-
-    index: int
-    key: str | None
-    kind: str
-    label: str | None
-    number: str | None
-    title: str
-    text: str
-    parent: int | None
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from app.drafting.nodes import Node
 from app.drafting.similarity import Similarity
-
-if TYPE_CHECKING:
-    from app.drafting.alignment import Node
 
 ALTERNATIVES = 3
 # Old nodes ranked per new node when looking for its best other predecessor.

@@ -11,15 +11,12 @@ residual is found in the other's text, or they keep the same title.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 
+from app.drafting.nodes import Node
 from app.drafting.similarity import Similarity, normalised, words
-
-if TYPE_CHECKING:
-    from app.drafting.alignment import Node
 
 # Jaccard overlap of word 3-grams with another provision of the same round and kind that
 # makes two look-alikes.

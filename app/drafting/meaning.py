@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
+from app.drafting.nodes import Node
 from app.drafting.similarity import words
-
-if TYPE_CHECKING:
-    from app.drafting.alignment import Node
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 Matrix = NDArray[np.float64]

@@ -16,12 +16,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from app.drafting.alignment import Node
+from app.drafting.nodes import Node
 
 Targets = list[tuple[int, ...]]
 # An unlinked old parent follows its children where at least this share of them went.

@@ -12,15 +12,12 @@ clearly went elsewhere.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from app.drafting.nodes import Node
 from app.drafting.similarity import Similarity
 from app.drafting.splits import attach_merges, attach_splits, neighbours
-
-if TYPE_CHECKING:
-    from app.drafting.alignment import Node
 
 MOVED_TEXT = 0.6
 STRONG_TEXT = 0.4

@@ -33,11 +33,14 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 # Pure engines: plain dataclasses and arrays in and out, testable without an app.
 PURE_ENGINES = frozenset({
     "app.drafting.parser", "app.drafting.frontmatter", "app.drafting.alignment",
-    "app.drafting.similarity",
+    "app.drafting.similarity", "app.drafting.nodes",
     "app.drafting.splits", "app.drafting.markdown", "app.diffing.engine", "app.diffing.render",
     "app.feedback.anchoring", "app.embedding.engine", "app.synthesis.clustering",
     "app.synthesis.labels", "app.synthesis.duplicates", "app.synthesis.codebook",
-    "app.record.merkle", "app.record.canonical",
+    "app.record.merkle", "app.record.canonical", "app.drafting.textmatch",
+    "app.drafting.evidence", "app.drafting.lookalike", "app.drafting.meaning",
+    "app.drafting.rewrites", "app.drafting.coverage", "app.drafting.sentences",
+    "app.drafting.structure", "app.drafting.confidence",
 })  # fmt: skip
 IMPURE_PREFIXES = ("flask", "flask_", "sqlalchemy", "app.core", "werkzeug")
 
