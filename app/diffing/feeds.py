@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
-from flask import Response
+from flask import Response, url_for
 from sqlalchemy import select
 
 from app.core.db import db
@@ -181,5 +181,12 @@ def _entry(
 
 
 def _response(feed: ET.Element) -> Response:
-    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    """The feed, with a stylesheet that lets a browser show it as a readable page (feed readers
+    ignore the processing instruction)."""
+    stylesheet = url_for("static", filename="feed.xsl")
+    body = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n'
+        + f'<?xml-stylesheet type="text/xsl" href="{stylesheet}"?>\n'.encode()
+        + ET.tostring(feed, encoding="utf-8")
+    )
     return Response(body, mimetype="application/atom+xml")

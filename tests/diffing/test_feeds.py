@@ -75,3 +75,24 @@ def test_code_without_a_public_round_has_no_feed(client: Any, create_round: Any)
     create_round(1, code="hidden", visibility="plenary")
     response = client.get("/codes/hidden/feed.atom")
     assert response.status_code == 404 and "Code hidden" not in response.get_data(as_text=True)
+
+
+def test_a_feed_carries_a_stylesheet_that_makes_it_a_readable_page(client, story):
+    """Opened in a browser, the feed shows as a page (an XSLT 1.0 stylesheet, applied here by
+    lxml as a browser would); feed readers ignore the processing instruction."""
+    from lxml import etree
+
+    raw = client.get("/codes/demo/feed.atom").get_data()
+    assert b'<?xml-stylesheet type="text/xsl" href="/static/feed.xsl"?>' in raw
+    stylesheet = etree.XSLT(etree.fromstring(client.get("/static/feed.xsl").get_data()))
+    page = str(stylesheet(etree.fromstring(raw)))
+    assert "<h1>" in page and "feed reader" in page
+    assert page.count("<li>") == len(etree.fromstring(raw).findall(
+        "{http://www.w3.org/2005/Atom}entry"))
+
+
+def test_pages_of_a_code_with_public_rounds_announce_its_feed(client, story):
+    for path in ("/codes/demo", "/codes/demo/rounds/1"):
+        page = client.get(path).get_data(as_text=True)
+        assert '<link rel="alternate" type="application/atom+xml"' in page
+        assert 'href="/codes/demo/feed.atom"' in page
