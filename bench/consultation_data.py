@@ -109,9 +109,10 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
 
 
 def recombined_scope(rows: list[dict], measures: list[str], n: int, seed: int = 0) -> list[dict]:
-    """`n` comments over `measures`, recombined from the set: each new comment joins one to
-    three sentences taken from comments of a single theme (noise rows and campaign letters are
-    kept whole), so the scope has the set's themes but few exact repeats."""
+    """`n` comments over `measures`: the set's own rows once, then comments recombined from it,
+    each joining sentences of two or three different comments of one theme in a random order
+    (noise rows and campaign letters are repeated whole), so the scope keeps the set's themes
+    and campaigns with few exact repeats."""
     rng = random.Random(seed)
     pool = [r for r in rows if r["measure"] in measures]
     by_theme: dict[tuple[str, str], list[list[str]]] = {}
@@ -119,17 +120,17 @@ def recombined_scope(rows: list[dict], measures: list[str], n: int, seed: int = 
         if row["theme"] != NOISE and not row["campaign"]:
             sentences = [s for s in _SENTENCE.split(row["text"]) if s.strip()]
             by_theme.setdefault((row["measure"], row["theme"]), []).append(sentences)
-    out = []
-    for _ in range(n):
+    out = [dict(r) for r in pool[:n]]
+    while len(out) < n:
         base = rng.choice(pool)
         if base["theme"] == NOISE or base["campaign"]:
             out.append(dict(base))
             continue
         donors = by_theme[(base["measure"], base["theme"])]
         parts = []
-        for _ in range(rng.choice((1, 1, 2, 2, 3))):
-            sentences = rng.choice(donors)
+        for sentences in rng.sample(donors, min(len(donors), rng.choice((2, 2, 3)))):
             start = rng.randrange(len(sentences))
-            parts.extend(sentences[start : start + rng.choice((1, 2))])
+            parts.extend(sentences[start : start + rng.choice((1, 1, 2))])
+        rng.shuffle(parts)
         out.append(dict(base, text=" ".join(dict.fromkeys(parts))))
     return out
