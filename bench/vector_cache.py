@@ -20,6 +20,7 @@ class CachedEmbedder:
         self.path = path or OUT / "vectors-all-MiniLM-L6-v2.npz"
         self._model: SentenceTransformerEmbedder | None = None
         self._cache: dict[str, np.ndarray] = {}
+        self._unsaved = 0
         if self.path.is_file():
             stored = np.load(self.path)
             self._cache = dict(zip(stored["hashes"].tolist(), stored["vectors"], strict=True))
@@ -38,7 +39,9 @@ class CachedEmbedder:
             first = {k: t for k, t in zip(keys, texts, strict=True)}
             fresh = self.model.encode([first[k] for k in missing])
             self._cache.update(zip(missing, fresh, strict=True))
-            self.save()
+            self._unsaved += len(missing)
+            if self._unsaved >= 2000:
+                self.save()
         if not keys:
             return np.zeros((0, 384), np.float32)
         return np.stack([self._cache[k] for k in keys]).astype(np.float32)
@@ -46,6 +49,8 @@ class CachedEmbedder:
     __call__ = encode
 
     def save(self) -> None:
+        """Write the cache (call once at the end; it is also written every 2,000 new texts)."""
+        self._unsaved = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         hashes = np.array(list(self._cache), dtype="U64")
         vectors = np.stack(list(self._cache.values())).astype(np.float32)
