@@ -192,7 +192,7 @@ def evaluate(name: str, measures: dict[str, Measure], rows: list[dict], embed) -
         ratios = [s[2] for s in scores]
         print(
             f"{label:<16}"
-            + "".join(f"{c:>11}" for c in cells)
+            + "".join(f"{c:>12}" for c in cells)
             + f"   (themes/true per measure {min(ratios):.2f}-{max(ratios):.2f})"
         )
     hit, found_n, true_n = f1
