@@ -20,6 +20,7 @@ from app.synthesis.noise import noise_mask
 from app.synthesis.themes import spectral_coordinates, theme_points, voices
 
 LLOYD_ROUNDS = 50
+FOLLOW = 0.5  # a comment follows a seed at least this alike (centred cosine)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,27 @@ def seeded_points(
         for j in range(len(theme_ids)):
             if np.any(theme == j):
                 centres[j] = space[theme == j].mean(axis=0)
-    return theme, theme_ids
+    return _follow_seeds(centred, theme, fixed), theme_ids
+
+
+def _follow_seeds(centred: np.ndarray, theme: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """Comments nearer a seed of another theme than to their own theme's centre (cosine of
+    the centred vectors, at least FOLLOW) join the seed's theme: the close neighbours of a
+    comment a chair moved go with it."""
+    seeds = np.flatnonzero(fixed >= 0)
+    if len(seeds) == 0:
+        return theme
+    k = int(theme.max()) + 1
+    centres = np.zeros((k, centred.shape[1]))
+    np.add.at(centres, theme, centred)
+    own = np.einsum("ij,ij->i", centred, _unit(centres)[theme])
+    to_seeds = centred @ centred[seeds].T
+    nearest = np.argmax(to_seeds, axis=1)
+    closeness = to_seeds[np.arange(len(theme)), nearest]
+    follow = (fixed < 0) & (closeness >= FOLLOW) & (closeness > own)
+    out = theme.copy()
+    out[follow] = fixed[seeds[nearest[follow]]]
+    return out
 
 
 def _point_seeds(

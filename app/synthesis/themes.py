@@ -26,6 +26,7 @@ Every step is deterministic for a given seed.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -41,13 +42,14 @@ MAX_THEMES = 50
 PRIOR_SCALE = 1.2
 PRIOR_POWER = 0.35
 PRIOR_WEIGHT = 0.1
-GRAPH_NEIGHBOURS = 10
+GRAPH_NEIGHBOURS = 10  # fewer for small scopes: a quarter of the points, at least 3
 DIRECT_LIMIT = 2000  # distinct points clustered directly; above, micro-clusters first
 MICRO_POINTS = 1500
 SILHOUETTE_SAMPLE = 2000
 MERGE_COSINE = 0.92
 COPY_COSINE = 0.9  # a campaign copy collapses into its letter only if this alike
 FINE_UNTIL = 12
+KMEANS_STARTS = 4
 GRID_STEPS = 8
 
 
@@ -121,7 +123,7 @@ def theme_points(points: np.ndarray, *, min_theme_size: int = 2, seed: int = 0) 
     if high < 2:
         return np.zeros(n, dtype=np.int64)
     node_theme = _choose_k(centred, weights, prior, high, seed)
-    node_theme = _merge_alike(nodes, weights, node_theme)
+    node_theme = merge_alike(nodes, weights, node_theme)
     node_theme = _fold_small(centred, weights, node_theme, min_theme_size)
     return node_theme[node_of]
 
@@ -143,11 +145,13 @@ def _micro(points: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, np.nd
 
 def spectral_coordinates(centred: np.ndarray, dims: int, seed: int) -> np.ndarray:
     """The first `dims` eigenvectors of the normalised cosine kNN graph of `centred`."""
-    neighbours = min(GRAPH_NEIGHBOURS, len(centred) - 1)
+    neighbours = min(GRAPH_NEIGHBOURS, max(3, len(centred) // 4), len(centred) - 1)
     graph = kneighbors_graph(centred, neighbours, metric="cosine", include_self=False)
     graph = 0.5 * (graph + graph.T)
     dims = min(dims, len(centred) - 1)
-    return spectral_embedding(graph, n_components=dims, random_state=seed, drop_first=False)
+    with warnings.catch_warnings():  # a graph in pieces is fine: the pieces are themes
+        warnings.filterwarnings("ignore", "Graph is not fully connected")
+        return spectral_embedding(graph, n_components=dims, random_state=seed, drop_first=False)
 
 
 def _choose_k(
@@ -181,7 +185,7 @@ def _choose_k(
 
 
 def _kmeans(points: np.ndarray, weights: np.ndarray, k: int, seed: int) -> np.ndarray:
-    model = KMeans(k, n_init=10, random_state=seed).fit(points, sample_weight=weights)
+    model = KMeans(k, n_init=KMEANS_STARTS, random_state=seed).fit(points, sample_weight=weights)
     return _compact(model.labels_)
 
 
@@ -211,8 +215,9 @@ def _centres(points: np.ndarray, weights: np.ndarray, theme: np.ndarray) -> np.n
     return _unit(sums)
 
 
-def _merge_alike(points: np.ndarray, weights: np.ndarray, theme: np.ndarray) -> np.ndarray:
-    """Merge the two most alike themes while their centres are at least MERGE_COSINE alike."""
+def merge_alike(points: np.ndarray, weights: np.ndarray, theme: np.ndarray) -> np.ndarray:
+    """Themes (0..k-1) of `points` after merging, pair by pair, the two most alike themes
+    while their weighted centres are at least MERGE_COSINE alike: near-duplicate themes."""
     theme = theme.copy()
     while int(theme.max()) >= 1:
         centres = _centres(points, weights, theme)
