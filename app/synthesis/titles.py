@@ -45,7 +45,9 @@ _NOT_LAST = frozenset(
      "clear", "possible", "available", "necessary", "similar", "main", "current", "previous",
      "particular", "full", "whole", "real", "large", "small", "big", "high", "low", "long",
      "short", "good", "bad", "better", "best", "first", "last", "next", "above", "below",
-     "less", "more", "most", "least", "much", "enough", "free", "due", "non", "turn", "help"}
+     "less", "more", "most", "least", "much", "enough", "free", "due", "non", "turn", "help",
+     "sufficient", "insufficient", "unclear", "impossible", "useful", "useless", "essential",
+     "important", "difficult", "easy", "hard", "able", "unable", "likely", "worth"}
 )  # fmt: skip
 _NOT_IN_TITLES = frozenset(
     {"please", "also", "already", "still", "clearly", "simply", "just", "really", "need",
@@ -55,7 +57,16 @@ _NOT_IN_TITLES = frozenset(
      "give", "take", "know", "say", "said", "dear", "thank", "thanks", "would", "could",
      "shall", "must", "may", "might", "will", "can", "did", "does", "doing", "done", "yes",
      "ok", "strongly", "fully", "currently", "today", "sure", "able", "unless", "otherwise",
-     "regards", "hello", "okay", "lot", "way", "ways", "thing", "things", "us", "we", "i"}
+     "regards", "hello", "okay", "lot", "way", "ways", "thing", "things", "us", "we", "i",
+     "provide", "provides", "mean", "means", "meet", "meets", "notify", "inform", "informs",
+     "understand", "understands", "become", "becomes", "remain", "remains", "seem", "seems",
+     "helps", "protects", "ensure", "ensures", "reduce", "reduces", "prevent", "prevents",
+     "apply", "applies", "covers", "create", "creates", "leads", "works", "go", "goes",
+     "come", "comes", "let", "lets", "put", "puts", "show", "shows", "keeps", "starts",
+     "stops", "wants", "cause", "causes", "contain", "contains", "depend", "depends",
+     "exist", "exists", "happen", "happens", "matters", "belong", "belongs", "deserve",
+     "deserves", "lack", "lacks", "fail", "fails", "pay", "pays", "tell", "tells", "ignore",
+     "ignores", "treat", "treats", "turn", "turns", "seek", "argue", "argues", "expect"}
 )  # fmt: skip
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*(?:\.[a-z]{2,4}\b)?[A-Za-z0-9]?|\d[\d.,^]*\d|\d")
 _BREAK = re.compile(r"(?<![a-z])\.(?!\d)|\.(?![a-z]{2,4}\b|\d)|,(?!\d)|[;:!?()\[\]\"“”/]|\s[-–—]\s")
