@@ -208,7 +208,8 @@ def seeding(name: str, measures: dict[str, Measure], rows: list[dict], embed) ->
     """m simulated chair actions per true theme. "pins": the chair pins m comments of each
     theme, picked at random. "corrections": the chair moves m comments of each theme into
     their right theme, first the ones the unseeded run put in a theme led by another (the
-    hard, ambiguous comments)."""
+    hard, ambiguous comments). Either way the chair acts on the themes the unseeded run
+    showed, whose centres are passed as anchors."""
     vectors = embed([r["text"] for r in rows])
     print(f"\n## Seeding on {name}: ARI / V on the rows not seeded, beside the unseeded run")
     totals: dict[tuple[str, int], list[tuple[float, ...]]] = {}
@@ -232,9 +233,18 @@ def seeding(name: str, measures: dict[str, Measure], rows: list[dict], embed) ->
                 right = [r for r in rows_k if leader.get(base[r]) == k]
                 pins = list(rng.permutation(rows_k))
                 order[k] = pins if action == "pins" else [*rng.permutation(wrong), *right]
+            # The chair's theme for true theme k is the biggest theme the unseeded run led
+            # with k (none if k led none); its centre is the anchor the pipeline would pass.
+            anchors = {}
+            for i, k in enumerate(sorted(order)):
+                led = [t for t, lead in leader.items() if lead == k]
+                if led:
+                    biggest = max(led, key=lambda t: (int((base == t).sum()), -t))
+                    anchors[i] = vectors[idx][base == biggest].mean(axis=0)
             for m in (1, 3, 5):
                 seeds = {int(r): i for i, k in enumerate(sorted(order)) for r in order[k][:m]}
-                labels = np.asarray(seeded_themes(vectors[idx], texts, seeds).clustering.labels)
+                found = seeded_themes(vectors[idx], texts, seeds, anchors=anchors)
+                labels = np.asarray(found.clustering.labels)
                 rest = real & ~np.isin(np.arange(len(idx)), list(seeds))
                 totals.setdefault((action, m), []).append(
                     (

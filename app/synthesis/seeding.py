@@ -20,6 +20,7 @@ from app.synthesis.noise import noise_mask
 from app.synthesis.themes import spectral_coordinates, theme_points, voices
 
 LLOYD_ROUNDS = 50
+ANCHOR_MATCH = 0.8  # an unseeded theme this close to a chair's theme's old centre is it
 FOLLOW = 0.5  # a comment follows a seed at least this alike (centred cosine)
 
 
@@ -40,9 +41,14 @@ def seeded_themes(
     min_theme_size: int = 2,
     seed: int = 0,
     noise: np.ndarray | None = None,
+    anchors: Mapping[int, np.ndarray] | None = None,
 ) -> SeededThemes:
     """Themes of unit `vectors` (one per text) where row r of `seeds` must be in theme
     seeds[r] (any int id; -1 leaves it unassigned). Without seeds this is find_themes.
+
+    `anchors` gives, for a chair's theme id, the centre that theme had when the chair moved
+    comments into it (the previous run's centroid): the theme of this run nearest that centre
+    then grows into the chair's theme, instead of standing beside it.
 
     Raises ValueError if shapes disagree, `min_theme_size` < 1 or a seed row is out of range.
     """
@@ -64,7 +70,9 @@ def seeded_themes(
     point_of, points = voices(matrix, texts, keep)
     point_seed = _point_seeds(keep, point_of, seeds)
     start = theme_points(matrix[points], min_theme_size=min_theme_size, seed=seed)
-    point_theme, theme_ids = seeded_points(matrix[points], start, point_seed, seed=seed)
+    point_theme, theme_ids = seeded_points(
+        matrix[points], start, point_seed, seed=seed, anchors=anchors or {}
+    )
     labels[keep] = point_theme[point_of]
     k = len(theme_ids)
     present = [t for t in range(k) if np.any(labels == t)]
@@ -77,12 +85,21 @@ def seeded_themes(
 
 
 def seeded_points(
-    points: np.ndarray, start: np.ndarray, point_seed: Mapping[int, int], *, seed: int = 0
+    points: np.ndarray,
+    start: np.ndarray,
+    point_seed: Mapping[int, int],
+    *,
+    seed: int = 0,
+    anchors: Mapping[int, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, list[int | None]]:
     """Seeded k-means over distinct `points` from an unseeded theme per point (`start`):
     (theme of each point, chair's id of each theme or None)."""
     seed_ids = sorted(set(point_seed.values()))
-    claimed = {int(start[p]) for p in point_seed}
+    grown = _anchored(points, start, {i: a for i, a in (anchors or {}).items() if i in seed_ids})
+    # A seed names the theme it sits in (a pin), unless its chair's theme is anchored
+    # elsewhere (a move): then the theme it came from stays a theme of its own.
+    claimed = {int(start[p]) for p, i in point_seed.items() if i not in grown}
+    claimed |= set(grown.values())
     free = [t for t in range(int(start.max()) + 1) if t not in claimed]
     theme_ids: list[int | None] = [*seed_ids, *[None] * len(free)]
     centred = _unit(points.astype(np.float64) - points.mean(axis=0))
@@ -95,8 +112,11 @@ def seeded_points(
         theme[start == t] = len(seed_ids) + j
     theme = np.where(fixed >= 0, fixed, theme)
     centres = np.zeros((len(theme_ids), space.shape[1]))
-    for j in range(len(seed_ids)):
-        centres[j] = space[fixed == j].mean(axis=0)
+    for j, theme_id in enumerate(seed_ids):
+        members = fixed == j
+        if theme_id in grown:
+            members |= (start == grown[theme_id]) & (fixed < 0)
+        centres[j] = space[members].mean(axis=0)
     for j in range(len(seed_ids), len(theme_ids)):
         centres[j] = space[theme == j].mean(axis=0)
     for _ in range(LLOYD_ROUNDS):
@@ -109,6 +129,25 @@ def seeded_points(
             if np.any(theme == j):
                 centres[j] = space[theme == j].mean(axis=0)
     return _follow_seeds(centred, theme, fixed), theme_ids
+
+
+def _anchored(
+    points: np.ndarray, start: np.ndarray, anchors: Mapping[int, np.ndarray]
+) -> dict[int, int]:
+    """For each anchored chair's theme, the unseeded theme whose centre is nearest its anchor
+    (cosine at least ANCHOR_MATCH)."""
+    if not anchors:
+        return {}
+    k = int(start.max()) + 1
+    centres = np.zeros((k, points.shape[1]))
+    np.add.at(centres, start, points.astype(np.float64))
+    centres = _unit(centres)
+    out = {}
+    for theme_id, anchor in anchors.items():
+        sims = centres @ _unit(np.asarray(anchor, np.float64).reshape(1, -1))[0]
+        if sims.max() >= ANCHOR_MATCH:
+            out[theme_id] = int(np.argmax(sims))
+    return out
 
 
 def _follow_seeds(centred: np.ndarray, theme: np.ndarray, fixed: np.ndarray) -> np.ndarray:

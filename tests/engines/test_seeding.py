@@ -76,3 +76,12 @@ def test_seeded_themes_are_deterministic():
 def test_a_seed_row_out_of_range_is_refused():
     with pytest.raises(ValueError):
         seeded_themes(scene(), [POINT] * 88, {88: 1})
+
+
+def test_a_moved_comment_joins_the_chair_theme_given_by_its_old_centre():
+    vectors = scene()
+    old_centre = vectors[:40].mean(axis=0)  # theme A as the chair saw it in the last run
+    result = seeded_themes(vectors, [POINT] * 88, {80: 10}, anchors={10: old_centre})
+    assert set(theme_ids_of(result, range(40))) == {10}
+    assert theme_ids_of(result, range(80, 88)) == [10] * 8
+    assert None in result.theme_ids  # B, which no chair touched, is still found
