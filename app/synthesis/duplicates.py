@@ -48,11 +48,31 @@ def find_duplicate_groups(
 
     Raises ValueError if `threshold` is not within (0, 1] or `min_size` < 2.
     """
+    shingles = _shingle_sets(texts)
+    groups = [
+        _group(members, texts, shingles)
+        for members in _member_lists(texts, shingles, threshold, min_size)
+    ]
+    return sorted(groups, key=lambda g: (-len(g.members), min(g.members)))
+
+
+def duplicate_members(
+    texts: Sequence[str], *, threshold: float = 0.8, min_size: int = 2
+) -> list[tuple[int, ...]]:
+    """The members (ascending) of the groups `find_duplicate_groups` finds, without working
+    out templates and additions: the cheap call for clustering, which only needs who is a copy
+    of whom. Raises ValueError as find_duplicate_groups does."""
+    members = _member_lists(texts, _shingle_sets(texts), threshold, min_size)
+    return sorted((tuple(m) for m in members), key=lambda m: (-len(m), m[0]))
+
+
+def _member_lists(
+    texts: Sequence[str], shingles: dict[int, np.ndarray], threshold: float, min_size: int
+) -> list[list[int]]:
     if not 0.0 < threshold <= 1.0:
         raise ValueError("threshold must be within (0, 1]")
     if min_size < 2:
         raise ValueError("min_size must be at least 2")
-    shingles = _shingle_sets(texts)
     eligible = sorted(shingles)
     if len(eligible) < min_size:
         return []
@@ -63,12 +83,7 @@ def find_duplicate_groups(
     members_of: dict[int, list[int]] = {}
     for i in eligible:
         members_of.setdefault(_find(parent, i), []).append(i)
-    groups = [
-        _group(members, texts, shingles)
-        for members in members_of.values()
-        if len(members) >= min_size
-    ]
-    return sorted(groups, key=lambda g: (-len(g.members), min(g.members)))
+    return [members for members in members_of.values() if len(members) >= min_size]
 
 
 def independent_voices(n_comments: int, groups: Sequence[DuplicateGroup]) -> int:

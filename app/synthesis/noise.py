@@ -1,0 +1,99 @@
+"""Set noise aside: comments that make no point of their own about the measure.
+
+Two tests, both cheap and deterministic:
+
+- content-free text ("+1", "see attached", "Agree with the above", "No comment at this
+  stage"): fewer than two content words once stop words and the vocabulary of such remarks are
+  removed; numbers count as content ("Why 10^25 and not 10^26?") and so do words of scripts
+  written without spaces (one per two characters);
+- isolated comments (off-topic remarks: "the portal logged me out", "when are the slides
+  online?"): on sentence embeddings, a comment's mean cosine to its nearest distinct neighbours
+  in the scope is far below that of the scope's typical comment. The bar is relative (a share of
+  the scope's median), so it does not depend on how tight a scope is; identical and
+  near-identical copies (a campaign, a repeated "+1") do not vouch for each other.
+
+A short comment with a point ("Six months is too short for SMEs.") has content words and sits
+near the comments that make the same point, so it passes both tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+NEIGHBOURS = 5  # distinct neighbours whose mean cosine measures how "surrounded" a comment is
+ISOLATED_SHARE = 0.55  # isolated: neighbour cosine below this share of the scope's median
+COPY_COSINE = 0.95  # neighbours at least this similar are copies and do not count
+REFERENCE_ROWS = 4000  # past this, neighbours are looked for in a fixed sample of the scope
+_CHUNK = 2048
+
+_FILLER = frozenset(
+    {"agree", "agreed", "agrees", "support", "supported", "supports", "fully", "comment",
+     "comments", "commented", "refer", "referred", "attached", "attachment", "attachments",
+     "submission", "submissions", "submitted", "submit", "paper", "position", "thank", "thanks",
+     "yes", "ok", "okay", "n", "a", "na", "nothing", "add", "earlier", "previous", "letter",
+     "document", "documents", "pdf", "file", "endorse", "endorsed", "noted", "ditto", "same",
+     "opportunity", "contribute", "contribution", "statement", "joint", "response", "views",
+     "section", "measure", "chapter", "proposal", "draft", "stage", "time", "moment",
+     "please", "kindly", "regards", "dear", "hello", "hi", "great", "good", "nice", "fine",
+     "interesting", "well", "work", "lol", "separately", "email", "later", "round", "note",
+     "sir", "madam", "everything", "said", "above", "below", "text", "remarks", "feedback"}
+)  # fmt: skip
+_TOKEN = re.compile(r"\d[\d.,^%]*|[^\W\d_]+", re.UNICODE)
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+
+
+def content_words(text: str) -> int:
+    """How many words of `text` could carry a point (numbers included)."""
+    words = 0
+    for token in _TOKEN.findall(text.lower()):
+        if token[0].isdigit():
+            words += 1
+        elif _UNSPACED.search(token):
+            words += max(1, len(token) // 2)
+        elif len(token) > 1 and token not in ENGLISH_STOP_WORDS and token not in _FILLER:
+            words += 1
+    return words
+
+
+def is_content_free(text: str) -> bool:
+    """True for comments with fewer than two content words ("+1", "see attached", "No
+    comment at this stage", "Agree with the above")."""
+    return content_words(text) < 2
+
+
+def isolated(vectors: np.ndarray, candidates: np.ndarray, *, seed: int = 0) -> np.ndarray:
+    """Boolean mask over `candidates` (row indices): rows whose mean cosine to their
+    NEIGHBOURS nearest distinct rows among the candidates is below ISOLATED_SHARE of the
+    median over all candidates. Fewer than 2 * NEIGHBOURS candidates: nothing is isolated."""
+    if len(candidates) < 2 * NEIGHBOURS:
+        return np.zeros(len(candidates), dtype=bool)
+    rows = _unit(np.asarray(vectors, dtype=np.float32)[candidates])
+    reference = rows
+    if len(rows) > REFERENCE_ROWS:
+        rng = np.random.default_rng(seed)
+        reference = rows[np.sort(rng.choice(len(rows), REFERENCE_ROWS, replace=False))]
+    density = np.empty(len(rows), dtype=np.float32)
+    for start in range(0, len(rows), _CHUNK):
+        sims = rows[start : start + _CHUNK] @ reference.T
+        sims[sims >= COPY_COSINE] = -1.0  # itself, and copies of itself
+        top = np.partition(sims, -NEIGHBOURS, axis=1)[:, -NEIGHBOURS:]
+        density[start : start + _CHUNK] = top.mean(axis=1)
+    return density < ISOLATED_SHARE * float(np.median(density))
+
+
+def noise_mask(vectors: np.ndarray, texts: Sequence[str], *, seed: int = 0) -> np.ndarray:
+    """True for rows to leave unassigned: content-free texts and isolated comments."""
+    free = np.array([is_content_free(t) for t in texts], dtype=bool)
+    rest = np.flatnonzero(~free)
+    mask = free.copy()
+    mask[rest[isolated(vectors, rest, seed=seed)]] = True
+    return mask
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1.0, norms)

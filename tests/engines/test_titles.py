@@ -1,0 +1,122 @@
+"""Titles and summaries: phrases and sentences of the theme's own comments, contrasted with the
+other themes, the provision's wording discounted, no repeats.
+
+Embeddings come from the HashingEmbedder fake (shared words -> similar vectors): enough to test
+the selection rules; how well titles name themes with the real model is measured in
+bench/bench_synthesis_quality.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.embedding.engine import HashingEmbedder
+from app.synthesis.titles import (
+    ThemeText,
+    candidate_phrases,
+    describe_themes,
+    theme_summaries,
+    theme_titles,
+)
+
+EMBED = HashingEmbedder().encode
+DEADLINES = [
+    "The reporting deadline for serious incidents is too short. Two days is not enough.",
+    "A serious incident needs a longer reporting deadline, at least five working days.",
+    "Extend the reporting deadline: serious incidents take time to understand.",
+    "The reporting deadline should start when the provider confirms the serious incident.",
+]
+CONFIDENTIAL = [
+    "Serious incident reports contain trade secrets. Confidentiality of reports must be kept.",
+    "Confidentiality of reports matters: leaked serious incident details help attackers.",
+    "We ask for confidentiality of reports shared with national authorities.",
+    "Publishing serious incident reports would break the confidentiality of reports.",
+]
+BURDEN = [
+    "The burden on small providers is too heavy for a serious incident process.",
+    "Small providers cannot carry the burden on small providers of full incident reports.",
+    "Reduce the burden on small providers with a short form.",
+    "Templates would lower the burden on small providers.",
+]
+THEMES = [DEADLINES, CONFIDENTIAL, BURDEN]
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def test_candidate_phrases_are_runs_of_content_words_and_joined_runs():
+    phrases = candidate_phrases("We ask for a lower burden on small providers, please.")
+    assert "burden on small providers" in phrases
+    assert "small providers" in phrases
+    assert not any(p.lower().startswith(("we", "please")) for p in phrases)
+
+
+def test_candidate_phrases_do_not_end_on_an_adjective_or_participle():
+    phrases = candidate_phrases("Remove opted-out works from existing datasets already scraped.")
+    assert "existing datasets" in phrases
+    assert not any(p.endswith(("existing", "scraped")) for p in phrases)
+
+
+def test_titles_are_phrases_of_the_theme_own_comments():
+    titles = theme_titles(THEMES, EMBED)
+    for title, texts in zip(titles, THEMES, strict=True):
+        assert title and any(title.lower() in text.lower() for text in texts)
+
+
+def test_titles_name_what_sets_each_theme_apart():
+    titles = [t.lower() for t in theme_titles(THEMES, EMBED)]
+    assert "deadline" in titles[0]
+    assert "confidentiality" in titles[1]
+    assert "burden" in titles[2] or "small providers" in titles[2]
+
+
+def test_titles_are_diverse_across_themes():
+    twins = [DEADLINES, list(DEADLINES), BURDEN]
+    titles = theme_titles(twins, EMBED)
+    assert len({t.lower() for t in titles}) == 3
+
+
+def test_the_provision_own_wording_is_discounted():
+    # Every comment of the first theme uses two phrases as much: the title is one of them,
+    # unless the provision itself speaks of it.
+    echoed = [
+        "The incident report rules need a deadline extension for everyone.",
+        "A deadline extension is needed, the incident report takes time.",
+        "Please grant a deadline extension for each incident report.",
+        "Without a deadline extension no incident report will be complete.",
+    ]
+    plain = theme_titles([echoed, BURDEN], EMBED)
+    discounted = theme_titles([echoed, BURDEN], EMBED, provision_texts=[plain[0]])
+    assert plain[0].lower() in ("incident report", "deadline extension")
+    assert discounted[0].lower() in ("incident report", "deadline extension")
+    assert discounted[0] != plain[0]
+
+
+def test_summary_sentences_come_from_the_theme_and_do_not_repeat():
+    copies = CONFIDENTIAL + [CONFIDENTIAL[0]] * 6  # a campaign repeats its sentences
+    (summary,) = theme_summaries([copies], EMBED)
+    sentences = re.split(r"(?<=[.!?])\s+", summary)
+    assert len(sentences) == 2
+    assert len(set(sentences)) == 2
+    assert all(any(s in text for text in copies) for s in sentences)
+
+
+def test_one_sentence_summaries_when_asked():
+    summaries = theme_summaries(THEMES, EMBED, sentences=1)
+    assert all(len(re.split(r"(?<=[.!?])\s+", s)) == 1 for s in summaries)
+
+
+def test_describe_themes_gives_a_title_and_a_summary_per_theme():
+    found = describe_themes(THEMES, EMBED)
+    assert len(found) == 3 and all(isinstance(item, ThemeText) for item in found)
+    assert all(item.title and item.summary for item in found)
+
+
+def test_a_theme_without_words_gets_empty_texts():
+    found = describe_themes([DEADLINES, ["+1", "👍"]], EMBED)
+    assert found[1] == ThemeText("", "")
+
+
+def test_titles_are_deterministic():
+    assert theme_titles(THEMES, EMBED) == theme_titles(THEMES, EMBED)
