@@ -44,7 +44,9 @@ _theme = schema("SynthesisTheme", {
                  "by_category", "by_stance"],
     "properties": {
         "id": {"type": "integer", "description": "The theme's identity, stable across re-runs"},
-        "label": {"type": "string"}, "keywords": {"type": "array", "items": {"type": "string"}},
+        "label": {"type": "string", "description": "The chairs' title, else the generated one"},
+        "summary": {"type": "string", "description": "One or two of its most central sentences"},
+        "keywords": {"type": "array", "items": {"type": "string"}},
         "size": {"type": "integer"}, "comments": _ids, "representatives": _ids,
         "by_category": _counts, "by_stance": _counts,
         "not_relevant": {"type": "boolean", "description": "Present when chairs dismissed it"},

@@ -7,6 +7,7 @@ Plain functions that flush, never commit. `get_embedder` gives the process's con
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -74,6 +75,34 @@ def embed_texts(
     if not texts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     return np.stack([vectors[h] for h in hashes]).astype(np.float32)
+
+
+_PHRASES: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+PHRASE_CACHE = 20_000  # about 30 MB of 384-float vectors
+_phrases_lock = threading.Lock()
+
+
+def phrase_vectors(texts: Sequence[str], embedder: Embedder) -> np.ndarray:
+    """Vectors for short, passing texts (candidate theme titles, summary sentences): embedded
+    once per process and kept in a bounded memory cache, never written to the database."""
+    keys = [(embedder.name, text_hash(t)) for t in texts]
+    with _phrases_lock:
+        missing = {key: text for key, text in zip(keys, texts, strict=True)
+                   if key not in _PHRASES}
+    if missing:
+        new = embedder.encode(list(missing.values()), batch_size=BATCH_SIZE)
+        with _phrases_lock:
+            for key, vector in zip(missing, new, strict=True):
+                _PHRASES[key] = np.asarray(vector, dtype=np.float32)
+            while len(_PHRASES) > PHRASE_CACHE:
+                _PHRASES.popitem(last=False)
+    with _phrases_lock:
+        found = [_PHRASES.get(key) for key in keys]
+    if any(v is None for v in found):  # evicted meanwhile by another thread: embed them again
+        return np.asarray(embedder.encode(list(texts), batch_size=BATCH_SIZE), dtype=np.float32)
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return np.stack(found).astype(np.float32)  # type: ignore[arg-type]
 
 
 def cached_vectors(model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:

@@ -30,6 +30,8 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from app.embedding.engine import unit_rows
+
 MAX_THEMES = 50
 DIRECT_LIMIT = 600  # rows clustered directly; above, micro-clusters first (faster, smoother)
 MIN_MICRO = 200
@@ -121,8 +123,8 @@ def match_themes(
     if len(old_centroids) == 0 or len(new_centroids) == 0:
         return {}
     sims = (
-        _unit(np.asarray(new_centroids, np.float64))
-        @ _unit(np.asarray(old_centroids, np.float64)).T
+        unit_rows(np.asarray(new_centroids, np.float64))
+        @ unit_rows(np.asarray(old_centroids, np.float64)).T
     )
     rows, cols = linear_sum_assignment(-sims)
     return {int(r): int(c) for r, c in zip(rows, cols, strict=True) if sims[r, c] >= threshold}
@@ -139,9 +141,6 @@ def _check(vectors: np.ndarray, texts: Sequence[str] | None) -> np.ndarray:
     return matrix
 
 
-def _unit(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)
 
 
 def _cluster_rows(
@@ -162,7 +161,7 @@ def _cluster_rows(
         row_to_point = row_to_point.reshape(-1)
     point_theme = _estimate_themes(points, weights, rows, row_to_point, min_theme_size, seed)
     k = int(point_theme.max()) + 1
-    centroids = _unit(_theme_sums(points, weights, point_theme, k)).astype(np.float32)
+    centroids = unit_rows(_theme_sums(points, weights, point_theme, k)).astype(np.float32)
     row_theme = point_theme[row_to_point]
     row_theme[_off_topic(rows, centroids, row_theme)] = -1
     labels[keep] = row_theme
@@ -230,7 +229,7 @@ def _estimate_themes(
     points64 = points.astype(np.float64)
     tree = linkage(points64, method="ward")
     sample = _silhouette_sample(len(rows), seed)
-    sample_rows = _unit(rows[sample].astype(np.float32))
+    sample_rows = unit_rows(rows[sample].astype(np.float32))
     distances = np.clip(1.0 - sample_rows @ sample_rows.T, 0.0, 2.0)
     np.fill_diagonal(distances, 0.0)
     scored: dict[int, tuple[float, np.ndarray]] = {}
@@ -328,11 +327,11 @@ def _fold_small(
         if len(small) == 0 or len(sizes) - len(small) < 1:
             return theme
         big = np.flatnonzero(sizes >= min_size)
-        centres = _unit(
+        centres = unit_rows(
             np.stack([np.average(points[theme == c], 0, weights[theme == c]) for c in big])
         )
         moving = np.isin(theme, small)
-        nearest = np.argmax(_unit(points[moving].astype(np.float64)) @ centres.T, axis=1)
+        nearest = np.argmax(unit_rows(points[moving].astype(np.float64)) @ centres.T, axis=1)
         theme[moving] = big[nearest]
         theme = _compact(theme)
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.embedding.engine import unit_rows
+
 
 @dataclass(frozen=True)
 class CodebookEntry:
@@ -41,12 +43,9 @@ def assign_to_codebook(
         return (-1,) * len(rows)
     if rows.shape[1] != entries.shape[1]:
         raise ValueError(f"dimension mismatch: {rows.shape[1]} vs {entries.shape[1]}")
-    sims = _unit(rows) @ _unit(entries).T
+    sims = unit_rows(rows) @ unit_rows(entries).T
     best = np.argmax(sims, axis=1)
     fits = sims[np.arange(len(rows)), best] >= threshold
     return tuple(np.where(fits, best, -1).tolist())
 
 
-def _unit(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)

@@ -29,6 +29,7 @@ def synthesis_document(run: SynthesisRun) -> dict[str, Any]:
         item: dict[str, Any] = {
             "id": theme.identity_id,
             "label": theme.display_label,
+            "summary": theme.summary,
             "keywords": list(theme.keywords),
             "size": theme.size,
             "comments": by_theme.get(theme.id, []),

@@ -139,6 +139,8 @@ class Theme(db.Model):  # type: ignore[name-defined]
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
     label: Mapped[str] = mapped_column(String(200), default="")
+    # One or two of its comments' most central sentences (extractive, no repeats).
+    summary: Mapped[str] = mapped_column(Text, default="", server_default="")
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     size: Mapped[int] = mapped_column(Integer, default=0)
     representatives: Mapped[list[int]] = mapped_column(JSON, default=list)  # comment ids

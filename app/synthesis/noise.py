@@ -24,6 +24,8 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from app.embedding.engine import unit_rows
+
 NEIGHBOURS = 5  # distinct neighbours whose mean cosine measures how "surrounded" a comment is
 ISOLATED_SHARE = 0.55  # isolated: neighbour cosine below this share of the scope's median
 COPY_COSINE = 0.95  # neighbours at least this similar are copies and do not count
@@ -71,7 +73,7 @@ def isolated(vectors: np.ndarray, candidates: np.ndarray, *, seed: int = 0) -> n
     median over all candidates. Fewer than 2 * NEIGHBOURS candidates: nothing is isolated."""
     if len(candidates) < 2 * NEIGHBOURS:
         return np.zeros(len(candidates), dtype=bool)
-    rows = _unit(np.asarray(vectors, dtype=np.float32)[candidates])
+    rows = unit_rows(np.asarray(vectors, dtype=np.float32)[candidates])
     reference = rows
     if len(rows) > REFERENCE_ROWS:
         rng = np.random.default_rng(seed)
@@ -94,6 +96,3 @@ def noise_mask(vectors: np.ndarray, texts: Sequence[str], *, seed: int = 0) -> n
     return mask
 
 
-def _unit(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)

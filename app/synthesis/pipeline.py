@@ -7,7 +7,6 @@ after a merge, split or move). Works on one run's rows; never commits.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,9 +16,11 @@ from sqlalchemy import select
 from app.core.db import db
 from app.embedding.engine import Embedder, unit
 from app.embedding.models import bytes_vector, vector_bytes
+from app.embedding.services import phrase_vectors
 from app.feedback.models import Comment
-from app.synthesis import codebook, duplicates, labels
-from app.synthesis.clustering import cluster, match_themes
+from app.synthesis import codebook, duplicates
+from app.synthesis.clustering import match_themes
+from app.synthesis.figures import refresh
 from app.synthesis.models import (
     CampaignGroup,
     CampaignMember,
@@ -30,6 +31,7 @@ from app.synthesis.models import (
     ThemeMember,
     ThemeMove,
 )
+from app.synthesis.seeding import seeded_themes
 
 MIN_THEME_SIZE = 2
 SEED = 0
@@ -38,11 +40,53 @@ REPRESENTATIVES = 3
 
 @dataclass(frozen=True)
 class Found:
-    """A theme as the engines found it: its rows, its centre and the codebook entry it is."""
+    """A theme as the engines found it: its rows, its centre, and the codebook entry or the
+    chair's theme (grown from the comments they moved or pinned) it is."""
 
     rows: np.ndarray
     centroid: np.ndarray
     entry: CodebookEntry | None = None
+    identity: ThemeIdentity | None = None
+
+
+def _discovered(
+    run: SynthesisRun,
+    comments: Sequence[Comment],
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    rest: np.ndarray,
+) -> list[Found]:
+    """Themes among the rows `rest` (those no codebook entry took). The comments chairs moved
+    or pinned in earlier runs of the scope are seeds: the themes grow from them (and from the
+    centre each chair's theme had), so one correction moves its neighbours too."""
+    row_of = {comments[int(i)].id: local for local, i in enumerate(rest)}
+    seeds: dict[int, int] = {}
+    chairs: dict[int, ThemeIdentity] = {}
+    for move in _moves(run):
+        if move.comment_id in row_of:
+            target = move.identity.root() if move.identity is not None else None
+            seeds[row_of[move.comment_id]] = target.id if target is not None else -1
+            if target is not None:
+                chairs[target.id] = target
+    anchors = {i: v for i, identity in chairs.items()
+               if (v := bytes_vector(identity.centroid)) is not None}
+    subset = [texts[int(i)] for i in rest]
+    grown = seeded_themes(vectors[rest], subset, seeds, anchors=anchors,
+                          min_theme_size=MIN_THEME_SIZE, seed=SEED)
+    labels = np.asarray(grown.clustering.labels)
+    return [
+        Found(rest[labels == t], np.asarray(grown.clustering.centroids[t]),
+              identity=chairs.get(grown.theme_ids[t]) if grown.theme_ids[t] is not None else None)
+        for t in range(grown.clustering.k)
+    ]
+
+
+def _moves(run: SynthesisRun) -> list[ThemeMove]:
+    return list(db.session.scalars(
+        select(ThemeMove).where(
+            ThemeMove.round_id == run.round_id, ThemeMove.scope_key == run.scope_key
+        ).order_by(ThemeMove.id)
+    ))
 
 
 def codebook_entries(run: SynthesisRun) -> list[CodebookEntry]:
@@ -80,12 +124,7 @@ def build_themes(
                 found.append(Found(rows, unit(vectors[rows].mean(axis=0)), entry))
         rest = np.flatnonzero(assigned < 0)
     if len(rest):
-        clustering = cluster(
-            vectors[rest], [texts[i] for i in rest], min_theme_size=MIN_THEME_SIZE, seed=SEED
-        )
-        labels = np.asarray(clustering.labels)
-        for t in range(clustering.k):
-            found.append(Found(rest[labels == t], np.asarray(clustering.centroids[t])))
+        found += _discovered(run, comments, texts, vectors, rest)
     identities = _identities(run, found)
     row_theme: list[Theme | None] = [None] * len(texts)
     themes: dict[int, Theme] = {}
@@ -111,6 +150,7 @@ def build_themes(
         {c.id: vectors[i] for i, c in enumerate(comments)},
         texts_by_id(comments, texts),
         provision_texts,
+        describe=lambda phrases: phrase_vectors(phrases, embedder),
     )
 
 
@@ -149,8 +189,10 @@ def _identities(run: SynthesisRun, found: Sequence[Found]) -> list[ThemeIdentity
         )
     )
     by_entry = {i.codebook_entry_id: i for i in existing if i.codebook_entry_id is not None}
-    candidates = [i for i in existing if i.codebook_entry_id is None and i.centroid]
-    discovered = [k for k, item in enumerate(found) if item.entry is None]
+    seeded = {item.identity.id for item in found if item.identity is not None}
+    candidates = [i for i in existing
+                  if i.codebook_entry_id is None and i.centroid and i.id not in seeded]
+    discovered = [k for k, item in enumerate(found) if item.entry is None and item.identity is None]
     matches: dict[int, int] = {}
     if candidates and discovered:
         old = np.stack([bytes_vector(i.centroid) for i in candidates])  # type: ignore[misc]
@@ -159,7 +201,9 @@ def _identities(run: SynthesisRun, found: Sequence[Found]) -> list[ThemeIdentity
     out: list[ThemeIdentity] = []
     for k, item in enumerate(found):
         identity: ThemeIdentity | None
-        if item.entry is not None:
+        if item.identity is not None:
+            identity = item.identity
+        elif item.entry is not None:
             identity = by_entry.get(item.entry.id)
         else:
             position = discovered.index(k)
@@ -183,12 +227,7 @@ def _apply_moves(
 ) -> set[int]:
     index = {c.id: i for i, c in enumerate(comments)}
     moved: set[int] = set()
-    moves = db.session.scalars(
-        select(ThemeMove).where(
-            ThemeMove.round_id == run.round_id, ThemeMove.scope_key == run.scope_key
-        )
-    )
-    for move in moves:
+    for move in _moves(run):
         row = index.get(move.comment_id)
         if row is None:
             continue
@@ -210,89 +249,3 @@ def _store_campaigns(run: SynthesisRun, comments: Sequence[Comment], texts: Sequ
         for row in group.members:
             addition = group.additions.get(row, "")
             campaign.members.append(CampaignMember(comment=comments[int(row)], addition=addition))
-
-
-def refresh(
-    run: SynthesisRun,
-    vectors: dict[int, np.ndarray],
-    texts: dict[int, str],
-    provision_texts: Sequence[str],
-) -> None:
-    """Recompute every theme's size, centre, keywords, label, representatives, breakdowns and
-    campaign counts from its current members; drop themes left empty; order by size."""
-    members = list(db.session.scalars(select(ThemeMember).where(ThemeMember.run_id == run.id)))
-    comments = {m.comment_id: m.comment for m in members}
-    by_theme: dict[int, list[ThemeMember]] = {}
-    for member in members:
-        if member.theme_id is not None:
-            by_theme.setdefault(member.theme_id, []).append(member)
-    themes = [t for t in run.themes if t.id in by_theme]
-    for theme in list(run.themes):
-        if theme.id not in by_theme:
-            run.themes.remove(theme)
-            db.session.delete(theme)
-    scope_categories = Counter(c.author.category for c in comments.values())
-    campaign_of = {
-        m.comment_id: m.campaign_id for campaign in run.campaigns for m in campaign.members
-    }
-    theme_texts = [[texts[m.comment_id] for m in by_theme[t.id]] for t in themes]
-    keywords = _keywords(theme_texts, provision_texts)
-    for theme, words, docs in zip(themes, keywords, theme_texts, strict=True):
-        rows = by_theme[theme.id]
-        matrix = np.stack([vectors[m.comment_id] for m in rows])
-        centre = unit(matrix.mean(axis=0))
-        for member, vector in zip(rows, matrix, strict=True):
-            member.distance = float(1.0 - float(vector @ centre))
-        picked = labels.representatives(matrix, centre, k=REPRESENTATIVES)
-        theme.representatives = [rows[int(i)].comment_id for i in picked]
-        theme.centroid = vector_bytes(centre)
-        theme.size = len(rows)
-        theme.keywords = list(words)
-        entry = theme.identity.codebook_entry
-        generated = labels.label_from_keywords(words, docs)[:200] or "(no keywords)"
-        theme.label = entry.title if entry is not None else generated
-        categories = Counter(comments[m.comment_id].author.category for m in rows)
-        theme.by_category = dict(sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])))
-        stances = Counter(comments[m.comment_id].stance for m in rows)
-        theme.by_stance = dict(sorted(stances.items(), key=lambda kv: (-kv[1], kv[0])))
-        theme.over_represented = list(labels.over_represented(categories, scope_categories))
-        in_campaigns = Counter(
-            campaign_of[m.comment_id] for m in rows if m.comment_id in campaign_of
-        )
-        theme.campaign_count = len(in_campaigns)
-        theme.independent_count = _voices(len(rows), list(in_campaigns.values()))
-    ordered = sorted(themes, key=lambda t: (-t.size, t.identity_id))
-    for position, theme in enumerate(ordered):
-        theme.position = position
-    db.session.flush()
-    if run.status == "done":
-        db.session.expire(run, ["themes", "members"])
-        run.message = summary(run)
-
-
-def summary(run: SynthesisRun) -> str:
-    """One line for the chair: themes, unassigned, campaigns and independent voices."""
-    if run.comment_count == 1 and len(run.themes) == 1:
-        return "Only one comment in this scope: it forms a single theme of its own."
-    unassigned = sum(1 for m in run.members if m.theme_id is None)
-    campaigns = len(run.campaigns)
-    voices = _voices(run.comment_count, [c.size for c in run.campaigns])
-    themes = len(run.themes)
-    return (
-        f"{run.comment_count} comments in {themes} theme{'s' * (themes != 1)}, "
-        f"{unassigned} unassigned; {campaigns} campaign{'s' * (campaigns != 1)}, "
-        f"{voices} independent voice{'s' * (voices != 1)} (a campaign counts as one)."
-    )
-
-
-def _keywords(theme_texts: Sequence[Sequence[str]], discount: Sequence[str]) -> list[list[str]]:
-    """c-TF-IDF keywords of each theme, the provisions' own words (`discount`) weighed down."""
-    if not theme_texts:
-        return []
-    own_words = {word for text in discount for word in labels.tokens(text)}
-    return [list(words) for words in labels.ctfidf_keywords(theme_texts, discount=own_words)]
-
-
-def _voices(n_comments: int, campaign_sizes: Sequence[int]) -> int:
-    """Independent voices: comments outside any campaign, plus one voice per campaign."""
-    return n_comments - sum(campaign_sizes) + len(campaign_sizes)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.synthesis.clustering import Clustering, _check, _renumbered, _unit
+from app.embedding.engine import unit_rows
+from app.synthesis.clustering import Clustering, _check, _renumbered
 from app.synthesis.noise import noise_mask
-from app.synthesis.themes import spectral_coordinates, theme_points, voices
+from app.synthesis.themes import find_themes, spectral_coordinates, theme_points, voices
 
 LLOYD_ROUNDS = 50
 ANCHOR_MATCH = 0.8  # an unseeded theme this close to a chair's theme's old centre is it
@@ -57,6 +58,9 @@ def seeded_themes(
         raise ValueError("min_theme_size must be at least 1")
     if any(not 0 <= row < len(matrix) for row in seeds):
         raise ValueError("a seed row is out of range")
+    if not seeds:
+        found = find_themes(matrix, texts, min_theme_size=min_theme_size, seed=seed, noise=noise)
+        return SeededThemes(found, (None,) * found.k)
     n_rows, dim = matrix.shape
     skip = noise_mask(matrix, texts, seed=seed) if noise is None else np.asarray(noise, bool)
     skip = skip.copy()
@@ -78,7 +82,7 @@ def seeded_themes(
     present = [t for t in range(k) if np.any(labels == t)]
     centroids = np.zeros((k, dim), np.float32)
     for t in present:
-        centroids[t] = _unit(matrix[labels == t].mean(axis=0, keepdims=True))[0]
+        centroids[t] = unit_rows(matrix[labels == t].mean(axis=0, keepdims=True))[0]
     result = _renumbered(labels, centroids)
     order = [t for t in sorted(present, key=lambda t: _rank(labels, t))]
     return SeededThemes(result, tuple(theme_ids[t] for t in order))
@@ -102,8 +106,8 @@ def seeded_points(
     claimed |= set(grown.values())
     free = [t for t in range(int(start.max()) + 1) if t not in claimed]
     theme_ids: list[int | None] = [*seed_ids, *[None] * len(free)]
-    centred = _unit(points.astype(np.float64) - points.mean(axis=0))
-    space = _unit(spectral_coordinates(centred, max(len(theme_ids), 2), seed))
+    centred = unit_rows(points.astype(np.float64) - points.mean(axis=0))
+    space = unit_rows(spectral_coordinates(centred, max(len(theme_ids), 2), seed))
     fixed = np.full(len(points), -1, dtype=np.int64)
     for p, theme_id in point_seed.items():
         fixed[p] = seed_ids.index(theme_id)
@@ -120,7 +124,7 @@ def seeded_points(
     for j in range(len(seed_ids), len(theme_ids)):
         centres[j] = space[theme == j].mean(axis=0)
     for _ in range(LLOYD_ROUNDS):
-        moved = np.argmax(space @ _unit(centres).T, axis=1)
+        moved = np.argmax(space @ unit_rows(centres).T, axis=1)
         moved = np.where(fixed >= 0, fixed, moved)
         if np.array_equal(moved, theme):
             break
@@ -141,10 +145,10 @@ def _anchored(
     k = int(start.max()) + 1
     centres = np.zeros((k, points.shape[1]))
     np.add.at(centres, start, points.astype(np.float64))
-    centres = _unit(centres)
+    centres = unit_rows(centres)
     out = {}
     for theme_id, anchor in anchors.items():
-        sims = centres @ _unit(np.asarray(anchor, np.float64).reshape(1, -1))[0]
+        sims = centres @ unit_rows(np.asarray(anchor, np.float64).reshape(1, -1))[0]
         if sims.max() >= ANCHOR_MATCH:
             out[theme_id] = int(np.argmax(sims))
     return out
@@ -160,7 +164,7 @@ def _follow_seeds(centred: np.ndarray, theme: np.ndarray, fixed: np.ndarray) -> 
     k = int(theme.max()) + 1
     centres = np.zeros((k, centred.shape[1]))
     np.add.at(centres, theme, centred)
-    own = np.einsum("ij,ij->i", centred, _unit(centres)[theme])
+    own = np.einsum("ij,ij->i", centred, unit_rows(centres)[theme])
     to_seeds = centred @ centred[seeds].T
     nearest = np.argmax(to_seeds, axis=1)
     closeness = to_seeds[np.arange(len(theme)), nearest]

@@ -163,7 +163,7 @@ def execute_run(
 ) -> SynthesisRun:
     """Embed, cluster and store the themes of a queued run; the run ends "done" or "failed"
     with a message for the chair (nothing is raised for bad input in the scope)."""
-    from app.synthesis import pipeline  # heavy (scikit-learn, SciPy): only when a run works
+    from app.synthesis import figures, pipeline  # heavy (scikit-learn, SciPy): when a run works
 
     embedder = embedder or get_embedder()
     run.status, run.model, run.message = "running", embedder.name, ""
@@ -184,7 +184,7 @@ def execute_run(
     vectors = embed_texts(texts, embedder, progress=report)
     provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope)]
     pipeline.build_themes(run, comments, texts, vectors, embedder, provision_texts)
-    return _finish(run, pipeline.summary(run), progress)
+    return _finish(run, figures.summary(run), progress)
 
 
 def _finish(run: SynthesisRun, message: str, progress: Progress | None) -> SynthesisRun:

@@ -34,7 +34,8 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.manifold import spectral_embedding
 from sklearn.neighbors import kneighbors_graph
 
-from app.synthesis.clustering import Clustering, _check, _renumbered, _unit
+from app.embedding.engine import unit_rows
+from app.synthesis.clustering import Clustering, _check, _renumbered
 from app.synthesis.duplicates import duplicate_members
 from app.synthesis.noise import noise_mask
 
@@ -86,7 +87,7 @@ def find_themes(
     point_theme = theme_points(matrix[points], min_theme_size=min_theme_size, seed=seed)
     labels[keep] = point_theme[point_of]
     k = int(point_theme.max()) + 1
-    centroids = _unit(np.stack([matrix[labels == t].mean(axis=0) for t in range(k)]))
+    centroids = unit_rows(np.stack([matrix[labels == t].mean(axis=0) for t in range(k)]))
     return _renumbered(labels, centroids.astype(np.float32))
 
 
@@ -114,11 +115,11 @@ def theme_points(points: np.ndarray, *, min_theme_size: int = 2, seed: int = 0) 
     if n < 3:
         return np.zeros(n, dtype=np.int64)
     weights = np.ones(n)
-    nodes, node_of = _unit(points.astype(np.float64)), np.arange(n)
+    nodes, node_of = unit_rows(points.astype(np.float64)), np.arange(n)
     if n > DIRECT_LIMIT:
         nodes, weights, node_of = _micro(points, seed)
     centre = np.average(nodes, axis=0, weights=weights)
-    centred = _unit(nodes - centre)
+    centred = unit_rows(nodes - centre)
     prior = prior_themes(n)
     high = min(MAX_THEMES, len(nodes) - 1, n // min_theme_size, math.ceil(3 * prior))
     if high < 2:
@@ -158,11 +159,14 @@ def _micro(points: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, np.nd
     node_of = remap[node_of]
     sums = np.zeros((len(used), points.shape[1]))
     np.add.at(sums, node_of, points.astype(np.float64))
-    return _unit(sums), counts[used].astype(np.float64), node_of
+    return unit_rows(sums), counts[used].astype(np.float64), node_of
 
 
 def spectral_coordinates(centred: np.ndarray, dims: int, seed: int) -> np.ndarray:
-    """The first `dims` eigenvectors of the normalised cosine kNN graph of `centred`."""
+    """The first `dims` eigenvectors of the normalised cosine kNN graph of `centred` (the
+    points themselves when there are too few for a graph)."""
+    if len(centred) < 3:
+        return np.asarray(centred, dtype=np.float64)
     neighbours = min(GRAPH_NEIGHBOURS, max(3, len(centred) // 4), len(centred) - 1)
     graph = kneighbors_graph(centred, neighbours, metric="cosine", include_self=False)
     graph = 0.5 * (graph + graph.T)
@@ -187,7 +191,7 @@ def _choose_k(
         for k in ks:
             if k in scored or not 2 <= k <= min(high, coordinates.shape[1]):
                 continue
-            theme = _kmeans(_unit(coordinates[:, :k]), weights, k, seed)
+            theme = _kmeans(unit_rows(coordinates[:, :k]), weights, k, seed)
             penalty = PRIOR_WEIGHT * math.log(k / prior) ** 2
             scored[k] = (_silhouette(distances, theme[sample]) - penalty, theme)
 
@@ -230,7 +234,7 @@ def _centres(points: np.ndarray, weights: np.ndarray, theme: np.ndarray) -> np.n
     k = int(theme.max()) + 1
     sums = np.zeros((k, points.shape[1]))
     np.add.at(sums, theme, points * weights[:, None])
-    return _unit(sums)
+    return unit_rows(sums)
 
 
 def merge_alike(points: np.ndarray, weights: np.ndarray, theme: np.ndarray) -> np.ndarray:

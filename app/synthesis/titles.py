@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from app.embedding.engine import unit_rows
 from app.synthesis.duplicates import duplicate_members
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -187,12 +188,12 @@ def _titles(
     flat = [p for pool in pools for p, _ in pool]
     if not flat:
         return [""] * len(theme_texts)
-    vectors = _unit(np.asarray(embed(flat), dtype=np.float64))
-    anchors = _unit(np.asarray(embed([text or "-" for text in central]), dtype=np.float64))
+    vectors = unit_rows(np.asarray(embed(flat), dtype=np.float64))
+    anchors = unit_rows(np.asarray(embed([text or "-" for text in central]), dtype=np.float64))
     # Short phrases and whole comments sit in different regions of the space: compare what is
     # particular to each, phrases less their mean, centres less theirs.
-    shifted = _unit(vectors - vectors.mean(axis=0))
-    centred = _unit(centres - centres.mean(axis=0)) if len(centres) > 1 else centres
+    shifted = unit_rows(vectors - vectors.mean(axis=0))
+    centred = unit_rows(centres - centres.mean(axis=0)) if len(centres) > 1 else centres
     starts = np.cumsum([0] + [len(pool) for pool in pools])
     titles = [""] * len(theme_texts)
     chosen: list[np.ndarray] = []
@@ -221,7 +222,7 @@ def _summary(
     pool = _sentence_pool(texts)
     if not pool:
         return []
-    vectors = _unit(np.asarray(embed(pool), dtype=np.float64))
+    vectors = unit_rows(np.asarray(embed(pool), dtype=np.float64))
     score = _relevance(vectors, centres, theme)
     picked: list[int] = []
     for i in np.argsort(-score, kind="stable"):
@@ -238,7 +239,7 @@ def voice_centres(theme_texts: Sequence[Sequence[str]], embed: Embed) -> np.ndar
     vectors, owner = _voices(theme_texts, embed)
     centres = np.zeros((len(theme_texts), vectors.shape[1]))
     np.add.at(centres, owner, vectors)
-    return _unit(centres)
+    return unit_rows(centres)
 
 
 def _voices(theme_texts: Sequence[Sequence[str]], embed: Embed) -> tuple[np.ndarray, np.ndarray]:
@@ -321,6 +322,3 @@ def _capitalised(phrase: str) -> str:
     return phrase[:1].upper() + phrase[1:]
 
 
-def _unit(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)

@@ -48,13 +48,13 @@ def check_editable(run: SynthesisRun) -> None:
 
 def refresh_run(run: SynthesisRun) -> None:
     """Recompute a run's figures from its members (vectors from the embedding cache)."""
-    from app.synthesis import pipeline  # heavy (scikit-learn, SciPy): only when a run works
+    from app.synthesis import figures  # heavy (scikit-learn, SciPy): only when a run works
 
     members = list(run.members)
     texts = {m.comment_id: comment_text(m.comment) for m in members}
     vectors = cached_comment_vectors(run.model, [m.comment for m in members])
     provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope_of(run))]
-    pipeline.refresh(run, vectors, texts, provision_texts)
+    figures.refresh(run, vectors, texts, provision_texts)
 
 
 def rename_theme(theme: Theme, title: str, *, actor: User | None) -> None:

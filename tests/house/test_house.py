@@ -40,7 +40,8 @@ PURE_ENGINES = frozenset({
     "app.record.merkle", "app.record.canonical", "app.drafting.textmatch",
     "app.drafting.evidence", "app.drafting.lookalike", "app.drafting.meaning",
     "app.drafting.rewrites", "app.drafting.coverage", "app.drafting.sentences",
-    "app.drafting.structure", "app.drafting.confidence",
+    "app.drafting.structure", "app.drafting.confidence", "app.synthesis.themes",
+    "app.synthesis.noise", "app.synthesis.titles", "app.synthesis.seeding",
 })  # fmt: skip
 IMPURE_PREFIXES = ("flask", "flask_", "sqlalchemy", "app.core", "werkzeug")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -20,12 +21,15 @@ def test_synthesise_runs_in_the_foreground_and_export_prints_the_json(
     result = runner.invoke(args=["synthesise", "--code", "demo-code", "--round", "1",
                                  "--provision", "documentation"])
     assert result.exit_code == 0, result.output
-    assert "22 comments in 4 themes" in result.output
+    themes = int(re.search(r"22 comments in (\d+) themes", result.output).group(1))
     result = runner.invoke(args=["export", "synthesis", "--code", "demo-code", "--round", "1",
                                  "--provision", "documentation"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document["comment_count"] == 22 and len(document["themes"]) == 4
+    assert document["comment_count"] == 22 and len(document["themes"]) == themes >= 3
+    named = [c for t in document["themes"] for c in t["comments"]] + document["unassigned"]
+    assert len(named) == len(set(named)) == 22  # every comment exactly once
+    assert all(t["label"] and "summary" in t for t in document["themes"])
 
 
 def test_export_without_a_run_exits_2_with_one_line(runner: Any, feedback: Any) -> None:

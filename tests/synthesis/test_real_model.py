@@ -24,6 +24,13 @@ def test_the_real_model_synthesises_a_provision(app: Any, feedback: Any) -> None
     sme_themes = {m.theme_id for m in run.members
                   if (m.comment.external_id or "").startswith("sme")}
     assert len(sme_themes) == 1 and None not in sme_themes
+    noise = {m.comment.body for m in run.members if m.theme_id is None}
+    assert {"+1", "See attachment."} <= noise  # content-free comments are set aside
+    sme = next(t for t in run.themes if t.id in sme_themes)
+    words = sme.label.lower()
+    assert any(w in words for w in ("sme", "small", "reporting", "forms", "cost")), sme.label
+    assert sme.summary and sme.summary.split(".")[0] in " ".join(
+        m.comment.body for m in sme.members)  # an extractive summary of its own comments
     vector = db.session.scalar(select(EmbeddingCache.vector).where(
         EmbeddingCache.model == "all-MiniLM-L6-v2").limit(1))
     row = np.frombuffer(vector, dtype=np.float32)

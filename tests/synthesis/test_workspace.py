@@ -37,13 +37,13 @@ def test_a_renamed_theme_keeps_its_title_after_a_re_run(feedback: Any) -> None:
 def test_merged_themes_stay_merged_after_a_re_run(feedback: Any) -> None:
     run = _run(feedback)
     themes_before = len(run.themes)
-    target = workspace.merge_themes(_theme_with(run, "cr"), _theme_with(run, "camp"),
+    target = workspace.merge_themes(_theme_with(run, "upd"), _theme_with(run, "sme"),
                                     actor=None)
-    assert target.size == 9 and len(run.themes) == themes_before - 1
+    assert target.size == 11 and len(run.themes) == themes_before - 1
     again = _run(feedback)
     assert len(again.themes) == themes_before - 1
-    merged = _theme_with(again, "cr")
-    assert merged.size == 9 and merged is _theme_with(again, "camp")
+    merged = _theme_with(again, "upd")
+    assert merged.size == 11 and merged is _theme_with(again, "sme")
     named = synthesis_document(again)
     assert sum(len(t["comments"]) for t in named["themes"]) + len(named["unassigned"]) == 22
 
@@ -55,7 +55,9 @@ def test_not_relevant_and_notes_survive_a_re_run(feedback: Any) -> None:
     again = _run(feedback)
     assert _theme_with(again, "upd").identity.not_relevant is True
     assert _theme_with(again, "sme").identity.note == "Ask the SME envoy."
-    assert synthesis_document(again)["themes"][0].get("not_relevant") is True
+    flagged = _theme_with(again, "upd").identity_id
+    exported = next(t for t in synthesis_document(again)["themes"] if t["id"] == flagged)
+    assert exported.get("not_relevant") is True
 
 
 def test_a_moved_comment_stays_moved_after_a_re_run(feedback: Any) -> None:
@@ -69,6 +71,34 @@ def test_a_moved_comment_stays_moved_after_a_re_run(feedback: Any) -> None:
     assert moving in {m.comment_id for m in _theme_with(again, "upd").members}
     member = next(m for m in again.members if m.comment_id == moving)
     assert member.moved is True
+
+
+def test_moved_comments_seed_the_next_run_and_their_neighbours_follow(
+    feedback: Any, add_comments: Any
+) -> None:
+    """A chair's move teaches the next run: a comment much like the moved one (here: sharing
+    its words, as the fake embedder sees it) joins the theme the chair chose."""
+    twin = "SMEs need lighter reporting forms because the compliance cost is high for them."
+    add_comments(feedback["doc"], [twin, twin.replace("lighter", "simpler")],
+                 category="sme", stance="oppose", prefix="twin")
+    run = _run(feedback)
+    first, second = (m for m in run.members if (m.comment.external_id or "").startswith("twin"))
+    assert first.theme_id == second.theme_id
+    target = next(t for t in run.themes if t.id != first.theme_id)
+    workspace.move_comment(run, first.comment_id, target, actor=None)
+    again = _run(feedback)
+    moved, follower = (m for m in again.members
+                       if (m.comment.external_id or "").startswith("twin"))
+    assert moved.theme_id == follower.theme_id
+    assert moved.theme.identity_id == target.identity_id
+
+
+def test_titles_and_summaries_are_chosen_when_a_run_is_built(feedback: Any) -> None:
+    run = _run(feedback)
+    for theme in run.themes:
+        assert theme.label and theme.label != "(no keywords)"
+        bodies = " ".join(m.comment.body for m in theme.members)
+        assert theme.summary and theme.summary.split(". ")[0].rstrip(".") in bodies
 
 
 def test_a_comment_can_be_moved_to_unassigned(feedback: Any) -> None:
@@ -113,7 +143,7 @@ def test_every_chair_edit_is_audit_logged(feedback: Any, create_user: Any) -> No
     theme = _theme_with(run, "sme")
     workspace.rename_theme(theme, "SMEs", actor=chair)
     workspace.set_note(theme, "note", actor=chair)
-    workspace.merge_themes(_theme_with(run, "cr"), _theme_with(run, "camp"), actor=chair)
+    workspace.merge_themes(_theme_with(run, "upd"), _theme_with(run, "cr"), actor=chair)
     workspace.respond(theme, "accepted", "Simplified forms added.", [], actor=chair)
     actions = set(db.session.scalars(
         select(AuditEvent.action).where(AuditEvent.actor_id == chair.id)))
@@ -148,9 +178,8 @@ def test_codebook_themes_take_the_comments_that_fit_them(feedback: Any) -> None:
         "Simplified reporting forms for SMEs and start-ups because of compliance cost",
         actor=None)
     again = _run(feedback)
-    coded = _theme_with(again, "sme")
+    coded = next(t for t in again.themes if t.identity.codebook_entry is not None)
     assert coded.label == "SME reporting burden"
-    assert coded.identity.codebook_entry is not None
     assert {(m.comment.external_id or "")[:3] for m in coded.members} == {"sme"}
 
 

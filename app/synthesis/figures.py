@@ -1,0 +1,139 @@
+"""A run's figures, recomputed from its themes' current members: size, centre, keywords,
+title and summary, representatives, breakdowns by category and stance, campaigns.
+
+Called when a run is built (with `describe`: titles and summaries are chosen then, with the
+embedding model, in the worker) and after each chair's edit (without: the titles stay as they
+were, so an edit never loads the model in a web process).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from sqlalchemy import select
+
+from app.core.db import db
+from app.embedding.engine import unit
+from app.embedding.models import vector_bytes
+from app.synthesis import labels
+from app.synthesis.models import SynthesisRun, Theme, ThemeMember
+from app.synthesis.titles import describe_themes
+
+REPRESENTATIVES = 3
+Describe = Callable[[Sequence[str]], np.ndarray]
+
+
+def refresh(
+    run: SynthesisRun,
+    vectors: dict[int, np.ndarray],
+    texts: dict[int, str],
+    provision_texts: Sequence[str],
+    *,
+    describe: Describe | None = None,
+) -> None:
+    """Recompute every theme's size, centre, keywords, representatives, breakdowns and
+    campaign counts from its current members; drop themes left empty; order by size. With
+    `describe` (texts -> unit vectors), also choose each theme's title and summary; without,
+    a theme keeps its title (a new one gets its keywords until the next run)."""
+    members = list(db.session.scalars(select(ThemeMember).where(ThemeMember.run_id == run.id)))
+    comments = {m.comment_id: m.comment for m in members}
+    by_theme: dict[int, list[ThemeMember]] = {}
+    for member in members:
+        if member.theme_id is not None:
+            by_theme.setdefault(member.theme_id, []).append(member)
+    themes = [t for t in run.themes if t.id in by_theme]
+    for theme in list(run.themes):
+        if theme.id not in by_theme:
+            run.themes.remove(theme)
+            db.session.delete(theme)
+    scope_categories = Counter(c.author.category for c in comments.values())
+    campaign_of = {
+        m.comment_id: m.campaign_id for campaign in run.campaigns for m in campaign.members
+    }
+    theme_texts = [[texts[m.comment_id] for m in by_theme[t.id]] for t in themes]
+    keywords = _keywords(theme_texts, provision_texts)
+    for theme, words, docs in zip(themes, keywords, theme_texts, strict=True):
+        rows = by_theme[theme.id]
+        matrix = np.stack([vectors[m.comment_id] for m in rows])
+        centre = unit(matrix.mean(axis=0))
+        for member, vector in zip(rows, matrix, strict=True):
+            member.distance = float(1.0 - float(vector @ centre))
+        picked = labels.representatives(matrix, centre, k=REPRESENTATIVES)
+        theme.representatives = [rows[int(i)].comment_id for i in picked]
+        theme.centroid = vector_bytes(centre)
+        theme.size = len(rows)
+        theme.keywords = list(words)
+        entry = theme.identity.codebook_entry
+        if entry is not None:
+            theme.label = entry.title
+        elif not theme.label:
+            theme.label = labels.label_from_keywords(words, docs)[:200] or "(no keywords)"
+        categories = Counter(comments[m.comment_id].author.category for m in rows)
+        theme.by_category = dict(sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])))
+        stances = Counter(comments[m.comment_id].stance for m in rows)
+        theme.by_stance = dict(sorted(stances.items(), key=lambda kv: (-kv[1], kv[0])))
+        theme.over_represented = list(labels.over_represented(categories, scope_categories))
+        in_campaigns = Counter(
+            campaign_of[m.comment_id] for m in rows if m.comment_id in campaign_of
+        )
+        theme.campaign_count = len(in_campaigns)
+        theme.independent_count = _voices(len(rows), list(in_campaigns.values()))
+    if describe is not None and themes:
+        _describe(themes, by_theme, texts, provision_texts, describe)
+    ordered = sorted(themes, key=lambda t: (-t.size, t.identity_id))
+    for position, theme in enumerate(ordered):
+        theme.position = position
+    db.session.flush()
+    if run.status == "done":
+        db.session.expire(run, ["themes", "members"])
+        run.message = summary(run)
+
+
+def summary(run: SynthesisRun) -> str:
+    """One line for the chair: themes, unassigned, campaigns and independent voices."""
+    if run.comment_count == 1 and len(run.themes) == 1:
+        return "Only one comment in this scope: it forms a single theme of its own."
+    unassigned = sum(1 for m in run.members if m.theme_id is None)
+    campaigns = len(run.campaigns)
+    voices = _voices(run.comment_count, [c.size for c in run.campaigns])
+    themes = len(run.themes)
+    return (
+        f"{run.comment_count} comments in {themes} theme{'s' * (themes != 1)}, "
+        f"{unassigned} unassigned; {campaigns} campaign{'s' * (campaigns != 1)}, "
+        f"{voices} independent voice{'s' * (voices != 1)} (a campaign counts as one)."
+    )
+
+
+def _keywords(theme_texts: Sequence[Sequence[str]], discount: Sequence[str]) -> list[list[str]]:
+    """c-TF-IDF keywords of each theme, the provisions' own words (`discount`) weighed down."""
+    if not theme_texts:
+        return []
+    own_words = {word for text in discount for word in labels.tokens(text)}
+    return [list(words) for words in labels.ctfidf_keywords(theme_texts, discount=own_words)]
+
+
+def _voices(n_comments: int, campaign_sizes: Sequence[int]) -> int:
+    """Independent voices: comments outside any campaign, plus one voice per campaign."""
+    return n_comments - sum(campaign_sizes) + len(campaign_sizes)
+
+
+def _describe(
+    themes: Sequence[Theme],
+    by_theme: dict[int, list[ThemeMember]],
+    texts: dict[int, str],
+    provision_texts: Sequence[str],
+    describe: Describe,
+) -> None:
+    """A title and a summary for each theme, from its own comments nearest its centre first,
+    contrasted with the other themes; the keyword label where no phrase fits."""
+    nearest_first = [
+        [texts[m.comment_id] for m in sorted(by_theme[t.id], key=lambda m: m.distance)]
+        for t in themes
+    ]
+    described = describe_themes(nearest_first, describe, provision_texts=provision_texts)
+    for theme, text in zip(themes, described, strict=True):
+        if theme.identity.codebook_entry is None and text.title:
+            theme.label = text.title[:200]
+        theme.summary = text.summary
