@@ -317,6 +317,12 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         return
     # The command's own session must not hold SQLite's write lock while the server runs.
     db.session.remove()
+    # The demo is one process: a worker thread runs what its pages queue (syntheses).
+    from app.core.tasks import start_worker_threads
+    from app.synthesis import tasks as _tasks  # noqa: F401  (registers the tasks)
+
+    start_worker_threads()
+    click.echo("A background worker runs in this process (syntheses queued from the pages).")
     click.echo(f"\nServing on http://{host}:{port} — press Ctrl+C to stop.")
     from werkzeug.serving import run_simple
 

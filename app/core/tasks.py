@@ -77,3 +77,20 @@ def app_periodic_task(minutes: str = "*") -> Callable[[Callable[..., Any]], Any]
         return huey.periodic_task(crontab(minute=minutes))(_in_app_context(func))
 
     return decorate
+
+
+def start_worker_threads(workers: int = 1) -> Any:
+    """Run the task consumer in threads of this process (the demo's all-in-one server), so
+    that syntheses queued from its pages finish without a separate `plenary worker`. The
+    consumer's own signal handlers are taken back, so that Ctrl+C still stops the server."""
+    import signal
+
+    from huey.consumer import Consumer
+
+    huey.immediate = False
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    consumer = Consumer(huey, workers=workers, worker_type="thread", periodic=True)
+    consumer.start()
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
+    return consumer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.models import CATEGORY_NAMES, WorkingGroup
 from app.accounts.permissions import is_secretariat
 from app.core.access import require
-from app.core.db import db
+from app.core.db import db, utcnow
 from app.core.errors import DomainError
 from app.core.navigation import MAIN_NAV, NavItem
 from app.drafting.models import Code, Provision
@@ -30,6 +31,7 @@ from app.synthesis.permissions import (
 
 bp = Blueprint("synthesis", __name__)
 PAGE_SIZE = 100
+QUEUED_TOO_LONG = dt.timedelta(minutes=1)  # then the page says no worker is running
 
 
 def _nav(user: Any) -> list[NavItem]:
@@ -141,8 +143,9 @@ def run_page(run_id: int) -> ResponseReturnValue:
     scope = services.scope_of(run)
     latest = services.latest_run(run.round, provision=scope.provision_key, group=scope.group)
     unassigned = [m for m in run.members if m.theme_id is None]
+    stalled = run.status == "queued" and utcnow() - run.created_at > QUEUED_TOO_LONG
     return render_template("synthesis/run.html", run=run, scope=scope, latest=latest,
-                           unassigned=unassigned, comments=_comments(run))
+                           unassigned=unassigned, comments=_comments(run), stalled=stalled)
 
 
 def _comments(run: SynthesisRun) -> dict[int, Any]:

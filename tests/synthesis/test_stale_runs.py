@@ -59,3 +59,52 @@ def test_the_chair_pages_show_an_abandoned_run_as_failed_and_offer_a_new_run(
     round_page = client.get("/chair/codes/demo-code/rounds/1/synthesis").get_data(as_text=True)
     row = round_page.split(f"Run {run.id}</a> failed.", 1)[1].split("</tr>", 1)[0]
     assert 'value="provision:documentation"' in row and "Run synthesis<span" in row
+
+
+def test_a_run_queued_for_over_a_minute_says_no_worker_took_it(
+    client, auth, create_user, feedback
+):
+    create_user("chair@example.org", groups=[("wg1", "chair")])
+    auth.login("chair@example.org")
+    run = create_run(feedback["round"], provision="documentation")
+    db.session.commit()
+    page = client.get(f"/chair/runs/{run.id}").get_data(as_text=True)
+    assert "Waiting for a worker" in page and "plenary worker" not in page
+    db.session.get(SynthesisRun, run.id).created_at -= dt.timedelta(minutes=2)
+    db.session.commit()
+    page = client.get(f"/chair/runs/{run.id}").get_data(as_text=True)
+    assert "No worker has taken this run" in page and "plenary worker" in page
+
+
+WORKER_SCRIPT = """
+import json, sys, time
+from pathlib import Path
+from app import create_app
+from app.config import config_for_tests
+from app.core.tasks import app_task, start_worker_threads
+folder = Path(sys.argv[1])
+app = create_app(config_for_tests(f"sqlite:///{folder}/w.db", HUEY_IMMEDIATE=False))
+
+@app_task()
+def leave_a_mark(text):
+    (folder / "mark.txt").write_text(text)
+
+start_worker_threads()
+leave_a_mark("done by the worker thread")
+for _ in range(100):
+    if (folder / "mark.txt").exists():
+        break
+    time.sleep(0.1)
+print((folder / "mark.txt").read_text())
+"""
+
+
+def test_the_demo_runs_queued_tasks_in_worker_threads_of_its_own_process(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", WORKER_SCRIPT, str(tmp_path)], cwd=root,
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "done by the worker thread", result.stderr[-2000:]
