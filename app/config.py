@@ -97,6 +97,11 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         # The transparency log's Ed25519 key (base64 seed); development generates one in the
         # instance folder (app/record/signing.py).
         "PLENARY_LOG_SIGNING_KEY": env.get("PLENARY_LOG_SIGNING_KEY") or None,
+        # The optional summariser behind an OpenAI-compatible endpoint (docs/synthesis.md).
+        "PLENARY_SUMMARISER_URL": env.get("PLENARY_SUMMARISER_URL") or None,
+        "PLENARY_SUMMARISER_MODEL": env.get("PLENARY_SUMMARISER_MODEL") or None,
+        "PLENARY_SUMMARISER_KEY": env.get("PLENARY_SUMMARISER_KEY") or None,
+        "PLENARY_SUMMARISER_TIMEOUT": _int_env(env, "PLENARY_SUMMARISER_TIMEOUT", 30),
         # Only `plenary db upgrade` and `plenary demo` create a missing SQLite file (app/cli.py).
         "SQLITE_MAY_CREATE": env.get("PLENARY_SQLITE_CREATE") == "1",
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from app.core.db import db
 from app.embedding.engine import unit
 from app.embedding.models import vector_bytes
 from app.synthesis import labels
-from app.synthesis.models import SynthesisRun, Theme, ThemeMember
+from app.synthesis.models import ScopeSetting, SynthesisRun, Theme, ThemeMember
 from app.synthesis.titles import describe_themes
 
 REPRESENTATIVES = 3
@@ -82,6 +83,7 @@ def refresh(
         theme.independent_count = _voices(len(rows), list(in_campaigns.values()))
     if describe is not None and themes:
         _describe(themes, by_theme, texts, provision_texts, describe)
+        _ask_the_summariser(run, themes, by_theme, texts, comments)
     ordered = sorted(themes, key=lambda t: (-t.size, t.identity_id))
     for position, theme in enumerate(ordered):
         theme.position = position
@@ -136,4 +138,32 @@ def _describe(
     for theme, text in zip(themes, described, strict=True):
         if theme.identity.codebook_entry is None and text.title:
             theme.label = text.title[:200]
-        theme.summary = text.summary
+        theme.summary, theme.summary_source = text.summary, "extract"
+
+
+def _ask_the_summariser(
+    run: SynthesisRun,
+    themes: Sequence[Theme],
+    by_theme: dict[int, list[ThemeMember]],
+    texts: dict[int, str],
+    comments: dict[int, Any],
+) -> None:
+    """The optional summariser's summary of each theme (docs/synthesis.md): off unless
+    configured; only published comments, unless the secretariat allowed this scope's private
+    comments; the extractive summary stays wherever the model does not answer."""
+    from flask import current_app
+
+    from app.feedback.permissions import is_published
+    from app.synthesis import summariser
+
+    config = current_app.config
+    if not summariser.configured(config):
+        return
+    private_allowed = db.session.scalar(select(ScopeSetting.summarise_private).where(
+        ScopeSetting.round_id == run.round_id, ScopeSetting.scope_key == run.scope_key))
+    for theme in themes:
+        members = sorted(by_theme[theme.id], key=lambda m: m.distance)
+        sent = [texts[m.comment_id] for m in members
+                if private_allowed or is_published(comments[m.comment_id])]
+        if answer := summariser.summarise(theme.display_label, sent, config):
+            theme.summary, theme.summary_source = answer, "model"

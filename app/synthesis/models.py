@@ -139,8 +139,11 @@ class Theme(db.Model):  # type: ignore[name-defined]
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
     label: Mapped[str] = mapped_column(String(200), default="")
-    # One or two of its comments' most central sentences (extractive, no repeats).
+    # One or two of its comments' most central sentences (extractive, no repeats), or the
+    # optional summariser's sentences ("model": docs/synthesis.md).
     summary: Mapped[str] = mapped_column(Text, default="", server_default="")
+    summary_source: Mapped[str] = mapped_column(String(16), default="extract",
+                                                server_default="extract")
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     size: Mapped[int] = mapped_column(Integer, default=0)
     representatives: Mapped[list[int]] = mapped_column(JSON, default=list)  # comment ids
@@ -325,3 +328,21 @@ class ResponseProvision(db.Model):  # type: ignore[name-defined]
 
     def __repr__(self) -> str:
         return f"<ResponseProvision response={self.response_id} {self.provision_key}>"
+
+
+class ScopeSetting(db.Model):  # type: ignore[name-defined]
+    """The secretariat's choices for one scope's syntheses (one row per round and scope)."""
+
+    __tablename__ = "scope_settings"
+    __table_args__ = (UniqueConstraint("round_id", "scope_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    scope_key: Mapped[str] = mapped_column(String(120))
+    # Whether the optional external summariser may read this scope's private comments.
+    summarise_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ScopeSetting {self.scope_key} private={self.summarise_private}>"

@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,7 +22,7 @@ from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import CATEGORY_NAMES, WorkingGroup
-from app.accounts.permissions import is_secretariat
+from app.accounts.permissions import can_manage_platform, is_secretariat
 from app.core.access import require
 from app.core.db import db, utcnow
 from app.core.errors import DomainError
@@ -22,7 +31,7 @@ from app.drafting.models import Code, Provision
 from app.drafting.permissions import can_view_round
 from app.drafting.services import get_round, neighbour_round, visible_rounds
 from app.synthesis import forms, services, workspace
-from app.synthesis.models import CodebookEntry, SynthesisRun, Theme
+from app.synthesis.models import CodebookEntry, ScopeSetting, SynthesisRun, Theme
 from app.synthesis.permissions import (
     can_synthesise_scope,
     can_use_workspace,
@@ -144,8 +153,13 @@ def run_page(run_id: int) -> ResponseReturnValue:
     latest = services.latest_run(run.round, provision=scope.provision_key, group=scope.group)
     unassigned = [m for m in run.members if m.theme_id is None]
     stalled = run.status == "queued" and utcnow() - run.created_at > QUEUED_TOO_LONG
+    summariser = None
+    if current_app.config.get("PLENARY_SUMMARISER_URL") and can_manage_platform(current_user):
+        summariser = bool(db.session.scalar(select(ScopeSetting.summarise_private).where(
+            ScopeSetting.round_id == run.round_id, ScopeSetting.scope_key == run.scope_key)))
     return render_template("synthesis/run.html", run=run, scope=scope, latest=latest,
-                           unassigned=unassigned, comments=_comments(run), stalled=stalled)
+                           unassigned=unassigned, comments=_comments(run), stalled=stalled,
+                           summariser=summariser)
 
 
 def _comments(run: SynthesisRun) -> dict[int, Any]:
@@ -296,6 +310,23 @@ def respond(theme_id: int) -> ResponseReturnValue:
     return _act(theme, lambda: workspace.respond(
         theme, form.outcome.data or "", form.reason.data or "", form.provisions.data or [],
         published=bool(form.published.data), actor=current_user))
+
+
+@bp.route("/chair/runs/<int:run_id>/summariser", methods=["POST"])
+@require(can_manage_platform)
+def summariser_privacy(run_id: int) -> ResponseReturnValue:
+    """The secretariat lets the optional summariser read this scope's private comments, or
+    stops it (the next run of the scope applies it)."""
+    run = _run(run_id)
+    if not forms.SplitForm().validate_on_submit():
+        abort(400)
+    allowed = request.form.get("allowed") == "1"
+    workspace.allow_private_summaries(run.round, run.scope_key, allowed, actor=current_user)
+    db.session.commit()
+    flash("Saved: the summariser may now read this scope's private comments (from the next run)."
+          if allowed else "Saved: the summariser reads only published comments of this scope.",
+          "info")
+    return redirect(url_for("synthesis.run_page", run_id=run.id))
 
 
 @bp.route("/chair/runs/<int:run_id>/codebook", methods=["GET", "POST"])

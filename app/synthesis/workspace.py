@@ -23,6 +23,7 @@ from app.synthesis.models import (
     OUTCOMES,
     CodebookEntry,
     ResponseProvision,
+    ScopeSetting,
     SynthesisRun,
     Theme,
     ThemeIdentity,
@@ -312,3 +313,21 @@ def _linked(response: ThemeResponse) -> list[Provision]:
         if provision is not None:
             out.append(provision)
     return out
+
+
+def allow_private_summaries(
+    round_: Round, scope_key: str, allowed: bool, *, actor: User | None
+) -> ScopeSetting:
+    """Whether the optional external summariser may read this scope's private comments (the
+    secretariat's choice, audit-logged; off by default)."""
+    setting = db.session.scalar(select(ScopeSetting).where(
+        ScopeSetting.round_id == round_.id, ScopeSetting.scope_key == scope_key))
+    if setting is None:
+        setting = ScopeSetting(round_id=round_.id, scope_key=scope_key)
+        db.session.add(setting)
+    setting.summarise_private = allowed
+    setting.updated_by_id, setting.updated_at = getattr(actor, "id", None), utcnow()
+    db.session.flush()
+    audit.record("synthesis.summariser.private", actor=actor, target=setting,
+                 scope=scope_key, allowed=allowed)
+    return setting

@@ -276,6 +276,8 @@ TABLE: dict[tuple[str, str], Expect] = {
     # synthesis: chairs and the secretariat; runs and themes are unknown ids for now
     # chair pages answer 404 to everyone else, the public included
     ("GET", "/chair/synthesis"): only(CHAIRS, 200, public=None),
+    # the secretariat only; the run id is unknown here, so it is 404 for everyone
+    ("POST", "/chair/runs/<int:run_id>/summariser"): anyone(404),
     ("GET", "/chair/codes/<code>/rounds/<int:number>/synthesis"): only(CHAIRS, 200,
                                                                        public=None),
     # an empty form is refused (400) once past the access check
