@@ -82,8 +82,10 @@ def _template_helpers() -> dict[str, Any]:
 def _register_listeners() -> None:
     """Each domain's hook listeners (app/core/hooks.py), connected once per process."""
     from app.feedback import listeners as feedback_listeners
+    from app.search import listeners as search_listeners
 
     feedback_listeners.connect()
+    search_listeners.connect()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -117,8 +119,10 @@ def _register_commands(app: Flask) -> None:
     from app.demo import demo_command
     from app.drafting.cli import drafts_cli
     from app.feedback.cli import feedback_cli
+    from app.search.cli import search_cli
     from app.synthesis.cli import synthesise_command, worker_command
 
     for command in (users_cli, tokens_cli, groups_cli, drafts_cli, feedback_cli,
-                    synthesise_command, worker_command, export_cli, demo_command):  # fmt: skip
+                    synthesise_command, worker_command, export_cli, search_cli,
+                    demo_command):  # fmt: skip
         app.cli.add_command(command)
