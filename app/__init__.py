@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.api import drafting as _api_drafting  # noqa: F401
     from app.api import feedback as _api_feedback  # noqa: F401
     from app.api import routes as _api_routes  # noqa: F401
+    from app.api import search as _api_search  # noqa: F401
     from app.api import synthesis as _api_synthesis  # noqa: F401
     from app.api.blueprint import bp as api_bp
     from app.core.extensions import csrf
@@ -104,11 +105,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.drafting.routes import bp as drafting_bp
     from app.feedback.routes import bp as feedback_bp
     from app.public.routes import bp as public_bp
+    from app.search.routes import bp as search_bp
     from app.synthesis.routes import bp as synthesis_bp
 
     csrf.exempt(api_bp)
     for blueprint in (public_bp, accounts_bp, admin_bp, api_bp, drafting_bp, diffing_bp,
-                      feedback_bp, synthesis_bp):  # fmt: skip
+                      feedback_bp, synthesis_bp, search_bp):  # fmt: skip
         app.register_blueprint(blueprint)
 
 
