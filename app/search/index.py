@@ -79,6 +79,8 @@ def reindex() -> tuple[int, int]:
     _insert(_COMMENT_COLUMNS, comment_rows(true()))
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+    else:  # fresh statistics, or the planner may take the rebuilt table for an empty one
+        db.session.execute(text("ANALYZE search_entries"))
     return entry_count("provision"), entry_count("comment")
 
 

@@ -11,6 +11,7 @@ statement, so no number ever counts a comment the reader may not see.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,13 +87,17 @@ class Suggestion:
     dropped: Term | None = None
 
 
-def _matching(columns: list[Any], user: Any, scope: Scope, query: Query, engine: Backend) -> Any:
-    """SELECT `columns` of the entries matching `query` that `user` may see within `scope`."""
+def _matching(
+    columns: Callable[[Any], list[Any]], user: Any, scope: Scope, query: Query, engine: Backend,
+    *, ranked: bool = True,
+) -> Any:
+    """SELECT `columns(score)` of the entries matching `query` that `user` may see in `scope`
+    (without `ranked`, the score is not computed)."""
+    source, score = engine.matching(query, ranked)
     statement = (
-        engine.source(select(*columns))
+        source(select(*columns(score)))
         .join(Provision, Provision.id == SearchEntry.provision_id)
         .outerjoin(Comment, Comment.id == SearchEntry.comment_id)
-        .where(engine.match(query))
         .where(SearchEntry.round_id.in_([r.id for r in scope.searched]))
     )
     clause = visibility_clause(user)
@@ -111,7 +116,9 @@ def count(user: Any, scope: Scope, query: Query) -> int:
     """How many entries `search` would find in all."""
     if not query or not scope.searched:
         return 0
-    matching = _matching([SearchEntry.id], user, scope, query, backend()).subquery()
+    matching = _matching(
+        lambda _: [SearchEntry.id], user, scope, query, backend(), ranked=False
+    ).subquery()
     return int(db.session.scalar(select(func.count()).select_from(matching)) or 0)
 
 
@@ -120,7 +127,8 @@ def counts_by_round(user: Any, scope: Scope, query: Query) -> dict[int, int]:
     if not query or not scope.searched:
         return {}
     statement = _matching(
-        [SearchEntry.round_id, func.count()], user, scope, query, backend()
+        lambda _: [SearchEntry.round_id, func.count()], user, scope, query, backend(),
+        ranked=False,
     ).group_by(SearchEntry.round_id)
     return {round_id: int(n) for round_id, n in db.session.execute(statement)}
 
@@ -131,27 +139,27 @@ def search(
     """One page of what `user` may see matching `query` in `scope`, best first.
 
     Ties (the same text in several rounds, say) go to the latest round first, then provisions
-    before comments, then document order.
+    before comments, then document order. The total is counted apart (`count`), and only when
+    there is more than one page: a count in the same statement would keep the database from
+    stopping once it has the page.
     """
     if not query or not scope.searched:
         return Results([], 0, None)
     engine = backend()
     numbers = {r.id: r.number for r in scope.searched}
     latest_first = case(numbers, value=SearchEntry.round_id, else_=0).desc()
-    score = engine.score(query).label("score")
-    statement = (
-        _matching([SearchEntry.id, score], user, scope, query, engine)
-        .order_by(
-            score.desc(), latest_first, case((SearchEntry.kind == "provision", 0), else_=1),
-            Provision.position, SearchEntry.id,
-        )
-        .offset(offset)
-        .limit(limit + 1)
-    )  # fmt: skip
-    ids = [row[0] for row in db.session.execute(statement)]
+
+    statement = _matching(lambda score: [SearchEntry.id, score.label("score")], user, scope,
+                          query, engine)  # fmt: skip
+    statement = statement.order_by(
+        statement.selected_columns.score.desc(), latest_first,
+        case((SearchEntry.kind == "provision", 0), else_=1), Provision.position, SearchEntry.id,
+    ).offset(offset).limit(limit + 1)  # fmt: skip
+    ids = list(db.session.scalars(statement))
     more = len(ids) > limit
     ids = ids[:limit]
-    total = offset + len(ids) if not more and (ids or not offset) else count(user, scope, query)
+    last_page = not more and (ids or not offset)
+    total = offset + len(ids) if last_page else count(user, scope, query)
     return Results(_hits(ids, scope, query, engine), total, offset + limit if more else None)
 
 

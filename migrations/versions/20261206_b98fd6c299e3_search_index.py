@@ -79,6 +79,8 @@ def upgrade():
         op.execute(statement)
     for statement in FILL:
         op.execute(statement)
+    if dialect == "postgresql":
+        op.execute("ANALYZE search_entries")
 
 
 def downgrade():
