@@ -134,5 +134,5 @@ def test_the_code_and_round_pages_search_through_this_page(client: Any,
     assert 'action="/codes/demo-code/search"' in code_page and 'name="round"' not in code_page
     round_page = client.get("/codes/demo-code/rounds/2").get_data(as_text=True)
     assert 'action="/codes/demo-code/search"' in round_page
-    assert '<option value="2" selected>in Second</option>' in round_page
+    assert '<option value="2" selected>in this round</option>' in round_page
     assert '<option value="">in all rounds</option>' in round_page
