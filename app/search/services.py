@@ -80,7 +80,7 @@ class Suggestion:
     """Another search that finds something: in all rounds, in another round, without the
     filters, or without the query's least frequent word (`dropped`)."""
 
-    reason: str  # all_rounds | round | no_filters | fewer_words
+    reason: str  # all_rounds | round | no_filters | everywhere | fewer_words
     query: Query
     scope: Scope
     count: int
@@ -190,8 +190,9 @@ def _hits(ids: list[int], scope: Scope, query: Query, engine: Backend) -> list[H
 
 def suggestions(user: Any, scope: Scope, query: Query) -> list[Suggestion]:
     """Searches that find something when this one found nothing: the same words in all
-    rounds and in each other round with results, the same words without the filters, and
-    the query without its least frequent word. Each with how many it would find."""
+    rounds and in each other round with results, the same words without the filters (in all
+    rounds if not in this one), and the query without its least frequent word. Each with how
+    many it would find; none at all means the words are nowhere the reader may look."""
     found: list[Suggestion] = []
     if not query:
         return found
@@ -208,6 +209,8 @@ def suggestions(user: Any, scope: Scope, query: Query) -> list[Suggestion]:
         wider = scope.but(group=None, kind=None, stance=None)
         if n := count(user, wider, query):
             found.append(Suggestion("no_filters", query, wider, n))
+        elif scope.round is not None and (n := count(user, wider.but(round=None), query)):
+            found.append(Suggestion("everywhere", query, wider.but(round=None), n))
     if len(query.terms) > 1:
         frequency = {term: count(user, scope, Query((term,))) for term in query.terms}
         rarest = min(query.terms, key=lambda term: frequency[term])

@@ -90,9 +90,16 @@ def test_no_results_offers_the_search_without_its_filters(client: Any,
             in page)
 
 
+def test_no_results_in_a_round_with_filters_offers_all_rounds_without_them(
+        client: Any, lantern_code: Any) -> None:  # fmt: skip
+    page = page_of(client, q="kites", round=1, kind="provision", group="wg1")
+    assert ('href="/codes/demo-code/search?q=kites">“kites” in all rounds, without the filters'
+            "</a> (1 result)") in page
+
+
 def test_nothing_anywhere_says_so_without_dead_links(client: Any, lantern_code: Any) -> None:
     page = page_of(client, q="watermark")
-    assert "No results for “watermark”" in page and "Check the spelling" in page
+    assert "No results for “watermark”" in page and "matches, in any round" in page
     assert 'class="suggestions"' not in page
 
 
