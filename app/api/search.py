@@ -31,7 +31,7 @@ def _limit() -> int:
 def _item(hit: Hit) -> dict[str, Any]:
     provision, comment = hit.provision, hit.comment
     url = url_for("drafting.provision", code=hit.round.code.slug, number=hit.round.number,
-                  key=provision.key, _external=False)  # fmt: skip
+                  key=provision.key)  # fmt: skip
     item: dict[str, Any] = {
         "kind": hit.kind,
         "round": hit.round.number,

@@ -62,12 +62,10 @@ def index_round(round_: Round) -> None:
     _insert(_PROVISION_COLUMNS, provision_rows(Provision.round_id == round_.id))
 
 
-def index_comment(comment: Comment, *, new: bool = False) -> None:
-    """Add a comment's entry (`new`) or replace it by its text as stored now. Whether anyone
+def index_comment(comment: Comment) -> None:
+    """Add a comment's entry, or replace it by the comment's text as stored now. Whether anyone
     may see the comment is not the index's business: searches read that from the comment."""
-    db.session.flush()
-    if not new:
-        db.session.execute(delete(SearchEntry).where(SearchEntry.comment_id == comment.id))
+    db.session.execute(delete(SearchEntry).where(SearchEntry.comment_id == comment.id))
     _insert(_COMMENT_COLUMNS, comment_rows(Comment.id == comment.id))
 
 

@@ -15,18 +15,14 @@ def _round_imported(current: Round, **_: Any) -> None:
     index_round(current)
 
 
-def _comment_submitted(comment: Comment, **_: Any) -> None:
-    index_comment(comment, new=True)
-
-
-def _comment_changed(comment: Comment, **_: Any) -> None:
-    """Edited, withdrawn, hidden or shown: the entry is rewritten from the comment as stored
-    (visibility itself is read from the comment at search time)."""
+def _comment_written(comment: Comment, **_: Any) -> None:
+    """Submitted, edited, withdrawn, hidden or shown: the entry is (re)written from the comment
+    as stored (visibility itself is read from the comment at search time)."""
     index_comment(comment)
 
 
 def connect() -> None:
     hooks.round_imported.connect(_round_imported)
-    hooks.comment_submitted.connect(_comment_submitted)
-    for hook in (hooks.comment_edited, hooks.comment_withdrawn, hooks.comment_hidden):
-        hook.connect(_comment_changed)
+    for hook in (hooks.comment_submitted, hooks.comment_edited, hooks.comment_withdrawn,
+                 hooks.comment_hidden):  # fmt: skip
+        hook.connect(_comment_written)
