@@ -113,13 +113,13 @@ def _scope(user: Any, filters: dict[str, Any]) -> Scope:
     return Scope(rounds, chosen, group, filters.get("kind"), filters.get("stance"))
 
 
-def _timed_search(reader: int | None, query: str, filters: dict[str, Any]) -> tuple[float, int]:
+def _timed_search(reader: int | None, query: str, filters: dict[str, Any]) -> tuple[float, str]:
     db.session.remove()
     start = time.perf_counter()
     user = db.session.get(User, reader) if reader else None
     results = search(user, _scope(user, filters), parse_query(query))
     [str(hit.snippet) for hit in results.hits]
-    return time.perf_counter() - start, results.total
+    return time.perf_counter() - start, f"{results.total}{'' if results.exact else '+'}"
 
 
 def _ms(seconds: float) -> str:
@@ -167,7 +167,7 @@ def main() -> None:
                     times = sorted(t for t, _ in runs)
                     everything += times
                     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-                    print(f"{name:18} {role:12} {runs[0][1]:6d} {_ms(statistics.median(times))}"
+                    print(f"{name:18} {role:12} {runs[0][1]:>6} {_ms(statistics.median(times))}"
                           f" {_ms(p95)}")  # fmt: skip
             everything.sort()
             print(f"all searches: p50 {_ms(statistics.median(everything))}, "

@@ -16,7 +16,7 @@ from app.drafting.services import visible_code
 from app.feedback.models import STANCES
 from app.search.models import KINDS
 from app.search.params import groups_of, read_params
-from app.search.services import MAX_PAGE, PAGE_SIZE, Hit, search
+from app.search.services import COUNT_LIMIT, MAX_PAGE, PAGE_SIZE, Hit, search
 
 
 def _limit() -> int:
@@ -58,7 +58,8 @@ def api_search(code: str) -> ResponseReturnValue:
     results = search(user, params.scope, params.query, offset=params.offset, limit=_limit())
     return jsonify({
         "code": code_row.slug, "q": params.typed, "terms": [t.shown for t in params.query.terms],
-        "items": [_item(hit) for hit in results.hits], "total": results.total,
+        "items": [_item(hit) for hit in results.hits],
+        "total": results.total, "total_exact": results.exact,
         "next": str(results.next_offset) if results.next_offset is not None else None,
     })  # fmt: skip
 
@@ -114,7 +115,10 @@ document("/codes/{code}/search", "get", {
                 "terms": {"type": "array", "items": {"type": "string"},
                           "description": "The words and phrases searched for"},
                 "items": {"type": "array", "items": _HIT},
-                "total": {"type": "integer", "description": "Results in all pages"},
+                "total": {"type": "integer", "description": "Results in all pages, counted "
+                          f"up to {COUNT_LIMIT}"},
+                "total_exact": {"type": "boolean", "description": "false when there are "
+                                "more results than `total`"},
                 "next": {"type": "string", "nullable": True,
                          "description": "Pass as ?cursor= for the next page"}}}}}}}
     | error_responses(400, 401, 404),

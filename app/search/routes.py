@@ -12,7 +12,7 @@ from app.drafting.services import visible_code
 from app.search.forms import SearchForm
 from app.search.params import groups_of, link_args, read_params
 from app.search.query import Query
-from app.search.services import PAGE_SIZE, Hit, Scope, search, suggestions
+from app.search.services import COUNT_LIMIT, PAGE_SIZE, Hit, Scope, search, suggestions
 
 bp = Blueprint("search", __name__)
 
@@ -42,5 +42,6 @@ def code_search(code: str) -> ResponseReturnValue:
         "code": code_row, "rounds": rounds, "params": params, "results": results,
         "hints": hints, "form": SearchForm(request.args, rounds, groups),
         "search_url": search_url, "hit_url": hit_url, "page_size": PAGE_SIZE,
+        "count_limit": COUNT_LIMIT,
     }  # fmt: skip
     return render_template("search/search.html", **context)

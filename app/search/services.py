@@ -32,6 +32,7 @@ from app.search.snippets import marked_line, snippet
 PAGE_SIZE = 20
 MAX_PAGE = 100
 MAX_OFFSET = 10_000  # deeper than anyone pages; a cursor past it is refused
+COUNT_LIMIT = 1_000  # counts stop past it ("more than 1,000"): exact big numbers cost a scan
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,9 @@ class Hit:
 @dataclass(frozen=True)
 class Results:
     hits: list[Hit]
-    total: int
+    total: int  # all the results, or when not `exact`, a number there are more than
     next_offset: int | None
+    exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ class Suggestion:
     reason: str  # all_rounds | round | no_filters | everywhere | fewer_words
     query: Query
     scope: Scope
-    count: int
+    count: int  # COUNT_LIMIT + 1 means "more than COUNT_LIMIT"
     dropped: Term | None = None
 
 
@@ -113,24 +115,14 @@ def _matching(
 
 
 def count(user: Any, scope: Scope, query: Query) -> int:
-    """How many entries `search` would find in all."""
+    """How many entries `search` would find in all, up to COUNT_LIMIT; COUNT_LIMIT + 1 for
+    more (the database stops there instead of joining every match of a common word)."""
     if not query or not scope.searched:
         return 0
     matching = _matching(
         lambda _: [SearchEntry.id], user, scope, query, backend(), ranked=False
-    ).subquery()
+    ).limit(COUNT_LIMIT + 1).subquery()
     return int(db.session.scalar(select(func.count()).select_from(matching)) or 0)
-
-
-def counts_by_round(user: Any, scope: Scope, query: Query) -> dict[int, int]:
-    """How many entries `search` would find in each round of the scope, by round id."""
-    if not query or not scope.searched:
-        return {}
-    statement = _matching(
-        lambda _: [SearchEntry.round_id, func.count()], user, scope, query, backend(),
-        ranked=False,
-    ).group_by(SearchEntry.round_id)
-    return {round_id: int(n) for round_id, n in db.session.execute(statement)}
 
 
 def search(
@@ -139,9 +131,9 @@ def search(
     """One page of what `user` may see matching `query` in `scope`, best first.
 
     Ties (the same text in several rounds, say) go to the latest round first, then provisions
-    before comments, then document order. The total is counted apart (`count`), and only when
-    there is more than one page: a count in the same statement would keep the database from
-    stopping once it has the page.
+    before comments, then document order. The total is counted apart (`count`, up to
+    COUNT_LIMIT), and only when there is more than one page: a count in the same statement
+    would keep the database from stopping once it has the page.
     """
     if not query or not scope.searched:
         return Results([], 0, None)
@@ -158,9 +150,13 @@ def search(
     ids = list(db.session.scalars(statement))
     more = len(ids) > limit
     ids = ids[:limit]
-    last_page = not more and (ids or not offset)
-    total = offset + len(ids) if last_page else count(user, scope, query)
-    return Results(_hits(ids, scope, query, engine), total, offset + limit if more else None)
+    if not more and (ids or not offset):  # the last page: all are known
+        total, exact = offset + len(ids), True
+    else:
+        total = count(user, scope, query)
+        total, exact = min(total, COUNT_LIMIT), total <= COUNT_LIMIT
+    return Results(_hits(ids, scope, query, engine), total, offset + limit if more else None,
+                   exact)  # fmt: skip
 
 
 def _hits(ids: list[int], scope: Scope, query: Query, engine: Backend) -> list[Hit]:
@@ -196,15 +192,11 @@ def suggestions(user: Any, scope: Scope, query: Query) -> list[Suggestion]:
     found: list[Suggestion] = []
     if not query:
         return found
-    if scope.round is not None:
-        everywhere = scope.but(round=None)
-        by_round = counts_by_round(user, everywhere, query)
-        if total := sum(by_round.values()):
-            found.append(Suggestion("all_rounds", query, everywhere, total))
+    if scope.round is not None and (n := count(user, scope.but(round=None), query)):
+        found.append(Suggestion("all_rounds", query, scope.but(round=None), n))
         for round_ in reversed(scope.rounds):
-            if round_.id != scope.round.id and by_round.get(round_.id):
-                found.append(Suggestion("round", query, scope.but(round=round_),
-                                        by_round[round_.id]))  # fmt: skip
+            if round_.id != scope.round.id and (n := count(user, scope.but(round=round_), query)):
+                found.append(Suggestion("round", query, scope.but(round=round_), n))
     if scope.filtered:
         wider = scope.but(group=None, kind=None, stance=None)
         if n := count(user, wider, query):

@@ -83,3 +83,14 @@ def test_the_openapi_description_documents_the_search_and_its_cursor(client: Any
     assert "cursor" in body["properties"]["next"]["description"]
     hit = document["components"]["schemas"]["SearchHit"]
     assert {"kind", "round", "key", "label", "snippet"} <= set(hit["required"])
+
+
+def test_a_total_past_the_limit_is_marked_inexact(client: Any, lanterns: Any,
+                                                  monkeypatch: Any) -> None:  # fmt: skip
+    from app.search import services
+
+    monkeypatch.setattr(services, "COUNT_LIMIT", 3)
+    data = client.get(URL, query_string={"q": "lanterns", "limit": 2}).get_json()
+    assert data["total"] == 3 and data["total_exact"] is False and data["next"] == "2"
+    data = client.get(URL, query_string={"q": "lanterns", "limit": 20}).get_json()
+    assert data["total"] == 6 and data["total_exact"] is True  # one page: all are known

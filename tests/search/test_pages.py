@@ -143,3 +143,16 @@ def test_the_code_and_round_pages_search_through_this_page(client: Any,
     assert 'action="/codes/demo-code/search"' in round_page
     assert '<option value="2" selected>in this round</option>' in round_page
     assert '<option value="">in all rounds</option>' in round_page
+
+
+def test_a_count_past_the_limit_says_more_than(client: Any, lantern_code: Any,
+                                               monkeypatch: Any) -> None:  # fmt: skip
+    from app.search import routes, services
+
+    monkeypatch.setattr(services, "COUNT_LIMIT", 1)
+    monkeypatch.setattr(routes, "COUNT_LIMIT", 1)
+    monkeypatch.setattr(services, "PAGE_SIZE", 1)
+    page = page_of(client, q="lanterns")
+    assert "More than 1 results for “lanterns” in all rounds" in page
+    hint = page_of(client, q="lanterns", round=1, kind="comment")
+    assert "(more than 1 results)" not in hint and "(1 result)" in hint

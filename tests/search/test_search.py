@@ -150,3 +150,22 @@ def test_results_come_in_pages_that_add_up(code_rounds: Any, create_provision: A
 def test_no_round_to_search_finds_nothing(database: Any) -> None:
     db.session.add(Code(slug="empty", title="Empty"))
     assert search(None, Scope(()), parse_query("anything")).total == 0
+
+
+def test_counts_stop_past_the_limit(code_rounds: Any, create_provision: Any,
+                                    index_provisions: Any, monkeypatch: Any) -> None:  # fmt: skip
+    from app.search import services
+
+    one, _ = code_rounds
+    for i in range(7):
+        create_provision(one, f"p{i}", body=f"Lanterns number {i}.")
+    index_provisions(one)
+    monkeypatch.setattr(services, "COUNT_LIMIT", 3)
+    first = search(None, scope(one), parse_query("lanterns"), limit=2)
+    assert first.total == 3 and not first.exact and first.next_offset == 2
+    last = search(None, scope(one), parse_query("lanterns"), offset=6, limit=2)
+    assert last.total == 8 and last.exact and last.next_offset is None
+    whole = search(None, scope(one), parse_query("lanterns"), limit=20)  # one page: all known
+    assert whole.total == 8 and whole.exact
+    assert services.count(None, scope(one), parse_query("lanterns")) == 4  # "more than 3"
+    assert services.count(None, scope(one), parse_query("number 1")) == 1
