@@ -83,9 +83,11 @@ def _register_listeners() -> None:
     """Each domain's hook listeners (app/core/hooks.py), connected once per process."""
     from app.feedback import listeners as feedback_listeners
     from app.record import listeners as record_listeners
+    from app.search import listeners as search_listeners
 
     feedback_listeners.connect()
     record_listeners.connect()
+    search_listeners.connect()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -96,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.api import feedback as _api_feedback  # noqa: F401
     from app.api import record as _api_record  # noqa: F401
     from app.api import routes as _api_routes  # noqa: F401
+    from app.api import search as _api_search  # noqa: F401
     from app.api import synthesis as _api_synthesis  # noqa: F401
     from app.api.blueprint import bp as api_bp
     from app.core.extensions import csrf
@@ -108,11 +111,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.feedback.routes import bp as feedback_bp
     from app.public.routes import bp as public_bp
     from app.record.routes import bp as record_bp
+    from app.search.routes import bp as search_bp
     from app.synthesis.routes import bp as synthesis_bp
 
     csrf.exempt(api_bp)
     for blueprint in (public_bp, accounts_bp, admin_bp, api_bp, drafting_bp, diffing_bp,
-                      feedback_bp, synthesis_bp, record_bp):  # fmt: skip
+                      feedback_bp, synthesis_bp, record_bp, search_bp):  # fmt: skip
         app.register_blueprint(blueprint)
 
 
@@ -124,9 +128,10 @@ def _register_commands(app: Flask) -> None:
     from app.drafting.cli import drafts_cli
     from app.feedback.cli import feedback_cli
     from app.record.cli import log_cli, verify_cli
+    from app.search.cli import search_cli
     from app.synthesis.cli import synthesise_command, worker_command
 
     for command in (users_cli, tokens_cli, groups_cli, drafts_cli, feedback_cli,
-                    synthesise_command, worker_command, export_cli, demo_command, verify_cli,
-                    log_cli):  # fmt: skip
+                    synthesise_command, worker_command, export_cli, search_cli, demo_command,
+                    verify_cli, log_cli):  # fmt: skip
         app.cli.add_command(command)

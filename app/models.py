@@ -13,6 +13,7 @@ from app.drafting.models import (
 from app.embedding.models import EmbeddingCache
 from app.feedback.models import Comment, CommentCarry
 from app.record.models import LogEntry, LogHead, LogKey, LogNode, LogState
+from app.search.models import SearchEntry
 from app.synthesis import models as _synthesis_models  # noqa: F401
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Membership",
     "Provision",
     "Round",
+    "SearchEntry",
     "User",
     "WorkingGroup",
 ]

@@ -1,10 +1,9 @@
-"""Benchmark importing a generated 1,000-provision round after its predecessor, and search.
+"""Benchmark importing a generated 1,000-provision round after its predecessor.
 
 Runs the whole importer through a real database: parse, align against the stored previous
 round, store provisions and lineage. The baseline, measured in the same run, is the pure
 engines alone (parse twice + align) on the same files, so the ratio shows what the database
-adds. Search: a round-restricted, case-insensitive query over the new round's 1,000
-provisions, against a baseline of filtering the same rows in Python.
+adds. (Search has its own benchmark: bench/bench_search.py.)
 
     python -m bench.bench_import [--database-url postgresql+psycopg://...]
 """
@@ -18,19 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import select
-
 from app import create_app
 from app.config import config_for_tests
 from app.core.db import db
 from app.drafting import importer
 from app.drafting.alignment import align
-from app.drafting.models import Code, Provision, Round
 from app.drafting.parser import parse_draft
-from app.drafting.search import search_round
 from bench.bench_lineage import generate_rounds, render, to_nodes
-
-QUERIES = ("documentation", "risk assessment", "zzz-no-match", "model")
 
 
 def _engines_only(old_md: str, new_md: str) -> float:
@@ -64,24 +57,6 @@ def main() -> None:
             result = importer.import_round(new_md, "gen/2.md", default_code="bench-code")
             db.session.commit()
             second = time.perf_counter() - start
-            round_ = db.session.scalar(
-                select(Round).join(Code).where(Code.slug == "bench-code", Round.number == 2)
-            )
-            assert round_ is not None
-            timings, found = [], {}
-            for query in QUERIES:
-                start = time.perf_counter()
-                for _ in range(20):
-                    hits = search_round(round_, query)
-                timings.append((time.perf_counter() - start) / 20)
-                found[query] = len(hits)
-            rows = db.session.scalars(select(Provision).where(Provision.round_id == round_.id))
-            texts = [p.search_text for p in rows]
-            start = time.perf_counter()
-            for _ in range(20):
-                for query in QUERIES:
-                    [t for t in texts if all(w in t for w in query.split())]
-            python_scan = (time.perf_counter() - start) / 20 / len(QUERIES)
         finally:
             db.session.rollback()
             db.drop_all()
@@ -91,12 +66,6 @@ def main() -> None:
     print(f"import round 1 (no predecessor)          {first * 1000:8.1f} ms")
     print(f"import round 2 (parse+align+store)        {second * 1000:8.1f} ms"
           f"   {second / baseline:.2f}x  (target < 5000 ms)")  # fmt: skip
-    mean = sum(timings) / len(timings)
-    print(
-        f"search in round 2, mean of {len(QUERIES)} queries    {mean * 1000:8.2f} ms"
-        f"   {mean / python_scan:.2f}x a Python scan of the rows ({python_scan * 1000:.2f} ms)"
-    )
-    print(f"hits: {found}")
 
 
 if __name__ == "__main__":

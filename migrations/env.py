@@ -23,6 +23,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_in_schema(name, type_, parent_names):
+    """Leave SQLite's FTS5 tables (the search index's own) out of autogenerate's comparison."""
+    from app.search.models import include_in_schema as searchable
+
+    return searchable(name, type_, parent_names)
+
+
 def run_migrations_offline():
     context.configure(
         url=str(target_db.engine.url),
@@ -45,6 +52,7 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("compare_type", True)
+    conf_args.setdefault("include_name", include_in_schema)
     with target_db.engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -1,4 +1,4 @@
-"""Reading pages of the drafting domain: codes, rounds, provisions and search.
+"""Reading pages of the drafting domain: codes, rounds and provisions.
 
 Load, check visibility (an invisible round is 404), render. The secretariat's pages are in
 admin.py.
@@ -6,7 +6,7 @@ admin.py.
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,7 +17,6 @@ from app.drafting.blueprint import bp
 from app.drafting.lineage import change_marks, visible_history
 from app.drafting.markdown import render_markdown
 from app.drafting.models import Provision
-from app.drafting.search import SEARCH_LIMIT, search_round, snippet
 from app.drafting.services import (
     get_provision,
     get_round,
@@ -90,10 +89,9 @@ def provision(code: str, number: int, key: str) -> ResponseReturnValue:
 
 @bp.route("/codes/<code>/rounds/<int:number>/search")
 def search(code: str, number: int) -> ResponseReturnValue:
+    """The per-round search of old: the code's search (app/search) with this round chosen."""
     round_ = get_round(code, number, current_user)
-    code_row = round_.code
-    query = request.args.get("q", "").strip()[:200]
-    results = search_round(round_, query) if query else []
-    return render_template(
-        "drafting/search.html", code=code_row, round=round_, query=query,
-        results=[(p, snippet(p, query)) for p in results], limit=SEARCH_LIMIT)  # fmt: skip
+    query = request.args.get("q", "")
+    return redirect(url_for("search.code_search", code=round_.code.slug, q=query or None,
+                            round=round_.number))  # fmt: skip
+

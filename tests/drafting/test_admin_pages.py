@@ -104,7 +104,7 @@ def test_lineage_review_page_corrects_a_link(
     importer.import_round(draft_text(2), "2.md")
     db.session.commit()
     path = "/admin/drafts/test-code/rounds/2/lineage"
-    page = client.get(path).get_data(as_text=True)
+    page = client.get(path + "?show=all").get_data(as_text=True)
     assert "unchanged" in page and "Measure 1.1: Documentation" in page
     client.post(
         path, data={"csrf_token": auth.csrf_token(path), "source": "m-1-1", "targets": ["m-1-2"]}

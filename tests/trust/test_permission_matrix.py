@@ -200,7 +200,11 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("GET", "/codes/<code>"): round_visible(200),
     ("GET", "/codes/<code>/rounds/<int:number>"): round_visible(200),
     ("GET", "/codes/<code>/rounds/<int:number>/provisions/<key>"): round_visible(200),
-    ("GET", "/codes/<code>/rounds/<int:number>/search"): round_visible(200),
+    # the per-round search sends the reader on to the code's search, that round chosen
+    ("GET", "/codes/<code>/rounds/<int:number>/search"): round_visible(302),
+    # search: the code's page and the API, with q= (QUERIES)
+    ("GET", "/codes/<code>/search"): round_visible(200),
+    ("GET", "/api/v1/codes/<code>/search"): round_visible(200),
     # diffing pages and feeds
     ("GET", "/codes/<code>/compare"): round_visible(200),
     ("GET", "/codes/<code>/compare/print"): round_visible(200),
@@ -352,6 +356,8 @@ RULE_RESOLVERS: dict[tuple[str, str], Resolver] = {
 # Query strings and JSON bodies some routes need to answer at all.
 QUERIES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/codes/<code>/diff"): {"from": 1, "to": 1},
+    ("GET", "/codes/<code>/search"): {"q": "comment of the participant", "round": 1},
+    ("GET", "/api/v1/codes/<code>/search"): {"q": "comment of the participant", "round": 1},
 }
 JSON_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/codes/<code>/rounds/<int:number>/provisions/<key>/comments"):

@@ -1,19 +1,20 @@
-"""Search snippets: cut on word boundaries, matches marked, everything escaped."""
+"""Search snippets: cut on word boundaries, matches marked, everything escaped (no database:
+the marks the database puts around its matches are simulated)."""
 
 from __future__ import annotations
 
 import html
 import re
-from types import SimpleNamespace
 
-from app.drafting.search import snippet
+from app.search.snippets import CLOSE, OPEN, marked_line, read_marks, snippet
 
 SHORT_WORDS = [f"word{i:03d}" for i in range(120)]
 LONG_WORDS = [f"{chr(97 + i % 26) * 20}{i:03d}" for i in range(40)]
 
 
 def make_snippet(text: str, query: str) -> str:
-    return str(snippet(SimpleNamespace(text=text), query))  # type: ignore[arg-type]
+    """The snippet of `text` with every occurrence of `query` marked, as the database would."""
+    return str(snippet(text.replace(query, f"{OPEN}{query}{CLOSE}")))
 
 
 def passage_words(result: str) -> list[str]:
@@ -74,3 +75,36 @@ def test_snippet_grows_to_the_start_of_the_text_when_it_is_a_few_characters_away
     text = "Introductoryremarks " + " ".join(SHORT_WORDS[:4]) + " target " + " ".join(SHORT_WORDS)
     result = make_snippet(text, "target")
     assert result.startswith("Introductoryremarks word000")
+
+
+def test_snippet_shows_the_stretch_with_the_most_matches() -> None:
+    words = list(SHORT_WORDS)
+    words[5] = words[80] = words[84] = words[88] = "hit"
+    result = make_snippet(" ".join(words), "hit")
+    assert result.count("<mark>hit</mark>") == 3
+    assert "word005" not in result
+
+
+def test_snippet_without_a_match_in_the_text_is_its_beginning() -> None:
+    result = str(snippet(" ".join(SHORT_WORDS)))
+    assert result.startswith("word000 word001") and result.endswith(" …")
+    assert "<mark>" not in result
+
+
+def test_marks_separated_by_punctuation_alone_make_one_mark() -> None:
+    marked = f"Respect {OPEN}robots{CLOSE}.{OPEN}txt{CLOSE} and {OPEN}opt{CLOSE}-{OPEN}out{CLOSE}"
+    assert str(snippet(marked)) == "Respect <mark>robots.txt</mark> and <mark>opt-out</mark>"
+    assert read_marks(f"{OPEN}a{CLOSE} {OPEN}b{CLOSE}")[1] == [(0, 1), (2, 3)]
+
+
+def test_a_heading_is_shown_whole_with_its_matches_marked_and_escaped() -> None:
+    assert str(marked_line(f"Measure 1.1: <i>{OPEN}Copyright{CLOSE}</i>")) == (
+        "Measure 1.1: &lt;i&gt;<mark>Copyright</mark>&lt;/i&gt;"
+    )
+
+
+def test_stray_or_unbalanced_marks_never_break_the_markup() -> None:
+    for marked in (f"a {CLOSE}b{OPEN} c", f"{OPEN}{OPEN}x{CLOSE}{CLOSE}", f"{OPEN}{CLOSE}y"):
+        result = str(snippet(marked))
+        assert result.count("<mark>") == result.count("</mark>")
+        assert OPEN not in result and CLOSE not in result

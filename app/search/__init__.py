@@ -1,0 +1,1 @@
+"""Search across the rounds and comments a reader may see (SQLite FTS5, PostgreSQL FTS)."""

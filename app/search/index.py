@@ -1,0 +1,90 @@
+"""Keeping the search index in step with provisions and comments (flush, never commit).
+
+Each function copies text from the live tables in one INSERT ... SELECT, so the index holds
+exactly what the tables hold; the database's own full-text index follows by trigger
+(see models.py). Called by the listeners (listeners.py) and `plenary search reindex`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import String, Text, and_, case, delete, func, insert, literal, select, text, true
+
+from app.core.db import db
+from app.drafting.models import Provision, Round
+from app.feedback.models import Comment
+from app.search.models import SearchEntry
+
+_PROVISION_COLUMNS = ("kind", "round_id", "provision_id", "title", "body")
+_COMMENT_COLUMNS = ("kind", "round_id", "provision_id", "comment_id", "title", "body")
+
+
+def provision_rows(condition: Any) -> Any:
+    """SELECT of the entries of the provisions matching `condition`: the heading as readers
+    know it ("Measure 1.1: Title", or the title alone) and the plain text."""
+    heading = case(
+        (and_(Provision.label.is_not(None), Provision.label != ""),
+         Provision.label + literal(": ", String) + Provision.title),
+        else_=Provision.title,
+    )  # fmt: skip
+    return select(
+        literal("provision", String), Provision.round_id, Provision.id,
+        heading, Provision.text,
+    ).where(condition)  # fmt: skip
+
+
+def comment_rows(condition: Any) -> Any:
+    """SELECT of the entries of the comments matching `condition`: the body, and after a
+    blank line the proposed wording where there is one."""
+    proposal = case(
+        (Comment.proposed_text.is_not(None), literal("\n\n", Text) + Comment.proposed_text),
+        else_=literal("", Text),
+    )
+    return select(
+        literal("comment", String), Comment.round_id, Comment.provision_id, Comment.id,
+        literal("", Text), Comment.body + proposal,
+    ).where(condition)  # fmt: skip
+
+
+def _insert(columns: tuple[str, ...], rows: Any) -> None:
+    db.session.execute(insert(SearchEntry).from_select(columns, rows))
+
+
+def index_round(round_: Round) -> None:
+    """Replace the entries of the round's provisions by its provisions as stored now (after an
+    import or a re-import)."""
+    db.session.execute(
+        delete(SearchEntry).where(
+            SearchEntry.round_id == round_.id, SearchEntry.kind == "provision"
+        )
+    )
+    _insert(_PROVISION_COLUMNS, provision_rows(Provision.round_id == round_.id))
+
+
+def index_comment(comment: Comment) -> None:
+    """Add a comment's entry, or replace it by the comment's text as stored now. Whether anyone
+    may see the comment is not the index's business: searches read that from the comment."""
+    db.session.execute(delete(SearchEntry).where(SearchEntry.comment_id == comment.id))
+    _insert(_COMMENT_COLUMNS, comment_rows(Comment.id == comment.id))
+
+
+def reindex() -> tuple[int, int]:
+    """Rebuild the whole index from the provisions and comments stored now (for a database
+    that predates it, or after a restore); (provisions, comments) indexed."""
+    db.session.execute(delete(SearchEntry))
+    _insert(_PROVISION_COLUMNS, provision_rows(true()))
+    _insert(_COMMENT_COLUMNS, comment_rows(true()))
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+    else:  # fresh statistics, or the planner may take the rebuilt table for an empty one
+        db.session.execute(text("ANALYZE search_entries"))
+    return entry_count("provision"), entry_count("comment")
+
+
+def entry_count(kind: str | None = None) -> int:
+    """How many entries the index holds (of one kind)."""
+    statement = select(func.count()).select_from(SearchEntry)
+    if kind is not None:
+        statement = statement.where(SearchEntry.kind == kind)
+    return int(db.session.scalar(statement) or 0)

@@ -1,0 +1,94 @@
+"""The search index's migration: it makes the database's own full-text objects (which the
+schema comparison of tests/core/test_migrations.py leaves out) and fills the index from the
+provisions and comments already stored; its downgrade removes them all."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, make_url, text
+
+from app import create_app
+from app.config import config_for_tests
+from app.core.db import db
+from app.search.query import parse_query
+from app.search.services import Scope, search
+
+BEFORE = "516304a04e1d"
+
+
+@pytest.fixture
+def fresh_url(database_url: str, tmp_path: Any) -> Iterator[str]:
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'search-migration.db'}"
+        return
+    name = f"plenary_search_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _store_rows_without_hooks() -> None:
+    """A round, a provision and a comment written as plain rows (as before search existed)."""
+    from app.accounts.models import User
+    from app.drafting.models import Code, Provision, Round
+    from app.feedback.models import Comment
+
+    user = User(email="old@example.org", name="Old Timer")
+    code = Code(slug="old-code", title="Old code")
+    round_ = Round(code=code, number=1, name="Old draft", visibility="public")
+    provision = Provision(round=round_, key="m-1", kind="measure", depth=1, position=0,
+                          label="Measure 1", title="Ferries", text="Ferries run hourly.")
+    comment = Comment(round=round_, provision=provision, author=user, stance="support",
+                      body="Ferries matter.", proposed_text="run every half hour",
+                      publish_consent=True)  # fmt: skip
+    db.session.add_all([user, code, round_, provision, comment])
+    db.session.commit()
+
+
+def _database_objects() -> set[str]:
+    if db.engine.dialect.name == "sqlite":
+        rows = db.session.execute(text(
+            "SELECT name FROM sqlite_master WHERE name LIKE 'search%' AND type IN "
+            "('table', 'trigger')"))  # fmt: skip
+    else:
+        rows = db.session.execute(text(
+            "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'search%' UNION "
+            "SELECT proname FROM pg_proc WHERE proname LIKE 'search%' UNION "
+            "SELECT tablename FROM pg_tables WHERE tablename LIKE 'search%'"))  # fmt: skip
+    return {row[0] for row in rows}
+
+
+def test_the_migration_fills_the_index_from_stored_rows_and_downgrades_cleanly(
+        fresh_url: str) -> None:  # fmt: skip
+    app = create_app(config_for_tests(fresh_url))
+    with app.app_context():
+        upgrade(revision=BEFORE)
+        _store_rows_without_hooks()
+        upgrade()
+        from app.drafting.models import Round
+
+        rounds = tuple(db.session.scalars(db.select(Round)))
+        results = search(None, Scope(rounds), parse_query("ferries"))
+        assert [(h.kind, h.provision.key) for h in results.hits] == [("provision", "m-1"),
+                                                                      ("comment", "m-1")]
+        assert search(None, Scope(rounds), parse_query('"half hour"')).total == 1
+        made = _database_objects()
+        if db.engine.dialect.name == "sqlite":
+            assert {"search_entries", "search_fts", "search_entries_ai", "search_entries_ad",
+                    "search_entries_au"} <= made
+        else:
+            assert made == {"search_entries", "search_entries_tsv"}
+        db.session.commit()
+        downgrade(revision=BEFORE)
+        assert _database_objects() == set()
+        db.session.remove()
+        db.engine.dispose()
