@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-sqlite test-postgres services chromium lint bench clean
+.PHONY: install demo test test-sqlite test-postgres services chromium lint bench clean translations
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -56,6 +56,12 @@ lint: $(STAMP)
 BENCH_SCRIPTS = $(sort $(wildcard bench/bench_*.py)) bench/durability.py bench/load_gunicorn.py
 bench: $(STAMP) services
 	@for b in $(BENCH_SCRIPTS); do echo "== $$b =="; $(PY) -m bench.$$(basename $$b .py) || exit 1; done
+
+# Extract every marked string, merge it into the catalogues, compile them (docs/i18n.md).
+translations: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o app/translations/messages.pot --omit-header --sort-output .
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --omit-header --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d app/translations
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -42,6 +42,7 @@ def _init_extensions(app: Flask) -> None:
         init_retry_after,
         init_url_converters,
     )
+    from app.core.i18n import init_i18n
     from app.core.security import init_security_headers
     from app.core.tasks import init_tasks
 
@@ -58,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
+    init_i18n(app)
     init_url_converters(app)
     init_error_handlers(app)
     init_security_headers(app)

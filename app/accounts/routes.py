@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -35,21 +34,9 @@ from app.core import audit
 from app.core.db import db
 from app.core.errors import BadInput, Conflict
 from app.core.extensions import client_address, limiter
+from app.core.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def safe_next(target: str | None) -> str:
-    """Only a local path may follow login: no scheme, no host, no protocol-relative URL."""
-    if not target:
-        return url_for("public.home")
-    if any(ord(c) < 32 or c.isspace() for c in target):
-        return url_for("public.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
-        return url_for("public.home")
-    return target
 
 
 def _login_key() -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.accounts.forms import ActionForm
 from app.core.db import db, schema_state
+from app.core.i18n import COOKIE, LANGUAGES
+from app.core.urls import safe_next
 from app.drafting.models import Code
 from app.drafting.services import visible_rounds
 
@@ -33,3 +36,15 @@ def health() -> ResponseReturnValue:
     healthy, schema = schema_state()
     body = {"status": "ok" if healthy else "unavailable", "database": "ok", "schema": schema}
     return body, 200 if healthy else 503
+
+
+@bp.route("/language", methods=["POST"])
+def choose_language() -> ResponseReturnValue:
+    """Remember the reader's language for a year and go back to the page they were on."""
+    chosen = request.form.get("language", "")
+    if chosen not in LANGUAGES or not ActionForm().validate_on_submit():
+        abort(400)
+    response = redirect(safe_next(request.form.get("next")))
+    response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=request.is_secure, httponly=True)
+    return response

@@ -162,6 +162,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     # public, health, static
     ("GET", "/"): anyone(200),
     ("GET", "/healthz"): anyone(200),
+    ("POST", "/language"): anyone(400),  # no language chosen
     ("GET", "/static/<path:filename>"): anyone(200),
     # accounts
     ("GET", "/login"): anyone(200),
