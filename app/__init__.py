@@ -65,6 +65,24 @@ def _init_extensions(app: Flask) -> None:
     init_security_headers(app)
     init_tasks(app)
     app.context_processor(_template_helpers)
+    _chart_globals(app)
+
+
+def _chart_globals(app: Flask) -> None:
+    """What templates/macros/charts.html draws with (globals: macros called from Python see
+    no context processor)."""
+    from app.accounts.models import CATEGORY_NAMES
+    from app.core import charts
+    from app.feedback.accountability import MINIMUM_COUNT, SMALLER
+    from app.feedback.models import STANCES
+
+    app.jinja_env.globals.update(
+        chart_stacked=charts.stacked, chart_scale=charts.shared_scale,
+        chart_describe=charts.describe, chart_columns=charts.daily_columns,
+        stance_names={stance: stance.capitalize() for stance in STANCES},
+        category_names={**CATEGORY_NAMES, SMALLER: f"Smaller groups (under {MINIMUM_COUNT} each)"},
+        small_minimum=MINIMUM_COUNT,
+    )
 
 
 def _template_helpers() -> dict[str, Any]:
@@ -84,18 +102,22 @@ def _template_helpers() -> dict[str, Any]:
 def _register_listeners() -> None:
     """Each domain's hook listeners (app/core/hooks.py), connected once per process."""
     from app.feedback import listeners as feedback_listeners
+    from app.notifications import listeners as notification_listeners
+    from app.notifications import tasks as _notification_tasks  # noqa: F401  (periodic task)
     from app.record import listeners as record_listeners
     from app.search import listeners as search_listeners
 
-    feedback_listeners.connect()
+    feedback_listeners.connect()  # first: comments are carried before anyone is told
     record_listeners.connect()
     search_listeners.connect()
+    notification_listeners.connect()
 
 
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
-    from app.api import diffing as _api_diffing  # noqa: F401  (each adds its routes to api_bp)
+    from app.api import accountability as _api_accountability  # noqa: F401  (each adds its
+    from app.api import diffing as _api_diffing  # noqa: F401  routes to api_bp)
     from app.api import drafting as _api_drafting  # noqa: F401
     from app.api import feedback as _api_feedback  # noqa: F401
     from app.api import record as _api_record  # noqa: F401
@@ -111,14 +133,19 @@ def _register_blueprints(app: Flask) -> None:
     from app.drafting import routes as _drafting_routes  # noqa: F401
     from app.drafting.blueprint import bp as drafting_bp
     from app.feedback.routes import bp as feedback_bp
+    from app.notifications.routes import bp as notifications_bp
     from app.public.routes import bp as public_bp
     from app.record.routes import bp as record_bp
     from app.search.routes import bp as search_bp
-    from app.synthesis.routes import bp as synthesis_bp
+    from app.synthesis import proposals as _proposals  # noqa: F401  (each adds its routes
+    from app.synthesis import public_pages as _public_pages  # noqa: F401  to synthesis_bp)
+    from app.synthesis import routes as _synthesis_routes  # noqa: F401
+    from app.synthesis.blueprint import bp as synthesis_bp
 
     csrf.exempt(api_bp)
     for blueprint in (public_bp, accounts_bp, admin_bp, api_bp, drafting_bp, diffing_bp,
-                      feedback_bp, synthesis_bp, record_bp, search_bp):  # fmt: skip
+                      feedback_bp, synthesis_bp, record_bp, search_bp,
+                      notifications_bp):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

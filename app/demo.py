@@ -194,7 +194,7 @@ RESPONSES = [
         "about; the linked provision shows the new wording.",
     ),
     (
-        "partly",
+        "partly_accepted",
         "Partly taken up: the third draft narrows the duty in the way many of you asked, "
         "but keeps the timeline, which the group considers necessary for the AI Office "
         "to do its work.",
@@ -209,12 +209,15 @@ RESPONSES = [
 
 
 def _answer_largest_themes(run: Any, successors: dict[int, list[str]], chair: User | None) -> None:
-    """The demo chairs answer the two largest themes of each run ("you said, we did")."""
+    """The demo chairs answer the two largest themes of each run ("you said, we did"), and
+    the theme holding the demo participant's comment, so that she hears of it."""
     from collections import Counter
 
     from app.synthesis.workspace import respond
 
     themes = sorted(run.themes, key=lambda theme: -theme.size)[:2]
+    themes += [t for t in run.themes if t not in themes and any(
+        m.comment.author.email == "participant@plenary.example" for m in t.members)][:1]
     for index, theme in enumerate(themes):
         provisions = Counter(m.comment.provision_id for m in theme.members)
         keys = successors.get(provisions.most_common(1)[0][0], []) if provisions else []
@@ -294,8 +297,20 @@ def load_demo() -> None:
         round_ = _import_round(folder, number, secretariat, today)
         click.echo(f"imported round {number}: {round_.name} ({len(round_.provisions)} provisions)")
         _import_feedback(folder, round_, secretariat)
+        if number == 2:
+            from app.demo_decisions import nora_proposals
+
+            nora_proposals(round_)
         db.session.commit()
     _synthesise(demo_round(2), secretariat)
+    from app.demo_decisions import decide_proposals
+
+    decide_proposals(demo_round(2))
+    db.session.commit()
+    from app.notifications.delivery import announce_windows
+
+    click.echo(f"  notifications: {announce_windows()} about the open consultation")
+    db.session.commit()
 
 
 @click.command("demo")

@@ -12,6 +12,7 @@ from app.drafting.models import (
 )
 from app.embedding.models import EmbeddingCache
 from app.feedback.models import Comment, CommentCarry
+from app.notifications.models import Notification, NotificationSettings
 from app.record.models import LogEntry, LogHead, LogKey, LogNode, LogState
 from app.search.models import SearchEntry
 from app.synthesis import models as _synthesis_models  # noqa: F401
@@ -33,6 +34,8 @@ __all__ = [
     "LogNode",
     "LogState",
     "Membership",
+    "Notification",
+    "NotificationSettings",
     "Provision",
     "Round",
     "SearchEntry",

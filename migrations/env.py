@@ -54,6 +54,14 @@ def run_migrations_online():
     conf_args.setdefault("compare_type", True)
     conf_args.setdefault("include_name", include_in_schema)
     with target_db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a column by copying the table and dropping the old one; with foreign
+            # keys on, that drop deletes the rows pointing at it (ON DELETE CASCADE) or fails.
+            # Keys are off while the migration runs and checked before they are on again.
+            # (On the driver's connection, outside the BEGIN the app's engine emits: inside a
+            # transaction SQLite ignores the pragma.)
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=target_db.metadata,
@@ -62,6 +70,13 @@ def run_migrations_online():
         )
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.commit()
+            driver = connection.connection.driver_connection
+            broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+            driver.execute("PRAGMA foreign_keys=ON")
+            if broken:
+                raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
 
 
 if context.is_offline_mode():

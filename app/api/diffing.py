@@ -13,6 +13,10 @@ from app.api.openapi import document, error_responses, schema
 from app.core.errors import BadInput, NotFound
 from app.diffing import services
 from app.drafting.services import get_code
+from app.feedback.accountability import MINIMUM_COUNT, PROPOSAL_KEYS, SMALL
+from app.feedback.models import STANCES
+from app.synthesis.models import OUTCOMES
+from app.synthesis.why import comparison_feedback
 
 
 @bp.route("/codes/<code>/diff")
@@ -35,10 +39,11 @@ def code_diff(code: str) -> ResponseReturnValue:
     comparison = services.compare(from_round, to_round, provision_key=key)
     if key is not None and not comparison.entries:
         raise NotFound(f"No provision with key {key!r} in round {from_n} or round {to_n}.")
-    return jsonify(_document(code_row.slug, comparison))
+    notes = comparison_feedback(comparison, api_user())
+    return jsonify(_document(code_row.slug, comparison, notes))
 
 
-def _document(slug: str, comparison: services.Comparison) -> dict[str, Any]:
+def _document(slug: str, comparison: services.Comparison, notes: dict[str, Any]) -> dict[str, Any]:
     return {
         "code": slug,
         "from": comparison.from_round.number,
@@ -53,6 +58,7 @@ def _document(slug: str, comparison: services.Comparison) -> dict[str, Any]:
                 "ops": [list(op) for op in entry.diff.ops],
                 "words_inserted": entry.diff.words_inserted,
                 "words_deleted": entry.diff.words_deleted,
+                "feedback": notes[entry.anchor].json(),
             }
             for entry in comparison.entries
         ],
@@ -63,6 +69,47 @@ def _document(slug: str, comparison: services.Comparison) -> dict[str, Any]:
 
 
 _KIND = {"type": "string", "enum": list(services.KINDS)}
+_COUNT = {
+    "oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "enum": [SMALL]}],
+    "description": f"Exact for the chairs of the provision's group and the secretariat; "
+    f"for others a count from 1 to {MINIMUM_COUNT - 1} is {SMALL!r}",
+}
+_FEEDBACK = schema(
+    "EntryFeedback",
+    {
+        "type": "object",
+        "nullable": True,
+        "description": "What the earlier version received and what became of it (CONTRACT "
+        "§7): counts of the top-level comments on it (neither withdrawn nor hidden), by "
+        "stance and, for those with proposed wording, by the chairs' decision; and the "
+        "published answers to themes holding its comments or linked to the later version. "
+        "null for readers other than the group's chairs and the secretariat while the "
+        "earlier round's consultation is open or upcoming.",
+        "required": ["comments", "by_stance", "themes", "proposals"],
+        "properties": {
+            "comments": _COUNT,
+            "by_stance": {"type": "object", "properties": {s: _COUNT for s in STANCES}},
+            "themes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "title", "outcome", "answer", "comments"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "title": {"type": "string"},
+                        "outcome": {"type": "string", "enum": list(OUTCOMES)},
+                        "answer": {"type": "string"},
+                        "comments": {**_COUNT, "description": "The theme's size"},
+                    },
+                },
+            },
+            "proposals": {
+                "type": "object",
+                "properties": {k: _COUNT for k in PROPOSAL_KEYS},
+            },
+        },
+    },
+)
 _ENTRY = schema(
     "DiffEntry",
     {
@@ -76,6 +123,7 @@ _ENTRY = schema(
             "ops",
             "words_inserted",
             "words_deleted",
+            "feedback",
         ],
         "properties": {
             "from": {
@@ -105,6 +153,7 @@ _ENTRY = schema(
             },
             "words_inserted": {"type": "integer", "minimum": 0},
             "words_deleted": {"type": "integer", "minimum": 0},
+            "feedback": _FEEDBACK,
         },
     },
 )

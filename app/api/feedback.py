@@ -207,9 +207,17 @@ _COMMENT = schema(
                     "re-anchored",
                     "moved",
                     "orphaned",
-                    "adopted",
                 ],
             },
+            # -- accountability (CONTRACT §7): the chairs' decision on the proposed wording --
+            "decision": {
+                "type": "string",
+                "nullable": True,
+                "enum": ["accepted", "partly_accepted", "not_taken_up", None],
+                "description": "null when no wording is proposed or none is decided yet",
+            },
+            "decision_reason": {"type": "string", "nullable": True},
+            "decided_at": {"type": "string", "format": "date-time", "nullable": True},
             "parent_id": {"type": "integer", "nullable": True},
             "provision": {"type": "string"},
             "round": {"type": "integer"},

@@ -92,6 +92,13 @@ comment_hidden = Hook(
     "hidden, actor.",
 )
 
+proposal_decided = Hook(
+    "proposal_decided",
+    "Chairs or the secretariat decided (or changed their decision on) a comment's proposed "
+    "wording; the comment carries the new decision: comment, previous (the decision before, or "
+    "None), actor.",
+)
+
 # -- synthesis -----------------------------------------------------------------------------
 answer_published = Hook(
     "answer_published",

@@ -1,7 +1,9 @@
 """Fragments other domains add to a provision's page (comments, history), kept decoupled.
 
 Each provider takes (provision, user) and returns rendered HTML (markupsafe.Markup) or "".
-Registered at import time by the domain's routes module.
+Registered at import time by the domain's routes module; shown in the order of their
+`panel_order` attribute (default 50: the history; what became of the feedback 55; the
+comments 60), whatever order the modules were imported in.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ PROVISION_PANELS: list[Callable[[Any, Any], str]] = []
 
 
 def provision_panels(provision: Any, user: Any) -> list[str]:
-    return [html for provider in PROVISION_PANELS if (html := provider(provision, user))]
+    ordered = sorted(PROVISION_PANELS, key=lambda provider: getattr(provider, "panel_order", 50))
+    return [html for provider in ordered if (html := provider(provision, user))]
 
 
 # Numbers other domains attach to each provision of a round's contents (comments one may see).
@@ -28,3 +31,18 @@ def round_counts(round_: Any, user: Any) -> dict[int, list[tuple[str, int]]]:
         for provision_id, item in provider(round_, user).items():
             merged.setdefault(provision_id, []).append(item)
     return merged
+
+
+# What the earlier version of each entry of a comparison received, and what became of it.
+# Each provider takes (comparison, user) and returns {entry anchor: a view model}, which the
+# macros of templates/macros/accountability.html render (docs/feedback.md, "Accountability").
+COMPARISON_NOTES: list[Callable[[Any, Any], dict[str, Any]]] = []
+
+
+def comparison_notes(comparison: Any, user: Any) -> dict[str, Any]:
+    notes: dict[str, Any] = {}
+    if comparison is None:
+        return notes
+    for provider in COMPARISON_NOTES:
+        notes.update(provider(comparison, user))
+    return notes

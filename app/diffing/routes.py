@@ -7,17 +7,17 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from app.accounts.models import WorkingGroup
 from app.core.db import db
 from app.core.errors import BadInput, NotFound
-from app.core.panels import PROVISION_PANELS
+from app.core.panels import PROVISION_PANELS, comparison_notes
 from app.diffing import services
 from app.diffing.blueprint import bp, span
-from app.diffing.cache import rendered
+from app.diffing.cache import cached_diff, rendered
 from app.diffing.forms import CompareForm
 from app.diffing.render import render_inline, render_side_by_side
 from app.drafting.lineage import visible_history
@@ -42,15 +42,36 @@ def redline(entry: services.DiffEntry) -> Markup:
 
 
 @bp.app_template_global()
+def proposal_redline(passage: str, proposed: str) -> Markup:
+    """A proposed wording as a redline against the passage it amends (cached like any diff)."""
+    diff = cached_diff(passage, proposed)
+    return rendered(diff, ("inline",), lambda: render_inline(diff))  # type: ignore[no-any-return]
+
+
+@bp.app_template_global()
 def redline_sides(entry: services.DiffEntry) -> tuple[Markup, Markup]:
     return rendered(  # type: ignore[no-any-return]
         entry.diff, ("side",), lambda: render_side_by_side(entry.diff)
     )
 
 
+
+
 @bp.app_template_global()
-def entry_html(entry: services.DiffEntry, comparison: Any, view: str) -> Markup:
-    """One entry's article, memoised under everything it shows (the diff, names, rounds)."""
+def entry_html(
+    entry: services.DiffEntry, comparison: Any, view: str, note: Any = None
+) -> Markup:
+    """One entry's article: its redline (memoised under everything it shows: the diff, names,
+    rounds) and, when given, what the earlier version received (a COMPARISON_NOTES view
+    model that renders itself, `note.html()`)."""
+    anchor = escape(entry.anchor)
+    return Markup("".join((  # noqa: S704  (every piece escaped, or rendered Markup)
+        f'<article class="card diff-entry kind-{escape(entry.kind)}" id="{anchor}" '
+        f'aria-labelledby="{anchor}-h">', _entry_inner(entry, comparison, view),
+        note.html() if note is not None else "", "</article>")))
+
+
+def _entry_inner(entry: services.DiffEntry, comparison: Any, view: str) -> Markup:
     old, new = entry.old, entry.new
     key = (
         "entry",
@@ -137,6 +158,7 @@ def _compare_page(code_slug: str, template: str) -> ResponseReturnValue:
         rounds=rounds,
         view=form.view.data,
         query=_query(from_n, to_n),
+        notes=comparison_notes(comparison, current_user),
     )
 
 
@@ -152,6 +174,7 @@ def round_changes(code: str, number: int) -> ResponseReturnValue:
         round=round_,
         previous=previous,
         comparison=comparison,
+        notes=comparison_notes(comparison, current_user),
     )
 
 
@@ -190,6 +213,7 @@ def provision_history_page(code: str, key: str) -> ResponseReturnValue:
         entries=entries,
         comparison=comparison,
         heading=steps[-1].provisions[0].heading,
+        notes=comparison_notes(comparison, current_user) if entries else {},
     )
 
 

@@ -169,13 +169,15 @@ def _links_into(provision_ids: Iterable[int]) -> list[LineageLink]:
     ids = list(provision_ids)
     if not ids:
         return []
+    # The links by id (not SELECT DISTINCT over the rows: PostgreSQL has no equality for the
+    # JSON `alternatives` column, so DISTINCT over whole rows fails there).
+    into = select(LineageTarget.link_id).where(LineageTarget.to_provision_id.in_(ids))
     return list(
         db.session.scalars(
             select(LineageLink)
-            .join(LineageTarget, LineageTarget.link_id == LineageLink.id)
-            .where(LineageTarget.to_provision_id.in_(ids))
+            .where(LineageLink.id.in_(into))
             .options(selectinload(LineageLink.from_provision), selectinload(LineageLink.targets))
-            .distinct()
+            .order_by(LineageLink.id)
         )
     )
 

@@ -87,6 +87,10 @@ def comment_json(
         "published": bool(comment.publish_consent),
         "hidden": comment.hidden,
         "author": author_json(comment),
+        # The chairs' decision on the proposed wording (None: none proposed, or not decided).
+        "decision": comment.decision,
+        "decision_reason": comment.decision_reason,
+        "decided_at": iso(comment.decided_at),
     }
     if show_author and data["author"] is None:
         data["author"] = {
@@ -97,9 +101,10 @@ def comment_json(
     if carry is not None:
         data["carried"] = {
             "status": carry.status,
-            "adopted": carry.adopted,
             "provision": carry.to_provision.key if carry.to_provision else None,
         }
+        if show_author:  # the adoption check is a suggestion for the chairs, not a decision
+            data["carried"]["adoption_suggested"] = carry.adopted
     return data
 
 

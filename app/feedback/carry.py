@@ -4,7 +4,8 @@ Every comment of the previous round gets exactly one CommentCarry per later roun
 (its passage, or the whole provision, is in the provision with the same key), moved (it now
 sits in another provision, after a split, merge or re-keying) or orphaned (the passage or the
 provision is gone). Proposed wording the new text took over wholly or largely is marked
-adopted. Nothing is dropped, and running it again updates the same rows.
+`adopted`: a suggestion for the chairs, who decide (app/feedback/decisions.py). Nothing is
+dropped, and running it again updates the same rows.
 """
 
 from __future__ import annotations
@@ -224,12 +225,12 @@ def passage_context(text: str, start: int | None, end: int | None, width: int = 
 def comment_status(
     comment: Comment, carry: CommentCarry | None = None, now: dt.datetime | None = None
 ) -> str:
-    """One word for a comment's state: withdrawn, adopted, re-anchored, moved, orphaned,
-    open or closed (in that order of precedence)."""
+    """One word for a comment's state: withdrawn, re-anchored, moved, orphaned, open or closed
+    (in that order of precedence). Whether its proposed wording was taken over is the chairs'
+    decision (`Comment.decision`), never this status: the automatic adoption check
+    (`CommentCarry.adopted`) is only a suggestion shown to them."""
     if comment.status == "withdrawn":
         return "withdrawn"
     if carry is not None:
-        if carry.adopted:
-            return "adopted"
         return {"anchored": "re-anchored"}.get(carry.status, carry.status)
     return "open" if comment.round.is_open(now) else "closed"

@@ -58,13 +58,16 @@ def _exported(comment: Comment, carries: list[CommentCarry]) -> dict[str, Any]:
         "quote": comment.quote_exact, "quote_start": comment.quote_start,
         "quote_end": comment.quote_end, "status": comment.status,
         "hidden": comment.hidden_at is not None,
+        "decision": comment.decision, "decision_reason": comment.decision_reason,
+        "decided_at": _iso(comment.decided_at),
         "publish_consent": comment.publish_consent, "consent_at": _iso(comment.consent_at),
         "consent_terms": comment.consent_terms,
         "created_at": _iso(comment.created_at), "submitted_at": _iso(comment.submitted_at),
         "carried": [
             {"round": c.to_round.number,
              "provision": c.to_provision.key if c.to_provision else None,
-             "status": c.status, "quote": c.quote_exact, "adopted": c.adopted}
+             "status": c.status, "quote": c.quote_exact,
+             "adoption_suggested": c.adopted}
             for c in carries
         ],
     }  # fmt: skip

@@ -17,6 +17,20 @@ BODY_LIMIT = 10_000
 POST_LIMIT = "30 per minute"  # comments and replies per account, pages and API together
 PROPOSAL_LIMIT = 5_000
 CONSENT_TERMS_VERSION = "2026-11"
+# What chairs decide about a proposed wording (docs/feedback.md, "Decisions"): a short reason is
+# required where the proposal was not taken over as it stands.
+DECISIONS = ("accepted", "partly_accepted", "not_taken_up")
+REASON_REQUIRED = ("partly_accepted", "not_taken_up")
+DECISION_REASON_LIMIT = 2_000
+# Outcomes of proposals and of answered themes, as every page names them (one set of words and
+# one set of CSS classes, `outcome-<value>`, for the chairs' side and the public alike).
+OUTCOME_NAMES = {
+    "accepted": "Accepted",
+    "partly_accepted": "Partly accepted",
+    "not_taken_up": "Not taken up",
+    "out_of_scope": "Out of scope",
+    "undecided": "Not decided yet",
+}
 
 
 class Comment(db.Model):  # type: ignore[name-defined]
@@ -53,6 +67,13 @@ class Comment(db.Model):  # type: ignore[name-defined]
     hidden_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     hidden_reason: Mapped[str | None] = mapped_column(Text)
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The chairs' one current decision on the proposed wording (its history is in the audit log).
+    decision: Mapped[str | None] = mapped_column(String(16))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -77,6 +98,13 @@ class Comment(db.Model):  # type: ignore[name-defined]
     @property
     def hidden(self) -> bool:
         return self.hidden_at is not None
+
+    @property
+    def decision_name(self) -> str | None:
+        """The decision in words, "Not decided yet" for an undecided proposal, None without one."""
+        if not self.proposed_text:
+            return None
+        return OUTCOME_NAMES[self.decision or "undecided"]
 
 
 class CommentCarry(db.Model):  # type: ignore[name-defined]

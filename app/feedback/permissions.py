@@ -69,3 +69,9 @@ def can_export(user: Any, group_id: int | None) -> bool:
     if group_id is None:
         return is_secretariat(user)
     return can_chair(user, group_id)
+
+
+def can_decide(user: Any, comment: Any) -> bool:
+    """Deciding on a proposed wording: the chairs and vice-chairs of the provision's working
+    group, and the secretariat (docs/feedback.md, "Decisions")."""
+    return can_chair(user, comment.provision.group_id)

@@ -26,6 +26,7 @@ from app.drafting.models import Provision
 from app.drafting.permissions import can_view_round
 from app.drafting.services import get_round, round_provisions
 from app.feedback import bulk, services
+from app.feedback.accountability import counted_only
 from app.feedback.annotations import provision_path
 from app.feedback.carry import (
     Passage,
@@ -39,6 +40,7 @@ from app.feedback.forms import CommentForm, EditCommentForm, HideForm, ImportFor
 from app.feedback.models import POST_LIMIT, Comment, CommentCarry
 from app.feedback.permissions import (
     can_comment,
+    can_decide,
     can_edit_comment,
     can_export,
     can_moderate,
@@ -46,6 +48,7 @@ from app.feedback.permissions import (
     can_view_comment,
     is_author,
 )
+from app.feedback.threads import build_threads
 
 bp = Blueprint("feedback", __name__)
 
@@ -105,24 +108,6 @@ def _back(comment: Comment) -> Any:
     return redirect(f"{provision_path(comment.provision)}#comment-{comment.id}")
 
 
-def build_threads(comments: list[Comment]) -> list[tuple[Comment, list[Comment]]]:
-    """Top-level comments, each with its visible replies (all depths, oldest first)."""
-    by_id = {c.id: c for c in comments}
-
-    def root(comment: Comment) -> Comment:
-        while comment.parent_id in by_id:
-            comment = by_id[comment.parent_id]  # type: ignore[index]
-        return comment
-
-    threads: dict[int, tuple[Comment, list[Comment]]] = {}
-    for comment in comments:
-        top = root(comment)
-        threads.setdefault(top.id, (top, []))
-        if top is not comment:
-            threads[top.id][1].append(comment)
-    return list(threads.values())
-
-
 def provision_panel(provision: Provision, user: Any) -> str:
     """The comments panel on a provision page (a PROVISION_PANELS provider).
 
@@ -145,6 +130,7 @@ def provision_panel(provision: Provision, user: Any) -> str:
             threads=build_threads(comments),
             carried=carried,
             carried_from=" and ".join(r.name for r in sources),
+            received=0 if comments else counted_only(provision, user),
             form=form,
             reply_form=ReplyForm(formdata=None),
             user=user,
@@ -154,11 +140,13 @@ def provision_panel(provision: Provision, user: Any) -> str:
             shows_author=lambda c: c.publish_consent or can_read_all(user, c) or is_author(user, c),
             is_mine=lambda c: is_author(user, c),
             carry_of=lambda c: carries.get(c.id),
+            suggests=lambda c: can_decide(user, c),
             status_of=lambda c: comment_status(c, carries.get(c.id)),
         )
     )
 
 
+provision_panel.panel_order = 60  # type: ignore[attr-defined]  (after the record of changes)
 PROVISION_PANELS.append(provision_panel)
 
 

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.feedback.models import DECISION_REASON_LIMIT, DECISIONS
 from app.synthesis.models import OUTCOME_NAMES
 from app.synthesis.workspace import NOTE_LIMIT, REASON_LIMIT, TITLE_LIMIT
 
@@ -76,3 +77,23 @@ class CodebookForm(FlaskForm):
     title = StringField("Theme title", validators=[DataRequired(), Length(max=TITLE_LIMIT)])
     description = StringField("One-line description", validators=[Length(max=NOTE_LIMIT)])
     submit = SubmitField("Add to codebook")
+
+
+class DecisionForm(FlaskForm):
+    """One proposal's decision, compact enough to repeat for every proposal of a scope."""
+
+    decision = RadioField(
+        "Decision",
+        choices=[SelectChoice(k, OUTCOME_NAMES[k]) for k in DECISIONS],
+        validators=[DataRequired(message="Choose accepted, partly accepted or not taken up.")],
+    )
+    reason = TextAreaField(
+        "Reason", validators=[Length(max=DECISION_REASON_LIMIT)],
+        description="Required for partly accepted and not taken up; shown to the author.",
+    )
+    # Where to go back to on the proposals page (checked there, never a free URL).
+    group = HiddenField()
+    provision = HiddenField()
+    show = HiddenField()
+    page = HiddenField()
+    submit = SubmitField("Save decision")

@@ -27,13 +27,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import User, WorkingGroup
 from app.core.db import UTCDateTime, db, utcnow
 from app.drafting.models import Round
+from app.feedback.models import OUTCOME_NAMES as _NAMES
 from app.feedback.models import Comment
 
 SCOPE_KINDS = ("provision", "group", "round")
 RUN_STATUSES = ("queued", "running", "done", "failed")
-OUTCOMES = ("accepted", "partly", "not_taken_up")
-OUTCOME_NAMES = {"accepted": "Accepted", "partly": "Partly taken up",
-                 "not_taken_up": "Not taken up"}
+# CONTRACT §7; "partly" became "partly_accepted" in revision 20261206 (migrated in place).
+OUTCOMES = ("accepted", "partly_accepted", "not_taken_up", "out_of_scope")
+OUTCOME_NAMES = {outcome: _NAMES[outcome] for outcome in OUTCOMES}
 
 
 class SynthesisRun(db.Model):  # type: ignore[name-defined]

@@ -7,6 +7,7 @@ from typing import Any
 from app.accounts.permissions import account, can_chair, is_secretariat
 from app.drafting.models import Round
 from app.drafting.permissions import can_view_round
+from app.feedback.accountability import settled
 
 
 def can_use_workspace(user: Any) -> bool:
@@ -26,5 +27,6 @@ def can_synthesise_scope(user: Any, round_: Round, group_id: int | None, whole: 
 
 
 def can_view_register(user: Any, round_: Round) -> bool:
-    """The register is public once the round's window has closed, to whoever sees the round."""
-    return can_view_round(user, round_) and round_.consultation_status() == "closed"
+    """The register is public once the round's window has closed (or for a round that never
+    had one), to whoever sees the round."""
+    return can_view_round(user, round_) and settled(round_)

@@ -5,16 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -28,17 +19,13 @@ from app.core.db import db, utcnow
 from app.core.errors import DomainError
 from app.core.navigation import MAIN_NAV, NavItem
 from app.drafting.models import Code, Provision
-from app.drafting.permissions import can_view_round
 from app.drafting.services import get_round, neighbour_round, visible_rounds
+from app.feedback.decisions import proposal_counts, proposals_query
 from app.synthesis import forms, services, workspace
+from app.synthesis.blueprint import bp
 from app.synthesis.models import CodebookEntry, ScopeSetting, SynthesisRun, Theme
-from app.synthesis.permissions import (
-    can_synthesise_scope,
-    can_use_workspace,
-    can_view_register,
-)
+from app.synthesis.permissions import can_synthesise_scope, can_use_workspace
 
-bp = Blueprint("synthesis", __name__)
 PAGE_SIZE = 100
 QUEUED_TOO_LONG = dt.timedelta(minutes=1)  # then the page says no worker is running
 
@@ -115,8 +102,11 @@ def round_page(code: str, number: int) -> ResponseReturnValue:
         runs = services.runs_of_scope(round_, scope.key)
         latest = next((r for r in runs if r.status == "done"), None)
         rows.append((scope, runs[0] if runs else None, latest))
+    groups = _my_groups()
+    counts = proposal_counts(proposals_query(
+        round_, group_ids=None if groups is None else [g.id for g in groups]))
     return render_template("synthesis/round.html", round=round_, rows=rows,
-                           form=forms.RunForm())
+                           form=forms.RunForm(), proposals=counts)
 
 
 @bp.route("/chair/codes/<code>/rounds/<int:number>/synthesis/run", methods=["POST"])
@@ -362,14 +352,3 @@ def codebook_delete(run_id: int, entry_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash("Removed from the codebook.", "info")
     return redirect(url_for("synthesis.codebook", run_id=run.id))
-
-
-@bp.route("/codes/<code>/rounds/<int:number>/register")
-def register(code: str, number: int) -> ResponseReturnValue:
-    round_ = get_round(code, number, current_user)
-    if not can_view_register(current_user, round_):
-        return render_template("synthesis/register.html", round=round_, entries=None), 200
-    entries = workspace.register_entries(
-        round_, can_see=lambda later: can_view_round(current_user, later))
-    return render_template("synthesis/register.html", round=round_, entries=entries)
-

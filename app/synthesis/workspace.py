@@ -5,8 +5,7 @@ Every edit is audit-logged; nothing here commits."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 from sqlalchemy import select
@@ -97,6 +96,7 @@ def merge_themes(source: Theme, target: Theme, *, actor: User | None) -> Theme:
     # The merged theme keeps the name it had: recomputed keywords could otherwise rename it
     # after the theme that was merged away.
     target.identity.title = target.display_label
+    source.identity.title = source.display_label  # its published answer keeps this name
     for member in list(source.members):
         member.theme = target
     source.identity.merged_into = target.identity
@@ -210,11 +210,12 @@ def respond(
     theme: Theme, outcome: str, reason: str, provision_keys: Sequence[str], *,
     published: bool = True, actor: User | None,
 ) -> ThemeResponse:
-    """Answer a theme: accepted, partly or not taken up, with a reason, linked to the provisions
-    of the next round that changed because of it. Raises BadInput for an unknown outcome, an
-    empty reason or a provision the next round does not have."""
+    """Answer a theme: accepted, partly accepted, not taken up or out of scope, with a reason,
+    linked to the provisions of the next round that changed because of it. The theme keeps the
+    name it was answered under (re-runs and merges do not rename a published answer). Raises
+    BadInput for an unknown outcome, an empty reason or a provision the next round lacks."""
     if outcome not in OUTCOMES:
-        raise BadInput("Choose accepted, partly or not taken up.")
+        raise BadInput("Choose accepted, partly accepted, not taken up or out of scope.")
     reason = reason.strip()
     if not reason:
         raise BadInput("Give the reason for the response.")
@@ -230,6 +231,7 @@ def respond(
         if unknown:
             raise BadInput(f"Round {later.number} has no provision {unknown[0]!r}.")
     identity = theme.identity
+    identity.title = theme.display_label
     response = identity.response
     if response is None:
         response = ThemeResponse(identity=identity, outcome=outcome)
@@ -249,70 +251,6 @@ def respond(
 def next_round_provisions(theme: Theme) -> list[Provision]:
     later = neighbour_round(theme.run.round, 1)
     return list(later.provisions) if later is not None else []
-
-
-@dataclass(frozen=True)
-class RegisterEntry:
-    """One answered theme as the public sees it: no comment text, no names."""
-
-    scope: str
-    label: str
-    size: int
-    campaigns: int
-    independent: int
-    by_category: dict[str, int]
-    outcome: str
-    reason: str
-    provisions: list[Provision]
-
-
-def register_entries(
-    round_: Round, *, can_see: Callable[[Round], bool] = lambda _round: True
-) -> list[RegisterEntry]:
-    """The published responses of a round's themes, each with its theme as of the scope's
-    latest run (themes merged away or marked not relevant are left out). Linked provisions
-    of a round for which `can_see` is false (the viewer may not see it) are left out."""
-    responses = db.session.scalars(
-        select(ThemeResponse).join(ThemeIdentity)
-        .where(ThemeIdentity.round_id == round_.id, ThemeResponse.published.is_(True))
-        .order_by(ThemeIdentity.scope_key, ThemeIdentity.id))
-    entries: list[RegisterEntry] = []
-    latest: dict[str, SynthesisRun | None] = {}
-    for response in responses:
-        identity = response.identity
-        if identity.not_relevant or identity.merged_into_id is not None:
-            continue
-        key = identity.scope_key
-        if key not in latest:
-            latest[key] = _latest_for_key(round_, key)
-        run = latest[key]
-        theme = next((t for t in run.themes if t.identity_id == identity.id), None) if run else None
-        if theme is None or run is None:
-            continue
-        entries.append(RegisterEntry(
-            scope=scope_of(run).describe(), label=theme.display_label, size=theme.size,
-            campaigns=theme.campaign_count, independent=theme.independent_count,
-            by_category=dict(theme.by_category), outcome=response.outcome_name,
-            reason=response.reason,
-            provisions=[p for p in _linked(response) if can_see(p.round)]))
-    return entries
-
-
-def _latest_for_key(round_: Round, key: str) -> SynthesisRun | None:
-    return db.session.scalar(
-        select(SynthesisRun).where(SynthesisRun.round_id == round_.id,
-                                   SynthesisRun.scope_key == key, SynthesisRun.status == "done")
-        .order_by(SynthesisRun.id.desc()).limit(1))
-
-
-def _linked(response: ThemeResponse) -> list[Provision]:
-    out = []
-    for link in response.provisions:
-        provision = db.session.scalar(select(Provision).where(
-            Provision.round_id == link.round_id, Provision.key == link.provision_key))
-        if provision is not None:
-            out.append(provision)
-    return out
 
 
 def allow_private_summaries(

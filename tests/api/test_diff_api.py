@@ -37,6 +37,7 @@ def test_diff_has_the_contract_shape(client: Any, story: Any) -> None:
         "ops": edit["ops"],
         "words_inserted": 1,
         "words_deleted": 1,
+        "feedback": edit["feedback"],  # CONTRACT §7: tests/api/test_accountability_api.py
     }
     assert data["summary"] == {
         "unchanged": 2,

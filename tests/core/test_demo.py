@@ -31,6 +31,13 @@ def test_demo_loads_rounds_feedback_syntheses_and_answers_on_a_fresh_database(tm
         assert count("synthesis_runs") >= 4
         assert count("theme_responses") > 0
         assert_the_story_holds(connection)
+        decided = "SELECT count(*) FROM comments WHERE decision IS NOT NULL"
+        assert connection.execute(decided).fetchone()[0] > 50
+        nora = connection.execute(
+            "SELECT n.kind FROM notifications n JOIN users u ON u.id = n.user_id "
+            "WHERE u.email = 'participant@plenary.example'").fetchall()
+        assert {"proposal_decided", "comment_carried", "theme_answered",
+                "round_published", "window_opened"} <= {kind for (kind,) in nora}
     again = subprocess.run([sys.executable, "-m", "app.cli", "demo", "--no-serve"], cwd=ROOT,
                            env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "already loaded" in again.stdout

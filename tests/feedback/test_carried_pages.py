@@ -73,22 +73,34 @@ def test_a_passage_moved_in_a_split_shows_as_moved_here_on_its_new_provision(
     assert "Name them." not in client.get(NEW.format("m-b")).get_data(as_text=True)
 
 
-def test_adopted_wording_is_announced_to_its_author_and_to_the_chairs(
+def test_adoption_is_only_a_suggestion_to_the_chairs_and_the_author_sees_their_decision(
     client, auth, rounds, participant, chair, comment_on
 ):
+    from app.feedback.decisions import decide_proposal
+
     r1, r2, old, _ = rounds
-    comment_on(
+    comment = comment_on(
         old["a"], participant, quote="within fourteen days", proposed_text="within thirty days"
     )
     carry(r1, r2)
     auth.login(participant.email)
     section = carried_section(client.get(NEW.format("m-a")).get_data(as_text=True))
-    assert "Your proposed wording was adopted in this draft." in section
-    assert "status-adopted" in section
+    assert "within thirty days" in section
+    assert "adopted" not in section.lower() and "Adoption check" not in section
+    assert "Not decided yet" in section
     auth.logout()
     auth.login(chair.email)
     section = carried_section(client.get(NEW.format("m-a")).get_data(as_text=True))
-    assert "The proposed wording was adopted in this draft." in section
+    assert "Adoption check:" in section and "not a decision" in section
+    decide_proposal(comment, "partly_accepted", "Thirty days for the largest models only.",
+                    actor=chair)
+    db.session.commit()
+    auth.logout()
+    auth.login(participant.email)
+    section = carried_section(client.get(NEW.format("m-a")).get_data(as_text=True))
+    assert "The chairs' decision on your proposed wording" in section
+    assert "outcome-partly_accepted" in section and "Partly accepted" in section
+    assert "Thirty days for the largest models only." in section
 
 
 def test_carried_private_comments_stay_private_and_published_ones_are_public(

@@ -146,7 +146,8 @@ def test_proposed_wording_the_next_draft_took_over_is_adopted(rounds, participan
     assert carried(adopted, r2).adopted and carried(adopted, r2).adoption == 1.0
     assert not carried(ignored, r2).adopted
     carries = latest_carries([adopted, ignored])
-    assert comment_status(adopted, carries[adopted.id]) == "adopted"
+    # A suggestion for the chairs, never a status shown as a decision (app/feedback/decisions).
+    assert comment_status(adopted, carries[adopted.id]) == "re-anchored"
     assert comment_status(ignored, carries[ignored.id]) == "orphaned"
 
 

@@ -40,6 +40,7 @@ def _store_rows_without_hooks() -> None:
     """A round, a provision and a comment written as plain rows (as before search existed)."""
     from app.accounts.models import User
     from app.drafting.models import Code, Provision, Round
+    from app.core.db import utcnow
     from app.feedback.models import Comment
 
     user = User(email="old@example.org", name="Old Timer")
@@ -47,10 +48,15 @@ def _store_rows_without_hooks() -> None:
     round_ = Round(code=code, number=1, name="Old draft", visibility="public")
     provision = Provision(round=round_, key="m-1", kind="measure", depth=1, position=0,
                           label="Measure 1", title="Ferries", text="Ferries run hourly.")
-    comment = Comment(round=round_, provision=provision, author=user, stance="support",
-                      body="Ferries matter.", proposed_text="run every half hour",
-                      publish_consent=True)  # fmt: skip
-    db.session.add_all([user, code, round_, provision, comment])
+    db.session.add_all([user, code, round_, provision])
+    db.session.flush()
+    # The comment as a plain insert of the columns it had then: the ORM would also name the
+    # columns later migrations added, which this schema does not have yet.
+    db.session.execute(db.insert(Comment.__table__).values(
+        round_id=round_.id, provision_id=provision.id, author_id=user.id, source="web",
+        stance="support", body="Ferries matter.", proposed_text="run every half hour",
+        status="open", publish_consent=True, created_at=utcnow(), updated_at=utcnow(),
+        submitted_at=utcnow()))  # fmt: skip
     db.session.commit()
 
 
@@ -88,6 +94,7 @@ def test_the_migration_fills_the_index_from_stored_rows_and_downgrades_cleanly(
         else:
             assert made == {"search_entries", "search_entries_tsv"}
         db.session.commit()
+        db.session.remove()
         downgrade(revision=BEFORE)
         assert _database_objects() == set()
         db.session.remove()

@@ -159,7 +159,7 @@ def test_the_register_shows_only_answered_published_themes_without_comment_text(
     page = client.get("/codes/demo-code/rounds/1/register").get_data(as_text=True)
     assert "Update cycle" in page and "Six-month cycle adopted." in page
     assert "Internal only." not in page and unpublished.display_label not in page
-    assert f"{answered.size} comments:" in page
+    assert (f"{answered.size} comments" if answered.size >= 5 else "&lt;5 comments") in page
     assert "Measure 1.1: Documentation" in page
     assert not any(m.comment.body[:30] in page for m in run.members)
     assert "Alex Example" not in page and "@example.org" not in page

@@ -154,12 +154,14 @@ def test_every_chair_edit_is_audit_logged(feedback: Any, create_user: Any) -> No
 def test_a_response_links_provisions_of_the_next_round(feedback: Any) -> None:
     run = _run(feedback)
     theme = _theme_with(run, "sme")
-    response = workspace.respond(theme, "partly", "Forms simplified for SMEs only.",
+    response = workspace.respond(theme, "partly_accepted", "Forms simplified for SMEs only.",
                                  ["sme-forms"], actor=None)
     assert [link.provision_key for link in response.provisions] == ["sme-forms"]
-    assert response.outcome_name == "Partly taken up"
+    assert response.outcome_name == "Partly accepted"
     with pytest.raises(BadInput):
-        workspace.respond(theme, "partly", "Reason.", ["not-there"], actor=None)
+        workspace.respond(theme, "partly_accepted", "Reason.", ["not-there"], actor=None)
+    with pytest.raises(BadInput):  # the name before CONTRACT §7
+        workspace.respond(theme, "partly", "Reason.", [], actor=None)
     with pytest.raises(BadInput):
         workspace.respond(theme, "maybe", "Reason.", [], actor=None)
 

@@ -301,6 +301,29 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("POST", "/chair/themes/<int:theme_id>/respond"): anyone(404),
     ("POST", "/chair/themes/<int:theme_id>/split"): anyone(404),
     ("GET", "/codes/<code>/rounds/<int:number>/register"): round_visible(200),
+    # accountability: feedback at a glance, the chairs' decisions on proposed wording
+    ("GET", "/codes/<code>/rounds/<int:number>/at-a-glance"): round_visible(200),
+    ("GET", "/chair/codes/<code>/rounds/<int:number>/proposals"): only(CHAIRS, 200,
+                                                                       public=None),
+    # the participant's unpublished comment has no proposed wording: wg1's chairs are sent
+    # back to the list with a message (302); everyone else 404 (the workspace is theirs only)
+    ("POST", "/chair/comments/<int:comment_id>/decision"): only(CHAIRS, 302, public=None),
+    # 401 without a token; the author may see it but not decide (403); chairs past the check
+    # get 400 (no proposed wording); whoever may not see the comment 404
+    ("PUT", "/api/v1/comments/<int:comment_id>/decision"): lambda c: (
+        401 if not c.signed_in else 403 if c.role == "participant"
+        else 400 if c.role in CHAIRS else 404),
+    ("GET", "/api/v1/codes/<code>/rounds/<int:n>/register"): round_visible(200),
+    ("GET", "/api/v1/codes/<code>/rounds/<int:n>/register.csv"): round_visible(200),
+    # notifications: one's own page, settings and feed; the feed itself opens by its secret
+    ("GET", "/my/notifications"): signed_in(200),
+    ("POST", "/my/notifications/read"): signed_in(302),
+    ("GET", "/my/notifications/settings"): signed_in(200),
+    ("POST", "/my/notifications/settings"): signed_in(400),  # an empty form
+    ("POST", "/my/notifications/feed"): signed_in(200),
+    ("POST", "/my/notifications/feed/revoke"): signed_in(302),
+    # the participant's feed: its secret opens it for anyone (feed readers carry no cookies)
+    ("GET", "/notifications/feed/<token>.atom"): anyone(200),
 }
 
 
@@ -351,7 +374,17 @@ RESOLVERS: dict[str, Resolver] = {
 RULE_RESOLVERS: dict[tuple[str, str], Resolver] = {
     ("/account/export/<token>", "token"): lambda w, c: privacy.export_token(
         w.users.get(c.role) or w.users["participant"], w.secret_key),
+    # a fresh secret each time: the rows for /my/notifications/feed regenerate and revoke it
+    ("/notifications/feed/<token>.atom", "token"): lambda w, c: fresh_feed_token(w),
 }
+
+
+def fresh_feed_token(world: World) -> str:
+    from app.notifications.services import new_feed_token
+
+    token = new_feed_token(db.session.get(User, world.users["participant"].id))
+    db.session.commit()
+    return token
 
 
 # Query strings and JSON bodies some routes need to answer at all.
@@ -361,6 +394,8 @@ QUERIES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/codes/<code>/search"): {"q": "comment of the participant", "round": 1},
 }
 JSON_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PUT", "/api/v1/comments/<int:comment_id>/decision"):
+        {"decision": "not_taken_up", "reason": "Sent by the permission matrix."},
     ("POST", "/api/v1/codes/<code>/rounds/<int:number>/provisions/<key>/comments"):
         {"stance": "support", "body": "A comment sent by the permission matrix."},
 }

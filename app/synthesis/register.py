@@ -1,0 +1,170 @@
+"""The register of a round ("you said, we did"): its published answers as readers see them.
+
+Shared by the public page, the JSON API and the CSV download, so that the three never
+disagree. A reader other than the secretariat and the chairs of the theme's working group sees
+small counts as "<5" (app/feedback/accountability.py). Provisions of the next round that the
+reader may not see are left out, and each linked provision carries the anchor of its redline on
+the compare page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from app.core.db import db
+from app.drafting.models import LineageLink, LineageTarget, Provision, Round
+from app.drafting.permissions import can_view_round
+from app.feedback.accountability import merge_small, sees_exact, small
+from app.feedback.annotations import iso
+from app.feedback.export import safe_cell
+from app.synthesis.accountability import Answered, answered_themes
+
+CSV_COLUMNS = ("id", "scope", "title", "outcome", "answer", "comments", "campaigns",
+               "campaign_letters", "individual_comments", "answered_at", "current",
+               "merged_into", "provision_keys", "provision_labels", "next_round")
+
+
+def _plural(count: int | str, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
+
+
+def campaign_phrase(
+    size: int, campaigns: int, letters: int, individual: int, exact: bool
+) -> str:
+    """How many comments, and how many came as campaign letters, in one consistent wording:
+    a campaign of 24 letters is one campaign and 24 letters, never "one independent voice"."""
+    total = small(size, exact)
+    if isinstance(total, str) or size == 0:
+        return f"{_plural(total, 'comment')}."
+    if not campaigns:
+        return f"{_plural(total, 'comment')}, each sent individually."
+    own = small(individual, exact)
+    if campaigns == 1:
+        sent = f"a campaign of {_plural(small(letters, exact), 'letter')}"
+    else:
+        sent = f"{campaigns} campaigns with {_plural(small(letters, exact), 'letter')} in all"
+    if not individual:
+        return f"{_plural(total, 'comment')}: {sent}."
+    voices = small(individual + campaigns, exact)
+    return (f"{_plural(total, 'comment')}: {sent}, and {_plural(own, 'individual comment')} "
+            f"({_plural(voices, 'voice')}, each campaign counted as one).")
+
+
+@dataclass(frozen=True)
+class RegisterItem:
+    """One published answer, as one reader sees it."""
+
+    answer: Answered
+    exact: bool
+    provisions: tuple[Provision, ...]
+    anchors: dict[int, str]
+
+    @property
+    def size(self) -> int | str:
+        return small(self.answer.size, self.exact)
+
+    @property
+    def by_category(self) -> dict[str, int | str]:
+        """Stakeholder categories; for most readers the small ones merged (merge_small)."""
+        return merge_small(self.answer.by_category, self.exact)
+
+    @property
+    def proposals(self) -> dict[str, int | str]:
+        """The theme's proposed wordings by the chairs' decision (small counts hidden)."""
+        return {k: small(v, self.exact) for k, v in self.answer.proposals}
+
+    @property
+    def campaigns(self) -> str:
+        a = self.answer
+        return campaign_phrase(a.size, a.campaigns, a.letters, a.individual, self.exact)
+
+    def json(self) -> dict[str, Any]:
+        a = self.answer
+        return {
+            "id": a.identity_id, "scope": a.scope, "title": a.title, "outcome": a.outcome,
+            "answer": a.answer, "comments": self.size, "campaigns": a.campaigns,
+            "campaign_letters": small(a.letters, self.exact) if a.campaigns else 0,
+            "individual_comments": small(a.individual, self.exact),
+            "by_category": self.by_category, "proposals": self.proposals,
+            "answered_at": iso(a.answered_at),
+            "current": a.current, "merged_into": a.merged_into,
+            "provisions": [{"key": p.key, "label": p.label or p.title,
+                            "round": p.round.number, "compare_anchor": self.anchors.get(p.id)}
+                           for p in self.provisions],
+        }  # fmt: skip
+
+    def row(self) -> list[str]:
+        data = self.json()
+        return [safe_cell(v) for v in (
+            data["id"], data["scope"], data["title"], data["outcome"], data["answer"],
+            data["comments"], data["campaigns"], data["campaign_letters"],
+            data["individual_comments"], data["answered_at"], "yes" if data["current"] else "no",
+            data["merged_into"] or "", " ".join(p["key"] for p in data["provisions"]),
+            "; ".join(p["label"] for p in data["provisions"]),
+            self.provisions[0].round.number if self.provisions else "",
+        )]
+
+
+def _linked(answers: Sequence[Answered]) -> dict[tuple[int, str], Provision]:
+    """(round id, key) -> the provision, for every link of these answers (one query a round)."""
+    wanted: dict[int, set[str]] = {}
+    for answer in answers:
+        for round_id, key in answer.links:
+            wanted.setdefault(round_id, set()).add(key)
+    found: dict[tuple[int, str], Provision] = {}
+    for round_id, keys in wanted.items():
+        for provision in db.session.scalars(select(Provision).where(
+                Provision.round_id == round_id, Provision.key.in_(sorted(keys)))):
+            found[(round_id, provision.key)] = provision
+    return found
+
+
+def _anchors(round_: Round, provisions: Sequence[Provision]) -> dict[int, str]:
+    """Provision id -> the id of its entry on the compare page from `round_` (as
+    app.diffing.services.DiffEntry.anchor names it)."""
+    ids = [p.id for p in provisions]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(LineageTarget.to_provision_id, Provision.key)
+        .join(LineageLink, LineageLink.id == LineageTarget.link_id)
+        .join(Provision, Provision.id == LineageLink.from_provision_id)
+        .where(LineageTarget.to_provision_id.in_(ids), LineageLink.from_round_id == round_.id)
+        .order_by(Provision.position)
+    )
+    sources: dict[int, str] = {}
+    for to_id, from_key in rows:
+        sources.setdefault(to_id, from_key)
+    return {p.id: f"c-{sources.get(p.id, 'new')}--{p.key}" for p in provisions}
+
+
+def register_items(round_: Round, user: Any) -> list[RegisterItem]:
+    """The round's published answers as `user` sees them (visibility of the register itself
+    is the caller's check: app.synthesis.permissions.can_view_register)."""
+    answers = answered_themes(round_)
+    linked = _linked(answers)
+    visible = {key: p for key, p in linked.items() if can_view_round(user, p.round)}
+    anchors = _anchors(round_, list(visible.values()))
+    return [
+        RegisterItem(
+            answer=a, exact=sees_exact(user, a.group_id),
+            provisions=tuple(visible[link] for link in a.links if link in visible),
+            anchors=anchors,
+        )
+        for a in answers
+    ]
+
+
+def register_csv(items: Sequence[RegisterItem]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for item in items:
+        writer.writerow(item.row())
+    return buffer.getvalue()
