@@ -39,8 +39,8 @@ def fresh_url(database_url: str, tmp_path: Any) -> Iterator[str]:
 def _store_rows_without_hooks() -> None:
     """A round, a provision and a comment written as plain rows (as before search existed)."""
     from app.accounts.models import User
-    from app.drafting.models import Code, Provision, Round
     from app.core.db import utcnow
+    from app.drafting.models import Code, Provision, Round
     from app.feedback.models import Comment
 
     user = User(email="old@example.org", name="Old Timer")
