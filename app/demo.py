@@ -7,6 +7,7 @@ next round is imported (which carries the comments forward), and so on up to the
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -322,6 +323,9 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     """Create the embedded database, load the demo and serve it on http://127.0.0.1:5000."""
     if current_app.config.get("PLENARY_ENV") == "production":
         fail("the demo is not for production: it creates accounts with a known password")
+    if not os.environ.get("PLENARY_PUBLIC_URL"):
+        # Links the demo prints (receipts, feeds, invitations) name the address it serves on.
+        current_app.config["PUBLIC_URL"] = f"http://{host}:{port}"
     upgrade(directory=str(ROOT / "migrations"))
     load_demo()
     click.echo(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")

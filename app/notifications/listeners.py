@@ -92,11 +92,15 @@ def _published(round: Round, **_: Any) -> None:  # noqa: A002  (the hook's keywo
 
 
 def _decided(comment: Comment, previous: str | None = None, **_: Any) -> None:
+    """The author hears of every decision on their proposal, a changed one too (a decision
+    reverted, or only its reason changed, is news: the key carries the moment of deciding)."""
     provision = comment.provision
     name = comment.decision_name or ""
+    moment = comment.decided_at.isoformat() if comment.decided_at is not None else ""
+    verb = "changed their decision" if previous is not None else "decided"
     notify([comment.author], News(
-        kind="proposal_decided", key=f"decided:{comment.id}:{comment.decision}",
-        title=f"The chairs decided on your proposed wording for "
+        kind="proposal_decided", key=f"decided:{comment.id}:{comment.decision}:{moment}",
+        title=f"The chairs {verb} on your proposed wording for "
               f"{provision.label or provision.title}: {name.lower()}",
         body=comment.decision_reason or "",
         url=f"{provision_path(provision)}#comment-{comment.id}",

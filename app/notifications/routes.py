@@ -29,6 +29,7 @@ from app.accounts.permissions import account
 from app.core.db import db
 from app.core.errors import DomainError, NotFound
 from app.core.navigation import MAIN_NAV, NavItem
+from app.core.urls import absolute, public_url_for
 from app.notifications import services
 from app.notifications.forms import SettingsForm
 from app.notifications.models import KINDS
@@ -72,7 +73,7 @@ def mark_read() -> ResponseReturnValue:
 
 def _settings_page(form: SettingsForm, status: int = 200, secret: str | None = None) -> Any:
     row = services.settings_of([current_user.id]).get(current_user.id)
-    feed_url = (url_for("notifications.feed", token=secret, _external=True) if secret else None)
+    feed_url = public_url_for("notifications.feed", token=secret) if secret else None
     return render_template(
         "notifications/settings.html", form=form, feed=row if row and row.feed_token_hash
         else None, feed_url=feed_url, action=ActionForm(),
@@ -133,7 +134,7 @@ def feed(token: str) -> ResponseReturnValue:
         raise NotFound("This feed does not exist, or its URL was revoked.")
     items = services.notifications_for(user, limit=services.FEED_SIZE)
     root = ET.Element(f"{{{ATOM}}}feed")
-    base = request.host_url.rstrip("/")
+    base = absolute("")  # the configured public address, never the Host header
     ET.SubElement(root, f"{{{ATOM}}}id").text = f"{base}/notifications/feed/{user.id}"
     ET.SubElement(root, f"{{{ATOM}}}title").text = f"Plenary: notifications for {user.name}"
     ET.SubElement(root, f"{{{ATOM}}}updated").text = (

@@ -231,21 +231,35 @@ def respond(
         if unknown:
             raise BadInput(f"Round {later.number} has no provision {unknown[0]!r}.")
     identity = theme.identity
-    identity.title = theme.display_label
     response = identity.response
+    if response is not None and response.published and not published:
+        raise BadInput("A published answer stays on the public register: change its outcome "
+                       "or reason instead of withdrawing it.")
+    before = _answer_of(response)
     if response is None:
         response = ThemeResponse(identity=identity, outcome=outcome)
         db.session.add(response)
+    identity.title = theme.display_label
     response.outcome, response.reason, response.published = outcome, reason, published
     response.responded_by_id, response.responded_at = getattr(actor, "id", None), utcnow()
-    response.provisions = [ResponseProvision(round_id=later.id, provision_key=k)
-                           for k in keys] if later is not None else []
+    # Links kept where they stay (a new row beside the old one breaks their unique key).
+    kept = {link.provision_key: link for link in response.provisions}
+    response.provisions = [kept.get(k) or ResponseProvision(round_id=later.id, provision_key=k)
+                           for k in keys] if later is not None else []  # fmt: skip
     db.session.flush()
     audit.record("synthesis.theme.respond", actor=actor, target=identity, outcome=outcome,
                  provisions=keys)
-    if published:
+    if published and before != (outcome, reason, sorted(keys)):  # new or changed: logged
         hooks.answer_published.send(response=response, actor=actor)
     return response
+
+
+def _answer_of(response: ThemeResponse | None) -> tuple[str, str, list[str]] | None:
+    """A published answer as it reads (what the register and the log show), else None."""
+    if response is None or not response.published:
+        return None
+    return response.outcome, response.reason or "", sorted(p.provision_key
+                                                           for p in response.provisions)
 
 
 def next_round_provisions(theme: Theme) -> list[Provision]:

@@ -132,6 +132,9 @@ def test_the_feed_opens_with_its_secret_and_stops_when_regenerated_or_revoked(
     body = feed.get_data(as_text=True)
     assert "decided on your proposed wording" in body and "<author><name>Plenary" in body
     assert "private" in feed.headers["Cache-Control"]
+    # Its links name the configured public address, whatever Host the request claims.
+    spoofed = client.get(url, headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "evil.example" not in spoofed and 'href="http://localhost/' in spoofed
     auth.login(author.email)
     token = auth.csrf_token("/my/notifications/settings")
     again = client.post("/my/notifications/feed", data={"csrf_token": token}).get_data(

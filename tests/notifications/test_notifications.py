@@ -37,6 +37,15 @@ def test_the_author_hears_of_a_decision_on_their_proposal(why: Any, create_user:
     decide_proposal(why.undecided, "accepted", "", actor=chair)  # a changed decision: told again
     db.session.commit()
     assert len(notes(why.undecided.author, "proposal_decided")) == 2
+    # Reverted to the first decision, then only its reason changed: told each time, and the
+    # newest notice says what holds now.
+    decide_proposal(why.undecided, "not_taken_up", "Too short to be useful.", actor=chair)
+    decide_proposal(why.undecided, "not_taken_up", "Too short, and out of scope.", actor=chair)
+    db.session.commit()
+    told = notes(why.undecided.author, "proposal_decided")
+    assert len(told) == 4
+    assert "changed their decision" in told[-1].title and "not taken up" in told[-1].title
+    assert told[-1].body == "Too short, and out of scope."
 
 
 def test_authors_in_an_answered_theme_hear_of_the_answer(why: Any) -> None:
@@ -51,8 +60,11 @@ def test_authors_in_an_answered_theme_hear_of_the_answer(why: Any) -> None:
 
 
 def test_an_unpublished_answer_tells_no_one(why: Any) -> None:
-    workspace.respond(why.run.themes[1], "accepted", "Draft only.", [], published=False,
-                      actor=None)
+    theme = why.run.themes[1]
+    db.session.delete(theme.identity.response)  # a theme not answered yet
+    db.session.flush()
+    db.session.expire(theme.identity, ["response"])
+    workspace.respond(theme, "accepted", "Draft only.", [], published=False, actor=None)
     db.session.commit()
     assert not any(notes(a, "theme_answered") for a in why.authors)
 

@@ -190,3 +190,30 @@ def test_a_codebook_title_is_unique_per_scope(feedback: Any) -> None:
     workspace.add_codebook_entry(run.round, run.scope_key, "Costs", "", actor=None)
     with pytest.raises(Conflict):
         workspace.add_codebook_entry(run.round, run.scope_key, "costs", "", actor=None)
+
+
+def test_a_published_answer_can_be_edited_but_not_withdrawn(feedback: Any) -> None:
+    from app.record.models import LogEntry
+
+    def logged() -> int:
+        return len(db.session.scalars(
+            select(LogEntry).where(LogEntry.kind == "answer_published")).all())  # fmt: skip
+
+    theme = _theme_with(_run(feedback), "sme")
+    workspace.respond(theme, "partly_accepted", "Forms simplified.", ["sme-forms"], actor=None)
+    first = logged()
+    # Saved again as it stands (the form comes back with its provision ticked): no error, no
+    # second entry in the public log.
+    response = workspace.respond(theme, "partly_accepted", "Forms simplified.", ["sme-forms"],
+                                 actor=None)
+    db.session.flush()
+    assert [link.provision_key for link in response.provisions] == ["sme-forms"]
+    assert logged() == first
+    # A changed reason with the same provision is a new version of the answer, logged.
+    workspace.respond(theme, "partly_accepted", "Forms simplified for SMEs.", ["sme-forms"],
+                      actor=None)
+    assert logged() == first + 1
+    with pytest.raises(BadInput, match="stays on the public register"):
+        workspace.respond(theme, "partly_accepted", "Forms simplified for SMEs.", ["sme-forms"],
+                          published=False, actor=None)
+    assert theme.identity.response.published
