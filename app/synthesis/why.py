@@ -72,11 +72,13 @@ class EntryFeedback:
 
     @property
     def taken_up(self) -> list[Answered]:
-        return [a for a in self.answers if a.taken_up]
+        """Answers that led to this change; none where the wording did not change (an answer
+        may link a provision that in the end stayed as it was)."""
+        return [a for a in self.answers if a.taken_up] if self.changed else []
 
     @property
     def other_answers(self) -> list[Answered]:
-        return [a for a in self.answers if not a.taken_up]
+        return [a for a in self.answers if not a.taken_up or not self.changed]
 
     def size(self, answer: Answered) -> int | str:
         return small(answer.size, self.exact)

@@ -148,3 +148,40 @@ def test_a_provision_whose_comments_are_unpublished_says_they_are_counted_not_hi
     page = client.get("/codes/demo/rounds/2/provisions/m-keep").get_data(as_text=True)
     assert "No comments you can see" not in page
     assert "&lt;5 comments on Measure 1.1 in Second draft, none published" in page
+
+
+def test_at_a_glance_shows_stances_once_closed_and_tells_nothing_while_open(
+    client: Any, why: Any, create_user: Any, auth: Any
+) -> None:
+    glance = "/codes/demo/rounds/2/at-a-glance"
+    page = client.get(glance).get_data(as_text=True)
+    assert '<svg role="img"' in page and "Keep it maintained" in page
+    assert "Support 2" not in page  # small counts are "<5" for the public
+    r2 = why.story.rounds[2]
+    r2.closes_at = utcnow().replace(year=utcnow().year + 1)
+    db.session.commit()
+    page = client.get(glance).get_data(as_text=True)
+    assert "shown once the consultation has closed" in page
+    # Not even how many measures were commented on: that counts comments the public cannot see.
+    assert not re.search(r"\d+ measures? ha(s|ve) received", page)
+    assert '<svg role="img"' not in page
+    create_user("wg1chair@example.org", groups=[("wg1", "chair")])
+    auth.login("wg1chair@example.org")
+    page = client.get(glance).get_data(as_text=True)
+    assert '<svg role="img"' in page and "Support 2" in page
+
+
+def test_an_unchanged_provision_is_never_said_to_have_changed_in_response(
+    client: Any, why: Any
+) -> None:
+    """An answer linking a provision whose wording stayed the same: listed as an answer, no
+    "changed in response to", no "feedback taken up" badge."""
+    from app.synthesis.models import ResponseProvision
+
+    why.answered.response.provisions.append(
+        ResponseProvision(round_id=why.story.rounds[3].id, provision_key="m-keep"))
+    db.session.commit()
+    page = client.get(COMPARE).get_data(as_text=True)
+    keep = entry(page, "c-m-keep--m-keep")
+    assert "Keep it maintained" in keep
+    assert "Changed in response to" not in keep and "feedback taken up" not in keep
