@@ -59,6 +59,21 @@ def _json(data: Any, status: int = 200, content_type: str = "application/json") 
     return Response(json.dumps(data, ensure_ascii=False), status=status, content_type=content_type)
 
 
+def _check_quote(quote: dict[str, Any]) -> None:
+    """A quote object names its passage with text (and may place it with offsets): a value of
+    another type is refused, not dropped."""
+    if not isinstance(quote.get("exact"), str) or not quote["exact"].strip():
+        raise BadInput("quote.exact must be the quoted text.")
+    for name in ("prefix", "suffix"):
+        if quote.get(name) is not None and not isinstance(quote[name], str):
+            raise BadInput(f"quote.{name} must be a string.")
+    for name in ("start", "end"):
+        value = quote.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or value < 0):
+            raise BadInput(f"quote.{name} must be a whole number, 0 or more.")
+
+
 @bp.route("/codes/<code>/rounds/<int:number>/provisions/<key>/comments", methods=["POST"])
 @limiter.limit(POST_LIMIT, key_func=account_key)
 def post_comment(code: str, number: int, key: str) -> ResponseReturnValue:
@@ -73,6 +88,10 @@ def post_comment(code: str, number: int, key: str) -> ResponseReturnValue:
     quote = data.get("quote")
     if quote is not None and not isinstance(quote, str | dict):
         raise BadInput("quote must be the quoted text or an object with 'exact'.")
+    if isinstance(quote, dict):
+        _check_quote(quote)
+    if data.get("publish_consent") is not None and not isinstance(data["publish_consent"], bool):
+        raise BadInput("publish_consent must be true or false.")
     for name in ("body", "stance", "proposed_text", "external_id"):
         if data.get(name) is not None and not isinstance(data[name], str):
             raise BadInput(f"{name} must be a string.")

@@ -97,6 +97,10 @@ def test_a_body_other_than_json_is_415(client, provision, headers):
         ({"body": ""}, "empty"),
         ({"quote": "not a passage of it"}, "not in the provision"),
         ({"body": 42}, "must be a string"),
+        ({"quote": {"exact": 5}}, "quote.exact must be the quoted text"),
+        ({"quote": {"exact": "fourteen days", "start": "3"}}, "quote.start must be"),
+        ({"publish_consent": "yes"}, "publish_consent must be true or false"),
+        ({"publish_consent": 1}, "publish_consent must be true or false"),
     ],
 )
 def test_bad_input_is_400_with_a_clear_message(client, provision, headers, payload, message):
