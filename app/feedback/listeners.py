@@ -66,8 +66,7 @@ def _exported(comment: Comment, carries: list[CommentCarry]) -> dict[str, Any]:
         "carried": [
             {"round": c.to_round.number,
              "provision": c.to_provision.key if c.to_provision else None,
-             "status": c.status, "quote": c.quote_exact,
-             "adoption_suggested": c.adopted}
+             "status": c.status, "quote": c.quote_exact}  # (the adoption check is the chairs')
             for c in carries
         ],
     }  # fmt: skip

@@ -68,7 +68,7 @@ def test_export_holds_my_account_memberships_comments_and_carries(client, auth,
     assert (item["id"], item["body"], item["consent_terms"]) == (comment.id, "Keep it shorter.",
                                                                  "2026-11")
     assert item["carried"] == [{"round": 2, "provision": "m-1", "status": "anchored",
-                                "quote": "documentation", "adoption_suggested": False}]
+                                "quote": "documentation"}]
     assert "password" not in response.get_data(as_text=True).replace("password_set", "")
 
 
