@@ -55,9 +55,14 @@ def _filters(source: Any) -> dict[str, Any]:
 @bp.route("/chair/codes/<code>/rounds/<int:number>/proposals")
 @require(can_use_workspace)
 def proposals(code: str, number: int) -> ResponseReturnValue:
-    round_ = get_round(code, number, current_user)
+    return _page(get_round(code, number, current_user), _filters(request.args))
+
+
+def _page(round_: Any, filters: dict[str, Any], draft: dict[str, Any] | None = None,
+          status: int = 200) -> ResponseReturnValue:
+    """The list; with `draft`, one proposal's refused decision shown in its card, with the
+    choice and reason as typed and the message beside them."""
     groups = _groups()
-    filters = _filters(request.args)
     chosen = [g for g in groups if g.slug == filters.get("group")] or groups
     scope = [g.id for g in chosen] if filters.get("group") or not is_secretariat(
         current_user) else None
@@ -75,7 +80,7 @@ def proposals(code: str, number: int) -> ResponseReturnValue:
         items=items, carries=carries, counts=counts, page=page, more=more,
         base={k: v for k, v in filters.items() if k != "page"},
         form=DecisionForm(formdata=None), next_round=neighbour_round(round_, 1),
-        can_decide=lambda c: can_decide(current_user, c))
+        can_decide=lambda c: can_decide(current_user, c), draft=draft), status
 
 
 @bp.route("/chair/comments/<int:comment_id>/decision", methods=["POST"])
@@ -92,19 +97,20 @@ def decide(comment_id: int) -> ResponseReturnValue:
     back = url_for("synthesis.proposals", code=comment.round.code.slug,
                    number=comment.round.number, **_filters(request.form))
     label = f"{comment.provision.label or comment.provision.title}, proposal {comment.id}"
+    def refused(message: str) -> ResponseReturnValue:
+        draft = {"id": comment.id, "decision": request.form.get("decision") or "",
+                 "reason": request.form.get("reason") or "", "error": message}
+        return _page(comment.round, _filters(request.form), draft, 400)
+
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(f"{label}: {error}", "error")
-        return redirect(f"{back}#proposal-{comment.id}")
+        return refused(" ".join(str(e) for errors in form.errors.values() for e in errors))
     try:
         decide_proposal(comment, form.decision.data or "", form.reason.data,
                         actor=current_user)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        flash(f"{label}: {error.message}", "error")
-        return redirect(f"{back}#proposal-{comment.id}")
+        return refused(error.message)
     flash(f"{label}: {comment.decision_name.lower() if comment.decision_name else ''}. "
           "Its author will be told.", "info")
     return redirect(f"{back}#proposal-{comment.id}")

@@ -93,7 +93,18 @@ def test_a_missing_reason_is_a_clear_message_and_nothing_is_stored(
                            data={"csrf_token": token, "decision": "not_taken_up",
                                  "reason": " "})
     page = response.get_data(as_text=True)
-    assert "Give a short reason" in page and f"proposal {target.id}" in page
+    assert response.status_code == 400
+    assert "Give a short reason" in page and f"Proposal {target.id}" in page
+    # The message sits in the proposal's card too, with what the chair chose and typed kept.
+    card = page[page.index(f'id="proposal-{target.id}"'):]
+    card = card[:card.index("</article>")]
+    assert 'role="alert"' in card and "Give a short reason" in card
+    assert 'value="not_taken_up" checked' in card and "autofocus" in card
+    long_reason = "Because " + "the wording is too broad " * 100  # past the 2,000 limit
+    response = client.post(f"/chair/comments/{target.id}/decision",
+                           data={"csrf_token": token, "decision": "not_taken_up",
+                                 "reason": long_reason})
+    assert response.status_code == 400 and long_reason in response.get_data(as_text=True)
     response = client.post(f"/chair/comments/{target.id}/decision", follow_redirects=True,
                            data={"csrf_token": token, "decision": "maybe"})
     assert "Not a valid choice" in response.get_data(as_text=True)
