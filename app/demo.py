@@ -311,6 +311,9 @@ def load_demo() -> None:
     from app.notifications.delivery import announce_windows
 
     click.echo(f"  notifications: {announce_windows()} about the open consultation")
+    from app.demo_decisions import date_the_story
+
+    date_the_story()
     db.session.commit()
 
 

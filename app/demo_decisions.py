@@ -11,6 +11,7 @@ from app.accounts import services as accounts
 from app.accounts.models import WorkingGroup
 from app.core.db import db, utcnow
 from app.drafting.models import Round
+from app.feedback.models import Comment
 
 # The demo participant's own proposals on the second draft (published with her consent), and
 # what the chairs decide: (label, quoted passage, proposed wording, decision, reason).
@@ -60,6 +61,7 @@ def decide_proposals(round_: Round) -> None:
     from app.feedback.decisions import decide_proposal, proposals_query
 
     planned = {proposed: (decision, reason) for _l, _q, proposed, decision, reason in NORA}
+    decided = story_moment(round_)
     proposals = list(db.session.scalars(proposals_query(round_)))
     carries = latest_carries(proposals)
     chairs = {m.group_id: m.user for g in db.session.scalars(select(WorkingGroup))
@@ -75,4 +77,43 @@ def decide_proposals(round_: Round) -> None:
             decision = "partly_accepted" if index % 3 == 0 else "not_taken_up"
             reason = DECIDED[decision]
         decide_proposal(comment, decision, reason,
-                        actor=chairs.get(comment.provision.group_id))
+                        actor=chairs.get(comment.provision.group_id), now=decided)
+
+
+def story_moment(round_: Round) -> dt.datetime:
+    """When the chairs settled a round's feedback in the demo's story: three days before the
+    next draft came out (now, if there is none yet)."""
+    from app.drafting.services import neighbour_round
+
+    later = neighbour_round(round_, 1)
+    if later is not None and later.opens_at is not None:
+        return min(later.opens_at - dt.timedelta(days=3), utcnow())
+    return utcnow()
+
+
+def date_the_story() -> None:
+    """Answers and notifications dated when they happen in the story, not when it was loaded:
+    a round's news when it opened, a decision's or an answer's when the chairs settled it."""
+    from app.drafting.models import Round as RoundModel
+    from app.notifications.models import Notification
+    from app.synthesis.models import ThemeIdentity, ThemeResponse
+
+    for response in db.session.scalars(select(ThemeResponse)):
+        identity = db.session.get(ThemeIdentity, response.identity_id)
+        round_ = db.session.get(RoundModel, identity.round_id) if identity else None
+        if round_ is not None:
+            response.responded_at = story_moment(round_)
+    for note in db.session.scalars(select(Notification)):
+        comment = db.session.get(Comment, note.comment_id) if note.comment_id else None
+        round_ = db.session.get(RoundModel, note.round_id) if note.round_id else None
+        when = None
+        if note.kind == "proposal_decided" and comment is not None:
+            when = comment.decided_at
+        elif note.kind == "theme_answered" and round_ is not None:
+            when = story_moment(round_)
+        elif round_ is not None and round_.opens_at is not None:
+            when = round_.opens_at
+        if when is not None:
+            note.created_at = min(when, utcnow())
+    db.session.flush()
+
