@@ -236,3 +236,17 @@ def _added_words(template: str, text: str) -> str:
         if tag in ("insert", "replace") and any(own_keys[j1:j2])
     ]
     return " … ".join(runs)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+
+
+def differing_sentences(template: str, text: str) -> list[str]:
+    """The sentences of `text` that `template` does not hold (compared on their words, so
+    case and punctuation do not count): what a campaign's sender wrote beyond the letter."""
+    def key(sentence: str) -> str:
+        return " ".join(_key(t) for t in sentence.split() if _key(t))
+
+    known = {key(s) for s in _SENTENCE_END.split(" ".join(template.split()))}
+    return [s for s in _SENTENCE_END.split(" ".join(text.split()))
+            if key(s) and key(s) not in known]

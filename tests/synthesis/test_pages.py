@@ -102,8 +102,14 @@ def test_a_chair_reads_a_theme_and_merges_it(client: Any, chair: Any, feedback: 
     page = client.get(path).get_data(as_text=True)
     assert all(m.comment.body.split(";")[0][:40] in page for m in source.members)
     token = auth.csrf_token(path)
-    response = client.post(f"/chair/themes/{source.id}/merge",
-                           data={"csrf_token": token, "merge-target": target.id})
+    asked = client.post(f"/chair/themes/{source.id}/merge",
+                        data={"csrf_token": token, "merge-target": target.id})
+    assert asked.status_code == 200  # the confirmation step: nothing merged yet
+    assert "Yes, merge" in asked.get_data(as_text=True)
+    db.session.refresh(run)
+    assert len(run.themes) == before
+    response = client.post(f"/chair/themes/{source.id}/merge", data={
+        "csrf_token": token, "merge-target": target.id, "merge-confirm": "1"})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/themes/{target.id}")
     db.session.refresh(run)
