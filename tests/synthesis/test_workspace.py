@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from app.core.audit import AuditEvent
 from app.core.db import db
-from app.core.errors import BadInput, Conflict
+from app.core.errors import BadInput, Conflict, NotFound
 from app.synthesis import workspace
 from app.synthesis.export import synthesis_document
+from app.synthesis.models import ThemeMove
 from app.synthesis.services import run_synthesis
 
 
@@ -190,3 +191,15 @@ def test_a_codebook_title_is_unique_per_scope(feedback: Any) -> None:
     workspace.add_codebook_entry(run.round, run.scope_key, "Costs", "", actor=None)
     with pytest.raises(Conflict):
         workspace.add_codebook_entry(run.round, run.scope_key, "costs", "", actor=None)
+
+
+def test_several_comments_move_at_once_and_each_move_is_remembered(feedback: Any) -> None:
+    run = _run(feedback)
+    smes, updates = _theme_with(run, "sme"), _theme_with(run, "upd")
+    moving = [m.comment_id for m in smes.members[:3]]
+    assert workspace.move_comments(run, moving, updates, actor=None) == 3
+    assert set(moving) <= {m.comment_id for m in updates.members}
+    moves = db.session.scalars(select(ThemeMove).where(ThemeMove.comment_id.in_(moving))).all()
+    assert len(moves) == 3 and {m.identity_id for m in moves} == {updates.identity_id}
+    with pytest.raises(NotFound):
+        workspace.move_comments(run, [moving[0], 10**9], updates, actor=None)
