@@ -8,9 +8,10 @@ What the columns mean (docs/synthesis.md):
 - *stance*: the theme's comments by stance; sorting by it orders by net support,
   (support − oppose) / comments.
 - *stakeholders*: the theme's comments by category; a category is **over-represented** when
-  its share of the theme is at least 1.5 times its share of the whole scope and it has at least
-  two comments in the theme (`labels.over_represented`, stored on the theme by each run and
-  edit). Sorting by it orders by the largest single category's share (the most one-sided
+  it has at least three comments in the theme, its share of the theme is at least twice its
+  share of the whole scope, and its count is at least two standard deviations (Poisson) above
+  what that scope share predicts (`labels.over_represented`, stored on the theme by each run
+  and edit). Sorting by it orders by the largest single category's share (the most one-sided
   first when descending).
 - *campaigns*: how many of the theme's comments are copies of a campaign letter.
 - *answered*: whether the chairs have recorded a response (and which).
