@@ -239,14 +239,41 @@ def _added_words(template: str, text: str) -> str:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+NEAR = 0.5  # a sender's sentence sharing this much of a template sentence's words edits it
 
 
-def differing_sentences(template: str, text: str) -> list[str]:
-    """The sentences of `text` that `template` does not hold (compared on their words, so
-    case and punctuation do not count): what a campaign's sender wrote beyond the letter."""
-    def key(sentence: str) -> str:
-        return " ".join(_key(t) for t in sentence.split() if _key(t))
+@dataclass(frozen=True)
+class BeyondTemplate:
+    """What one sender wrote beyond a campaign's template: whole sentences the template has
+    nothing like, and the words put into the template's own sentences ("freelance
+    photographer" for "journalist")."""
 
-    known = {key(s) for s in _SENTENCE_END.split(" ".join(template.split()))}
-    return [s for s in _SENTENCE_END.split(" ".join(text.split()))
-            if key(s) and key(s) not in known]
+    sentences: list[str]
+    edits: list[str]
+
+
+def beyond_template(template: str, text: str) -> BeyondTemplate:
+    """Compare a letter with its campaign's template sentence by sentence, on words (case and
+    punctuation do not count): a sentence of the template is left out, one sharing at least
+    NEAR of its words (Jaccard) with a template sentence gives the words it changed, any other
+    is new."""
+    def words(sentence: str) -> list[str]:
+        return [k for k in (_key(t) for t in sentence.split()) if k]
+
+    def split(body: str) -> list[str]:
+        return [s for s in _SENTENCE_END.split(" ".join(body.split())) if words(s)]
+
+    known = [(s, set(words(s))) for s in split(template)]
+    exact = {" ".join(words(s)) for s, _ in known}
+    sentences, edits = [], []
+    for sentence in split(text):
+        if " ".join(words(sentence)) in exact:
+            continue
+        own = set(words(sentence))
+        score, nearest = max(((len(own & w) / len(own | w), s) for s, w in known),
+                             default=(0.0, ""))
+        if score < NEAR:
+            sentences.append(sentence)
+        elif added := _added_words(nearest, sentence):
+            edits.append(added)
+    return BeyondTemplate(sentences, edits)

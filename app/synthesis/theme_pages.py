@@ -4,6 +4,7 @@ saved; merging and marking not relevant ask for confirmation first (a page, no J
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from app.drafting.services import neighbour_round
 from app.feedback.models import Comment
 from app.synthesis import forms, services, workspace
 from app.synthesis.blueprint import bp
-from app.synthesis.duplicates import differing_sentences
+from app.synthesis.duplicates import beyond_template
 from app.synthesis.loading import editable, load_theme
 from app.synthesis.models import CampaignGroup, Theme, ThemeMember
 from app.synthesis.permissions import can_use_workspace
@@ -30,12 +31,14 @@ PAGE_SIZE = 100
 
 @dataclass(frozen=True)
 class CampaignHere:
-    """A campaign as one theme holds it: the letters in this theme, and what their senders
-    wrote beyond the template (each differing sentence once, with how many sent it)."""
+    """A campaign as one theme holds it: the letters in this theme, the sentences their
+    senders added to the template and the words they changed in it (each once, with how many
+    senders wrote it, commonest first)."""
 
     campaign: CampaignGroup
     letters: list[ThemeMember]
     additions: list[tuple[str, int]]
+    edits: list[tuple[str, int]]
 
 
 def campaigns_in(theme: Theme) -> list[CampaignHere]:
@@ -46,12 +49,13 @@ def campaigns_in(theme: Theme) -> list[CampaignHere]:
         letters = [members[c.comment_id] for c in campaign.members if c.comment_id in members]
         if not letters:
             continue
-        counts: dict[str, int] = {}
+        added: Counter[str] = Counter()
+        edited: Counter[str] = Counter()
         for letter in letters:
-            for sentence in differing_sentences(campaign.template, letter.comment.body):
-                counts[sentence] = counts.get(sentence, 0) + 1
-        found.append(CampaignHere(campaign, letters, sorted(counts.items(),
-                                                            key=lambda kv: -kv[1])))
+            beyond = beyond_template(campaign.template, letter.comment.body)
+            added.update(dict.fromkeys(beyond.sentences, 1))
+            edited.update(dict.fromkeys(beyond.edits, 1))
+        found.append(CampaignHere(campaign, letters, added.most_common(), edited.most_common()))
     return sorted(found, key=lambda c: -len(c.letters))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from app.synthesis.duplicates import differing_sentences
+from app.synthesis.duplicates import BeyondTemplate, beyond_template
 from app.synthesis.overview import View, overview, read_view, row_of
 
 
@@ -85,11 +85,12 @@ def test_the_query_string_is_cleaned_and_headers_toggle() -> None:
     assert view.aria_sort("title") == "ascending" and view.aria_sort("size") is None
 
 
-def test_differing_sentences_are_what_a_sender_wrote_beyond_the_template() -> None:
-    template = "Protect creators. Pay fair remuneration to authors."
-    assert differing_sentences(template, "protect creators! Pay fair remuneration to "
-                               "authors. Our members agree strongly.") == [
-        "Our members agree strongly."]
-    assert differing_sentences(template, template) == []
-    assert differing_sentences(template, "Protect creators. Pay fair remuneration to all "
-                               "authors.") == ["Pay fair remuneration to all authors."]
+def test_beyond_the_template_are_new_sentences_and_changed_words() -> None:
+    template = ("I am writing as a journalist whose work is published online. "
+                "Pay fair remuneration to authors.")
+    letter = ("I am writing as a freelance photographer whose work is published online. "
+              "pay fair remuneration to authors! Thank you. Our members agree strongly.")
+    beyond = beyond_template(template, letter)
+    assert beyond.sentences == ["Thank you.", "Our members agree strongly."]
+    assert beyond.edits == ["freelance photographer"]
+    assert beyond_template(template, template) == BeyondTemplate([], [])
