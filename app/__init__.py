@@ -140,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.synthesis import proposals as _proposals  # noqa: F401  (each adds its routes
     from app.synthesis import public_pages as _public_pages  # noqa: F401  to synthesis_bp)
     from app.synthesis import routes as _synthesis_routes  # noqa: F401
+    from app.synthesis import theme_pages as _theme_pages  # noqa: F401
     from app.synthesis.blueprint import bp as synthesis_bp
 
     csrf.exempt(api_bp)

@@ -236,3 +236,44 @@ def _added_words(template: str, text: str) -> str:
         if tag in ("insert", "replace") and any(own_keys[j1:j2])
     ]
     return " … ".join(runs)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+NEAR = 0.5  # a sender's sentence sharing this much of a template sentence's words edits it
+
+
+@dataclass(frozen=True)
+class BeyondTemplate:
+    """What one sender wrote beyond a campaign's template: whole sentences the template has
+    nothing like, and the words put into the template's own sentences ("freelance
+    photographer" for "journalist")."""
+
+    sentences: list[str]
+    edits: list[str]
+
+
+def beyond_template(template: str, text: str) -> BeyondTemplate:
+    """Compare a letter with its campaign's template sentence by sentence, on words (case and
+    punctuation do not count): a sentence of the template is left out, one sharing at least
+    NEAR of its words (Jaccard) with a template sentence gives the words it changed, any other
+    is new."""
+    def words(sentence: str) -> list[str]:
+        return [k for k in (_key(t) for t in sentence.split()) if k]
+
+    def split(body: str) -> list[str]:
+        return [s for s in _SENTENCE_END.split(" ".join(body.split())) if words(s)]
+
+    known = [(s, set(words(s))) for s in split(template)]
+    exact = {" ".join(words(s)) for s, _ in known}
+    sentences, edits = [], []
+    for sentence in split(text):
+        if " ".join(words(sentence)) in exact:
+            continue
+        own = set(words(sentence))
+        score, nearest = max(((len(own & w) / len(own | w), s) for s, w in known),
+                             default=(0.0, ""))
+        if score < NEAR:
+            sentences.append(sentence)
+        elif added := _added_words(nearest, sentence):
+            edits.append(added)
+    return BeyondTemplate(sentences, edits)

@@ -15,10 +15,18 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.feedback.models import DECISION_REASON_LIMIT, DECISIONS
 from app.synthesis.models import OUTCOME_NAMES
 from app.synthesis.workspace import NOTE_LIMIT, REASON_LIMIT, TITLE_LIMIT
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (no JavaScript, each with its own label)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class RunForm(FlaskForm):
@@ -38,11 +46,13 @@ class NoteForm(FlaskForm):
 
 class RelevanceForm(FlaskForm):
     not_relevant = HiddenField(validators=[DataRequired()])
+    confirm = HiddenField()  # "1" once the chair has confirmed (marking not relevant)
     submit = SubmitField("Mark as not relevant")
 
 
 class MergeForm(FlaskForm):
     target = SelectField("Merge this theme into", coerce=int)
+    confirm = HiddenField()  # "1" once the chair has confirmed
     submit = SubmitField("Merge")
 
 
@@ -52,6 +62,7 @@ class SplitForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     target = SelectField("Move to", coerce=int)
+    campaign = HiddenField()  # "1": move every letter of the comment's campaign in this theme
     submit = SubmitField("Move")
 
 
@@ -64,7 +75,7 @@ class RespondForm(FlaskForm):
     reason = TextAreaField(
         "Reason", validators=[DataRequired(message="Give a reason."), Length(max=REASON_LIMIT)]
     )
-    provisions = SelectMultipleField(
+    provisions = CheckboxesField(
         "Provisions of the next round that changed because of it", choices=[], validate_choice=True
     )
     published = BooleanField(

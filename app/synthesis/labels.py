@@ -129,11 +129,17 @@ def over_represented(
     theme_counts: Mapping[str, int],
     scope_counts: Mapping[str, int],
     *,
-    min_ratio: float = 1.5,
-    min_count: int = 2,
+    min_ratio: float = 2.0,
+    min_count: int = 3,
+    min_excess: float = 2.0,
 ) -> list[str]:
-    """Categories whose share of a theme is at least `min_ratio` times their share of the
-    whole scope, with at least `min_count` comments in the theme; strongest first.
+    """Categories far above their share of the whole scope in a theme; strongest first.
+
+    A category is over-represented when it has at least `min_count` comments in the theme, its
+    share of the theme is at least `min_ratio` times its share of the scope, and its count
+    exceeds the count its scope share would give the theme (`expected`) by at least
+    `min_excess` standard deviations (Poisson: `min_excess * sqrt(expected)`), so that two or
+    three comments of a rare category in a small theme are not flagged by chance.
 
     Raises ValueError if a category counts more comments in the theme than in the scope.
     """
@@ -146,7 +152,8 @@ def over_represented(
             raise ValueError(f"category {category!r}: {count} in theme but {in_scope} in scope")
         if count < min_count or theme_total == 0:
             continue
-        ratio = (count / theme_total) / (in_scope / scope_total)
-        if ratio >= min_ratio:
+        expected = theme_total * in_scope / scope_total
+        ratio = count / expected
+        if ratio >= min_ratio and count - expected >= min_excess * math.sqrt(expected):
             found.append((-ratio, category))
     return [category for _, category in sorted(found)]

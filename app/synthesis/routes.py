@@ -10,23 +10,23 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
-from wtforms.fields.choices import SelectChoice
 
-from app.accounts.models import CATEGORY_NAMES, WorkingGroup
-from app.accounts.permissions import can_manage_platform, is_secretariat
+from app.accounts.models import CATEGORY_NAMES
+from app.accounts.permissions import can_manage_platform
 from app.core.access import require
 from app.core.db import db, utcnow
 from app.core.errors import DomainError
 from app.core.navigation import MAIN_NAV, NavItem
 from app.drafting.models import Code, Provision
-from app.drafting.services import get_round, neighbour_round, visible_rounds
+from app.drafting.services import get_round, visible_rounds
 from app.feedback.decisions import proposal_counts, proposals_query
 from app.synthesis import forms, services, workspace
 from app.synthesis.blueprint import bp
-from app.synthesis.models import CodebookEntry, ScopeSetting, SynthesisRun, Theme
-from app.synthesis.permissions import can_synthesise_scope, can_use_workspace
+from app.synthesis.loading import load_run, my_groups, scope_allowed
+from app.synthesis.models import CodebookEntry, ScopeSetting, SynthesisRun
+from app.synthesis.overview import COLUMNS, FILTERS, overview, read_view
+from app.synthesis.permissions import can_use_workspace
 
-PAGE_SIZE = 100
 QUEUED_TOO_LONG = dt.timedelta(minutes=1)  # then the page says no worker is running
 
 
@@ -53,34 +53,6 @@ def category_name(slug: str) -> str:
     return CATEGORY_NAMES.get(slug, slug)
 
 
-def _run(run_id: int) -> SynthesisRun:
-    run = db.session.get(SynthesisRun, run_id)
-    if run is None or not _scope_allowed(services.scope_of(run)):
-        abort(404)
-    return run
-
-
-def _theme(theme_id: int) -> Theme:
-    theme = db.session.get(Theme, theme_id)
-    if theme is None:
-        abort(404)
-    _run(theme.run_id)
-    return theme
-
-
-def _my_groups() -> list[WorkingGroup] | None:
-    if is_secretariat(current_user):
-        return None
-    ids = current_user.chaired_group_ids
-    return list(db.session.scalars(
-        select(WorkingGroup).where(WorkingGroup.id.in_(ids)).order_by(WorkingGroup.slug)))
-
-
-def _scope_allowed(scope: services.Scope) -> bool:
-    return can_synthesise_scope(current_user, scope.round, services.scope_group_id(scope),
-                                scope.kind == "round")
-
-
 @bp.route("/chair/synthesis")
 @require(can_use_workspace)
 def index() -> ResponseReturnValue:
@@ -96,13 +68,13 @@ def index() -> ResponseReturnValue:
 @require(can_use_workspace)
 def round_page(code: str, number: int) -> ResponseReturnValue:
     round_ = get_round(code, number, current_user)
-    scopes = [s for s in services.scope_options(round_, _my_groups()) if _scope_allowed(s)]
+    scopes = [s for s in services.scope_options(round_, my_groups()) if scope_allowed(s)]
     rows = []
     for scope in scopes:
         runs = services.runs_of_scope(round_, scope.key)
         latest = next((r for r in runs if r.status == "done"), None)
         rows.append((scope, runs[0] if runs else None, latest))
-    groups = _my_groups()
+    groups = my_groups()
     counts = proposal_counts(proposals_query(
         round_, group_ids=None if groups is None else [g.id for g in groups]))
     return render_template("synthesis/round.html", round=round_, rows=rows,
@@ -125,7 +97,7 @@ def start_run(code: str, number: int) -> ResponseReturnValue:
             group=value if kind == "group" else None)
     except DomainError:
         abort(404)
-    if kind not in ("provision", "group", "round") or not _scope_allowed(scope):
+    if kind not in ("provision", "group", "round") or not scope_allowed(scope):
         abort(404)
     run = services.create_run(round_, provision=scope.provision_key, group=scope.group,
                               actor=current_user)
@@ -138,7 +110,7 @@ def start_run(code: str, number: int) -> ResponseReturnValue:
 @bp.route("/chair/runs/<int:run_id>")
 @require(can_use_workspace)
 def run_page(run_id: int) -> ResponseReturnValue:
-    run = _run(run_id)
+    run = load_run(run_id)
     scope = services.scope_of(run)
     latest = services.latest_run(run.round, provision=scope.provision_key, group=scope.group)
     unassigned = [m for m in run.members if m.theme_id is None]
@@ -147,159 +119,16 @@ def run_page(run_id: int) -> ResponseReturnValue:
     if current_app.config.get("PLENARY_SUMMARISER_URL") and can_manage_platform(current_user):
         summariser = bool(db.session.scalar(select(ScopeSetting.summarise_private).where(
             ScopeSetting.round_id == run.round_id, ScopeSetting.scope_key == run.scope_key)))
+    view = read_view(request.args)
+    relevant = [t for t in run.themes if not t.identity.not_relevant]
     return render_template("synthesis/run.html", run=run, scope=scope, latest=latest,
                            unassigned=unassigned, comments=_comments(run), stalled=stalled,
-                           summariser=summariser)
+                           summariser=summariser, view=view, rows=overview(relevant, view),
+                           relevant=relevant, columns=COLUMNS, filters=FILTERS)
 
 
 def _comments(run: SynthesisRun) -> dict[int, Any]:
     return {m.comment_id: m.comment for m in run.members}
-
-
-@bp.route("/chair/runs/<int:run_id>/themes/<int:theme_id>")
-@require(can_use_workspace)
-def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
-    theme = _theme(theme_id)
-    if theme.run_id != run_id:
-        abort(404)
-    run = theme.run
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    members = theme.members
-    shown = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    others = [t for t in run.themes if t.id != theme.id]
-    merge = forms.MergeForm(prefix="merge")
-    merge.target.choices = [SelectChoice(t.id, f"{t.display_label} ({t.size})") for t in others]
-    move_choices = [(t.id, t.display_label) for t in others] + [(0, "Unassigned")]
-    respond = forms.RespondForm(prefix="respond")
-    response = theme.identity.response
-    respond.provisions.choices = _provision_choices(theme)
-    if response is not None and not respond.is_submitted():
-        respond.outcome.data = response.outcome
-        respond.reason.data = response.reason
-        respond.published.data = response.published
-        respond.provisions.data = [link.provision_key for link in response.provisions]
-    rename = forms.RenameForm(prefix="rename", title=theme.identity.title or "")
-    note = forms.NoteForm(prefix="note", note=theme.identity.note)
-    campaign_of = {m.comment_id: c for c in run.campaigns for m in c.members}
-    return render_template(
-        "synthesis/theme.html", run=run, theme=theme, members=shown, page=page,
-        pages=max(1, -(-len(members) // PAGE_SIZE)), merge=merge, move_choices=move_choices,
-        respond=respond, rename=rename, note=note, relevance=forms.RelevanceForm(),
-        split=forms.SplitForm(), move=forms.MoveForm(), campaign_of=campaign_of,
-        next_round=neighbour_round(run.round, 1), editable=_editable(run),
-        scope=services.scope_of(run))
-
-
-def _provision_choices(theme: Theme) -> list[SelectChoice]:
-    return [SelectChoice(p.key, p.heading) for p in workspace.next_round_provisions(theme)]
-
-
-def _editable(run: SynthesisRun) -> bool:
-    scope = services.scope_of(run)
-    latest = services.latest_run(run.round, provision=scope.provision_key, group=scope.group)
-    return latest is not None and latest.id == run.id
-
-
-def _act(theme: Theme, action: Any) -> Any:
-    """Run a chair's edit, commit, and go back to the theme (or show the refusal)."""
-    run_id = theme.run_id
-    try:
-        result = action()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("synthesis.theme_page", run_id=run_id, theme_id=theme.id))
-    target = result if isinstance(result, Theme) else theme
-    return redirect(url_for("synthesis.theme_page", run_id=run_id, theme_id=target.id))
-
-
-@bp.route("/chair/themes/<int:theme_id>/rename", methods=["POST"])
-@require(can_use_workspace)
-def rename(theme_id: int) -> ResponseReturnValue:
-    theme = _theme(theme_id)
-    form = forms.RenameForm(prefix="rename")
-    if not form.validate_on_submit():
-        abort(400)
-    return _act(theme, lambda: workspace.rename_theme(theme, form.title.data or "",
-                                                      actor=current_user))
-
-
-@bp.route("/chair/themes/<int:theme_id>/note", methods=["POST"])
-@require(can_use_workspace)
-def note(theme_id: int) -> ResponseReturnValue:
-    theme = _theme(theme_id)
-    form = forms.NoteForm(prefix="note")
-    if not form.validate_on_submit():
-        abort(400)
-    return _act(theme, lambda: workspace.set_note(theme, form.note.data or "",
-                                                  actor=current_user))
-
-
-@bp.route("/chair/themes/<int:theme_id>/relevance", methods=["POST"])
-@require(can_use_workspace)
-def relevance(theme_id: int) -> ResponseReturnValue:
-    theme = _theme(theme_id)
-    form = forms.RelevanceForm()
-    if not form.validate_on_submit():
-        abort(400)
-    flag = form.not_relevant.data == "1"
-    return _act(theme, lambda: workspace.set_not_relevant(theme, flag, actor=current_user))
-
-
-@bp.route("/chair/themes/<int:theme_id>/merge", methods=["POST"])
-@require(can_use_workspace)
-def merge(theme_id: int) -> ResponseReturnValue:
-    theme = _theme(theme_id)
-    form = forms.MergeForm(prefix="merge")
-    form.target.choices = [SelectChoice(t.id, t.label) for t in theme.run.themes
-                           if t.id != theme.id]
-    if not form.validate_on_submit():
-        abort(400)
-    target = db.session.get(Theme, form.target.data)
-    if target is None or target.run_id != theme.run_id:
-        abort(400)
-    return _act(theme, lambda: workspace.merge_themes(theme, target, actor=current_user))
-
-
-@bp.route("/chair/themes/<int:theme_id>/split", methods=["POST"])
-@require(can_use_workspace)
-def split(theme_id: int) -> ResponseReturnValue:
-    theme = _theme(theme_id)
-    if not forms.SplitForm().validate_on_submit():
-        abort(400)
-    return _act(theme, lambda: workspace.split_theme(theme, actor=current_user))
-
-
-@bp.route("/chair/themes/<int:theme_id>/comments/<int:comment_id>/move", methods=["POST"])
-@require(can_use_workspace)
-def move(theme_id: int, comment_id: int) -> ResponseReturnValue:
-    theme = _theme(theme_id)
-    form = forms.MoveForm()
-    form.target.choices = [SelectChoice(t.id, t.label) for t in theme.run.themes]
-    form.target.choices.append(SelectChoice(0, "Unassigned"))
-    if not form.validate_on_submit():
-        abort(400)
-    target = db.session.get(Theme, form.target.data) if form.target.data else None
-    return _act(theme, lambda: workspace.move_comment(theme.run, comment_id, target,
-                                                      actor=current_user))
-
-
-@bp.route("/chair/themes/<int:theme_id>/respond", methods=["POST"])
-@require(can_use_workspace)
-def respond(theme_id: int) -> ResponseReturnValue:
-    theme = _theme(theme_id)
-    form = forms.RespondForm(prefix="respond")
-    form.provisions.choices = _provision_choices(theme)
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return redirect(url_for("synthesis.theme_page", run_id=theme.run_id,
-                                theme_id=theme.id))
-    return _act(theme, lambda: workspace.respond(
-        theme, form.outcome.data or "", form.reason.data or "", form.provisions.data or [],
-        published=bool(form.published.data), actor=current_user))
 
 
 @bp.route("/chair/runs/<int:run_id>/summariser", methods=["POST"])
@@ -307,7 +136,7 @@ def respond(theme_id: int) -> ResponseReturnValue:
 def summariser_privacy(run_id: int) -> ResponseReturnValue:
     """The secretariat lets the optional summariser read this scope's private comments, or
     stops it (the next run of the scope applies it)."""
-    run = _run(run_id)
+    run = load_run(run_id)
     if not forms.SplitForm().validate_on_submit():
         abort(400)
     allowed = request.form.get("allowed") == "1"
@@ -322,7 +151,7 @@ def summariser_privacy(run_id: int) -> ResponseReturnValue:
 @bp.route("/chair/runs/<int:run_id>/codebook", methods=["GET", "POST"])
 @require(can_use_workspace)
 def codebook(run_id: int) -> ResponseReturnValue:
-    run = _run(run_id)
+    run = load_run(run_id)
     form = forms.CodebookForm()
     if form.validate_on_submit():
         try:
@@ -342,7 +171,7 @@ def codebook(run_id: int) -> ResponseReturnValue:
 @bp.route("/chair/runs/<int:run_id>/codebook/<int:entry_id>/delete", methods=["POST"])
 @require(can_use_workspace)
 def codebook_delete(run_id: int, entry_id: int) -> ResponseReturnValue:
-    run = _run(run_id)
+    run = load_run(run_id)
     entry = db.session.get(CodebookEntry, entry_id)
     if entry is None or entry.round_id != run.round_id or entry.scope_key != run.scope_key:
         abort(404)

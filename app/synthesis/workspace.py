@@ -147,29 +147,45 @@ def move_comment(
     run: SynthesisRun, comment_id: int, target: Theme | None, *, actor: User | None
 ) -> None:
     """Move one comment of the run to another theme (None: unassigned); remembered for re-runs."""
+    move_comments(run, [comment_id], target, actor=actor)
+
+
+def move_comments(
+    run: SynthesisRun, comment_ids: Sequence[int], target: Theme | None, *, actor: User | None
+) -> int:
+    """Move comments of the run (a campaign's letters, say) to another theme (None:
+    unassigned), each remembered for re-runs; the run's figures are recomputed once. Returns
+    how many moved. Raises NotFound when one is not part of the run, BadInput for a theme of
+    another run."""
     check_editable(run)
-    member = db.session.scalar(select(ThemeMember).where(
-        ThemeMember.run_id == run.id, ThemeMember.comment_id == comment_id))
-    if member is None:
-        raise NotFound("That comment is not part of this synthesis.")
     if target is not None and target.run_id != run.id:
         raise BadInput("The theme belongs to another run.")
-    member.theme, member.moved = target, True
-    move = db.session.scalar(select(ThemeMove).where(
+    ids = list(dict.fromkeys(comment_ids))
+    members = {m.comment_id: m for m in db.session.scalars(select(ThemeMember).where(
+        ThemeMember.run_id == run.id, ThemeMember.comment_id.in_(ids)))}
+    if not ids or len(members) != len(ids):
+        raise NotFound("That comment is not part of this synthesis.")
+    moves = {m.comment_id: m for m in db.session.scalars(select(ThemeMove).where(
         ThemeMove.round_id == run.round_id, ThemeMove.scope_key == run.scope_key,
-        ThemeMove.comment_id == comment_id))
-    if move is None:
-        move = ThemeMove(round_id=run.round_id, scope_key=run.scope_key, comment_id=comment_id)
-        db.session.add(move)
-    move.identity = target.identity if target is not None else None
-    move.moved_by_id, move.moved_at = getattr(actor, "id", None), utcnow()
-    audit.record("synthesis.comment.move", actor=actor, target=run, comment=comment_id,
-                 to_identity=target.identity_id if target is not None else None)
+        ThemeMove.comment_id.in_(ids)))}
+    for comment_id in ids:
+        member = members[comment_id]
+        member.theme, member.moved = target, True
+        move = moves.get(comment_id)
+        if move is None:
+            move = ThemeMove(round_id=run.round_id, scope_key=run.scope_key,
+                             comment_id=comment_id)
+            db.session.add(move)
+        move.identity = target.identity if target is not None else None
+        move.moved_by_id, move.moved_at = getattr(actor, "id", None), utcnow()
+        audit.record("synthesis.comment.move", actor=actor, target=run, comment=comment_id,
+                     to_identity=target.identity_id if target is not None else None)
     db.session.flush()
     db.session.expire(run, ["themes"])
     for theme in run.themes:
         db.session.expire(theme, ["members"])
     refresh_run(run)
+    return len(ids)
 
 
 def codebook(round_: Round, scope_key: str) -> list[CodebookEntry]:

@@ -100,3 +100,13 @@ def test_over_represented_needs_a_minimum_count():
 def test_over_represented_refuses_theme_counts_above_the_scope():
     with pytest.raises(ValueError):
         over_represented({"sme": 3}, {"sme": 2})
+
+
+def test_a_few_comments_of_a_rare_category_are_not_over_represented_by_chance():
+    scope = {"observer": 6, "civil_society": 60, "gpai_provider": 70}
+    # 3 of 25 observers where 1.1 were expected: 2.7 times the share, but within chance.
+    assert over_represented({"observer": 3, "civil_society": 12, "gpai_provider": 10},
+                            scope) == []
+    # 6 of 25 would be far above it.
+    assert over_represented({"observer": 6, "civil_society": 10, "gpai_provider": 9},
+                            scope) == ["observer"]

@@ -60,9 +60,67 @@ def test_a_chair_opens_a_theme_and_merges_two_themes(live_server: Any, page: Any
     screenshot(page, "synthesis-theme")
     page.get_by_label("Merge this theme into").select_option(index=0)
     page.get_by_role("button", name="Merge").click()
+    assert page.get_by_role("heading", level=1, name=f"Merge “{merged_away}” into").is_visible()
+    page.get_by_role("button", name="Yes, merge").click()
+    assert page.get_by_text(f"Saved: “{merged_away}” was merged into").is_visible()
     assert page.get_by_role("heading", name="Comments (11)").is_visible()
     page.goto(f"{live_server.url}/chair/runs/{run_id}")
     assert page.locator("article.theme").count() == 2
     assert page.locator("article.theme h3 a").all_inner_texts()[0] == kept
     assert merged_away not in page.locator("article.theme h3").all_inner_texts()
     screenshot(page, "synthesis-after-merge")
+
+
+def _seed_next_round() -> int:
+    """A theme of round 1 whose response can link any of twelve provisions of round 2."""
+    group = accounts.create_group("wg-picker", "Picker group")
+    accounts.create_user("picker.chair@example.org", "Pat Chair", password=PASSWORD,
+                         groups=[("wg-picker", "chair")])
+    code = Code(slug="picker-code", title="Picker Code of Practice")
+    first = Round(code=code, number=1, name="First draft", visibility="plenary",
+                  levels=["measure"])
+    second = Round(code=code, number=2, name="Second draft", visibility="plenary",
+                   levels=["measure"])
+    provision = Provision(round=first, key="docs", kind="measure", depth=1, position=0,
+                          label="Measure 1.1", title="Documentation", group=group,
+                          body="Keep documentation.", text="Keep documentation.")
+    later = [Provision(round=second, key=f"m-{n}", kind="measure", depth=1, position=n,
+                       label=f"Measure 1.{n}", title=title, group=group, body=".", text=".")
+             for n, title in enumerate(["Documentation", "Energy figures", "Copyright policy",
+                                        "Opt-outs", "Training data summary", "Risk taxonomy",
+                                        "Serious incidents", "Whistleblowing", "Cybersecurity",
+                                        "Model evaluation", "Small enterprises", "Review"], 1)]
+    db.session.add_all([code, first, second, provision, *later])
+    for n, text in enumerate(UPDATES + SMES):
+        author = accounts.create_user(f"picker.author{n}@example.org", f"Author {n}",
+                                      password=None)
+        db.session.add(Comment(round=first, provision=provision, author=author, body=text,
+                               stance="amend"))
+    db.session.flush()
+    run = run_synthesis(first, provision="docs")
+    return run.themes[0].id, run.id
+
+
+def test_a_chair_finds_provisions_to_link_by_typing(live_server: Any, page: Any) -> None:  # noqa: F811
+    live_server.app.config["PLENARY_FAKE_EMBEDDER"] = True
+    theme_id, run_id = live_server.seed(_seed_next_round)
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Email").fill("picker.chair@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/chair/runs/{run_id}/themes/{theme_id}")
+    picker = page.locator("#provision-list li")
+    assert picker.count() == 12
+    page.get_by_label("Find a provision").fill("energy")
+    assert [t.strip() for t in picker.filter(visible=True).all_inner_texts()] == [
+        "Measure 1.2: Energy figures"]
+    page.get_by_label("Measure 1.2: Energy figures").check()
+    page.get_by_label("Find a provision").fill("opt")
+    visible = [t.strip() for t in picker.filter(visible=True).all_inner_texts()]
+    assert visible == ["Measure 1.2: Energy figures", "Measure 1.4: Opt-outs"]  # ticked stay
+    page.get_by_label("Measure 1.4: Opt-outs").check()
+    page.get_by_label("Accepted", exact=True).check()
+    page.get_by_label("Reason").fill("Both measures now say so.")
+    page.get_by_role("button", name="Save response").click()
+    assert page.get_by_text("linked to m-2, m-4").is_visible()
+    assert page.get_by_label("Measure 1.2: Energy figures").is_checked()

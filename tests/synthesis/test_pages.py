@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -102,8 +103,14 @@ def test_a_chair_reads_a_theme_and_merges_it(client: Any, chair: Any, feedback: 
     page = client.get(path).get_data(as_text=True)
     assert all(m.comment.body.split(";")[0][:40] in page for m in source.members)
     token = auth.csrf_token(path)
-    response = client.post(f"/chair/themes/{source.id}/merge",
-                           data={"csrf_token": token, "merge-target": target.id})
+    asked = client.post(f"/chair/themes/{source.id}/merge",
+                        data={"csrf_token": token, "merge-target": target.id})
+    assert asked.status_code == 200  # the confirmation step: nothing merged yet
+    assert "Yes, merge" in asked.get_data(as_text=True)
+    db.session.refresh(run)
+    assert len(run.themes) == before
+    response = client.post(f"/chair/themes/{source.id}/merge", data={
+        "csrf_token": token, "merge-target": target.id, "merge-confirm": "1"})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/themes/{target.id}")
     db.session.refresh(run)
@@ -181,3 +188,195 @@ def test_pages_escape_comment_text(client: Any, chair: Any, feedback: Any,
     assert not any("<script>alert" in p for p in pages)
     assert any("&lt;script&gt;alert" in p for p in pages)
     assert not any(re.search(r"\sstyle=", p) for p in pages)
+
+
+# The workspace at a glance (issue 12, point 5).
+
+
+def _flash(client: Any, response: Any) -> str:
+    """The page a redirect leads to, and its flashed messages."""
+    assert response.status_code == 302, response.status_code
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    found = re.findall(r'<p class="flash (\w+)">(.*?)</p>', page, re.S)
+    assert found, "no message after the action"
+    return " ".join(f"{category}: {html.unescape(text)}" for category, text in found)
+
+
+def _overview_titles(page: str) -> list[str]:
+    table = page.split('<table class="overview-table">', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<th scope="row" class="col-title"><a href="[^"]+">(.*?)</a></th>', table)
+
+
+def test_the_run_page_opens_with_an_accessible_overview_of_every_theme(
+    client: Any, chair: Any, feedback: Any
+) -> None:
+    run = _run(feedback)
+    page = client.get(f"/chair/runs/{run.id}").get_data(as_text=True)
+    assert page.index("Themes at a glance") < page.index("Themes in detail")
+    assert '<caption id="overview-caption">' in page
+    assert page.count('<th scope="col"') >= 6
+    assert re.search(r'<th scope="col" class="col-size" aria-sort="descending">', page)
+    assert page.count("aria-sort=") == 1
+    titles = _overview_titles(page)
+    assert len(titles) == len(run.themes)
+    sizes = [t.size for t in sorted(run.themes, key=lambda t: -t.size)]
+    assert [t.size for t in run.themes if t.display_label in titles] == sizes
+    camp = next(t for t in run.themes if any(
+        (m.comment.external_id or "").startswith("camp") for m in t.members))
+    assert re.search(rf"{camp.size - (camp.independent_count - camp.campaign_count)} "
+                     r'<span class="muted">in 1 campaign</span>', page)
+    assert 'class="stance-bar"' in page and "Not yet" in page
+
+
+def test_the_overview_sorts_by_any_column_from_the_query_string(
+    client: Any, chair: Any, feedback: Any
+) -> None:
+    run = _run(feedback)
+    page = client.get(f"/chair/runs/{run.id}?sort=title&order=asc").get_data(as_text=True)
+    titles = _overview_titles(page)
+    assert titles == sorted(titles, key=str.casefold)
+    assert 'class="col-title" aria-sort="ascending"' in page
+    # The header of the sorted column offers the other order; the others their natural one.
+    assert "sort=title&amp;order=desc" in page and "sort=size&amp;order=desc" in page
+    for column in ("size", "stance", "split", "campaigns", "answered"):
+        response = client.get(f"/chair/runs/{run.id}?sort={column}&order=asc")
+        assert response.status_code == 200
+        assert len(_overview_titles(response.get_data(as_text=True))) == len(run.themes)
+    odd = client.get(f"/chair/runs/{run.id}?sort=<x>&order=sideways&show=nothing")
+    assert odd.status_code == 200 and 'class="col-size" aria-sort="descending"' in odd.get_data(
+        as_text=True)
+
+
+def test_the_overview_filters_unanswered_and_over_represented_themes(
+    client: Any, chair: Any, feedback: Any
+) -> None:
+    run = _run(feedback)
+    answered = run.themes[0]
+    workspace.respond(answered, "accepted", "Adopted.", [], actor=None)
+    db.session.commit()
+    page = client.get(f"/chair/runs/{run.id}?show=unanswered").get_data(as_text=True)
+    titles = _overview_titles(page)
+    assert answered.display_label not in titles and len(titles) == len(run.themes) - 1
+    assert '<span aria-current="true">Unanswered' in page
+    page = client.get(f"/chair/runs/{run.id}?show=over").get_data(as_text=True)
+    over = [t.display_label for t in run.themes if t.over_represented]
+    assert over, "the fixture has a theme of one category"
+    assert sorted(_overview_titles(page)) == sorted(over)
+    assert "over-represented</span>" in page
+
+
+def test_a_campaign_is_shown_once_with_what_senders_added(
+    client: Any, chair: Any, feedback: Any
+) -> None:
+    run = _run(feedback)
+    theme = next(t for t in run.themes if any(
+        (m.comment.external_id or "").startswith("camp") for m in t.members))
+    page = client.get(f"/chair/runs/{run.id}/themes/{theme.id}").get_data(as_text=True)
+    assert "Campaign: 4 near-identical letters" in page
+    assert page.count("We ask the chairs to protect creators") == 1
+    assert "<li>Our members agree strongly.</li>" in page
+    letters = 4
+    assert page.count('<form method="post" action="/chair/themes/') - page.count(
+        'name="campaign"') == (theme.size - letters) + 6  # one per other comment, 6 tools
+    assert page.count('name="campaign" value="1"') == 1
+
+
+def test_moving_a_campaign_moves_all_its_letters(client: Any, chair: Any, feedback: Any,
+                                                  auth: Any) -> None:
+    run = _run(feedback)
+    theme = next(t for t in run.themes if any(
+        (m.comment.external_id or "").startswith("camp") for m in t.members))
+    other = next(t for t in run.themes if t.id != theme.id)
+    letter = next(m.comment_id for m in theme.members
+                  if (m.comment.external_id or "").startswith("camp"))
+    path = f"/chair/runs/{run.id}/themes/{theme.id}"
+    response = client.post(f"/chair/themes/{theme.id}/comments/{letter}/move", data={
+        "csrf_token": auth.csrf_token(path), "target": other.id, "campaign": "1"})
+    assert "Saved: the campaign's 4 letters were moved to" in _flash(client, response)
+    moved = {m.comment.external_id for m in other.members}
+    assert sum(1 for name in moved if (name or "").startswith("camp")) == 4
+
+
+def test_the_rename_box_holds_the_current_title(client: Any, chair: Any, feedback: Any,
+                                                auth: Any) -> None:
+    run = _run(feedback)
+    theme = run.themes[0]
+    path = f"/chair/runs/{run.id}/themes/{theme.id}"
+    page = client.get(path).get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="rename-title"[^>]*>', page).group(0)
+    assert f'value="{theme.label}"' in box
+    token = auth.csrf_token(path)
+    unchanged = client.post(f"/chair/themes/{theme.id}/rename",
+                            data={"csrf_token": token, "rename-title": theme.label})
+    assert "Nothing to save" in _flash(client, unchanged)
+    assert theme.identity.title is None  # the generated label is not frozen by a no-op
+    renamed = client.post(f"/chair/themes/{theme.id}/rename",
+                          data={"csrf_token": token, "rename-title": "Six-month cycle"})
+    assert f"Saved: “{theme.label}” is now called “Six-month cycle”." in _flash(client, renamed)
+    box = re.search(r'<input[^>]*name="rename-title"[^>]*>', client.get(path).get_data(
+        as_text=True)).group(0)
+    assert 'value="Six-month cycle"' in box
+
+
+def test_not_relevant_asks_for_confirmation_and_relevant_again_does_not(
+    client: Any, chair: Any, feedback: Any, auth: Any
+) -> None:
+    run = _run(feedback)
+    theme = run.themes[0]
+    token = auth.csrf_token(f"/chair/runs/{run.id}/themes/{theme.id}")
+    url = f"/chair/themes/{theme.id}/relevance"
+    asked = client.post(url, data={"csrf_token": token, "not_relevant": "1"})
+    assert asked.status_code == 200
+    text = asked.get_data(as_text=True)
+    assert "Mark “" in text and "Yes, mark as not relevant" in text
+    assert 'name="confirm" value="1"' in text and "Cancel, go back to the theme" in text
+    db.session.refresh(theme.identity)
+    assert theme.identity.not_relevant is False
+    done = client.post(url, data={"csrf_token": token, "not_relevant": "1", "confirm": "1"})
+    assert "is marked not relevant" in _flash(client, done)
+    db.session.refresh(theme.identity)
+    assert theme.identity.not_relevant is True
+    undone = client.post(url, data={"csrf_token": token, "not_relevant": "0"})
+    assert "is relevant again" in _flash(client, undone)
+
+
+def test_every_edit_says_what_was_saved(client: Any, chair: Any, feedback: Any,
+                                         auth: Any) -> None:
+    run = _run(feedback)
+    first, second = run.themes[0], run.themes[1]
+    token = auth.csrf_token(f"/chair/runs/{run.id}/themes/{first.id}")
+    note = client.post(f"/chair/themes/{first.id}/note",
+                       data={"csrf_token": token, "note-note": "Ask the SMEs."})
+    assert "info: Saved: the note for the chairs." in _flash(client, note)
+    comment = second.members[0].comment
+    moved = client.post(f"/chair/themes/{second.id}/comments/{comment.id}/move",
+                        data={"csrf_token": token, "target": first.id})
+    assert f"Saved: comment {comment.name} was moved to “{first.display_label}”." in _flash(
+        client, moved)
+    split = client.post(f"/chair/themes/{first.id}/split", data={"csrf_token": token})
+    assert f"Saved: “{first.display_label}” was split in two" in _flash(client, split)
+    answered = client.post(f"/chair/themes/{first.id}/respond", data={
+        "csrf_token": token, "respond-outcome": "partly_accepted",
+        "respond-reason": "In part.", "respond-provisions": ["sme-forms"]})
+    assert ("Saved: the response “Partly accepted” to" in (message := _flash(client, answered))
+            and "linked to sme-forms; it is not published." in message)
+    source, target = run.themes[-1], run.themes[0]
+    label = source.display_label
+    merged = client.post(f"/chair/themes/{source.id}/merge", data={
+        "csrf_token": token, "merge-target": target.id, "merge-confirm": "1"})
+    assert f"Saved: “{label}” was merged into “{target.display_label}”" in _flash(client, merged)
+    refused = client.post(f"/chair/themes/{first.id}/respond", data={
+        "csrf_token": token, "respond-outcome": "accepted", "respond-reason": ""})
+    assert "error: Give a reason." in _flash(client, refused)
+
+
+def test_response_provisions_are_checkboxes_not_a_multiple_select(
+    client: Any, chair: Any, feedback: Any
+) -> None:
+    run = _run(feedback)
+    page = client.get(f"/chair/runs/{run.id}/themes/{run.themes[0].id}").get_data(as_text=True)
+    assert "<select multiple" not in page and " multiple" not in page
+    boxes = re.findall(r'<input[^>]*type="checkbox"[^>]*name="respond-provisions"|'
+                       r'<input[^>]*name="respond-provisions"[^>]*type="checkbox"', page)
+    assert len(boxes) == 2  # the two provisions of round 2
+    assert "Measure 1.2: Simplified forms" in page and 'data-filterable="provisions"' in page

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from app.core.audit import AuditEvent
 from app.core.db import db
-from app.core.errors import BadInput, Conflict
+from app.core.errors import BadInput, Conflict, NotFound
 from app.synthesis import workspace
 from app.synthesis.export import synthesis_document
+from app.synthesis.models import ThemeMove
 from app.synthesis.services import run_synthesis
 
 
@@ -217,3 +218,15 @@ def test_a_published_answer_can_be_edited_but_not_withdrawn(feedback: Any) -> No
         workspace.respond(theme, "partly_accepted", "Forms simplified for SMEs.", ["sme-forms"],
                           published=False, actor=None)
     assert theme.identity.response.published
+
+
+def test_several_comments_move_at_once_and_each_move_is_remembered(feedback: Any) -> None:
+    run = _run(feedback)
+    smes, updates = _theme_with(run, "sme"), _theme_with(run, "upd")
+    moving = [m.comment_id for m in smes.members[:3]]
+    assert workspace.move_comments(run, moving, updates, actor=None) == 3
+    assert set(moving) <= {m.comment_id for m in updates.members}
+    moves = db.session.scalars(select(ThemeMove).where(ThemeMove.comment_id.in_(moving))).all()
+    assert len(moves) == 3 and {m.identity_id for m in moves} == {updates.identity_id}
+    with pytest.raises(NotFound):
+        workspace.move_comments(run, [moving[0], 10**9], updates, actor=None)

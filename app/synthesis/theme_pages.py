@@ -1,0 +1,271 @@
+"""A theme's page in the chairs' workspace and the edits made from it: rename, note, not
+relevant, merge, split, move comments, respond. Every edit ends with a message saying what was
+saved; merging and marking not relevant ask for confirmation first (a page, no JavaScript)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app.core.access import require
+from app.core.db import db
+from app.core.errors import DomainError
+from app.drafting.services import neighbour_round
+from app.feedback.models import Comment
+from app.synthesis import forms, services, workspace
+from app.synthesis.blueprint import bp
+from app.synthesis.duplicates import beyond_template
+from app.synthesis.loading import editable, load_theme
+from app.synthesis.models import CampaignGroup, Theme, ThemeMember
+from app.synthesis.permissions import can_use_workspace
+
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class CampaignHere:
+    """A campaign as one theme holds it: the letters in this theme, the sentences their
+    senders added to the template and the words they changed in it (each once, with how many
+    senders wrote it, commonest first)."""
+
+    campaign: CampaignGroup
+    letters: list[ThemeMember]
+    additions: list[tuple[str, int]]
+    edits: list[tuple[str, int]]
+
+
+def campaigns_in(theme: Theme) -> list[CampaignHere]:
+    """The campaigns with letters in `theme`, largest first."""
+    members = {m.comment_id: m for m in theme.members}
+    found = []
+    for campaign in theme.run.campaigns:
+        letters = [members[c.comment_id] for c in campaign.members if c.comment_id in members]
+        if not letters:
+            continue
+        added: Counter[str] = Counter()
+        edited: Counter[str] = Counter()
+        for letter in letters:
+            beyond = beyond_template(campaign.template, letter.comment.body)
+            added.update(dict.fromkeys(beyond.sentences, 1))
+            edited.update(dict.fromkeys(beyond.edits, 1))
+        found.append(CampaignHere(campaign, letters, added.most_common(), edited.most_common()))
+    return sorted(found, key=lambda c: -len(c.letters))
+
+
+@bp.route("/chair/runs/<int:run_id>/themes/<int:theme_id>")
+@require(can_use_workspace)
+def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
+    theme = load_theme(theme_id)
+    if theme.run_id != run_id:
+        abort(404)
+    run = theme.run
+    campaigns = campaigns_in(theme)
+    in_campaigns = {m.comment_id for c in campaigns for m in c.letters}
+    members = [m for m in theme.members if m.comment_id not in in_campaigns]
+    pages = max(1, -(-len(members) // PAGE_SIZE))
+    page = min(pages, max(1, request.args.get("page", 1, type=int) or 1))
+    others = [t for t in run.themes if t.id != theme.id]
+    merge = forms.MergeForm(prefix="merge")
+    merge.target.choices = [SelectChoice(t.id, f"{t.display_label} ({t.size})") for t in others]
+    respond = forms.RespondForm(prefix="respond")
+    response = theme.identity.response
+    respond.provisions.choices = _provision_choices(theme)
+    if response is not None:
+        respond.outcome.data = response.outcome
+        respond.reason.data = response.reason
+        respond.published.data = response.published
+        respond.provisions.data = [link.provision_key for link in response.provisions]
+    return render_template(
+        "synthesis/theme.html", run=run, theme=theme, page=page, pages=pages,
+        members=members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], campaigns=campaigns,
+        individual=len(members),
+        merge=merge, move_choices=[(t.id, t.display_label) for t in others] + [(0, "Unassigned")],
+        respond=respond, rename=forms.RenameForm(prefix="rename", title=theme.display_label),
+        note=forms.NoteForm(prefix="note", note=theme.identity.note),
+        relevance=forms.RelevanceForm(), split=forms.SplitForm(), move=forms.MoveForm(),
+        next_round=neighbour_round(run.round, 1), editable=editable(run),
+        scope=services.scope_of(run))
+
+
+def _provision_choices(theme: Theme) -> list[SelectChoice]:
+    return [SelectChoice(p.key, p.heading) for p in workspace.next_round_provisions(theme)]
+
+
+def _act(theme: Theme, action: Callable[[], Any], saved: Callable[[Any], str]) -> Any:
+    """Run a chair's edit, commit, say what was saved and go back to the theme (the one the
+    edit returned, if any); a refusal is shown instead and nothing is kept."""
+    run_id = theme.run_id
+    try:
+        result = action()
+        message = saved(result)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("synthesis.theme_page", run_id=run_id, theme_id=theme.id))
+    flash(message, "info")
+    target = result if isinstance(result, Theme) else theme
+    return redirect(url_for("synthesis.theme_page", run_id=run_id, theme_id=target.id))
+
+
+def _confirm(theme: Theme, question: str, explanation: str, action: str, fields: dict[str, Any],
+             button: str, danger: bool = False) -> ResponseReturnValue:
+    """The confirmation step: the same form again with `fields` (its confirm field set to 1),
+    or back to the theme."""
+    return render_template(
+        "synthesis/confirm.html", theme=theme, run=theme.run, scope=services.scope_of(theme.run),
+        question=question, explanation=explanation, action=action, fields=fields,
+        button=button, danger=danger, form=forms.SplitForm())
+
+
+@bp.route("/chair/themes/<int:theme_id>/rename", methods=["POST"])
+@require(can_use_workspace)
+def rename(theme_id: int) -> ResponseReturnValue:
+    theme = load_theme(theme_id)
+    form = forms.RenameForm(prefix="rename")
+    if not form.validate_on_submit():
+        abort(400)
+    before = theme.display_label
+    if " ".join((form.title.data or "").split()) == before:
+        flash(f"Nothing to save: the theme is already called “{before}”.", "info")
+        return redirect(url_for("synthesis.theme_page", run_id=theme.run_id, theme_id=theme.id))
+
+    def saved(_: Any) -> str:
+        if theme.identity.title is None:
+            return f"Saved: the theme uses its generated label “{theme.label}” again."
+        return f"Saved: “{before}” is now called “{theme.display_label}”."
+
+    return _act(theme, lambda: workspace.rename_theme(theme, form.title.data or "",
+                                                      actor=current_user), saved)
+
+
+@bp.route("/chair/themes/<int:theme_id>/note", methods=["POST"])
+@require(can_use_workspace)
+def note(theme_id: int) -> ResponseReturnValue:
+    theme = load_theme(theme_id)
+    form = forms.NoteForm(prefix="note")
+    if not form.validate_on_submit():
+        abort(400)
+    return _act(theme, lambda: workspace.set_note(theme, form.note.data or "",
+                                                  actor=current_user),
+                lambda _: "Saved: the note for the chairs." if theme.identity.note
+                else "Saved: the note was removed.")
+
+
+@bp.route("/chair/themes/<int:theme_id>/relevance", methods=["POST"])
+@require(can_use_workspace)
+def relevance(theme_id: int) -> ResponseReturnValue:
+    theme = load_theme(theme_id)
+    form = forms.RelevanceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    flag = form.not_relevant.data == "1"
+    if flag and form.confirm.data != "1":
+        return _confirm(
+            theme, f"Mark “{theme.display_label}” as not relevant?",
+            f"Its {theme.size} comment{'s' * (theme.size != 1)} stay in the theme, but the theme "
+            "leaves the overview and is listed under “Marked not relevant”. Re-runs keep the "
+            "mark; you can undo it from the theme's page.",
+            url_for("synthesis.relevance", theme_id=theme.id),
+            {"not_relevant": "1", "confirm": "1"},
+            "Yes, mark as not relevant", danger=True)
+    label = theme.display_label
+    return _act(theme, lambda: workspace.set_not_relevant(theme, flag, actor=current_user),
+                lambda _: f"Saved: “{label}” is marked not relevant." if flag
+                else f"Saved: “{label}” is relevant again.")
+
+
+@bp.route("/chair/themes/<int:theme_id>/merge", methods=["POST"])
+@require(can_use_workspace)
+def merge(theme_id: int) -> ResponseReturnValue:
+    theme = load_theme(theme_id)
+    form = forms.MergeForm(prefix="merge")
+    form.target.choices = [SelectChoice(t.id, t.label) for t in theme.run.themes
+                           if t.id != theme.id]
+    if not form.validate_on_submit():
+        abort(400)
+    target = db.session.get(Theme, form.target.data)
+    if target is None or target.run_id != theme.run_id:
+        abort(400)
+    source_label, target_label = theme.display_label, target.display_label
+    if form.confirm.data != "1":
+        return _confirm(
+            theme, f"Merge “{source_label}” into “{target_label}”?",
+            f"The {theme.size} comment{'s' * (theme.size != 1)} of “{source_label}” join the "
+            f"{target.size} of “{target_label}”, which keeps its name. Re-runs keep the merge.",
+            url_for("synthesis.merge", theme_id=theme.id),
+            {"merge-target": target.id, "merge-confirm": "1"},
+            "Yes, merge")
+    return _act(theme, lambda: workspace.merge_themes(theme, target, actor=current_user),
+                lambda merged: f"Saved: “{source_label}” was merged into “{target_label}”, "
+                f"which now has {merged.size} comments.")
+
+
+@bp.route("/chair/themes/<int:theme_id>/split", methods=["POST"])
+@require(can_use_workspace)
+def split(theme_id: int) -> ResponseReturnValue:
+    theme = load_theme(theme_id)
+    if not forms.SplitForm().validate_on_submit():
+        abort(400)
+    label = theme.display_label
+    return _act(theme, lambda: workspace.split_theme(theme, actor=current_user),
+                lambda new: f"Saved: “{label}” was split in two; this is the new theme, with "
+                f"{new.size} comment{'s' * (new.size != 1)}.")
+
+
+@bp.route("/chair/themes/<int:theme_id>/comments/<int:comment_id>/move", methods=["POST"])
+@require(can_use_workspace)
+def move(theme_id: int, comment_id: int) -> ResponseReturnValue:
+    theme = load_theme(theme_id)
+    form = forms.MoveForm()
+    form.target.choices = [SelectChoice(t.id, t.label) for t in theme.run.themes]
+    form.target.choices.append(SelectChoice(0, "Unassigned"))
+    if not form.validate_on_submit():
+        abort(400)
+    target = db.session.get(Theme, form.target.data) if form.target.data else None
+    where = f"“{target.display_label}”" if target is not None else "Unassigned"
+    ids = [comment_id]
+    if form.campaign.data == "1":
+        ids = next((
+            [m.comment_id for m in c.letters] for c in campaigns_in(theme)
+            if comment_id in {m.comment_id for m in c.letters}), ids)
+    return _act(theme, lambda: workspace.move_comments(theme.run, ids, target,
+                                                       actor=current_user),
+                lambda n: f"Saved: comment {_name(comment_id)} was moved to {where}." if n == 1
+                else f"Saved: the campaign's {n} letters were moved to {where}.")
+
+
+def _name(comment_id: int) -> str:
+    comment = db.session.get(Comment, comment_id)
+    return comment.name if comment is not None else str(comment_id)
+
+
+@bp.route("/chair/themes/<int:theme_id>/respond", methods=["POST"])
+@require(can_use_workspace)
+def respond(theme_id: int) -> ResponseReturnValue:
+    theme = load_theme(theme_id)
+    form = forms.RespondForm(prefix="respond")
+    form.provisions.choices = _provision_choices(theme)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("synthesis.theme_page", run_id=theme.run_id,
+                                theme_id=theme.id))
+    published = bool(form.published.data)
+    return _act(theme, lambda: workspace.respond(
+        theme, form.outcome.data or "", form.reason.data or "", form.provisions.data or [],
+        published=published, actor=current_user),
+        lambda response: f"Saved: the response “{response.outcome_name}” to "
+        f"“{theme.display_label}”"
+        + (", linked to " + ", ".join(p.provision_key for p in response.provisions)
+           if response.provisions else "")
+        + ("; it appears on the public register once the consultation has closed."
+           if published else "; it is not published."))
