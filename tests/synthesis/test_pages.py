@@ -131,6 +131,18 @@ def test_a_chair_answers_a_theme_with_provisions_of_the_next_round(
     db.session.refresh(theme.identity)
     assert theme.identity.response.outcome == "accepted"
     assert [p.provision_key for p in theme.identity.response.provisions] == ["documentation"]
+    # The published answer's form keeps it published (no box to untick) and saves again with
+    # its provision still ticked.
+    page = client.get(path).get_data(as_text=True)
+    assert 'name="respond-published" value="y"' in page and "stays there" in page
+    response = client.post(f"/chair/themes/{theme.id}/respond", data={
+        "csrf_token": auth.csrf_token(path), "respond-outcome": "accepted",
+        "respond-reason": "The update cycle is now six months, from 2027.",
+        "respond-provisions": ["documentation"], "respond-published": "y"})
+    assert response.status_code == 302
+    db.session.refresh(theme.identity.response)
+    assert theme.identity.response.reason.endswith("from 2027.")
+    assert [p.provision_key for p in theme.identity.response.provisions] == ["documentation"]
 
 
 def test_the_chairs_nav_has_synthesis_and_a_participants_does_not(
