@@ -87,6 +87,7 @@ def _chart_globals(app: Flask) -> None:
 
 def _template_helpers() -> dict[str, Any]:
     from app.accounts.forms import ActionForm
+    from app.accounts.models import group_role_name, role_name
     from app.accounts.permissions import can_manage_platform, is_chair_anywhere
     from app.core.navigation import admin_links, nav_items
 
@@ -96,6 +97,8 @@ def _template_helpers() -> dict[str, Any]:
         "is_chair_anywhere": is_chair_anywhere,
         "nav_items": nav_items,
         "admin_links": admin_links,
+        "role_name": role_name,
+        "group_role_name": group_role_name,
     }
 
 

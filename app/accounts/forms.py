@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -10,44 +11,45 @@ from app.accounts.services import MAX_PASSWORD, MIN_PASSWORD
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
-    remember = BooleanField("Keep me signed in on this device")
-    submit = SubmitField("Log in")
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    submit = SubmitField(_l("Log in"))
 
 
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
-        f"New password (at least {MIN_PASSWORD} characters)",
+        _l("New password (at least %(minimum)s characters)", minimum=MIN_PASSWORD),
         validators=[DataRequired(), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)],
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
-    submit = SubmitField("Set password")
+    submit = SubmitField(_l("Set password"))
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField("Current password", validators=[DataRequired()])
-    submit = SubmitField("Change password")
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    submit = SubmitField(_l("Change password"))
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Name of the token", validators=[DataRequired(), Length(max=100)])
-    submit = SubmitField("Create token")
+    name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=100)])
+    submit = SubmitField(_l("Create token"))
 
 
 class ActionForm(FlaskForm):
     """A one-button form: it carries only the CSRF token."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField("Your password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
+    password = PasswordField(_l("Your password"),
+                             validators=[DataRequired(), Length(max=MAX_PASSWORD)])
     understood = BooleanField(
-        "I understand that my account is closed for good; my comments stay, without my name",
-        validators=[DataRequired(message="Tick the box to confirm.")],
+        _l("I understand that my account is closed for good; my comments stay, without my name"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
-    submit = SubmitField("Delete my account")
+    submit = SubmitField(_l("Delete my account"))

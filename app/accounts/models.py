@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,20 +24,32 @@ CATEGORIES = (
     "other",
 )
 CATEGORY_NAMES = {
-    "gpai_provider": "General-purpose AI provider",
-    "downstream_provider": "Downstream provider",
-    "industry": "Industry",
-    "sme": "SME or start-up",
-    "civil_society": "Civil society",
-    "academia": "Academia",
-    "rightsholder": "Rightsholder",
-    "independent_expert": "Independent expert",
-    "member_state": "Member State",
-    "observer": "Observer",
-    "other": "Other",
+    "gpai_provider": _l("General-purpose AI provider"),
+    "downstream_provider": _l("Downstream provider"),
+    "industry": _l("Industry"),
+    "sme": _l("SME or start-up"),
+    "civil_society": _l("Civil society"),
+    "academia": _l("Academia"),
+    "rightsholder": _l("Rightsholder"),
+    "independent_expert": _l("Independent expert"),
+    "member_state": _l("Member State"),
+    "observer": _l("Observer"),
+    "other": _l("Other"),
 }
 ROLES = ("participant", "secretariat")
 GROUP_ROLES = ("member", "chair", "vice_chair")
+ROLE_NAMES = {"participant": _l("Participant"), "secretariat": _l("Secretariat")}
+GROUP_ROLE_NAMES = {"member": _l("Member"), "chair": _l("Chair"), "vice_chair": _l("Vice-chair")}
+
+
+def role_name(role: str) -> str:
+    """A platform role as the reader's language names it."""
+    return str(ROLE_NAMES.get(role, role))
+
+
+def group_role_name(role: str) -> str:
+    """A role in a working group as the reader's language names it ("vice-chair")."""
+    return str(GROUP_ROLE_NAMES.get(role, role)).lower()
 
 
 class User(db.Model):  # type: ignore[name-defined]

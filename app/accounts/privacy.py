@@ -17,6 +17,7 @@ from app.core import audit, hooks
 from app.core.audit import AuditEvent
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict, NotFound
+from app.core.i18n import N_
 
 EXPORT_MAX_AGE = 15 * 60  # seconds an export link stays valid
 EXPORT_SALT = "plenary.account-export"
@@ -98,12 +99,12 @@ def delete_account(user: User, password: str) -> None:
     for a wrong password and Conflict for the last secretariat account.
     """
     if user.deleted_at is not None:
-        raise NotFound("This account is already closed.")
+        raise NotFound(N_("This account is already closed."))
     if not user.password_hash or not check_password_hash(user.password_hash, password):
-        raise BadInput("The password is not right.")
+        raise BadInput(N_("The password is not right."))
     if user.is_secretariat and _other_secretariats(user) == 0:
-        raise Conflict("You are the only secretariat account: give the role to someone else "
-                       "before closing yours.")
+        raise Conflict(N_("You are the only secretariat account: give the role to someone "
+                          "else before closing yours."))
     old_email = user.email
     now = utcnow()
     placeholder = f"deleted-{user.id}@invalid"

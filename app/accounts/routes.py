@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -54,7 +55,7 @@ def login() -> ResponseReturnValue:
             audit.record("login.failure", address=client_address(),
                          email=(form.email.data or "")[:254])
             db.session.commit()
-            flash("The email or password is not right.", "error")
+            flash(gettext("The email or password is not right."), "error")
         else:
             login_user(user, remember=bool(form.remember.data))
             audit.record("login.success", actor=user, target=user, address=client_address())
@@ -75,7 +76,7 @@ def logout() -> ResponseReturnValue:
             audit.record("logout", actor=user, target=user)
             db.session.commit()
     logout_user()
-    flash("You are logged out.", "info")
+    flash(gettext("You are logged out."), "info")
     return redirect(url_for("public.home"))
 
 
@@ -90,7 +91,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         user = services.accept_invitation(invitation, form.password.data or "")
         db.session.commit()
         login_user(user)
-        flash("Your password is set. Welcome to Plenary.", "info")
+        flash(gettext("Your password is set. Welcome to Plenary."), "info")
         return redirect(url_for("public.home"))
     return render_template("accounts/set_password.html", form=form, user=invitation.user)
 
@@ -105,16 +106,17 @@ def account() -> ResponseReturnValue:
             audit.record("password.change.failure", actor=current_user, target=current_user,
                          address=client_address())
             db.session.commit()
-            flash("The current password is not right.", "error")
+            flash(gettext("The current password is not right."), "error")
         else:
             try:
                 services.set_password(current_user, form.password.data or "")
             except BadInput as error:
-                flash(error.message, "error")
+                flash(gettext(error.message), "error")
             else:
                 db.session.commit()
                 login_user(current_user)
-                flash("Your password is changed. Other devices have been logged out.", "info")
+                flash(gettext("Your password is changed. Other devices have been logged out."),
+                      "info")
                 return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", form=form)
 
@@ -145,7 +147,7 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
         abort(400)
     services.revoke_token(token, actor=current_user)
     db.session.commit()
-    flash("The token is revoked.", "info")
+    flash(gettext("The token is revoked."), "info")
     return redirect(url_for("accounts.tokens"))
 
 
@@ -186,11 +188,11 @@ def delete_account() -> ResponseReturnValue:
             audit.record("user.delete.refused", actor=user, target=user,
                          address=client_address())
             db.session.commit()
-            flash(error.message, "error")
+            flash(gettext(error.message), "error")
         else:
             db.session.commit()
             logout_user()
-            flash("Your account is deleted and you are logged out. Your comments remain, "
-                  "shown as from a former participant.", "info")
+            flash(gettext("Your account is deleted and you are logged out. Your comments "
+                          "remain, shown as from a former participant."), "info")
             return redirect(url_for("public.home"))
     return render_template("accounts/delete.html", form=form)

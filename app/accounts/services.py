@@ -29,6 +29,7 @@ from app.accounts.models import (
 from app.core import audit
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict, NotFound
+from app.core.i18n import N_
 from app.core.mail import mail_configured, send_mail
 
 MIN_PASSWORD = 12
@@ -106,9 +107,9 @@ def create_user(
     email = normalise_email(email)
     name = name.strip()
     if not name:
-        raise BadInput("A name is required.")
+        raise BadInput(N_("A name is required."))
     if len(name) > 200 or (organisation and len(organisation) > 200):
-        raise BadInput("Names and organisations have at most 200 characters.")
+        raise BadInput(N_("Names and organisations have at most 200 characters."))
     if category not in CATEGORIES:
         raise BadInput(f"Unknown category {category!r}; use one of {', '.join(CATEGORIES)}.")
     if role not in ROLES:

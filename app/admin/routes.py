@@ -6,13 +6,14 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts import services as accounts
 from app.accounts.forms import ActionForm
-from app.accounts.models import Membership, User, WorkingGroup
+from app.accounts.models import Membership, User, WorkingGroup, group_role_name
 from app.accounts.permissions import can_manage_platform
 from app.admin import services
 from app.admin.forms import (
@@ -72,7 +73,7 @@ def _accounts(form: Any, upload: UploadUsersForm, invited: list[accounts.Invited
               errors: list[str]) -> ResponseReturnValue:
     groups = _groups()
     search = AccountSearchForm(request.args)
-    search.group.choices = [("", "Any group"), *((g.slug, g.name) for g in groups)]
+    search.group.choices = [("", gettext("Any group")), *((g.slug, g.name) for g in groups)]
     page = max(1, request.args.get("page", 1, type=int) or 1)
     users, total = _found_accounts(search, page) if search.validate() else ([], 0)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -103,18 +104,19 @@ def accounts_page() -> ResponseReturnValue:
             )
             invited = [accounts.invite(user, actor=current_user)]
             db.session.commit()
-            flash(f"Account created for {user.email}.", "info")
+            flash(gettext("Account created for %(email)s.", email=user.email), "info")
         except DomainError as error:
             db.session.rollback()
-            errors = [error.message]
+            errors = [gettext(error.message)]
     elif upload.submit.data and upload.validate_on_submit():
         try:
             invited = services.create_users_from_csv(upload.file.data.read(), actor=current_user)
             db.session.commit()
-            flash(f"{len(invited)} accounts created.", "info")
+            flash(ngettext("%(num)s account created.", "%(num)s accounts created.",
+                           len(invited)), "info")
         except DomainError as error:
             db.session.rollback()
-            errors = [error.message, *(error.detail or [])]
+            errors = [gettext(error.message), *(error.detail or [])]
     return _accounts(form, upload, invited, errors)
 
 
@@ -152,9 +154,10 @@ def account_page(user_id: int) -> ResponseReturnValue:
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            flash(gettext(error.message), "error")
         else:
-            flash(f"Saved: {user.name}'s role and working groups.", "info")
+            flash(gettext("Saved: the role and working groups of %(name)s.", name=user.name),
+                  "info")
             return redirect(url_for("admin.account_page", user_id=user.id))
     return render_template("admin/account.html", user=user, form=form, groups=groups)
 
@@ -172,11 +175,11 @@ def groups() -> ResponseReturnValue:
                 actor=current_user,
             )
             db.session.commit()
-            flash("Working group created.", "info")
+            flash(gettext("Working group created."), "info")
             return redirect(url_for("admin.groups"))
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            flash(gettext(error.message), "error")
     items = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.slug)).all()
     return render_template(
         "admin/groups.html", form=form, groups=items, member_form=MembershipForm(prefix="member")
@@ -191,16 +194,17 @@ def group_members(slug: str) -> ResponseReturnValue:
     if group is None:
         abort(404)
     if not form.validate_on_submit():
-        flash("Give an email and a role.", "error")
+        flash(gettext("Give an email and a role."), "error")
         return redirect(url_for("admin.groups"))
     user = accounts.find_user(form.email.data or "")
     if user is None:
-        flash("There is no account with that email.", "error")
+        flash(gettext("There is no account with that email."), "error")
         return redirect(url_for("admin.groups"))
     role = None if form.role.data == "remove" else form.role.data
     accounts.set_membership(user, group, role, actor=current_user)
     db.session.commit()
-    flash(f"{user.name}: {role or 'removed'} in {group.name}.", "info")
+    flash(gettext("%(name)s: %(role)s in %(group)s.", name=user.name, group=group.name,
+                  role=group_role_name(role) if role else gettext("removed")), "info")
     return redirect(url_for("admin.groups"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
@@ -14,29 +15,31 @@ from werkzeug.routing import IntegerConverter
 from app.core.db import db
 from app.core.errors import BadInput, DomainError
 from app.core.extensions import login_manager
+from app.core.i18n import N_
 from app.core.text import string_problem
 
 TITLES = {
-    400: "Bad request",
-    401: "Please log in",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Too large",
-    415: "Unsupported media type",
-    429: "Too many requests",
-    500: "Something went wrong",
-    503: "Temporarily unavailable",
+    400: N_("Bad request"),
+    401: N_("Please log in"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("Too large"),
+    415: N_("Unsupported media type"),
+    429: N_("Too many requests"),
+    500: N_("Something went wrong"),
+    503: N_("Temporarily unavailable"),
 }
 MESSAGES = {
-    401: "You need to log in to do that.",
-    403: "Your account may not do that.",
-    404: "There is nothing here, or you may not see it.",
-    413: "What you sent is larger than we accept.",
-    429: "Too many attempts. Please wait a minute and try again.",
-    500: "An unexpected error occurred. It has been logged and nothing you sent was half-saved.",
-    503: "The service is briefly unavailable. Nothing was saved; please try again shortly.",
+    401: N_("You need to log in to do that."),
+    403: N_("Your account may not do that."),
+    404: N_("There is nothing here, or you may not see it."),
+    413: N_("What you sent is larger than we accept."),
+    429: N_("Too many attempts. Please wait a minute and try again."),
+    500: N_("An unexpected error occurred. It has been logged and nothing you sent was "
+            "half-saved."),
+    503: N_("The service is briefly unavailable. Nothing was saved; please try again shortly."),
 }
 
 
@@ -52,7 +55,8 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, message: str | None = None, detail: Any = None) -> Response:
-    """A JSON error under /api, an HTML page elsewhere."""
+    """A JSON error under /api (in English, as the API is described), an HTML page elsewhere
+    (in the reader's language where the message is in the catalogue)."""
     message = message or MESSAGES.get(status) or TITLES.get(status, "Error")
     if wants_json():
         response = jsonify({"error": message, "detail": detail})
@@ -61,8 +65,8 @@ def error_response(status: int, message: str | None = None, detail: Any = None) 
             render_template(
                 "errors/error.html",
                 status=status,
-                title=TITLES.get(status, "Error"),
-                message=message,
+                title=gettext(TITLES.get(status, "Error")),
+                message=gettext(message),
             )
         )
     response.status_code = status
@@ -130,8 +134,8 @@ def init_error_handlers(app: Flask) -> None:
     def _csrf(error: CSRFError) -> Response:
         return error_response(
             400,
-            "The form expired or was not sent from this site. "
-            "Please go back, reload the page and try again.",
+            N_("The form expired or was not sent from this site. "
+               "Please go back, reload the page and try again."),
         )
 
     @app.errorhandler(HTTPException)

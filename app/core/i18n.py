@@ -10,6 +10,7 @@ tests/core/test_i18n.py fails on any string without a French translation).
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,32 @@ def language() -> str:
     return locale.language if locale is not None else "en"
 
 
+def N_(message: str) -> str:
+    """Mark `message` for extraction without translating it here: it is translated where it is
+    shown (an error page), and stays English where English is the contract (the JSON API)."""
+    return message
+
+
+def day(value: date | datetime | None, form: str = "d MMMM y") -> str:
+    """A date as the reader's language writes it ("19 December 2024", "19 décembre 2024")."""
+    return "" if value is None else format_date(value, form)
+
+
+def short_day(value: date | datetime | None) -> str:
+    """A short date ("19 Dec 2024", "19 déc. 2024")."""
+    return day(value, "d MMM y")
+
+
+def moment(value: datetime | None) -> str:
+    """A date and time in UTC ("19 December 2024, 12:00 UTC")."""
+    return "" if value is None else format_datetime(value, "d MMMM y, HH:mm 'UTC'")
+
+
+def number(value: float | int | None) -> str:
+    """A number with the reader's separators ("12,345", "12 345")."""
+    return "" if value is None else format_decimal(value)
+
+
 def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
@@ -53,3 +80,5 @@ def init_i18n(app: Flask) -> None:
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
         return response
+
+    app.jinja_env.filters.update(day=day, short_day=short_day, moment=moment, number=number)

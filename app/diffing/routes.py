@@ -14,6 +14,7 @@ from werkzeug.routing import BuildError
 from app.accounts.models import WorkingGroup
 from app.core.db import db
 from app.core.errors import BadInput, NotFound
+from app.core.i18n import N_
 from app.core.panels import PROVISION_PANELS, comparison_notes
 from app.diffing import services
 from app.diffing.blueprint import bp, span
@@ -191,7 +192,7 @@ def provision_history_page(code: str, key: str) -> ResponseReturnValue:
         )
     by_number = {step.round.number: step for step in steps}
     if from_n not in by_number or to_n not in by_number:
-        raise NotFound("This provision has no visible version in that round.")
+        raise NotFound(N_("This provision has no visible version in that round."))
     entries: list[services.DiffEntry] = []
     comparison = None
     if from_n != to_n:
@@ -232,7 +233,7 @@ def _visible_history(code: Any, key: str) -> list[Any]:
         else None
     )
     if latest is None:
-        raise NotFound("There is no such provision.")
+        raise NotFound(N_("There is no such provision."))
     return visible_history(latest, current_user)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from app.accounts.forms import ActionForm
 from app.core.access import require
 from app.core.db import db
 from app.core.errors import BadInput, DomainError, NotFound
+from app.core.i18n import N_
 from app.core.navigation import ADMIN_NAV, NavItem
 from app.diffing.engine import diff_words
 from app.diffing.render import render_side_by_side
@@ -56,18 +58,20 @@ def admin_drafts() -> ResponseReturnValue:
         name = secure_filename(upload.filename or "") or "round.md"
         try:
             if len(raw) > MAX_DRAFT_BYTES:
-                raise BadInput(f"{name}:1: the file is larger than {MAX_DRAFT_BYTES} bytes")
+                raise BadInput(gettext("%(name)s:1: the file is larger than %(limit)s bytes",
+                                       name=name, limit=MAX_DRAFT_BYTES))
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
-                raise BadInput(f"{name}:1: the file is not UTF-8 text") from None
+                raise BadInput(gettext("%(name)s:1: the file is not UTF-8 text",
+                                       name=name)) from None
             result = importer.import_round(text, name, actor=current_user)
             db.session.commit()
             flash(result.summary(), "info")
             return redirect(url_for("drafting.admin_drafts"))
         except DomainError as failure:
             db.session.rollback()
-            error = failure.message
+            error = gettext(failure.message)
     codes = db.session.scalars(select(Code).order_by(Code.title)).all()
     return render_template("drafting/admin_drafts.html", form=form, error=error, codes=codes)
 
@@ -92,11 +96,11 @@ def admin_round(code: str, number: int) -> ResponseReturnValue:
             return render_template("drafting/admin_round.html", round=round_, code=round_.code,
                                    visibility=visibility, window=window, error=error)  # fmt: skip
         db.session.commit()
-        flash("Round settings saved.", "info")
+        flash(gettext("Round settings saved."), "info")
         return redirect(url_for("drafting.admin_round", code=code, number=number))
     except DomainError as failure:
         db.session.rollback()
-        error = failure.message
+        error = gettext(failure.message)
     return render_template("drafting/admin_round.html", round=round_, code=round_.code,
                            visibility=visibility, window=window, error=error)  # fmt: skip
 
@@ -178,11 +182,11 @@ def admin_lineage(code: str, number: int) -> ResponseReturnValue:
         try:
             correct_link(source, [p for p in new if p.key in chosen], current_user)
             db.session.commit()
-            flash(f"Lineage of {source.heading} corrected.", "info")
+            flash(gettext("Lineage of %(provision)s corrected.", provision=source.heading), "info")
             return redirect(url_for("drafting.admin_lineage", code=code, number=number))
         except DomainError as failure:
             db.session.rollback()
-            error = failure.message
+            error = gettext(failure.message)
     reviews = _reviews(previous, round_)
     _, added = lineage_between(previous, round_)
     show_all = request.args.get("show") == "all"
@@ -203,20 +207,22 @@ def review_link(code: str, number: int, key: str) -> ResponseReturnValue:
         raise NotFound()
     source = get_provision(previous, key)
     if not ActionForm().validate_on_submit():
-        raise BadInput("The form expired; reload the page and try again.")
+        raise BadInput(N_("The form expired; reload the page and try again."))
     choice = request.form.get("became", "")
     if choice == "confirm":
         link = db.session.scalar(select(LineageLink).where(
             LineageLink.from_provision_id == source.id))
         targets = [t.to_provision for t in link.targets] if link else []
-        message = f"Confirmed: {source.heading}."
+        message = gettext("Confirmed: %(provision)s.", provision=source.heading)
     elif choice == "removed":
-        targets, message = [], f"{source.heading} is now marked as removed."
+        targets, message = [], gettext("%(provision)s is now marked as removed.",
+                                       provision=source.heading)
     else:
         targets = [get_provision(round_, k) for k in choice.split(",") if k]
         if not targets:
-            raise BadInput("Choose what the provision became.")
-        message = f"{source.heading} now links to {', '.join(t.heading for t in targets)}."
+            raise BadInput(N_("Choose what the provision became."))
+        message = gettext("%(provision)s now links to %(targets)s.", provision=source.heading,
+                          targets=", ".join(t.heading for t in targets))
     correct_link(source, targets, current_user)
     db.session.commit()
     flash(message, "info")
@@ -227,7 +233,8 @@ def review_link(code: str, number: int, key: str) -> ResponseReturnValue:
 def _admin_nav(user: Any) -> list[NavItem]:
     if not can_manage_rounds(user):
         return []
-    return [NavItem("Draft rounds: upload, settings, lineage", url_for("drafting.admin_drafts"))]
+    return [NavItem(gettext("Draft rounds: upload, settings, lineage"),
+                    url_for("drafting.admin_drafts"))]
 
 
 ADMIN_NAV.append(_admin_nav)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -20,9 +21,9 @@ class CheckboxesField(SelectMultipleField):
 
 class SettingsForm(FlaskForm):
     kinds = CheckboxesField(
-        "Tell me when", choices=[SelectChoice(k, v) for k, v in KINDS.items()],
+        _l("Tell me when"), choices=[SelectChoice(k, v) for k, v in KINDS.items()],
         validate_choice=True)
     email = RadioField(
-        "E-mail", choices=[SelectChoice(k, v) for k, v in EMAIL_MODES.items()],
-        validators=[DataRequired(message="Choose how you want to receive e-mail.")])
-    submit = SubmitField("Save")
+        _l("E-mail"), choices=[SelectChoice(k, v) for k, v in EMAIL_MODES.items()],
+        validators=[DataRequired(message=_l("Choose how you want to receive e-mail."))])
+    submit = SubmitField(_l("Save"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,17 +15,17 @@ from app.feedback.models import Comment
 
 # The kinds of news, in the order the settings page lists them, with how it names each.
 KINDS = {
-    "comment_carried": "One of your comments was carried into a new draft",
-    "proposal_decided": "The chairs decided on wording you proposed",
-    "theme_answered": "The chairs answered a theme your comment is part of",
-    "round_published": "A new draft was published",
-    "window_opened": "A consultation opened",
-    "window_closing": "A consultation closes in two days",
+    "comment_carried": _l("One of your comments was carried into a new draft"),
+    "proposal_decided": _l("The chairs decided on wording you proposed"),
+    "theme_answered": _l("The chairs answered a theme your comment is part of"),
+    "round_published": _l("A new draft was published"),
+    "window_opened": _l("A consultation opened"),
+    "window_closing": _l("A consultation closes in two days"),
 }
 EMAIL_MODES = {
-    "digest": "One e-mail a day with everything new (the default)",
-    "instant": "An e-mail for each notification, as it happens",
-    "off": "No e-mail: only this page and the feed",
+    "digest": _l("One e-mail a day with everything new (the default)"),
+    "instant": _l("An e-mail for each notification, as it happens"),
+    "off": _l("No e-mail: only this page and the feed"),
 }
 
 

@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.accounts.forms import ActionForm
@@ -42,7 +43,8 @@ def _nav(user: Any) -> list[NavItem]:
     if account(user) is None:
         return []
     unread = services.unread_count(user)
-    label = f"Notifications ({unread})" if unread else "Notifications"
+    label = gettext("Notifications (%(unread)s)", unread=unread) if unread else gettext(
+        "Notifications")
     return [NavItem(label, "/my/notifications")]
 
 
@@ -67,7 +69,7 @@ def mark_read() -> ResponseReturnValue:
         abort(400)
     services.mark_all_read(current_user)
     db.session.commit()
-    flash("Every notification is marked as read.", "info")
+    flash(gettext("Every notification is marked as read."), "info")
     return redirect(url_for("notifications.my_notifications"))
 
 
@@ -94,10 +96,10 @@ def settings() -> ResponseReturnValue:
         services.update_settings(current_user, form.email.data or "", form.kinds.data or [])
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(gettext(error.message), "error")
         return _settings_page(form, error.status)
     db.session.commit()
-    flash("Your notification settings are saved.", "info")
+    flash(gettext("Your notification settings are saved."), "info")
     return redirect(url_for("notifications.settings"))
 
 
@@ -121,8 +123,8 @@ def revoke_feed() -> ResponseReturnValue:
         abort(400)
     revoked = services.revoke_feed_token(current_user)
     db.session.commit()
-    flash("Your feed URL is revoked: it no longer works." if revoked
-          else "You had no feed URL.", "info")
+    flash(gettext("Your feed URL is revoked: it no longer works.") if revoked
+          else gettext("You had no feed URL."), "info")
     return redirect(url_for("notifications.settings"))
 
 

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from app.core.db import db
 from app.core.errors import NotFound
+from app.core.i18n import N_
 from app.core.urls import absolute
 from app.feedback.models import Comment
 from app.feedback.permissions import is_author
@@ -67,10 +68,10 @@ def comment_receipt(comment_id: int) -> ResponseReturnValue:
     """The receipt of one of the signed-in author's comments (anyone else: 404)."""
     comment = db.session.get(Comment, comment_id)
     if comment is None or not is_author(current_user, comment):
-        raise NotFound("There is no such comment among yours.")
+        raise NotFound(N_("There is no such comment among yours."))
     receipt = receipt_for(comment)
     if receipt is None:
-        raise NotFound("This comment is not in the log yet.")
+        raise NotFound(N_("This comment is not in the log yet."))
     body = json.dumps({**receipt, "log": _log_url()}, ensure_ascii=False, indent=2)
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = (

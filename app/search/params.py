@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.accounts.models import WorkingGroup
 from app.core.db import db
 from app.core.errors import BadInput, NotFound
+from app.core.i18n import N_
 from app.drafting.models import Provision, Round
 from app.feedback.models import STANCES
 from app.search.models import KINDS
@@ -67,7 +68,7 @@ def read_params(
             raise BadInput("round must be a round number.")
         chosen = next((r for r in rounds if r.number == int(number)), None)
         if chosen is None:
-            raise NotFound("There is no such round.")
+            raise NotFound(N_("There is no such round."))
     group = None
     if slug := _choice(args, "group", [g.slug for g in groups]):
         group = next(g for g in groups if g.slug == slug)

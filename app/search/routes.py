@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.drafting.services import visible_code
-from app.search.forms import SearchForm
+from app.search.forms import SearchForm, stance_label
 from app.search.params import groups_of, link_args, read_params
 from app.search.query import Query
 from app.search.services import COUNT_LIMIT, PAGE_SIZE, Hit, Scope, search, suggestions
@@ -42,6 +42,6 @@ def code_search(code: str) -> ResponseReturnValue:
         "code": code_row, "rounds": rounds, "params": params, "results": results,
         "hints": hints, "form": SearchForm(request.args, rounds, groups),
         "search_url": search_url, "hit_url": hit_url, "page_size": PAGE_SIZE,
-        "count_limit": COUNT_LIMIT,
+        "count_limit": COUNT_LIMIT, "stance_label": stance_label,
     }  # fmt: skip
     return render_template("search/search.html", **context)
