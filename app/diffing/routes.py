@@ -143,6 +143,11 @@ def _compare_page(code_slug: str, template: str) -> ResponseReturnValue:
     if from_n > to_n:
         return redirect(url_for(endpoint, code=code.slug, **span(to_n, from_n), **_filters()))
     form = CompareForm(request.args, rounds, _groups())
+    if any(field.raw_data and not field.validate(form) for field in (form.group, form.kind)):
+        # A filter the page does not offer is said, not read as "nothing matches" (an unknown
+        # order or view falls back to the default: it changes how, not what, is shown).
+        raise BadInput(N_("There is no such working group or kind of change to compare by: "
+                          "choose one the page offers."))
     comparison = services.compare(
         from_round,
         to_round,

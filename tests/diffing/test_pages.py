@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from app.core.panels import PROVISION_PANELS
 from app.diffing.routes import history_panel
 from tests.diffing.story import SECRET_NAME
@@ -62,6 +64,16 @@ def test_compare_without_rounds_redirects_to_the_latest_two_visible(
 
 def test_same_round_twice_is_400(client: Any, story: Any) -> None:
     assert client.get("/codes/demo/compare?from=2&to=2").status_code == 400
+
+
+@pytest.mark.parametrize("query", ["group=bogus", "kind=sideways"])
+def test_a_filter_the_page_does_not_offer_is_400_with_a_message(
+    client: Any, story: Any, query: str
+) -> None:
+    response = client.get(f"/codes/demo/compare?from=1&to=2&{query}")
+    assert response.status_code == 400
+    assert "choose one the page offers" in response.get_data(as_text=True)
+    assert client.get("/codes/demo/compare?from=1&to=2&group=&kind=").status_code == 200
 
 
 def test_unknown_round_and_code_are_404(client: Any, story: Any) -> None:
