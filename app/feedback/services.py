@@ -24,6 +24,7 @@ from app.feedback.anchoring import locate
 from app.feedback.models import (
     BODY_LIMIT,
     CONSENT_TERMS_VERSION,
+    HIDE_REASON_LIMIT,
     PROPOSAL_LIMIT,
     STANCES,
     Comment,
@@ -47,25 +48,40 @@ def window_problem(round_: Round, now: dt.datetime | None = None) -> str | None:
     return "This draft is not open for feedback."
 
 
+def normalise_text(value: str | None) -> str:
+    """Text as it is stored and counted: line breaks as "\\n" (a browser sends a textarea's
+    as "\\r\\n", which would count twice) and no surrounding whitespace."""
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def length_problem(what: str, field: str, text: str, limit: int) -> TooLarge | None:
+    """A TooLarge naming the limit when `text` (normalised) is longer than it, else None.
+    Nothing is ever cut: an over-long text is refused whole and its author keeps it."""
+    length = len(text)
+    if length <= limit:
+        return None
+    return TooLarge(
+        f"{what} has {length:,} characters: at most {limit:,} are accepted. "
+        f"Shorten it by {length - limit:,} character{'s' if length - limit != 1 else ''}.",
+        {"field": field, "limit": limit, "length": length},
+    )
+
+
 def clean_body(body: str | None) -> str:
-    text = (body or "").strip()
+    text = normalise_text(body)
     if not text:
         raise BadInput("Write a comment: the body may not be empty.")
-    if len(text) > BODY_LIMIT:
-        raise TooLarge(
-            f"A comment may have at most {BODY_LIMIT:,} characters ({len(text):,} sent)."
-        )
+    if problem := length_problem("The comment", "body", text, BODY_LIMIT):
+        raise problem
     return text
 
 
 def clean_proposal(proposed: str | None) -> str | None:
-    text = (proposed or "").strip()
+    text = normalise_text(proposed)
     if not text:
         return None
-    if len(text) > PROPOSAL_LIMIT:
-        raise TooLarge(
-            f"Proposed wording may have at most {PROPOSAL_LIMIT:,} characters ({len(text):,} sent)."
-        )
+    if problem := length_problem("The proposed wording", "proposed_text", text, PROPOSAL_LIMIT):
+        raise problem
     return text
 
 
@@ -278,11 +294,13 @@ def hide_comment(comment: Comment, reason: str, actor: Any) -> Comment:
     The reason is required (BadInput) and the act is audit-logged. Hiding again replaces the
     reason. Nothing is deleted.
     """
-    reason = (reason or "").strip()
+    reason = normalise_text(reason)
     if not reason:
         raise BadInput("Give a reason for hiding the comment.")
+    if problem := length_problem("The reason", "reason", reason, HIDE_REASON_LIMIT):
+        raise problem
     comment.hidden_at = utcnow()
-    comment.hidden_reason = reason[:1000]
+    comment.hidden_reason = reason
     comment.hidden_by_id = actor.id
     audit.record("comment.hide", actor=actor, target=comment, reason=comment.hidden_reason)
     db.session.flush()
