@@ -8,8 +8,8 @@ from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
+from app.feedback.limits import length_problem, normalise_text
 from app.feedback.models import BODY_LIMIT, HIDE_REASON_LIMIT, PROPOSAL_LIMIT, STANCES
-from app.feedback.services import length_problem, normalise_text
 
 STANCE_CHOICES = [
     ("support", "Support"),

@@ -17,6 +17,7 @@ from app.core.access import check
 from app.core.db import db
 from app.core.errors import DomainError, NotAllowed, NotFound
 from app.core.extensions import limiter
+from app.core.panels import comment_fates
 from app.drafting.models import Provision
 from app.drafting.permissions import can_view_round
 from app.drafting.services import get_round, round_provisions
@@ -28,7 +29,13 @@ from app.feedback.forms import CommentForm, EditCommentForm, HideForm, ImportFor
 from app.feedback.models import POST_LIMIT, Comment
 from app.feedback.panel import render as _render
 from app.feedback.panel import round_visible as _round_visible
-from app.feedback.permissions import can_export, can_moderate, can_view_comment, is_author
+from app.feedback.permissions import (
+    can_edit_comment,
+    can_export,
+    can_moderate,
+    can_view_comment,
+    is_author,
+)
 
 bp = Blueprint("feedback", __name__)
 
@@ -176,11 +183,16 @@ def edit(comment_id: int) -> ResponseReturnValue:
     ), status
 
 
-@bp.route("/feedback/comments/<int:comment_id>/withdraw", methods=["POST"])
+@bp.route("/feedback/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(comment_id: int) -> ResponseReturnValue:
+    """Withdraw one's own comment: GET asks first (it cannot be undone), POST withdraws."""
     comment = _authored(comment_id)
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if request.method == "GET":
+        return _render("feedback/withdraw.html", comment=comment, form=form,
+                       closed_message=services.window_problem(comment.round))
+    if not form.validate_on_submit():
         abort(400)
     services.withdraw_comment(comment)
     db.session.commit()
@@ -221,12 +233,16 @@ def unhide(comment_id: int) -> ResponseReturnValue:
 @bp.route("/my/feedback")
 @login_required
 def my_feedback() -> ResponseReturnValue:
+    """Everything the account wrote, each with what became of it: where it was carried, the
+    chairs' decision on its proposal, its theme's published answer."""
     comments = services.comments_by(current_user)
     carries = latest_carries(comments, can_see=_round_visible(current_user))
     rows = [(c, comment_status(c, carries.get(c.id)), carries.get(c.id)) for c in comments]
     # A round made internal after the fact is not named, nor linked, nor open to changes.
     shown = {c.round_id for c in comments if can_view_round(current_user, c.round)}
-    return _render("feedback/my_feedback.html", rows=rows, shown_rounds=shown)
+    return _render("feedback/my_feedback.html", rows=rows, shown_rounds=shown,
+                   fates=comment_fates(comments, current_user),
+                   can_edit=lambda c: can_edit_comment(current_user, c))
 
 
 def _export_scope(code: str, number: int) -> tuple[Any, WorkingGroup | None]:

@@ -18,15 +18,19 @@ from app.accounts.models import User
 from app.accounts.permissions import account
 from app.core import audit, hooks
 from app.core.db import db, utcnow
-from app.core.errors import BadInput, Conflict, TooLarge
+from app.core.errors import BadInput, Conflict
 from app.drafting.models import Provision, Round
 from app.feedback.anchoring import locate
+from app.feedback.limits import (
+    clean_body,
+    clean_proposal,
+    clean_stance,
+    length_problem,
+    normalise_text,
+)
 from app.feedback.models import (
-    BODY_LIMIT,
     CONSENT_TERMS_VERSION,
     HIDE_REASON_LIMIT,
-    PROPOSAL_LIMIT,
-    STANCES,
     Comment,
 )
 
@@ -46,49 +50,6 @@ def window_problem(round_: Round, now: dt.datetime | None = None) -> str | None:
     if status == "closed":
         return "Feedback on this draft is closed: comments can no longer be added or changed."
     return "This draft is not open for feedback."
-
-
-def normalise_text(value: str | None) -> str:
-    """Text as it is stored and counted: line breaks as "\\n" (a browser sends a textarea's
-    as "\\r\\n", which would count twice) and no surrounding whitespace."""
-    return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def length_problem(what: str, field: str, text: str, limit: int) -> TooLarge | None:
-    """A TooLarge naming the limit when `text` (normalised) is longer than it, else None.
-    Nothing is ever cut: an over-long text is refused whole and its author keeps it."""
-    length = len(text)
-    if length <= limit:
-        return None
-    return TooLarge(
-        f"{what} has {length:,} characters: at most {limit:,} are accepted. "
-        f"Shorten it by {length - limit:,} character{'s' if length - limit != 1 else ''}.",
-        {"field": field, "limit": limit, "length": length},
-    )
-
-
-def clean_body(body: str | None) -> str:
-    text = normalise_text(body)
-    if not text:
-        raise BadInput("Write a comment: the body may not be empty.")
-    if problem := length_problem("The comment", "body", text, BODY_LIMIT):
-        raise problem
-    return text
-
-
-def clean_proposal(proposed: str | None) -> str | None:
-    text = normalise_text(proposed)
-    if not text:
-        return None
-    if problem := length_problem("The proposed wording", "proposed_text", text, PROPOSAL_LIMIT):
-        raise problem
-    return text
-
-
-def clean_stance(stance: str | None) -> str:
-    if stance not in STANCES:
-        raise BadInput(f"Unknown stance {stance!r}: use one of {', '.join(STANCES)}.")
-    return stance
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -276,13 +237,17 @@ def edit_comment(
 
 
 def withdraw_comment(comment: Comment, now: dt.datetime | None = None) -> Comment:
-    """Mark a comment withdrawn (kept, never deleted), while the window is open.
+    """Mark a comment withdrawn (kept, never deleted), while the window is open: its author
+    still sees it, marked withdrawn; nobody else does, and it is no longer counted. Final (no
+    undo). Audit-logged as its author's act (`comment.withdraw`) and announced, so that the
+    transparency log records it.
 
     Raises Conflict once closed or already withdrawn.
     """
     _check_changeable(comment, now)
     comment.status = "withdrawn"
     comment.updated_at = now or utcnow()
+    audit.record("comment.withdraw", actor=comment.author, target=comment)
     db.session.flush()
     hooks.comment_withdrawn.send(comment=comment)
     return comment
@@ -378,8 +343,11 @@ def visible_counts(user: Any, round_: Round) -> dict[int, int]:
     query = (
         select(Comment.provision_id, func.count(Comment.id))
         .join(Provision, Provision.id == Comment.provision_id)
-        .where(Comment.round_id == round_.id, Comment.parent_id.is_(None),
-               Comment.status != "withdrawn")
+        .where(
+            Comment.round_id == round_.id,
+            Comment.parent_id.is_(None),
+            Comment.status != "withdrawn",
+        )
         .group_by(Comment.provision_id)
     )
     clause = visibility_clause(user)

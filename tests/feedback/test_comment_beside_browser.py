@@ -196,4 +196,34 @@ def test_the_count_warns_and_an_over_long_comment_is_refused_with_its_text_kept(
     assert page.locator("#body-count").inner_text() == "You have 1,199 characters too many"
     body = page.get_by_label("Your comment")
     body.fill("Short enough.")
-    assert page.locator("#body-count").inner_text() == f"You have {BODY_LIMIT - 13:,} characters remaining"
+    remaining = f"You have {BODY_LIMIT - 13:,} characters remaining"
+    assert page.locator("#body-count").inner_text() == remaining
+
+
+def _long_comment() -> None:
+    from app.accounts.models import User
+    from app.feedback.services import submit_comment
+
+    author = db.session.query(User).filter_by(email="side@example.org").one()
+    provision = db.session.query(Provision).filter_by(key="m-1-1").one()
+    submit_comment(provision, author, stance="amend",
+                   body="See https://example.org/" + "a-very-long-path-segment-" * 8
+                   + " and the annex.",
+                   quote="downstream providers who integrate the model into their AI systems",
+                   proposed_text="downstream providers and deployers who integrate the model")
+
+
+def test_my_feedback_fits_a_phone_and_offers_edit_and_withdraw(live_server, page):
+    live_server.seed(_long_comment)
+    for width, height in ((390, 844), (1366, 900)):
+        page.set_viewport_size({"width": width, "height": height})
+        _log_in(page, live_server.url)
+        page.goto(live_server.url + "/my/feedback")
+        item = page.locator("ol.my-feedback > li").filter(has_text="annex")
+        assert item.get_by_role("link", name="Edit").is_visible()
+        assert item.get_by_role("link", name="Withdraw…").is_visible()
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        screenshot(page, f"comment-my-feedback-{width}")
+    item.get_by_role("link", name="Measure 1.1: Documentation").click()
+    page.wait_for_load_state()
+    assert page.locator("article.comment.mine").filter(has_text="annex").is_visible()

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.core.db import db
 from app.feedback.bulk import import_feedback, read_rows
 from app.feedback.models import BODY_LIMIT, PROPOSAL_LIMIT, Comment
-from tests.api.test_comments_api import URL, post, token_for
+from tests.api.test_comments_api import post, token_for
 from tests.feedback.test_bulk import jsonl, row
 from tests.feedback.test_pages import PAGE, form_url, send
 
