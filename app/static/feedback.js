@@ -68,7 +68,8 @@
   // ---- Drafts kept in this tab ------------------------------------------------------
   var store = null;
   try { store = window.sessionStorage; } catch (e) { store = null; }
-  function keyFor(form, area) { return "plenary-draft:" + form.getAttribute("action") + ":" + area.name; }
+  function target(form) { return new URL(form.action, window.location.href).pathname; }
+  function keyFor(form, area) { return "plenary-draft:" + target(form) + ":" + area.name; }
   // Back on the page after a comment was saved (its #comment-N is here): forget that draft.
   (function () {
     if (!store) { return; }
@@ -106,7 +107,7 @@
       var box = form.closest("details");
       if (box) { box.open = true; }
     }
-    form.addEventListener("submit", function () { store.setItem("plenary-draft-sent", form.getAttribute("action")); });
+    form.addEventListener("submit", function () { store.setItem("plenary-draft-sent", target(form)); });
   });
   var text = document.getElementById("provision-text");
   if (!text) { return; }
@@ -241,14 +242,23 @@
   }
 
   function closeForm() {
-    if (!card || !home) { return; }
+    if (!card || !home) { showQuote(null); return; }
     unplace(card);
     home.parentNode.insertBefore(card, home);
     card.querySelector(".dock-close").hidden = true;
     showQuote(null);
   }
 
-  if (button && form && card) {
+  // The form's own page has the form right under the text: no need to move it.
+  function useForm(quote) {
+    if (card) { openForm(quote); return; }
+    showQuote(quote);
+    form.scrollIntoView({ behavior: "smooth", block: "start" });
+    var body = form.querySelector("textarea[name=body]");
+    if (body) { body.focus({ preventScroll: true }); }
+  }
+
+  if (button && form) {
     document.addEventListener("selectionchange", function () {
       window.clearTimeout(placeButton.timer);
       placeButton.timer = window.setTimeout(placeButton, 120);
@@ -258,9 +268,11 @@
       var quote = pending || currentQuote();
       if (!quote) { return; }
       button.hidden = true;
-      openForm(quote);
+      useForm(quote);
     });
-    card.querySelector(".dock-close").addEventListener("click", function () { closeForm(); button.focus(); });
+    if (card) {
+      card.querySelector(".dock-close").addEventListener("click", function () { closeForm(); button.focus(); });
+    }
     document.getElementById("quote-clear").addEventListener("click", function () { closeForm(); });
     if (fields.quote_exact.value) {
       showQuote({ exact: fields.quote_exact.value, prefix: fields.quote_prefix.value,

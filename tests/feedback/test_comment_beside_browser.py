@@ -227,3 +227,52 @@ def test_my_feedback_fits_a_phone_and_offers_edit_and_withdraw(live_server, page
     item.get_by_role("link", name="Measure 1.1: Documentation").click()
     page.wait_for_load_state()
     assert page.locator("article.comment.mine").filter(has_text="annex").is_visible()
+
+
+def test_without_javascript_the_form_under_the_page_comments_on_the_whole_provision(
+    live_server, browser
+):
+    context = browser.new_context(java_script_enabled=False,
+                                  viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    try:
+        _log_in(page, live_server.url)
+        page.goto(live_server.url + "/codes/beside-code/rounds/1/provisions/m-1-1")
+        assert page.locator("mark.comment-highlight").count() == 0
+        page.get_by_label("Your comment").fill("On the whole measure, without a script.")
+        page.get_by_role("button", name="Send comment").click()
+        page.wait_for_load_state()
+        assert page.get_by_text("On the whole measure, without a script.").is_visible()
+    finally:
+        context.close()
+    with live_server.app.app_context():
+        stored = db.session.query(Comment).filter(Comment.body.like("%without a script%")).one()
+        assert stored.quote_exact is None
+
+
+def test_on_the_forms_own_page_a_selected_passage_is_quoted(live_server, page):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    _log_in(page, live_server.url)
+    with live_server.app.app_context():
+        provision_id = db.session.query(Provision.id).filter_by(key="m-1-1").scalar()
+    page.goto(f"{live_server.url}/feedback/provisions/{provision_id}/comments")
+    _select(page, "ten years")
+    page.get_by_role("button", name="Comment on this passage").click()
+    assert page.locator("#quote-preview-text").inner_text() == "ten years"
+    assert page.evaluate("document.activeElement.name") == "body"
+
+
+def test_an_unsent_draft_is_restored_in_the_tab_and_forgotten_once_saved(live_server, page):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    _log_in(page, live_server.url)
+    url = live_server.url + "/codes/beside-code/rounds/1/provisions/m-1-1"
+    page.goto(url)
+    page.get_by_label("Your comment").press_sequentially("A draft I must not lose.")
+    page.goto(url)
+    assert page.get_by_label("Your comment").input_value() == "A draft I must not lose."
+    assert page.get_by_role("status").filter(has_text="restored").is_visible()
+    page.get_by_role("button", name="Send comment").click()
+    page.wait_for_load_state()
+    assert "#comment-" in page.url
+    page.goto(url)
+    assert page.get_by_label("Your comment").input_value() == ""
