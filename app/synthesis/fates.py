@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.core.db import db
 from app.core.panels import COMMENT_FATES
@@ -38,7 +39,8 @@ def _latest_runs(round_ids: set[int]) -> list[int]:
 
 def answered_themes_of(comments: Sequence[Comment], user: Any) -> dict[int, ThemeFate]:
     """Comment id -> the published answer to its theme, for the comments whose round's
-    register `user` may see (three queries however many comments)."""
+    register `user` may see (four queries however many comments; a chain of merges longer
+    than one costs one more per link)."""
     shown = [c for c in comments if can_view_register(user, c.round)]
     if not shown:
         return {}
@@ -51,7 +53,9 @@ def answered_themes_of(comments: Sequence[Comment], user: Any) -> dict[int, Them
         .join(ThemeIdentity, ThemeIdentity.id == Theme.identity_id)
         .where(ThemeMember.run_id.in_(runs),
                ThemeMember.comment_id.in_([c.id for c in shown]))
-        .order_by(ThemeMember.run_id.desc()))
+        .order_by(ThemeMember.run_id.desc())
+        .options(selectinload(ThemeIdentity.response),
+                 selectinload(ThemeIdentity.merged_into).selectinload(ThemeIdentity.response)))
     by_id = {c.id: c for c in shown}
     fates: dict[int, ThemeFate] = {}
     for comment_id, identity in rows:

@@ -64,3 +64,27 @@ def test_a_merged_theme_shows_the_answer_of_the_theme_it_became_part_of(feedback
     db.session.commit()
     fate = answered_themes_of([comment], comment.author)[comment.id]
     assert (fate.outcome, fate.answer) == ("partly_accepted", "Forms simplified a little.")
+
+
+def test_the_answers_of_many_comments_cost_a_fixed_number_of_queries(feedback: Any) -> None:
+    from sqlalchemy import event
+
+    themes = _themes(feedback)
+    for theme, outcome in ((themes["upd"], "accepted"), (themes["sme"], "not_taken_up")):
+        workspace.respond(theme, outcome, "Answered.", [], actor=None)
+    db.session.commit()
+    comments = [m.comment for t in themes.values() for m in t.members]
+    for comment in comments:  # loaded as My feedback has them: round and code included
+        _ = comment.round.code.slug
+    statements: list[str] = []
+
+    def listen(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        fates = answered_themes_of(comments, comments[0].author)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    assert len(fates) == len(comments) > 4
+    assert len(statements) <= 5, statements
