@@ -194,6 +194,7 @@ def test_the_count_warns_and_an_over_long_comment_is_refused_with_its_text_kept(
     assert "at most 10,000 are accepted" in page.locator(".field.has-error .error").inner_text()
     assert page.get_by_label("Your comment").input_value().strip() == long.strip()
     assert page.locator("#body-count").inner_text() == "You have 1,199 characters too many"
+    screenshot(page, "comment-refused-over-long")
     body = page.get_by_label("Your comment")
     body.fill("Short enough.")
     remaining = f"You have {BODY_LIMIT - 13:,} characters remaining"
