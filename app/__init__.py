@@ -140,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.public.routes import bp as public_bp
     from app.record.routes import bp as record_bp
     from app.search.routes import bp as search_bp
+    from app.synthesis import fates as _fates  # noqa: F401  (a comment's answered theme)
     from app.synthesis import proposals as _proposals  # noqa: F401  (each adds its routes
     from app.synthesis import public_pages as _public_pages  # noqa: F401  to synthesis_bp)
     from app.synthesis import routes as _synthesis_routes  # noqa: F401

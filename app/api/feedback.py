@@ -178,13 +178,19 @@ _INPUT = schema(
                 "type": "string",
                 "minLength": 1,
                 "maxLength": BODY_LIMIT,
-                "description": f"1 to {BODY_LIMIT} characters; longer is 413",
+                "description": f"1 to {BODY_LIMIT} characters after trimming, a CRLF line "
+                "break counted as one; longer is refused whole (never cut) with 413 and "
+                '{"error": "...", "detail": {"field": "body", "limit": ..., "length": ...}}',
             },
             "quote": {
                 "oneOf": [{"type": "string"}, _QUOTE],
                 "description": "A passage of the provision's text (400 if not in it)",
             },
-            "proposed_text": {"type": "string", "maxLength": PROPOSAL_LIMIT},
+            "proposed_text": {
+                "type": "string",
+                "maxLength": PROPOSAL_LIMIT,
+                "description": f"Up to {PROPOSAL_LIMIT} characters; longer is 413 as for body",
+            },
             "publish_consent": {
                 "type": "boolean",
                 "default": False,

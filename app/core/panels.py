@@ -46,3 +46,16 @@ def comparison_notes(comparison: Any, user: Any) -> dict[str, Any]:
     for provider in COMPARISON_NOTES:
         notes.update(provider(comparison, user))
     return notes
+
+
+# What became of each comment beyond the feedback domain (the theme it was grouped into and
+# the chairs' published answer), shown on "My feedback". Each provider takes (comments, user)
+# and returns {comment id: a view model} for templates/feedback/my_feedback.html.
+COMMENT_FATES: list[Callable[[Any, Any], dict[int, Any]]] = []
+
+
+def comment_fates(comments: Any, user: Any) -> dict[int, Any]:
+    fates: dict[int, Any] = {}
+    for provider in COMMENT_FATES:
+        fates.update(provider(comments, user))
+    return fates

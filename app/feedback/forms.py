@@ -6,9 +6,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional, ValidationError
 
-from app.feedback.models import BODY_LIMIT, PROPOSAL_LIMIT, STANCES
+from app.feedback.limits import length_problem, normalise_text
+from app.feedback.models import BODY_LIMIT, HIDE_REASON_LIMIT, PROPOSAL_LIMIT, STANCES
 
 STANCE_CHOICES = [
     ("support", "Support"),
@@ -18,6 +19,20 @@ STANCE_CHOICES = [
     ("neutral", "Neutral remark"),
 ]
 assert [value for value, _ in STANCE_CHOICES] == list(STANCES)
+
+
+class Limit:
+    """Refuses a text longer than `limit` characters (counted as the services count them) with
+    a message naming the limit. Unlike wtforms' Length it sets no `maxlength`, so a browser
+    never cuts what someone pastes: they see the count (feedback.js) and shorten it."""
+
+    def __init__(self, what: str, limit: int):
+        self.what, self.limit = what, limit
+
+    def __call__(self, form: FlaskForm, field: TextAreaField) -> None:
+        problem = length_problem(self.what, field.name, normalise_text(field.data), self.limit)
+        if problem is not None:
+            raise ValidationError(f"{problem.message} Your text is kept here.")
 
 
 def _stance_choices() -> list[SelectChoice]:
@@ -34,11 +49,13 @@ class CommentForm(FlaskForm):
     stance = SelectField("Your stance", choices=_stance_choices, default="amend")
     body = TextAreaField(
         f"Your comment (up to {BODY_LIMIT:,} characters)",
-        validators=[DataRequired(message="Write a comment."), Length(max=BODY_LIMIT)],
+        validators=[DataRequired(message="Write a comment."), Limit("Your comment", BODY_LIMIT)],
+        render_kw={"data-maxlength": BODY_LIMIT},
     )
     proposed_text = TextAreaField(
         f"Proposed wording, optional (up to {PROPOSAL_LIMIT:,} characters)",
-        validators=[Optional(), Length(max=PROPOSAL_LIMIT)],
+        validators=[Optional(), Limit("Your proposed wording", PROPOSAL_LIMIT)],
+        render_kw={"data-maxlength": PROPOSAL_LIMIT},
     )
     publish_consent = BooleanField(CONSENT_LABEL)
     quote_exact = HiddenField()
@@ -62,7 +79,9 @@ class CommentForm(FlaskForm):
 
 class ReplyForm(FlaskForm):
     body = TextAreaField(
-        "Your reply", validators=[DataRequired(message="Write a reply."), Length(max=BODY_LIMIT)]
+        f"Your reply (up to {BODY_LIMIT:,} characters)",
+        validators=[DataRequired(message="Write a reply."), Limit("Your reply", BODY_LIMIT)],
+        render_kw={"data-maxlength": BODY_LIMIT},
     )
     publish_consent = BooleanField(CONSENT_LABEL)
     submit = SubmitField("Reply")
@@ -72,11 +91,13 @@ class EditCommentForm(FlaskForm):
     stance = SelectField("Your stance", choices=_stance_choices)
     body = TextAreaField(
         f"Your comment (up to {BODY_LIMIT:,} characters)",
-        validators=[DataRequired(message="Write a comment."), Length(max=BODY_LIMIT)],
+        validators=[DataRequired(message="Write a comment."), Limit("Your comment", BODY_LIMIT)],
+        render_kw={"data-maxlength": BODY_LIMIT},
     )
     proposed_text = TextAreaField(
         f"Proposed wording, optional (up to {PROPOSAL_LIMIT:,} characters)",
-        validators=[Optional(), Length(max=PROPOSAL_LIMIT)],
+        validators=[Optional(), Limit("Your proposed wording", PROPOSAL_LIMIT)],
+        render_kw={"data-maxlength": PROPOSAL_LIMIT},
     )
     publish_consent = BooleanField(CONSENT_LABEL)
     submit = SubmitField("Save changes")
@@ -85,7 +106,8 @@ class EditCommentForm(FlaskForm):
 class HideForm(FlaskForm):
     reason = TextAreaField(
         "Reason for hiding (recorded in the audit log)",
-        validators=[DataRequired(message="Give a reason."), Length(max=1000)],
+        validators=[DataRequired(message="Give a reason."), Limit("The reason", HIDE_REASON_LIMIT)],
+        render_kw={"data-maxlength": HIDE_REASON_LIMIT},
     )
     submit = SubmitField("Hide comment")
 

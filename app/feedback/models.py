@@ -16,6 +16,7 @@ STATUSES = ("open", "withdrawn")
 BODY_LIMIT = 10_000
 POST_LIMIT = "30 per minute"  # comments and replies per account, pages and API together
 PROPOSAL_LIMIT = 5_000
+HIDE_REASON_LIMIT = 1_000
 CONSENT_TERMS_VERSION = "2026-11"
 # What chairs decide about a proposed wording (docs/feedback.md, "Decisions"): a short reason is
 # required where the proposal was not taken over as it stands.

@@ -5,73 +5,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from app.accounts.forms import ActionForm
 from app.accounts.limits import account_key
 from app.accounts.models import User, WorkingGroup
-from app.accounts.permissions import account
 from app.core import audit
 from app.core.access import check
 from app.core.db import db
 from app.core.errors import DomainError, NotAllowed, NotFound
 from app.core.extensions import limiter
-from app.core.navigation import MAIN_NAV, NavItem
-from app.core.panels import PROVISION_PANELS, ROUND_COUNTS
-from app.diffing.render import render_proposal
+from app.core.panels import comment_fates
 from app.drafting.models import Provision
 from app.drafting.permissions import can_view_round
 from app.drafting.services import get_round, round_provisions
 from app.feedback import bulk, services
-from app.feedback.accountability import counted_only
 from app.feedback.annotations import provision_path
-from app.feedback.carry import (
-    Passage,
-    carried_into,
-    comment_status,
-    latest_carries,
-    passage_context,
-)
+from app.feedback.carry import comment_status, latest_carries
 from app.feedback.export import COLUMNS, comments_csv, scope_comments
 from app.feedback.forms import CommentForm, EditCommentForm, HideForm, ImportForm, ReplyForm
-from app.feedback.models import POST_LIMIT, Comment, CommentCarry
+from app.feedback.models import POST_LIMIT, Comment
+from app.feedback.panel import render as _render
+from app.feedback.panel import round_visible as _round_visible
 from app.feedback.permissions import (
-    can_comment,
-    can_decide,
     can_edit_comment,
     can_export,
     can_moderate,
-    can_read_all,
     can_view_comment,
     is_author,
 )
-from app.feedback.threads import build_threads
 
 bp = Blueprint("feedback", __name__)
-
-
-def _passage(carry: CommentCarry) -> Passage:
-    """Where a carried quote now sits in its new provision, with some context."""
-    text = carry.to_provision.text if carry.to_provision is not None else ""
-    return passage_context(text, carry.quote_start, carry.quote_end)
-
-
-def _render(template: str, **context: Any) -> str:
-    """render_template with the helpers every feedback template uses."""
-    return render_template(
-        template,
-        provision_path=provision_path,
-        render_proposal=render_proposal,
-        passage=_passage,
-        **context,
-    )
-
-
-def _round_visible(user: Any) -> Any:
-    return lambda round_: can_view_round(user, round_)
 
 
 def _provision(provision_id: int) -> Provision:
@@ -108,63 +74,13 @@ def _back(comment: Comment) -> Any:
     return redirect(f"{provision_path(comment.provision)}#comment-{comment.id}")
 
 
-def provision_panel(provision: Provision, user: Any) -> str:
-    """The comments panel on a provision page (a PROVISION_PANELS provider).
-
-    It lists this round's comments (each with where it went in the next round, if it was
-    carried there) and the comments of the previous round carried onto this provision.
-    """
-    comments = services.visible_comments(user, round_=provision.round, provision=provision)
-    carries = latest_carries(comments, can_see=_round_visible(user))
-    carried = [
-        carry
-        for carry in carried_into(provision)
-        if can_view_comment(user, carry.comment) and can_view_round(user, carry.comment.round)
-    ]
-    sources = sorted({carry.comment.round for carry in carried}, key=lambda r: r.number)
-    form = CommentForm(formdata=None) if can_comment(user, provision.round) else None
-    return Markup(  # noqa: S704  (a rendered, autoescaped template)
-        _render(
-            "feedback/_panel.html",
-            provision=provision,
-            threads=build_threads(comments),
-            carried=carried,
-            carried_from=" and ".join(r.name for r in sources),
-            received=0 if comments else counted_only(provision, user),
-            form=form,
-            reply_form=ReplyForm(formdata=None),
-            user=user,
-            closed_message=services.window_problem(provision.round),
-            can_edit=lambda c: can_edit_comment(user, c),
-            can_moderate=can_moderate(user),
-            shows_author=lambda c: c.publish_consent or can_read_all(user, c) or is_author(user, c),
-            is_mine=lambda c: is_author(user, c),
-            carry_of=lambda c: carries.get(c.id),
-            suggests=lambda c: can_decide(user, c),
-            status_of=lambda c: comment_status(c, carries.get(c.id)),
-        )
-    )
-
-
-provision_panel.panel_order = 60  # type: ignore[attr-defined]  (after the record of changes)
-PROVISION_PANELS.append(provision_panel)
-
-
-def _comment_counts(round_: Any, user: Any) -> dict[int, tuple[str, int]]:
-    """Comments the reader may see, per provision of a round's contents (a ROUND_COUNTS
-    provider)."""
-    counts = services.visible_counts(user, round_)
-    return {pid: ("comment" if n == 1 else "comments", n) for pid, n in counts.items()}
-
-
-ROUND_COUNTS.append(_comment_counts)
-
-
-def _my_nav(user: Any) -> list[NavItem]:
-    return [NavItem("My feedback", "/my/feedback")] if account(user) is not None else []
-
-
-MAIN_NAV.append(_my_nav)
+def _refused(error: DomainError, round_: Any) -> int:
+    """Undo a refused change and say why, once: a window that closed meanwhile is said by the
+    page itself, which keeps the typed text for copying (feedback/_kept_text.html)."""
+    db.session.rollback()
+    if services.window_problem(round_) is None:
+        flash(error.message, "error")
+    return error.status
 
 
 @bp.route("/feedback/provisions/<int:provision_id>/comments", methods=["GET", "POST"])
@@ -189,9 +105,7 @@ def new_comment(provision_id: int) -> ResponseReturnValue:
                 publish_consent=bool(form.publish_consent.data),
             )
         except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            status = error.status
+            status = _refused(error, provision.round)
         else:
             db.session.commit()
             flash(
@@ -212,27 +126,32 @@ def new_comment(provision_id: int) -> ResponseReturnValue:
 @login_required
 @limiter.limit(POST_LIMIT, key_func=account_key)
 def reply(comment_id: int) -> ResponseReturnValue:
+    """A reply; refused, it comes back on a page of its own with the text kept."""
     parent = _comment(comment_id)
     form = ReplyForm()
-    if not form.validate_on_submit():
-        flash("Write a reply (up to 10,000 characters).", "error")
-        return _back(parent)
-    try:
-        comment = services.submit_comment(
-            parent.provision,
-            current_user,
-            stance="neutral",
-            body=form.body.data or "",
-            parent=parent,
-            publish_consent=bool(form.publish_consent.data),
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _back(parent)
-    db.session.commit()
-    flash("Your reply is saved.", "info")
-    return _back(comment)
+    status = 400
+    if form.validate_on_submit():
+        try:
+            comment = services.submit_comment(
+                parent.provision,
+                current_user,
+                stance="neutral",
+                body=form.body.data or "",
+                parent=parent,
+                publish_consent=bool(form.publish_consent.data),
+            )
+        except DomainError as error:
+            status = _refused(error, parent.round)
+        else:
+            db.session.commit()
+            flash("Your reply is saved.", "info")
+            return _back(comment)
+    return _render(
+        "feedback/reply.html",
+        parent=parent,
+        form=form,
+        closed_message=services.window_problem(parent.round),
+    ), status
 
 
 @bp.route("/feedback/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -240,7 +159,7 @@ def reply(comment_id: int) -> ResponseReturnValue:
 def edit(comment_id: int) -> ResponseReturnValue:
     comment = _authored(comment_id)
     form = EditCommentForm(obj=comment)
-    status = 200
+    status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             services.edit_comment(
@@ -251,9 +170,7 @@ def edit(comment_id: int) -> ResponseReturnValue:
                 publish_consent=bool(form.publish_consent.data),
             )
         except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            status = error.status
+            status = _refused(error, comment.round)
         else:
             db.session.commit()
             flash("Your changes are saved.", "info")
@@ -266,11 +183,16 @@ def edit(comment_id: int) -> ResponseReturnValue:
     ), status
 
 
-@bp.route("/feedback/comments/<int:comment_id>/withdraw", methods=["POST"])
+@bp.route("/feedback/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(comment_id: int) -> ResponseReturnValue:
+    """Withdraw one's own comment: GET asks first (it cannot be undone), POST withdraws."""
     comment = _authored(comment_id)
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if request.method == "GET":
+        return _render("feedback/withdraw.html", comment=comment, form=form,
+                       closed_message=services.window_problem(comment.round))
+    if not form.validate_on_submit():
         abort(400)
     services.withdraw_comment(comment)
     db.session.commit()
@@ -311,12 +233,16 @@ def unhide(comment_id: int) -> ResponseReturnValue:
 @bp.route("/my/feedback")
 @login_required
 def my_feedback() -> ResponseReturnValue:
+    """Everything the account wrote, each with what became of it: where it was carried, the
+    chairs' decision on its proposal, its theme's published answer."""
     comments = services.comments_by(current_user)
     carries = latest_carries(comments, can_see=_round_visible(current_user))
     rows = [(c, comment_status(c, carries.get(c.id)), carries.get(c.id)) for c in comments]
     # A round made internal after the fact is not named, nor linked, nor open to changes.
     shown = {c.round_id for c in comments if can_view_round(current_user, c.round)}
-    return _render("feedback/my_feedback.html", rows=rows, shown_rounds=shown)
+    return _render("feedback/my_feedback.html", rows=rows, shown_rounds=shown,
+                   fates=comment_fates(comments, current_user),
+                   can_edit=lambda c: can_edit_comment(current_user, c))
 
 
 def _export_scope(code: str, number: int) -> tuple[Any, WorkingGroup | None]:

@@ -18,14 +18,19 @@ from app.accounts.models import User
 from app.accounts.permissions import account
 from app.core import audit, hooks
 from app.core.db import db, utcnow
-from app.core.errors import BadInput, Conflict, TooLarge
+from app.core.errors import BadInput, Conflict
 from app.drafting.models import Provision, Round
 from app.feedback.anchoring import locate
+from app.feedback.limits import (
+    clean_body,
+    clean_proposal,
+    clean_stance,
+    length_problem,
+    normalise_text,
+)
 from app.feedback.models import (
-    BODY_LIMIT,
     CONSENT_TERMS_VERSION,
-    PROPOSAL_LIMIT,
-    STANCES,
+    HIDE_REASON_LIMIT,
     Comment,
 )
 
@@ -45,34 +50,6 @@ def window_problem(round_: Round, now: dt.datetime | None = None) -> str | None:
     if status == "closed":
         return "Feedback on this draft is closed: comments can no longer be added or changed."
     return "This draft is not open for feedback."
-
-
-def clean_body(body: str | None) -> str:
-    text = (body or "").strip()
-    if not text:
-        raise BadInput("Write a comment: the body may not be empty.")
-    if len(text) > BODY_LIMIT:
-        raise TooLarge(
-            f"A comment may have at most {BODY_LIMIT:,} characters ({len(text):,} sent)."
-        )
-    return text
-
-
-def clean_proposal(proposed: str | None) -> str | None:
-    text = (proposed or "").strip()
-    if not text:
-        return None
-    if len(text) > PROPOSAL_LIMIT:
-        raise TooLarge(
-            f"Proposed wording may have at most {PROPOSAL_LIMIT:,} characters ({len(text):,} sent)."
-        )
-    return text
-
-
-def clean_stance(stance: str | None) -> str:
-    if stance not in STANCES:
-        raise BadInput(f"Unknown stance {stance!r}: use one of {', '.join(STANCES)}.")
-    return stance
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -260,13 +237,17 @@ def edit_comment(
 
 
 def withdraw_comment(comment: Comment, now: dt.datetime | None = None) -> Comment:
-    """Mark a comment withdrawn (kept, never deleted), while the window is open.
+    """Mark a comment withdrawn (kept, never deleted), while the window is open: its author
+    still sees it, marked withdrawn; nobody else does, and it is no longer counted. Final (no
+    undo). Audit-logged as its author's act (`comment.withdraw`) and announced, so that the
+    transparency log records it.
 
     Raises Conflict once closed or already withdrawn.
     """
     _check_changeable(comment, now)
     comment.status = "withdrawn"
     comment.updated_at = now or utcnow()
+    audit.record("comment.withdraw", actor=comment.author, target=comment)
     db.session.flush()
     hooks.comment_withdrawn.send(comment=comment)
     return comment
@@ -278,11 +259,13 @@ def hide_comment(comment: Comment, reason: str, actor: Any) -> Comment:
     The reason is required (BadInput) and the act is audit-logged. Hiding again replaces the
     reason. Nothing is deleted.
     """
-    reason = (reason or "").strip()
+    reason = normalise_text(reason)
     if not reason:
         raise BadInput("Give a reason for hiding the comment.")
+    if problem := length_problem("The reason", "reason", reason, HIDE_REASON_LIMIT):
+        raise problem
     comment.hidden_at = utcnow()
-    comment.hidden_reason = reason[:1000]
+    comment.hidden_reason = reason
     comment.hidden_by_id = actor.id
     audit.record("comment.hide", actor=actor, target=comment, reason=comment.hidden_reason)
     db.session.flush()
@@ -360,8 +343,11 @@ def visible_counts(user: Any, round_: Round) -> dict[int, int]:
     query = (
         select(Comment.provision_id, func.count(Comment.id))
         .join(Provision, Provision.id == Comment.provision_id)
-        .where(Comment.round_id == round_.id, Comment.parent_id.is_(None),
-               Comment.status != "withdrawn")
+        .where(
+            Comment.round_id == round_.id,
+            Comment.parent_id.is_(None),
+            Comment.status != "withdrawn",
+        )
         .group_by(Comment.provision_id)
     )
     clause = visibility_clause(user)

@@ -130,7 +130,7 @@ def test_a_participant_sees_the_decision_and_the_notification(
     card = page.locator(f"#comment-{seeded['proposal']}")
     assert "The chairs' decision on your proposed wording" in card.inner_text()
     page.get_by_role("link", name="My feedback").click()
-    row = page.locator("table.my-feedback tbody tr", has_text="Measure 4.2")
+    row = page.locator("ol.my-feedback > li", has_text="Measure 4.2")
     assert "Partly accepted" in row.inner_text() and "24 hours rather than 12" in \
         row.inner_text()
     screenshot(page, "accountability-my-feedback")

@@ -217,9 +217,9 @@ def test_tour_a_participant_comments_on_a_passage_and_sees_it_carried_into_the_n
 
     page.get_by_role("link", name="My feedback").click()
     page.wait_for_load_state()
-    row = page.locator("table.my-feedback tbody tr").filter(has_text="several model versions")
+    row = page.locator("ol.my-feedback > li").filter(has_text="several model versions")
     assert row.locator(".status").inner_text() == "open"
-    assert page.locator("table.my-feedback .status-open").count() == 2
+    assert page.locator("ol.my-feedback .status-open").count() == 2
     screenshot(page, "tour-b-5-my-feedback-open")
 
     # The secretariat imports the next round: the comment is carried along the lineage.
@@ -234,7 +234,7 @@ def test_tour_a_participant_comments_on_a_passage_and_sees_it_carried_into_the_n
         assert (carry.status, carry.quote_exact, carry.adopted) == ("anchored", PASSAGE, False)
 
     page.reload()
-    row = page.locator("table.my-feedback tbody tr").filter(has_text="several model versions")
+    row = page.locator("ol.my-feedback > li").filter(has_text="several model versions")
     assert row.locator(".status").inner_text() == "re-anchored"
     assert re.search(r"In round 4 \(Final version\):\s+still in", row.inner_text())
     assert row.locator(".now-at mark").inner_text() == PASSAGE
@@ -242,7 +242,7 @@ def test_tour_a_participant_comments_on_a_passage_and_sees_it_carried_into_the_n
 
     # The final version rewrote that passage with the proposed wording: the quote is gone
     # (orphaned); whether the wording was taken over is the chairs' decision, never a guess.
-    adopted = page.locator("table.my-feedback tbody tr").filter(has_text="normal period")
+    adopted = page.locator("ol.my-feedback > li").filter(has_text="normal period")
     assert adopted.locator(".status").inner_text() == "orphaned"
     assert "adopted" not in adopted.inner_text().lower()
 

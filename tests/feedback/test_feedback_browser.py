@@ -107,7 +107,7 @@ def test_a_participant_comments_on_a_selected_passage_and_finds_it_in_my_feedbac
 
     page.get_by_role("link", name="My feedback").click()
     page.wait_for_load_state()
-    row = page.locator("table.my-feedback tbody tr").first
+    row = page.locator("ol.my-feedback > li").first
     assert "within fourteen days" in row.inner_text()
     assert row.locator(".status-open").inner_text() == "open"
     screenshot(page, "feedback-my-feedback")

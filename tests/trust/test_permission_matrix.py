@@ -255,10 +255,12 @@ TABLE: dict[tuple[str, str], Expect] = {
     # the form page shows in a closed window too (saying so); an empty form is 400
     ("GET", "/feedback/provisions/<int:provision_id>/comments"): signed_in_round(200),
     ("POST", "/feedback/provisions/<int:provision_id>/comments"): signed_in_round(400),
-    # an empty reply is sent back to the thread (302) by whoever may read the comment
-    ("POST", "/feedback/comments/<int:comment_id>/reply"): on_the_comment(302, 302),
+    # an empty reply comes back on its own page (400) to whoever may read the comment
+    ("POST", "/feedback/comments/<int:comment_id>/reply"): on_the_comment(400, 400),
     ("GET", "/feedback/comments/<int:comment_id>/edit"): by_its_author(200, 403),
     ("POST", "/feedback/comments/<int:comment_id>/edit"): by_its_author(302, 403, closed=409),
+    # withdrawing asks first; in a closed window the page says so (200)
+    ("GET", "/feedback/comments/<int:comment_id>/withdraw"): by_its_author(200, 403),
     ("POST", "/feedback/comments/<int:comment_id>/withdraw"): by_its_author(302, 403,
                                                                              closed=409),
     ("GET", "/feedback/comments/<int:comment_id>/hide"): refused_if_reads(("secretariat",), 200),
