@@ -12,7 +12,9 @@ from app.core.errors import BadInput, TooLarge, UnsupportedMediaType
 from app.core.text import text_problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-MAX_JSON_BYTES = 64 * 1024
+# Room for the longest comment the text limits allow, however it is encoded: 10,000 characters
+# of body and 5,000 of proposal, each character up to 12 bytes as an escaped surrogate pair.
+MAX_JSON_BYTES = 256 * 1024
 
 
 @bp.before_request

@@ -258,3 +258,17 @@ def test_comments_api_does_not_reveal_carries_into_a_round_the_caller_cannot_see
     text = response.get_data(as_text=True)
     assert "secret-new-key" not in text
     assert response.get_json()["items"][0]["status"] != "adopted"
+
+
+def test_the_longest_comment_is_accepted_however_its_json_is_escaped(client, provision, headers):
+    """10,000 characters outside the BMP, ASCII-escaped as surrogate pairs (12 bytes each), fit
+    the API's byte cap: only the text limits refuse a comment."""
+    import json
+
+    from app.feedback.models import BODY_LIMIT
+
+    payload = json.dumps({"stance": "support", "body": "\U0001f600" * BODY_LIMIT})  # ensure_ascii
+    assert len(payload) > 100_000
+    response = client.post(URL, data=payload, headers={**headers,
+                           "Content-Type": "application/json"})  # fmt: skip
+    assert response.status_code == 201
