@@ -253,6 +253,9 @@ def withdraw_comment(comment: Comment, now: dt.datetime | None = None) -> Commen
     return comment
 
 
+REPLY_HIDDEN_REASON = "A reply to a hidden comment: hidden with it."
+
+
 def hide_comment(comment: Comment, reason: str, actor: Any) -> Comment:
     """Hide a comment from everyone but its author, the group's chairs and the secretariat.
 
@@ -264,24 +267,44 @@ def hide_comment(comment: Comment, reason: str, actor: Any) -> Comment:
         raise BadInput("Give a reason for hiding the comment.")
     if problem := length_problem("The reason", "reason", reason, HIDE_REASON_LIMIT):
         raise problem
+    _hide(comment, reason, actor)
+    # Its replies go with it: shown alone they would answer a comment no one can read.
+    for reply in _replies(comment):
+        if reply.hidden_at is None:
+            _hide(reply, REPLY_HIDDEN_REASON, actor)
+    return comment
+
+
+def _hide(comment: Comment, reason: str, actor: Any) -> None:
     comment.hidden_at = utcnow()
     comment.hidden_reason = reason
     comment.hidden_by_id = actor.id
     audit.record("comment.hide", actor=actor, target=comment, reason=comment.hidden_reason)
     db.session.flush()
     hooks.comment_hidden.send(comment=comment, hidden=True, actor=actor)
-    return comment
+
+
+def _replies(comment: Comment) -> list[Comment]:
+    return list(db.session.scalars(
+        select(Comment).where(Comment.parent_id == comment.id).order_by(Comment.id)))
 
 
 def unhide_comment(comment: Comment, actor: Any) -> Comment:
-    """Show a hidden comment again (audit-logged)."""
+    """Show a hidden comment again (audit-logged), with the replies hidden along with it."""
+    _unhide(comment, actor)
+    for reply in _replies(comment):
+        if reply.hidden_at is not None and reply.hidden_reason == REPLY_HIDDEN_REASON:
+            _unhide(reply, actor)
+    return comment
+
+
+def _unhide(comment: Comment, actor: Any) -> None:
     comment.hidden_at = None
     comment.hidden_reason = None
     comment.hidden_by_id = None
     audit.record("comment.unhide", actor=actor, target=comment)
     db.session.flush()
     hooks.comment_hidden.send(comment=comment, hidden=False, actor=actor)
-    return comment
 
 
 def visibility_clause(user: Any) -> Any:

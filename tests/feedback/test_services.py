@@ -271,3 +271,25 @@ def test_a_stored_external_id_is_a_conflict(provision, participant):
     submit_comment(provision, participant, stance="support", body="a", external_id="x-1")
     with pytest.raises(Conflict, match="external_id"):
         submit_comment(provision, participant, stance="support", body="b", external_id="x-1")
+
+
+def test_replies_are_hidden_with_their_comment_and_shown_again_with_it(
+    provision, participant, other, secretariat, comment_on
+):
+    from app.feedback.permissions import can_view_comment
+
+    comment = comment_on(provision, participant)
+    reply = services.submit_comment(provision, other, stance="neutral", body="I disagree.",
+                                    parent=comment, publish_consent=True)
+    already = services.submit_comment(provision, other, stance="neutral", body="Spam.",
+                                      parent=comment, publish_consent=True)
+    services.hide_comment(already, "Spam.", secretariat)
+    services.hide_comment(comment, "Insults another participant.", secretariat)
+    db.session.commit()
+    assert reply.hidden and reply.hidden_reason == services.REPLY_HIDDEN_REASON
+    assert not can_view_comment(None, reply)  # the public no longer sees it alone
+    assert already.hidden_reason == "Spam."  # its own reason kept
+    services.unhide_comment(comment, secretariat)
+    db.session.commit()
+    assert not reply.hidden and can_view_comment(None, reply)
+    assert already.hidden  # hidden for a reason of its own: it stays hidden
