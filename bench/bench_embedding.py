@@ -86,7 +86,7 @@ def compare(threads: int, repeats: int, cache: Path) -> dict[str, float]:
     plain = reference._model  # noqa: SLF001  (the bench's baseline is the bare model.encode)
 
     def torch_encode(batch: list[str]) -> np.ndarray:
-        return plain.encode(batch, batch_size=64, normalize_embeddings=True,
+        return plain.encode(batch, normalize_embeddings=True,
                             convert_to_numpy=True, show_progress_bar=False)
 
     backends = {"torch": torch_encode}
@@ -158,7 +158,7 @@ def whole_process(threads: int, n: int, backends: list[str]) -> None:
     plain = SentenceTransformerEmbedder()._model  # noqa: SLF001
     plain.encode(texts[:32])
     start = time.perf_counter()
-    plain.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+    plain.encode(texts, normalize_embeddings=True, show_progress_bar=False)
     baseline = time.perf_counter() - start
     print(f"\n## `plenary synthesise` of {len(texts)} comments on one measure "
           f"({len(set(texts))} distinct), {threads} thread(s); load avg "
@@ -187,10 +187,9 @@ def whole_process(threads: int, n: int, backends: list[str]) -> None:
                          ["feedback", "import", str(root / "feedback.jsonl"),
                           "--code", "bench-code", "--round", "1"]):
                 subprocess.run(cli + args, env=env, check=True, capture_output=True)
-            # A first run builds the ONNX file (once per model, kept in the instance folder).
-            subprocess.run(cli + ["synthesise", "--code", "bench-code", "--round", "1"],
-                           env=env, check=True, capture_output=True)
-            subprocess.run([sys.executable, "-c", _CLEAR_CACHE], env=env, check=True)
+            # Build the ONNX file first (once per model, kept in the instance folder).
+            subprocess.run([sys.executable, "-c", _PREPARE], env=env, check=True,
+                           capture_output=True)
             start = time.perf_counter()
             done = subprocess.run(
                 cli + ["synthesise", "--code", "bench-code", "--round", "1"],
@@ -201,14 +200,13 @@ def whole_process(threads: int, n: int, backends: list[str]) -> None:
                   f"({done.stdout.strip().splitlines()[-1][:70]})")
 
 
-# Empties the vector cache, so the timed run embeds every comment again.
-_CLEAR_CACHE = (
+# Loads the configured embedder once, so that the timed run finds the ONNX file built.
+_PREPARE = (
     "from app import create_app\n"
-    "from app.core.db import db\n"
-    "from app.embedding.models import EmbeddingCache\n"
+    "from app.embedding.services import get_embedder\n"
     "app = create_app()\n"
     "with app.app_context():\n"
-    "    db.session.query(EmbeddingCache).delete(); db.session.commit()\n"
+    "    get_embedder()\n"
 )
 
 

@@ -20,9 +20,10 @@ import numpy as np
 from app.embedding.engine import Progress, _model_name, _prepare, default_model_path
 from app.embedding.onnx_build import onnx_model_file
 
-# Tokens per batch (rows × padded length): big enough to keep both cores busy, small enough
-# that a batch of long texts stays in cache. Rows per batch are capped as well.
-TOKENS_PER_BATCH = 8192
+# Padded tokens per batch (rows × length). Small batches keep each matrix product's operands
+# in the cores' caches: on the 2-core test machine 512 ran about 1.7× faster than 8,192
+# (bench/bench_embedding.py). Rows per batch are capped as well, for very short texts.
+TOKENS_PER_BATCH = 512
 MAX_ROWS = 128
 
 
@@ -53,6 +54,10 @@ class OnnxEmbedder:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Idle threads sleep rather than spin: a worker host runs one process per core, and a
+        # spinning pool takes the cores its neighbours need (about 1.25× slower here when
+        # the machine was shared).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session: Any = onnxruntime.InferenceSession(
             str(self.file), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
