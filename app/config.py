@@ -13,6 +13,7 @@ class ConfigError(RuntimeError):
 
 
 ENVIRONMENTS = ("development", "production", "test")
+EMBEDDING_BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -71,6 +72,11 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
     if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"REDIS_URL must be a redis:// URL, not {redis_url!r}")
 
+    backend = env.get("PLENARY_EMBEDDING_BACKEND") or "auto"
+    if backend not in EMBEDDING_BACKENDS:
+        raise ConfigError(f"PLENARY_EMBEDDING_BACKEND must be one of "
+                          f"{', '.join(EMBEDDING_BACKENDS)}, not {backend!r}")
+
     return {
         "PLENARY_ENV": plenary_env,
         "SECRET_KEY": secret or _secret_key(instance_path),
@@ -78,6 +84,12 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
         "PLENARY_EMBEDDING_MODEL": env.get("PLENARY_EMBEDDING_MODEL") or None,
+        # Which runtime embeds (docs/synthesis.md, "The embedding path"); the ONNX files are
+        # built into PLENARY_EMBEDDING_CACHE (default: the instance folder's models/).
+        "PLENARY_EMBEDDING_BACKEND": backend,
+        "PLENARY_EMBEDDING_THREADS": _int_env(env, "PLENARY_EMBEDDING_THREADS", 0) or None,
+        "PLENARY_EMBEDDING_CACHE": env.get("PLENARY_EMBEDDING_CACHE") or str(
+            instance_path / "models"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 from flask import current_app
@@ -27,18 +28,25 @@ _embedders_lock = threading.Lock()
 
 
 def get_embedder() -> Embedder:
-    """The process's embedder, created once: the configured sentence-transformers model, or the
-    deterministic HashingEmbedder when PLENARY_FAKE_EMBEDDER is set (tests use that FAKE because
-    loading the real model takes seconds; tests marked `model` prove the real path)."""
-    from app.embedding.engine import HashingEmbedder, SentenceTransformerEmbedder
+    """The process's embedder, created once: the configured model on the configured backend
+    (PLENARY_EMBEDDING_BACKEND, see `backends.py`), or the deterministic HashingEmbedder when
+    PLENARY_FAKE_EMBEDDER is set (tests use that FAKE because loading the real model takes
+    seconds; tests marked `model` prove the real path)."""
+    from app.embedding.backends import make_embedder
+    from app.embedding.engine import HashingEmbedder
 
-    if current_app.config.get("PLENARY_FAKE_EMBEDDER"):
+    config = current_app.config
+    if config.get("PLENARY_FAKE_EMBEDDER"):
         return HashingEmbedder()
-    path = current_app.config.get("PLENARY_EMBEDDING_MODEL") or ""
+    path = config.get("PLENARY_EMBEDDING_MODEL") or ""
+    backend = config.get("PLENARY_EMBEDDING_BACKEND") or "auto"
+    threads = config.get("PLENARY_EMBEDDING_THREADS") or None
+    cache = config.get("PLENARY_EMBEDDING_CACHE") or str(Path(current_app.instance_path) / "models")
+    key = f"{backend}|{path}|{threads}|{cache}"
     with _embedders_lock:
-        if path not in _embedders:
-            _embedders[path] = SentenceTransformerEmbedder(path or None)
-        return _embedders[path]
+        if key not in _embedders:
+            _embedders[key] = make_embedder(backend, path or None, cache, threads)
+        return _embedders[key]
 
 
 def embed_texts(
