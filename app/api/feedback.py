@@ -60,8 +60,7 @@ def _json(data: Any, status: int = 200, content_type: str = "application/json") 
 
 
 def _check_quote(quote: dict[str, Any]) -> None:
-    """A quote object names its passage with text (and may place it with offsets): a value of
-    another type is refused, not dropped."""
+    """A quote object's values of the wrong type are refused, not dropped."""
     if not isinstance(quote.get("exact"), str) or not quote["exact"].strip():
         raise BadInput("quote.exact must be the quoted text.")
     for name in ("prefix", "suffix"):
@@ -69,8 +68,7 @@ def _check_quote(quote: dict[str, Any]) -> None:
             raise BadInput(f"quote.{name} must be a string.")
     for name in ("start", "end"):
         value = quote.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                  or value < 0):
+        if value is not None and (type(value) is not int or value < 0):
             raise BadInput(f"quote.{name} must be a whole number, 0 or more.")
 
 
