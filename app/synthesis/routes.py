@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
@@ -85,7 +86,8 @@ def _scope_allowed(scope: services.Scope) -> bool:
 @require(can_use_workspace)
 def index() -> ResponseReturnValue:
     codes = []
-    for code in db.session.scalars(select(Code).order_by(Code.title)):
+    for code in db.session.scalars(select(Code).order_by(Code.title)
+                                   .options(selectinload(Code.rounds))):
         rounds = [r for r in visible_rounds(code, current_user) if not r.final]
         if rounds:
             codes.append((code, rounds))
@@ -98,8 +100,9 @@ def round_page(code: str, number: int) -> ResponseReturnValue:
     round_ = get_round(code, number, current_user)
     scopes = [s for s in services.scope_options(round_, _my_groups()) if _scope_allowed(s)]
     rows = []
+    by_scope = services.runs_by_scope(round_)
     for scope in scopes:
-        runs = services.runs_of_scope(round_, scope.key)
+        runs = by_scope.get(scope.key, [])
         latest = next((r for r in runs if r.status == "done"), None)
         rows.append((scope, runs[0] if runs else None, latest))
     groups = _my_groups()
@@ -138,7 +141,7 @@ def start_run(code: str, number: int) -> ResponseReturnValue:
 @bp.route("/chair/runs/<int:run_id>")
 @require(can_use_workspace)
 def run_page(run_id: int) -> ResponseReturnValue:
-    run = _run(run_id)
+    run = services.load_run(_run(run_id))
     scope = services.scope_of(run)
     latest = services.latest_run(run.round, provision=scope.provision_key, group=scope.group)
     unassigned = [m for m in run.members if m.theme_id is None]
@@ -166,6 +169,8 @@ def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
     page = max(1, request.args.get("page", 1, type=int) or 1)
     members = theme.members
     shown = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    services.load_run(run, members=False)
+    comments = services.load_comments([m.comment_id for m in shown])
     others = [t for t in run.themes if t.id != theme.id]
     merge = forms.MergeForm(prefix="merge")
     merge.target.choices = [SelectChoice(t.id, f"{t.display_label} ({t.size})") for t in others]
@@ -182,7 +187,8 @@ def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
     note = forms.NoteForm(prefix="note", note=theme.identity.note)
     campaign_of = {m.comment_id: c for c in run.campaigns for m in c.members}
     return render_template(
-        "synthesis/theme.html", run=run, theme=theme, members=shown, page=page,
+        "synthesis/theme.html", run=run, theme=theme, members=shown, comments=comments,
+        page=page,
         pages=max(1, -(-len(members) // PAGE_SIZE)), merge=merge, move_choices=move_choices,
         respond=respond, rename=rename, note=note, relevance=forms.RelevanceForm(),
         split=forms.SplitForm(), move=forms.MoveForm(), campaign_of=campaign_of,
