@@ -104,6 +104,7 @@ def _template_helpers() -> dict[str, Any]:
 
 def _register_listeners() -> None:
     """Each domain's hook listeners (app/core/hooks.py), connected once per process."""
+    from app.diffing import listeners as diffing_listeners
     from app.feedback import listeners as feedback_listeners
     from app.notifications import listeners as notification_listeners
     from app.notifications import tasks as _notification_tasks  # noqa: F401  (periodic task)
@@ -113,6 +114,7 @@ def _register_listeners() -> None:
     feedback_listeners.connect()  # first: comments are carried before anyone is told
     record_listeners.connect()
     search_listeners.connect()
+    diffing_listeners.connect()  # the comparisons of a new round, stored at its import
     notification_listeners.connect()
 
 

@@ -2,6 +2,7 @@
 
 from app.accounts.models import ApiToken, Invitation, Membership, User, WorkingGroup
 from app.core.audit import AuditEvent
+from app.diffing.models import StoredDiff
 from app.drafting.models import (
     Code,
     LineageCorrection,
@@ -39,6 +40,7 @@ __all__ = [
     "Provision",
     "Round",
     "SearchEntry",
+    "StoredDiff",
     "User",
     "WorkingGroup",
 ]

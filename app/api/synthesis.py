@@ -33,7 +33,7 @@ def synthesis(code: str, n: int) -> ResponseReturnValue:
     run = services.latest_run(round_, provision=provision, group=group)
     if run is None:
         raise NotFound("No synthesis has been run for that scope yet.")
-    return jsonify(synthesis_document(run))
+    return jsonify(synthesis_document(services.load_run(run)))
 
 
 _ids = {"type": "array", "items": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}

@@ -84,6 +84,11 @@ comment_submitted = Hook(
     "A comment (or reply) was stored, by the page, the API or a bulk import; it has its id: "
     "comment.",
 )
+comments_imported = Hook(
+    "comments_imported",
+    "A bulk import stored a batch of comments at once (instead of one comment_submitted "
+    "each); listeners handle the batch in a few statements: round, ids (in the order stored).",
+)
 comment_edited = Hook("comment_edited", "Its author changed a comment: comment.")
 comment_withdrawn = Hook("comment_withdrawn", "Its author withdrew a comment: comment.")
 comment_hidden = Hook(

@@ -30,8 +30,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.models import WorkingGroup
-from app.core.db import db
+from app.core.db import db, insert_rows, utcnow
 from app.diffing.engine import WordDiff, diff_words
+from app.diffing.models import StoredDiff
 from app.drafting.lineage import LineageEntry, lineage_between
 from app.drafting.models import LineageLink, LineageTarget, Provision, Round
 
@@ -169,6 +170,27 @@ class DiffCache:
                 self._items.popitem(last=False)
         return diff
 
+    def get_many(self, pairs: list[tuple[str, str]]) -> list[WordDiff]:
+        """The diffs of many pairs of texts, in order: from the LRU, then the diffs stored at
+        import (one query for all the rest), then Redis or computed, each at most once."""
+        keys = [self.key(old, new) for old, new in pairs]
+        with self._lock:
+            found = {k: self._items[k] for k in keys if k in self._items}
+        missing = list(dict.fromkeys(k for k in keys if k not in found))
+        stored = stored_diffs(missing) if missing else {}
+        with self._lock:
+            self.hits += len(keys) - len(missing)
+            for key, diff in stored.items():
+                self._items[key] = diff
+        result = []
+        for key, (old, new) in zip(keys, pairs, strict=True):
+            diff = found.get(key) or stored.get(key)
+            result.append(diff if diff is not None else self.get(old, new))
+        with self._lock:
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return result
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -226,3 +248,44 @@ DIFF_CACHE = DiffCache()
 def cached_diff(old: str, new: str) -> WordDiff:
     """The word diff of two texts, from the cache when it was computed before."""
     return DIFF_CACHE.get(old, new)
+
+
+def cached_diffs(pairs: list[tuple[str, str]]) -> list[WordDiff]:
+    """The word diffs of many pairs of texts, in order (see DiffCache.get_many)."""
+    return DIFF_CACHE.get_many(pairs)
+
+
+# -- diffs stored at import -----------------------------------------------------------------
+
+
+def stored_diffs(keys: list[str]) -> dict[str, WordDiff]:
+    """The diffs stored under these keys (one query per 500 keys)."""
+    found: dict[str, WordDiff] = {}
+    for start in range(0, len(keys), 500):
+        for row in db.session.scalars(
+            select(StoredDiff).where(StoredDiff.key.in_(keys[start : start + 500]))
+        ):
+            found[row.key] = WordDiff(ops=tuple((kind, text) for kind, text in row.ops),
+                                      words_inserted=row.words_inserted,
+                                      words_deleted=row.words_deleted,
+                                      words_unchanged=row.words_unchanged)  # fmt: skip
+    return found
+
+
+def store_diffs(pairs: list[tuple[str, str]]) -> int:
+    """Compute and store the diffs of these pairs that are not stored yet (an import's
+    comparisons, so that no web worker computes them on a request); flushes. Returns how
+    many were added."""
+    wanted = {DiffCache.key(old, new): (old, new) for old, new in pairs}
+    known = set(stored_diffs(list(wanted))) if wanted else set()
+    rows = []
+    now = utcnow()
+    for key, (old, new) in wanted.items():
+        if key in known:
+            continue
+        diff = DIFF_CACHE.get(old, new)
+        rows.append({"key": key, "ops": [list(op) for op in diff.ops], "created_at": now,
+                     "words_inserted": diff.words_inserted, "words_deleted": diff.words_deleted,
+                     "words_unchanged": diff.words_unchanged})  # fmt: skip
+    insert_rows(StoredDiff.__table__, rows)
+    return len(rows)

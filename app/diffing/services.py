@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.errors import BadInput
-from app.diffing.cache import cached_diff, cached_lineage
+from app.diffing.cache import cached_diffs, cached_lineage
 from app.diffing.engine import WordDiff
 from app.drafting.models import Code, Provision, Round
 from app.drafting.services import get_round
@@ -164,10 +164,11 @@ def compare(
     entries = []
     links: Counter[str] = Counter()
     seen_sources: set[int] = set()
-    for kind, old, new, similarity in pairs:
-        if not _keep(kind, old, new, provision_key, group, wanted):
-            continue
-        diff = cached_diff(old.body if old else "", new.body if new else "")
+    kept = [pair for pair in pairs if _keep(pair[0], pair[1], pair[2], provision_key, group,
+                                             wanted)]
+    diffs = cached_diffs([(old.body if old else "", new.body if new else "")
+                          for _, old, new, _ in kept])
+    for (kind, old, new, similarity), diff in zip(kept, diffs, strict=True):
         entries.append(DiffEntry(kind, old, new, diff, similarity))
         if old is None or old.id not in seen_sources:
             links[kind] += 1

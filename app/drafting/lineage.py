@@ -75,12 +75,11 @@ def _links_from(round_ids: Sequence[int]) -> dict[int, LineageLink]:
 
 
 def _provisions(round_: Round) -> list[Provision]:
+    """The round's provisions in order. A parent is in the same round, so `provision.parent`
+    is then found in the session, without a query of its own."""
     return list(
         db.session.scalars(
-            select(Provision)
-            .where(Provision.round_id == round_.id)
-            .options(selectinload(Provision.parent))
-            .order_by(Provision.position)
+            select(Provision).where(Provision.round_id == round_.id).order_by(Provision.position)
         )
     )
 

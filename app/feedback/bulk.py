@@ -1,22 +1,23 @@
 """Bulk import of feedback collected elsewhere (CONTRACT §3): JSON Lines or CSV.
 
-Each row is stored in its own savepoint: a bad row is refused with its line number and reason,
-the good rows are kept. A row whose `external_id` is already stored is a duplicate, skipped.
-Authors are matched by email or created as password-less participants. Not limited by the
-round's consultation window (a secretariat action). CSV uses the same column names, with the
-author flattened into author_email, author_name, author_organisation and author_category.
+A bad row is refused with its line number and reason and leaves nothing behind; the good rows
+are kept, stored a batch at a time (batches.py) as the file streams in. A row whose
+`external_id` is already stored is a duplicate, skipped. Authors are matched by email or
+created as password-less participants. Not limited by the round's consultation window (a
+secretariat action). CSV uses the same column names, with the author flattened into
+author_email, author_name, author_organisation and author_category.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +29,16 @@ from app.core.db import db
 from app.core.errors import BadInput, DomainError
 from app.drafting.models import Round
 from app.drafting.services import find_provision
+from app.feedback.batches import (
+    BATCH_SIZE,
+    BatchConflict,
+    RoundImport,
+    consent,
+    external_id_of,
+    split_duplicates,
+    submitted_at,
+    text_field,
+)
 from app.feedback.models import Comment
 from app.feedback.services import submit_comment
 
@@ -79,9 +90,6 @@ def template(provision_label: str, kind: str) -> str:
     flat = {**example, **{f"author_{k}": v for k, v in author.items()}}
     writer.writerow([flat.get(name, "") for name, _, _ in COLUMNS])
     return out.getvalue()
-TRUE_WORDS = {"1", "true", "yes", "y", "on"}
-
-
 @dataclass
 class ImportReport:
     imported: int = 0
@@ -94,42 +102,52 @@ class ImportReport:
 
 
 def read_rows(data: bytes | str, filename: str = "") -> Iterator[tuple[int, Any]]:
-    """(line number, row) pairs: a dict, or a str naming why the line cannot be read.
-
-    CSV when the file name ends in .csv, or when the first non-blank character is not "{".
-    """
+    """(line number, row) pairs of a whole file held in memory (see stream_rows)."""
     text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else data
-    is_csv = filename.lower().endswith(".csv") or not text.lstrip().startswith("{")
-    if is_csv:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        for row in reader:
-            author = {
-                name: (row.pop(f"author_{name}", None) or "").strip() for name in CSV_AUTHOR_FIELDS
-            }
-            clean = {k: v for k, v in row.items() if k is not None}
-            if None in row:
-                yield reader.line_num, "the row has more cells than the header"
-                continue
-            yield reader.line_num, {**clean, "author": author}
+    return stream_rows(io.StringIO(text, newline=""), filename)
+
+
+def stream_rows(stream: TextIO, filename: str = "") -> Iterator[tuple[int, Any]]:
+    """(line number, row) pairs read as they come: a dict, or a str naming why the line
+    cannot be read. CSV when the file name ends in .csv, or when the first non-blank
+    character is not "{". Holds one line at a time, whatever the file's size."""
+    head = ""
+    for head in stream:
+        if head.strip():
+            break
+    lines = itertools.chain([head], stream) if head else iter(())
+    if filename.lower().endswith(".csv") or not head.lstrip().startswith("{"):
+        yield from _csv_rows(lines)
         return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield number, f"not valid JSON ({error.msg})"
-            continue
-        yield number, row if isinstance(row, dict) else "a line must be a JSON object"
+    yield from _jsonl_rows(lines)
 
 
-def _text(row: dict[str, Any], name: str) -> str | None:
-    value = row.get(name)
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise BadInput(f"{name} must be text")
-    return value
+def _csv_rows(lines: Iterator[str]) -> Iterator[tuple[int, Any]]:
+    reader = csv.DictReader(lines)
+    for row in reader:
+        author = {
+            name: (row.pop(f"author_{name}", None) or "").strip() for name in CSV_AUTHOR_FIELDS
+        }
+        clean = {k: v for k, v in row.items() if k is not None}
+        if None in row:
+            yield reader.line_num, "the row has more cells than the header"
+            continue
+        yield reader.line_num, {**clean, "author": author}
+
+
+def _jsonl_rows(lines: Iterator[str]) -> Iterator[tuple[int, Any]]:
+    number = 0
+    for line in lines:
+        for part in line.splitlines() or [""]:
+            number += 1
+            if not part.strip():
+                continue
+            try:
+                row = json.loads(part)
+            except json.JSONDecodeError as error:
+                yield number, f"not valid JSON ({error.msg})"
+                continue
+            yield number, row if isinstance(row, dict) else "a line must be a JSON object"
 
 
 def _author(row: dict[str, Any]) -> User:
@@ -153,36 +171,13 @@ def _author(row: dict[str, Any]) -> User:
     )
 
 
-def _submitted_at(row: dict[str, Any]) -> dt.datetime | None:
-    raw = _text(row, "submitted_at")
-    if raw is None:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadInput(f"submitted_at {raw!r} is not an ISO 8601 date and time") from None
-    if moment.tzinfo is None:
-        raise BadInput("submitted_at needs a time zone (for example 2024-11-27T10:00:00Z)")
-    return moment
-
-
-def _consent(row: dict[str, Any]) -> bool:
-    value = row.get("publish_consent")
-    if isinstance(value, bool):
-        return value
-    return str(value or "").strip().lower() in TRUE_WORDS
-
-
 def _import_row(round_: Round, row: dict[str, Any]) -> bool:
-    """Store one row; False when its external_id is already stored. Raises DomainError."""
-    external_id = _text(row, "external_id")
-    if external_id is None:
-        raise BadInput("external_id is required")
-    if len(external_id) > 100:
-        raise BadInput("external_id may have at most 100 characters")
+    """Store one row on its own (the slow path, for a batch the database refused); False
+    when its external_id is already stored. Raises DomainError."""
+    external_id = external_id_of(row)
     if db.session.scalar(select(Comment.id).where(Comment.external_id == external_id)):
         return False
-    locator = _text(row, "provision")
+    locator = text_field(row, "provision")
     if locator is None:
         raise BadInput("provision is required")
     provision = find_provision(round_, locator.strip())
@@ -192,12 +187,12 @@ def _import_row(round_: Round, row: dict[str, Any]) -> bool:
         provision,
         _author(row),
         stance=str(row.get("stance") or ""),
-        body=_text(row, "body") or "",
-        quote=_text(row, "quote"),
-        proposed_text=_text(row, "proposed_text"),
-        publish_consent=_consent(row),
+        body=text_field(row, "body") or "",
+        quote=text_field(row, "quote"),
+        proposed_text=text_field(row, "proposed_text"),
+        publish_consent=consent(row),
         external_id=external_id,
-        now=_submitted_at(row),
+        now=submitted_at(row),
         source="import",
         bulk=True,
     )
@@ -211,14 +206,10 @@ def import_feedback_file(
     actor: User | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Read and import one JSON Lines or CSV file (see import_feedback); flushes only."""
-    return import_feedback(
-        round_,
-        read_rows(path.read_bytes(), path.name),
-        actor=actor,
-        source_name=path.name,
-        progress=progress,
-    )
+    """Read and import one JSON Lines or CSV file as it streams (see import_feedback)."""
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as stream:
+        return import_feedback(round_, stream_rows(stream, path.name), actor=actor,
+                               source_name=path.name, progress=progress)
 
 
 def import_feedback(
@@ -229,17 +220,59 @@ def import_feedback(
     source_name: str = "",
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import rows (from read_rows) into a round; flushes, the caller commits once.
-
-    Every row runs in a savepoint: refused rows leave nothing behind. Audit-logged.
-    """
+    """Import rows (from read_rows or stream_rows) into a round; flushes, the caller commits
+    once. A bad row is refused with its line number and leaves nothing behind; the good rows
+    are stored BATCH_SIZE at a time (see batches.py). Audit-logged."""
     report = ImportReport()
-    for number, row in rows:
+    context = RoundImport(round_)
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, BATCH_SIZE)):
+        _import_batch(context, batch, report, actor)
         if progress is not None:
-            progress(1)
+            progress(len(batch))
+    report.refused.sort()
+    audit.record(
+        "feedback.import",
+        actor=actor,
+        target=round_,
+        file=source_name[:200],
+        imported=report.imported,
+        duplicates=report.duplicates,
+        refused=len(report.refused),
+    )
+    db.session.flush()
+    return report
+
+
+def _import_batch(context: RoundImport, batch: list[tuple[int, Any]], report: ImportReport,
+                  actor: User | None) -> None:
+    named = []
+    for number, row in batch:
         if isinstance(row, str):
             report.refused.append((number, row))
             continue
+        try:
+            named.append((number, row, external_id_of(row)))
+        except DomainError as error:
+            report.refused.append((number, error.message))
+    fresh, duplicates = split_duplicates(named)
+    report.duplicates += duplicates
+    prepared = []
+    for number, row, external_id in fresh:
+        try:
+            prepared.append(context.prepare(number, row, external_id))
+        except DomainError as error:
+            report.refused.append((number, error.message))
+    try:
+        report.imported += context.store(prepared, report.refused, actor)
+    except BatchConflict:
+        rows = {number: row for number, row, _ in fresh}
+        _one_by_one(context.round, [(p.line, rows[p.line]) for p in prepared], report)
+
+
+def _one_by_one(round_: Round, rows: list[tuple[int, Any]], report: ImportReport) -> None:
+    """Store rows one at a time, each in a savepoint (after the database refused a batch)."""
+    for number, row in rows:
         try:
             with db.session.begin_nested():
                 stored = _import_row(round_, row)
@@ -253,14 +286,3 @@ def import_feedback(
             report.imported += 1
         else:
             report.duplicates += 1
-    audit.record(
-        "feedback.import",
-        actor=actor,
-        target=round_,
-        file=source_name[:200],
-        imported=report.imported,
-        duplicates=report.duplicates,
-        refused=len(report.refused),
-    )
-    db.session.flush()
-    return report

@@ -25,14 +25,23 @@ def import_command(file: Path, code: str, number: int) -> None:
     """Import feedback from a JSON Lines or CSV file (CONTRACT §3); idempotent by external_id."""
     round_ = get_round(code, number, check=False)
     try:
-        rows = list(bulk.read_rows(file.read_bytes(), file.name))
+        lines = _count_lines(file)
+        with click.progressbar(
+            length=lines, label="Importing", file=sys.stderr, show_pos=True
+        ) as bar:
+            report = bulk.import_feedback_file(file, round_, progress=bar.update)
     except OSError as error:
         fail(f"cannot read {file}: {error.strerror}")
-    with click.progressbar(
-        length=len(rows), label="Importing", file=sys.stderr, show_pos=True
-    ) as bar:
-        report = bulk.import_feedback(round_, rows, source_name=file.name, progress=bar.update)
     db.session.commit()
     for line, reason in report.refused:
         click.echo(f"{file.name}:{line}: refused: {reason}", err=True)
     click.echo(report.summary)
+
+
+def _count_lines(file: Path) -> int:
+    """The file's lines (an upper bound of its rows, for the progress bar), read in chunks."""
+    count = 0
+    with file.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count

@@ -120,8 +120,8 @@ class CommentCarry(db.Model):  # type: ignore[name-defined]
         ForeignKey("rounds.id", ondelete="CASCADE"), index=True
     )
     to_provision_id: Mapped[int | None] = mapped_column(
-        ForeignKey("provisions.id", ondelete="SET NULL")
-    )
+        ForeignKey("provisions.id", ondelete="SET NULL"), index=True
+    )  # indexed: a provision's page lists what was carried into it
     status: Mapped[str] = mapped_column(String(16))  # anchored | moved | orphaned
     quote_exact: Mapped[str | None] = mapped_column(Text)
     quote_start: Mapped[int | None] = mapped_column(Integer)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.accounts.models import User
 from app.accounts.permissions import account
@@ -340,11 +341,13 @@ def visible_comments(
     after_id: int | None = None,
     limit: int | None = None,
 ) -> list[Comment]:
-    """The comments of a round (or of one provision) the user may see, oldest first."""
+    """The comments of a round (or of one provision) the user may see, oldest first, with
+    their provisions and authors loaded (no query per comment)."""
     query = (
         select(Comment)
         .join(Provision, Provision.id == Comment.provision_id)
         .where(Comment.round_id == round_.id)
+        .options(contains_eager(Comment.provision), selectinload(Comment.author))
     )
     if provision is not None:
         query = query.where(Comment.provision_id == provision.id)
@@ -380,11 +383,13 @@ def visible_counts(user: Any, round_: Round) -> dict[int, int]:
 
 
 def comments_by(author: Any) -> list[Comment]:
-    """Everything an account wrote, newest first."""
+    """Everything an account wrote, newest first, with provisions, rounds and codes loaded."""
     return list(
         db.session.scalars(
             select(Comment)
             .where(Comment.author_id == author.id)
             .order_by(Comment.created_at.desc(), Comment.id.desc())
+            .options(selectinload(Comment.provision),
+                     selectinload(Comment.round).selectinload(Round.code))
         )
     )

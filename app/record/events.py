@@ -18,12 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.db import db, utcnow
-from app.drafting.models import Round
+from app.drafting.models import Provision, Round
 from app.feedback.models import Comment
 from app.record import merkle
 from app.record.canonical import comment_form, comment_set_leaf, commitment, rfc3339
 from app.record.models import LogEntry
-from app.record.services import Appended, append, head_at, lock_log
+from app.record.services import Appended, append, append_many, first_head_including, lock_log
 
 COMMITMENT_KINDS = ("comment", "comment_edited")
 RECEIPTS = "record.receipts"  # session.info key: receipts of this transaction's comments
@@ -31,9 +31,13 @@ RECEIPTS = "record.receipts"  # session.info key: receipts of this transaction's
 
 def comment_form_of(comment: Comment) -> dict[str, Any]:
     """The canonical form of a comment as stored now (docs/record.md)."""
-    round_ = comment.round
+    return _form(comment.round, comment.provision.key, comment)
+
+
+def _form(round_: Round, provision_key: str, comment: Any) -> dict[str, Any]:
+    """The canonical form from a comment or a row with the same column names."""
     return comment_form({
-        "code": round_.code.slug, "round": round_.number, "provision": comment.provision.key,
+        "code": round_.code.slug, "round": round_.number, "provision": provision_key,
         "comment": comment.id, "parent": comment.parent_id, "stance": comment.stance,
         "body": comment.body, "quote": comment.quote_exact,
         "proposed_text": comment.proposed_text, "submitted_at": rfc3339(comment.submitted_at),
@@ -57,6 +61,25 @@ def log_comment(comment: Comment, kind: str = "comment") -> Appended:
 @orm_events.listens_for(Session, "after_soft_rollback")
 def _forget_receipts(session: Session, _previous: Any) -> None:
     session.info.pop(RECEIPTS, None)
+
+
+def log_comments(round_: Round, ids: list[int]) -> None:
+    """Many new comments of a round (a bulk import's batch), each its own salted commitment,
+    appended under one lock and one signed head (receipts name the first head including
+    them). Reads the comments as stored, as plain rows."""
+    rows = db.session.execute(
+        select(Comment.id, Comment.parent_id, Comment.stance, Comment.body,
+               Comment.quote_exact, Comment.proposed_text, Comment.submitted_at,
+               Provision.key.label("provision_key"))
+        .join(Provision, Provision.id == Comment.provision_id)
+        .where(Comment.id.in_(ids)).order_by(Comment.id))
+    items = []
+    for row in rows:
+        salt = secrets.token_hex(32)
+        items.append(({"comment": row.id,
+                       "commitment": commitment(salt, _form(round_, row.provision_key, row))},
+                      salt, row.id, round_.id))
+    append_many("comment", items)
 
 
 def log_withdrawal(comment: Comment) -> Appended:
@@ -189,7 +212,7 @@ def receipt_for(comment: Comment) -> dict[str, Any] | None:
     entry = latest_commitment(comment.id)
     if entry is None:
         return None
-    head = head_at(entry.leaf_index + 1)
+    head = first_head_including(entry.leaf_index)
     sth = head.as_json() if head is not None else None
     form = comment_form_of(comment)
     return _receipt(entry.leaf_index, entry.leaf_hash, entry.salt, entry.leaf, form, sth)

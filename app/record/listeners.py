@@ -17,6 +17,10 @@ def _submitted(comment: Any, **_: Any) -> None:
     events.log_comment(comment)
 
 
+def _imported(round: Any, ids: list[int], **_: Any) -> None:  # noqa: A002  (the hook's keyword)
+    events.log_comments(round, ids)
+
+
 def _edited(comment: Any, **_: Any) -> None:
     events.log_comment(comment, kind="comment_edited")
 
@@ -39,6 +43,7 @@ def _answered(response: Any, **_: Any) -> None:
 
 LISTENERS = (
     (hooks.comment_submitted, _submitted),
+    (hooks.comments_imported, _imported),
     (hooks.comment_edited, _edited),
     (hooks.comment_withdrawn, _withdrawn),
     (hooks.comment_hidden, _hidden),

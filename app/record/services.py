@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.core.db import db, utcnow
+from app.core.db import db, insert_rows, utcnow
 from app.core.errors import BadInput
 from app.record import merkle
 from app.record.canonical import canonical_json, head_message, rfc3339
@@ -161,6 +161,44 @@ def append(
     return entry
 
 
+def append_many(
+    kind: str, items: Sequence[tuple[Mapping[str, Any], str | None, int | None, int | None]],
+    *, now: dt.datetime | None = None,
+) -> None:
+    """Append one leaf per (event, salt, comment_id, round_id), under one lock, and sign one
+    head for the size they reach: a bulk import's batch in a few statements (executemany).
+    Flushes, never commits; raises as `append` does."""
+    if not items:
+        return
+    key = current_key()
+    now = now or utcnow()
+    size, edge, last_key = lock_log()
+    if last_key != key.key_id:
+        _register(key, now)
+    stamp = rfc3339(now)
+    entries: list[dict[str, Any]] = []
+    nodes: list[dict[str, Any]] = []
+    for event, salt, comment_id, round_id in items:
+        leaf = canonical_json({**event, "type": kind, "logged_at": stamp})
+        hashed = merkle.leaf_hash(leaf)
+        edge, completed = merkle.append(size, edge, hashed)
+        entries.append({"leaf_index": size, "kind": kind, "leaf": leaf.decode("utf-8"),
+                        "leaf_hash": hashed.hex(), "salt": salt, "comment_id": comment_id,
+                        "round_id": round_id, "logged_at": now})  # fmt: skip
+        nodes += [{"level": lv, "node_index": ix, "hash": h.hex()} for lv, ix, h in completed]
+        size += 1
+    head = {"tree_size": size, "root_hash": merkle.fold(edge).hex(), "timestamp": stamp,
+            "key_id": key.key_id}  # fmt: skip
+    head["signature"] = key.sign(head_message(head))
+    insert_rows(LogEntry.__table__, entries)
+    insert_rows(LogNode.__table__, nodes)
+    connection = db.session.connection()
+    _, _, head_insert, state_update = _write_statements()
+    connection.execute(head_insert, {f"h_{name}": value for name, value in head.items()})
+    connection.execute(state_update, {"s_tree_size": size, "s_key_id": key.key_id,
+                                      "s_edge": "".join(h.hex() for h in edge)})
+
+
 def _write(entry: Appended, completed: list[tuple[int, int, bytes]], edge: list[bytes],
            now: dt.datetime) -> None:  # fmt: skip
     """The entry, its completed subtrees, the head and the new state: one statement on
@@ -237,8 +275,10 @@ def latest_head() -> LogHead | None:
     return db.session.scalar(select(LogHead).order_by(LogHead.tree_size.desc()).limit(1))
 
 
-def head_at(size: int) -> LogHead | None:
-    return db.session.get(LogHead, size)
+def first_head_including(leaf_index: int) -> LogHead | None:
+    """The first signed head whose tree holds this leaf (a batch shares one head)."""
+    return db.session.scalar(select(LogHead).where(LogHead.tree_size > leaf_index)
+                             .order_by(LogHead.tree_size).limit(1))
 
 
 def signed_head() -> dict[str, Any]:

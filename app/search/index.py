@@ -69,6 +69,13 @@ def index_comment(comment: Comment) -> None:
     _insert(_COMMENT_COLUMNS, comment_rows(Comment.id == comment.id))
 
 
+def index_comments(ids: list[int]) -> None:
+    """Add the entries of many new comments (a bulk import's batch: none has one yet) in one
+    statement."""
+    if ids:
+        _insert(_COMMENT_COLUMNS, comment_rows(Comment.id.in_(ids)))
+
+
 def reindex() -> tuple[int, int]:
     """Rebuild the whole index from the provisions and comments stored now (for a database
     that predates it, or after a restore); (provisions, comments) indexed."""

@@ -7,7 +7,7 @@ from typing import Any
 from app.core import hooks
 from app.drafting.models import Round
 from app.feedback.models import Comment
-from app.search.index import index_comment, index_round
+from app.search.index import index_comment, index_comments, index_round
 
 
 def _round_imported(current: Round, **_: Any) -> None:
@@ -21,8 +21,13 @@ def _comment_written(comment: Comment, **_: Any) -> None:
     index_comment(comment)
 
 
+def _comments_imported(ids: list[int], **_: Any) -> None:
+    index_comments(ids)
+
+
 def connect() -> None:
     hooks.round_imported.connect(_round_imported)
+    hooks.comments_imported.connect(_comments_imported)
     for hook in (hooks.comment_submitted, hooks.comment_edited, hooks.comment_withdrawn,
                  hooks.comment_hidden):  # fmt: skip
         hook.connect(_comment_written)

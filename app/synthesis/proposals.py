@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.accounts.models import WorkingGroup
 from app.accounts.permissions import is_secretariat
@@ -71,7 +72,9 @@ def _page(round_: Any, filters: dict[str, Any], draft: dict[str, Any] | None = N
     query = proposals_query(round_, group_ids=scope, provision_key=filters.get("provision"),
                             undecided=filters.get("show") != "all")
     page = int(filters.get("page") or 1)
-    items = list(db.session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
+    items = list(db.session.scalars(
+        query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+        .options(contains_eager(Comment.provision), selectinload(Comment.author))))
     more = len(items) > PAGE_SIZE
     items = items[:PAGE_SIZE]
     carries = latest_carries(items, can_see=lambda r: can_view_round(current_user, r))

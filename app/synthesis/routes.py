@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from app.accounts.models import CATEGORY_NAMES
@@ -57,7 +58,8 @@ def category_name(slug: str) -> str:
 @require(can_use_workspace)
 def index() -> ResponseReturnValue:
     codes = []
-    for code in db.session.scalars(select(Code).order_by(Code.title)):
+    for code in db.session.scalars(select(Code).order_by(Code.title)
+                                   .options(selectinload(Code.rounds))):
         rounds = [r for r in visible_rounds(code, current_user) if not r.final]
         if rounds:
             codes.append((code, rounds))
@@ -70,8 +72,9 @@ def round_page(code: str, number: int) -> ResponseReturnValue:
     round_ = get_round(code, number, current_user)
     scopes = [s for s in services.scope_options(round_, my_groups()) if scope_allowed(s)]
     rows = []
+    by_scope = services.runs_by_scope(round_)
     for scope in scopes:
-        runs = services.runs_of_scope(round_, scope.key)
+        runs = by_scope.get(scope.key, [])
         latest = next((r for r in runs if r.status == "done"), None)
         rows.append((scope, runs[0] if runs else None, latest))
     groups = my_groups()
@@ -110,7 +113,7 @@ def start_run(code: str, number: int) -> ResponseReturnValue:
 @bp.route("/chair/runs/<int:run_id>")
 @require(can_use_workspace)
 def run_page(run_id: int) -> ResponseReturnValue:
-    run = load_run(run_id)
+    run = services.load_run(load_run(run_id))
     scope = services.scope_of(run)
     latest = services.latest_run(run.round, provision=scope.provision_key, group=scope.group)
     unassigned = [m for m in run.members if m.theme_id is None]

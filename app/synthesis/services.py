@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User, WorkingGroup
 from app.core import audit
@@ -20,7 +21,7 @@ from app.drafting.models import Provision, Round
 from app.embedding.engine import Embedder
 from app.embedding.services import BATCH_SIZE, embed_texts, get_embedder
 from app.feedback.models import Comment
-from app.synthesis.models import SynthesisRun
+from app.synthesis.models import CampaignGroup, SynthesisRun, Theme, ThemeIdentity, ThemeMember
 from app.synthesis.vectors import comment_text
 
 Progress = Callable[[int, int], None]
@@ -48,7 +49,8 @@ class Scope:
 
     def describe(self) -> str:
         if self.provision_key:
-            provision = find_provision(self.round, self.provision_key)
+            provision = next((p for p in self.round.provisions if p.key == self.provision_key),
+                             None)
             return provision.heading if provision else self.provision_key
         return self.group.name if self.group is not None else "The whole round"
 
@@ -102,13 +104,9 @@ def scope_of(run: SynthesisRun) -> Scope:
 
 
 def scope_provisions(scope: Scope) -> list[Provision]:
-    """The provisions a scope covers, in document order."""
-    provisions = list(
-        db.session.scalars(
-            select(Provision).where(Provision.round_id == scope.round.id)
-            .order_by(Provision.position)
-        )
-    )
+    """The provisions a scope covers, in document order (the round's provisions are loaded
+    once per session, however many scopes of it are asked about)."""
+    provisions = list(scope.round.provisions)
     if scope.provision_key:
         ids = {p.id for p in provisions if p.key == scope.provision_key}
         changed = True
@@ -229,12 +227,38 @@ def latest_run(
     return db.session.scalar(query.order_by(SynthesisRun.id.desc()).limit(1))
 
 
-def runs_of_scope(round_: Round, scope_key: str) -> list[SynthesisRun]:
-    return list(db.session.scalars(
-        select(SynthesisRun).where(SynthesisRun.round_id == round_.id,
-                                   SynthesisRun.scope_key == scope_key)
-        .order_by(SynthesisRun.id.desc())
-    ))
+def load_run(run: SynthesisRun, *, members: bool = True) -> SynthesisRun:
+    """`run` with its themes, their identities and responses, and (with `members`) every
+    member's comment and the duplicate groups loaded: what the run page and the export read,
+    in a fixed number of queries however large the run."""
+    options = [selectinload(SynthesisRun.themes).selectinload(Theme.identity)
+               .selectinload(ThemeIdentity.response)]
+    if members:
+        options += [selectinload(SynthesisRun.members).selectinload(ThemeMember.comment),
+                    selectinload(SynthesisRun.campaigns).selectinload(CampaignGroup.members)]
+    return db.session.scalars(select(SynthesisRun).where(SynthesisRun.id == run.id)
+                              .options(*options)
+                              .execution_options(populate_existing=True)).one()
+
+
+def load_comments(ids: Sequence[int]) -> dict[int, Comment]:
+    """These comments by id, with their authors and provisions (three queries in all)."""
+    if not ids:
+        return {}
+    return {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(ids))
+                                                .options(selectinload(Comment.author),
+                                                         selectinload(Comment.provision)))}
+
+
+def runs_by_scope(round_: Round) -> dict[str, list[SynthesisRun]]:
+    """Every run of the round by scope key, newest first, with their themes (one query each)."""
+    runs: dict[str, list[SynthesisRun]] = {}
+    for run in db.session.scalars(
+        select(SynthesisRun).where(SynthesisRun.round_id == round_.id)
+        .order_by(SynthesisRun.id.desc()).options(selectinload(SynthesisRun.themes))
+    ):
+        runs.setdefault(run.scope_key, []).append(run)
+    return runs
 
 
 def scope_options(round_: Round, groups: Sequence[WorkingGroup] | None) -> list[Scope]:

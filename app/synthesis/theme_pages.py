@@ -65,7 +65,8 @@ def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
     theme = load_theme(theme_id)
     if theme.run_id != run_id:
         abort(404)
-    run = theme.run
+    run = services.load_run(theme.run, members=False)
+    services.load_comments([m.comment_id for m in theme.members])  # authors, provisions: batched
     campaigns = campaigns_in(theme)
     in_campaigns = {m.comment_id for c in campaigns for m in c.letters}
     members = [m for m in theme.members if m.comment_id not in in_campaigns]

@@ -1,0 +1,215 @@
+"""Pages as the record grows: the demo Code's pages with the record at 1x and at 100x.
+
+Run: ``python -m bench.bench_pages_scale [--requests 60]``. Builds two SQLite databases in
+child processes: 1x is the demo Code (drafts/gpai-code, four rounds) with its round 2 and
+round 3 feedback imported; 100x is the same plus twenty other consultations generated with
+our own text and loaded in bulk (two rounds of 100 measures each: 4,000 provisions; 46,000
+comments from 2,000 authors, through the bulk import). Both are served at once by gunicorn
+(2 workers each) and every page is requested from both in turn, so that both see the same
+load on a shared machine. Prints p50/p95 at both sizes and, first, the floor: a page that only
+renders the base template. Goal for bounded pages (those whose content does not grow with the
+other consultations): p95 at 100x within 1.5x of p95 at 1x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from bench import loadkit
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+EXTRA_CODES, MEASURES, COMMENTS, AUTHORS = 20, 100, 46_000, 2000
+KEY = "model-documentation"
+# (name, path, bounded): a bounded page shows the same whatever the other consultations hold.
+PAGES = (
+    ("floor: base template only", "/bench/floor", True),
+    ("front page (lists every code)", "/", False),
+    ("code page", "/codes/gpai-code", True),
+    ("round 2 contents", "/codes/gpai-code/rounds/2", True),
+    ("provision page", f"/codes/gpai-code/rounds/2/provisions/{KEY}", True),
+    ("compare 1->4", "/codes/gpai-code/compare?from=1&to=4", True),
+    ("history", f"/codes/gpai-code/provisions/{KEY}/history?from=1&to=4", True),
+    ("round 4 changes (why)", "/codes/gpai-code/rounds/4/changes", True),
+    ("register round 2", "/codes/gpai-code/rounds/2/register", True),
+    ("search", "/codes/gpai-code/search?q=documentation", True),
+    ("record", "/record", True),
+    ("API codes (lists every code)", "/api/v1/codes", False),
+    ("API provisions", "/api/v1/codes/gpai-code/rounds/2/provisions", True),
+    ("API comments", f"/api/v1/codes/gpai-code/rounds/2/provisions/{KEY}/comments", True),
+    ("API annotations", "/api/v1/codes/gpai-code/rounds/2/annotations", True),
+    ("API diff 1->4", "/api/v1/codes/gpai-code/diff?from=1&to=4", True),
+    ("API log head", "/api/v1/log", True),
+)
+AIM = 1.5
+
+
+def wsgi_app():  # type: ignore[no-untyped-def]
+    """The application gunicorn serves, with the floor page added (for this bench only)."""
+    from flask import render_template
+
+    from app import create_app
+
+    app = create_app()
+    app.add_url_rule("/bench/floor", "bench_floor", lambda: render_template("base.html"))
+    return app
+
+
+def build(scale: int) -> None:
+    """Runs in a child with DATABASE_URL set: the demo, plus the other consultations at 100x."""
+    from flask_migrate import stamp
+
+    from app import create_app
+    from app.accounts.services import create_group
+    from app.core.db import db
+    from app.drafting.importer import import_path, import_round
+    from app.drafting.services import get_round
+    from app.feedback.bulk import import_feedback, import_feedback_file
+
+    app = create_app()
+    with app.app_context():
+        db.create_all()
+        stamp()
+        for n in range(1, 5):
+            create_group(f"wg{n}", f"Working group {n}")
+        import_path(ROOT / "drafts" / "gpai-code")
+        for n in (2, 3):
+            import_feedback_file(ROOT / f"drafts/gpai-code/feedback/round-{n}.jsonl",
+                                 get_round("gpai-code", n, check=False))
+        db.session.commit()
+        if scale == 1:
+            return
+        rng = random.Random(scale)
+        per_round = COMMENTS // (EXTRA_CODES * 2)
+        for c in range(EXTRA_CODES):
+            slug = f"other-{c}"
+            for number in (1, 2):
+                import_round(_round(slug, number, rng), f"{slug}/{number}.md")
+                rows = ((i, _comment(slug, number, i, rng)) for i in range(1, per_round + 1))
+                import_feedback(get_round(slug, number, check=False), rows)
+            db.session.commit()
+
+
+def _round(slug: str, number: int, rng: random.Random) -> str:
+    lines = ["---", f"code: {slug}", f"title: Consultation {slug}", f"round: {number}",
+             f"name: Draft {number}", "date: 2026-01-01", "visibility: public",
+             "consultation:", "  opens: 2026-01-01T00:00:00Z", "  closes: 2026-02-01T00:00:00Z",
+             "levels: [chapter, measure]", "---", ""]
+    for chapter in range(1, 5):
+        lines += [f"# Chapter {chapter} {{#ch-{chapter} wg=wg{chapter}}}", "", "Scope.", ""]
+        for m in range(1, MEASURES // 4 + 1):
+            words = " ".join(rng.choice(_WORDS) for _ in range(60))
+            lines += [f"## Measure {chapter}.{m}: Duty {chapter}.{m} {{#m-{chapter}-{m}}}", "",
+                      f"Providers shall {words}.", ""]
+    return "\n".join(lines)
+
+
+_WORDS = ("documentation", "training", "evaluation", "incident", "copyright", "energy",
+          "security", "access", "reporting", "oversight", "the", "of", "and", "model",
+          "provider", "risk", "summary", "within", "days", "office")
+
+
+def _comment(slug: str, number: int, i: int, rng: random.Random) -> dict[str, object]:
+    author = rng.randrange(AUTHORS)
+    return {"external_id": f"{slug}-{number}-{i}",
+            "provision": f"m-{rng.randint(1, 4)}-{rng.randint(1, MEASURES // 4)}",
+            "author": {"email": f"voice{author}@example.org", "name": f"Voice {author}",
+                       "category": "civil_society"},
+            "stance": rng.choice(("support", "oppose", "amend", "question")),
+            "body": " ".join(rng.choice(_WORDS) for _ in range(40)),
+            "submitted_at": "2026-01-15T10:00:00Z"}  # fmt: skip
+
+
+def _get(url: str) -> float:
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (loopback)
+        response.read()
+        assert response.status == 200, url
+    return (time.perf_counter() - start) * 1000
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1,
+                                                   round(0.95 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--build", type=int)
+    args = parser.parse_args()
+    if args.build:
+        build(args.build)
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="plenary-scale-"))
+    envs = {}
+    for scale in (1, 100):
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / f'scale{scale}.db'}",
+               "PLENARY_ENV": "development", "PLENARY_INSTANCE_PATH": str(workdir),
+               "PLENARY_SQLITE_CREATE": "1", "PYTHONPATH": str(ROOT)}  # fmt: skip
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bench.bench_pages_scale", "--build", str(scale)],
+                       env=env, cwd=ROOT, check=True, timeout=3600)
+        print(f"{scale}x built in {time.perf_counter() - start:.0f} s")
+        envs[scale] = env
+    servers, bases = [], {}
+    try:
+        for scale, env in envs.items():
+            port = loadkit.free_port()
+            log = (workdir / f"gunicorn-{scale}.log").open("ab")
+            servers.append(subprocess.Popen(
+                [str(GUNICORN), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120",
+                 "bench.bench_pages_scale:wsgi_app()"],
+                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
+            bases[scale] = f"http://127.0.0.1:{port}"
+        for base in bases.values():
+            _await(base)
+        _measure(bases, args.requests)
+    finally:
+        for server in servers:
+            loadkit.stop_gunicorn(server)
+
+
+def _await(base: str, wait: float = 300) -> None:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            _get(base + "/healthz")
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{base} did not answer within {wait:.0f} s")
+
+
+def _measure(bases: dict[int, str], requests: int) -> None:
+    print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {requests} "
+          "requests per page and size, alternating the sizes")
+    print(f"{'page':32} {'p50 1x':>7} {'p95 1x':>7} {'p50 100x':>9} {'p95 100x':>9} "
+          f"{'p50 x':>6} {'p95 x':>6}  verdict")
+    for name, path, bounded in PAGES:
+        samples: dict[int, list[float]] = {1: [], 100: []}
+        for i in range(requests + 3):
+            for scale, base in bases.items():
+                elapsed = _get(base + path)
+                if i >= 3:
+                    samples[scale].append(elapsed)
+        (p50a, p95a), (p50b, p95b) = _percentiles(samples[1]), _percentiles(samples[100])
+        ratio = p95b / p95a
+        verdict = ("meets" if ratio <= AIM else "misses") if bounded else "(grows by design)"
+        print(f"{name:32} {p50a:7.1f} {p95a:7.1f} {p50b:9.1f} {p95b:9.1f} {p50b / p50a:6.2f} "
+              f"{ratio:6.2f}  {verdict}")
+    print(f"aim: p95(100x) <= {AIM} x p95(1x) for bounded pages")
+
+
+if __name__ == "__main__":
+    main()
