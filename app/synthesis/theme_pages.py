@@ -66,7 +66,7 @@ def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
     if theme.run_id != run_id:
         abort(404)
     run = services.load_run(theme.run, members=False)
-    services.load_comments([m.comment_id for m in theme.members])  # authors, provisions: batched
+    comments = services.load_comments([m.comment_id for m in theme.members])  # in batches
     campaigns = campaigns_in(theme)
     in_campaigns = {m.comment_id for c in campaigns for m in c.letters}
     members = [m for m in theme.members if m.comment_id not in in_campaigns]
@@ -84,7 +84,7 @@ def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
         respond.published.data = response.published
         respond.provisions.data = [link.provision_key for link in response.provisions]
     return render_template(
-        "synthesis/theme.html", run=run, theme=theme, page=page, pages=pages,
+        "synthesis/theme.html", run=run, theme=theme, page=page, pages=pages, comments=comments,
         members=members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], campaigns=campaigns,
         individual=len(members),
         merge=merge, move_choices=[(t.id, t.display_label) for t in others] + [(0, "Unassigned")],
