@@ -217,9 +217,12 @@ def test_an_oversized_form_from_a_signed_in_user_is_a_413_page_with_headers(
 # --- 8. the JSON cap holds for chunked bodies ---------------------------------------------
 
 
-def test_a_chunked_json_body_past_64_kib_is_413_and_not_stored(client, provision, participant):
+def test_a_chunked_json_body_past_the_cap_is_413_and_not_stored(client, provision, participant):
     """No Content-Length to check: the body is counted as it is read."""
-    body = json.dumps({"stance": "support", "body": "x" * 9000, "pad": "y" * 200_000}).encode()
+    from app.api.blueprint import MAX_JSON_BYTES
+
+    body = json.dumps({"stance": "support", "body": "x" * 9000,
+                       "pad": "y" * MAX_JSON_BYTES}).encode()
     answer = client.post(URL, input_stream=io.BytesIO(body), content_type="application/json",
                          headers={**bearer(token_for(participant)),
                                   "Transfer-Encoding": "chunked"},

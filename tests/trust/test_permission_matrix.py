@@ -309,7 +309,9 @@ TABLE: dict[tuple[str, str], Expect] = {
                                                                        public=None),
     # the participant's unpublished comment has no proposed wording: wg1's chairs are sent
     # back to the list with a message (302); everyone else 404 (the workspace is theirs only)
-    ("POST", "/chair/comments/<int:comment_id>/decision"): only(CHAIRS, 302, public=None),
+    # chairs past the check: the page again with the refusal (400), the comment having no
+    # proposed wording
+    ("POST", "/chair/comments/<int:comment_id>/decision"): only(CHAIRS, 400, public=None),
     # 401 without a token; the author may see it but not decide (403); chairs past the check
     # get 400 (no proposed wording); whoever may not see the comment 404
     ("PUT", "/api/v1/comments/<int:comment_id>/decision"): lambda c: (
