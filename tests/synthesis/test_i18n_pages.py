@@ -70,3 +70,26 @@ def test_the_feedback_at_a_glance_reads_in_french(client: Any, why: Any) -> None
 def test_the_list_of_codes_reads_in_french(client: Any, why: Any) -> None:
     page = french_page(client, "/")
     assert "Codes en cours de rédaction" in page and "Codes being drafted" not in page
+
+
+def test_the_chairs_workspace_reads_in_french(
+    client: Any, why: Any, create_user: Any, auth: Any
+) -> None:
+    create_user("chair1@example.org", groups=[("wg1", "chair")])
+    auth.login("chair1@example.org")
+    theme = why.run.themes[0]
+    run = french_page(client, f"/chair/runs/{why.run.id}")
+    for text in ["Les thèmes en un coup d’œil", "Les thèmes en détail", "Acceptée",
+                 "Les en-têtes de colonne trient le tableau.", "Keep it maintained"]:
+        assert text in run, text
+    assert ">Accepted<" not in run and ">Not taken up<" not in run  # the overview's outcomes
+    page = french_page(client, f"/chair/runs/{why.run.id}/themes/{theme.id}")
+    for text in ["Modifier ce thème", "Fusionner ce thème dans", "Enregistrer la réponse",
+                 f"Réponse actuelle{NNBSP}: <strong>Acceptée</strong>", "Partiellement acceptée",
+                 ">Non classés</option>"]:
+        assert text in page, text
+    proposals = french_page(client, "/chair/codes/demo/rounds/2/proposals?show=all")
+    for text in ["Formulations proposées dans Second draft", "Statuez sur chaque proposition",
+                 "Non retenue", f"<strong>Vérification de reprise{NNBSP}:</strong>"]:
+        assert text in proposals, text
+    assert "Decide each proposal" not in proposals and "Edit this theme" not in page
