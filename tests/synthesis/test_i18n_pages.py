@@ -33,7 +33,8 @@ def test_the_register_reads_in_french_with_the_chairs_answers_as_written(
                  "Les contributions en un coup d’œil", f"Télécharger{NNBSP}:",
                  "Modifications apparentes de Third draft par rapport à Second draft",
                  f"Par catégorie de parties prenantes{NNBSP}:",
-                 "Acceptée", "Non retenue", "commentaires"]:
+                 "Acceptée", "Non retenue", "commentaires",
+                 f"Formulations proposées dans ce thème{NNBSP}: &lt;5 acceptées."]:
         assert text in page, text
     # what the chairs wrote stays as written
     assert "Keep it maintained" in page
@@ -93,3 +94,6 @@ def test_the_chairs_workspace_reads_in_french(
                  "Non retenue", f"<strong>Vérification de reprise{NNBSP}:</strong>"]:
         assert text in proposals, text
     assert "Decide each proposal" not in proposals and "Edit this theme" not in page
+    # the chairs see exact counts: one accepted proposal reads in the singular
+    register = french_page(client, REGISTER)
+    assert f"Formulations proposées dans ce thème{NNBSP}: 1 acceptée." in register
