@@ -71,16 +71,23 @@ def _init_extensions(app: Flask) -> None:
 def _chart_globals(app: Flask) -> None:
     """What templates/macros/charts.html draws with (globals: macros called from Python see
     no context processor)."""
+    from flask_babel import lazy_gettext
+
     from app.accounts.models import CATEGORY_NAMES
     from app.core import charts
     from app.feedback.accountability import MINIMUM_COUNT, SMALLER
     from app.feedback.models import STANCES
 
+    names = {"support": lazy_gettext("Support"), "oppose": lazy_gettext("Oppose"),
+             "amend": lazy_gettext("Amend"), "question": lazy_gettext("Question"),
+             "neutral": lazy_gettext("Neutral")}
+
     app.jinja_env.globals.update(
         chart_stacked=charts.stacked, chart_scale=charts.shared_scale,
         chart_describe=charts.describe, chart_columns=charts.daily_columns,
-        stance_names={stance: stance.capitalize() for stance in STANCES},
-        category_names={**CATEGORY_NAMES, SMALLER: f"Smaller groups (under {MINIMUM_COUNT} each)"},
+        stance_names={stance: names.get(stance, stance.capitalize()) for stance in STANCES},
+        category_names={**CATEGORY_NAMES, SMALLER: lazy_gettext(
+            "Smaller groups (under %(minimum)s each)", minimum=MINIMUM_COUNT)},
         small_minimum=MINIMUM_COUNT,
     )
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 
 LANGUAGES = {"en": "English", "fr": "Français"}
@@ -25,7 +25,10 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    """The cookie's language, else the browser's preferred one we have, else English."""
+    """The cookie's language, else the browser's preferred one we have, else English (also
+    outside a request: the command line and background tasks)."""
+    if not has_request_context():
+        return "en"
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return str(chosen)

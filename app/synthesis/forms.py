@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,7 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.feedback.models import DECISION_REASON_LIMIT, DECISIONS
-from app.synthesis.models import OUTCOME_NAMES
+from app.synthesis.models import OUTCOME_LABELS, OUTCOMES
 from app.synthesis.workspace import NOTE_LIMIT, REASON_LIMIT, TITLE_LIMIT
 
 
@@ -31,80 +32,82 @@ class CheckboxesField(SelectMultipleField):
 
 class RunForm(FlaskForm):
     scope = HiddenField(validators=[DataRequired()])
-    submit = SubmitField("Run synthesis")
+    submit = SubmitField(_l("Run synthesis"))
 
 
 class RenameForm(FlaskForm):
-    title = StringField("Title", validators=[Optional(), Length(max=TITLE_LIMIT)])
-    submit = SubmitField("Rename")
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=TITLE_LIMIT)])
+    submit = SubmitField(_l("Rename"))
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField("Note for the chairs", validators=[Length(max=NOTE_LIMIT)])
-    submit = SubmitField("Save note")
+    note = TextAreaField(_l("Note for the chairs"), validators=[Length(max=NOTE_LIMIT)])
+    submit = SubmitField(_l("Save note"))
 
 
 class RelevanceForm(FlaskForm):
     not_relevant = HiddenField(validators=[DataRequired()])
     confirm = HiddenField()  # "1" once the chair has confirmed (marking not relevant)
-    submit = SubmitField("Mark as not relevant")
+    submit = SubmitField(_l("Mark as not relevant"))
 
 
 class MergeForm(FlaskForm):
-    target = SelectField("Merge this theme into", coerce=int)
+    target = SelectField(_l("Merge this theme into"), coerce=int)
     confirm = HiddenField()  # "1" once the chair has confirmed
-    submit = SubmitField("Merge")
+    submit = SubmitField(_l("Merge"))
 
 
 class SplitForm(FlaskForm):
-    submit = SubmitField("Split in two")
+    submit = SubmitField(_l("Split in two"))
 
 
 class MoveForm(FlaskForm):
-    target = SelectField("Move to", coerce=int)
+    target = SelectField(_l("Move to"), coerce=int)
     campaign = HiddenField()  # "1": move every letter of the comment's campaign in this theme
-    submit = SubmitField("Move")
+    submit = SubmitField(_l("Move"))
 
 
 class RespondForm(FlaskForm):
     outcome = RadioField(
-        "Outcome",
-        choices=[SelectChoice(k, v) for k, v in OUTCOME_NAMES.items()],
-        validators=[DataRequired(message="Choose an outcome.")],
+        _l("Outcome"),
+        choices=[SelectChoice(k, _l(OUTCOME_LABELS[k])) for k in OUTCOMES],
+        validators=[DataRequired(message=_l("Choose an outcome."))],
     )
     reason = TextAreaField(
-        "Reason", validators=[DataRequired(message="Give a reason."), Length(max=REASON_LIMIT)]
+        _l("Reason"),
+        validators=[DataRequired(message=_l("Give a reason.")), Length(max=REASON_LIMIT)],
     )
     provisions = CheckboxesField(
-        "Provisions of the next round that changed because of it", choices=[], validate_choice=True
+        _l("Provisions of the next round that changed because of it"), choices=[],
+        validate_choice=True,
     )
     published = BooleanField(
-        "Show on the public register once the consultation has closed", default=True
+        _l("Show on the public register once the consultation has closed"), default=True
     )
-    submit = SubmitField("Save response")
+    submit = SubmitField(_l("Save response"))
 
 
 class CodebookForm(FlaskForm):
-    title = StringField("Theme title", validators=[DataRequired(), Length(max=TITLE_LIMIT)])
-    description = StringField("One-line description", validators=[Length(max=NOTE_LIMIT)])
-    submit = SubmitField("Add to codebook")
+    title = StringField(_l("Theme title"), validators=[DataRequired(), Length(max=TITLE_LIMIT)])
+    description = StringField(_l("One-line description"), validators=[Length(max=NOTE_LIMIT)])
+    submit = SubmitField(_l("Add to codebook"))
 
 
 class DecisionForm(FlaskForm):
     """One proposal's decision, compact enough to repeat for every proposal of a scope."""
 
     decision = RadioField(
-        "Decision",
-        choices=[SelectChoice(k, OUTCOME_NAMES[k]) for k in DECISIONS],
-        validators=[DataRequired(message="Choose accepted, partly accepted or not taken up.")],
+        _l("Decision"),
+        choices=[SelectChoice(k, _l(OUTCOME_LABELS[k])) for k in DECISIONS],
+        validators=[DataRequired(message=_l("Choose accepted, partly accepted or not taken up."))],
     )
     reason = TextAreaField(
-        "Reason", validators=[Length(max=DECISION_REASON_LIMIT)],
-        description="Required for partly accepted and not taken up; shown to the author.",
+        _l("Reason"), validators=[Length(max=DECISION_REASON_LIMIT)],
+        description=_l("Required for partly accepted and not taken up; shown to the author."),
     )
     # Where to go back to on the proposals page (checked there, never a free URL).
     group = HiddenField()
     provision = HiddenField()
     show = HiddenField()
     page = HiddenField()
-    submit = SubmitField("Save decision")
+    submit = SubmitField(_l("Save decision"))

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User, WorkingGroup
 from app.core.db import UTCDateTime, db, utcnow
+from app.core.i18n import N_
 from app.drafting.models import Round
 from app.feedback.models import OUTCOME_NAMES as _NAMES
 from app.feedback.models import Comment
@@ -35,6 +36,11 @@ RUN_STATUSES = ("queued", "running", "done", "failed")
 # CONTRACT §7; "partly" became "partly_accepted" in revision 20261206 (migrated in place).
 OUTCOMES = ("accepted", "partly_accepted", "not_taken_up", "out_of_scope")
 OUTCOME_NAMES = {outcome: _NAMES[outcome] for outcome in OUTCOMES}
+# The names of outcomes and decisions, marked for translation (templates show them through
+# routes.outcome_label; notifications and the API keep the English names).
+OUTCOME_LABELS = {"accepted": N_("Accepted"), "partly_accepted": N_("Partly accepted"),
+                  "not_taken_up": N_("Not taken up"), "out_of_scope": N_("Out of scope"),
+                  "undecided": N_("Not decided yet")}
 
 
 class SynthesisRun(db.Model):  # type: ignore[name-defined]

@@ -25,16 +25,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.i18n import N_
+
+# English names, marked with N_ and translated where the page shows them (routes.run_page).
 COLUMNS = {
-    "title": "Theme",
-    "size": "Comments",
-    "stance": "Stance",
-    "split": "Stakeholders",
-    "campaigns": "Campaign letters",
-    "answered": "Answered",
+    "title": N_("Theme"),
+    "size": N_("Comments"),
+    "stance": N_("Stance"),
+    "split": N_("Stakeholders"),
+    "campaigns": N_("Campaign letters"),
+    "answered": N_("Answered"),
 }
-FILTERS = {"all": "All themes", "unanswered": "Unanswered",
-           "over": "With an over-represented category"}
+FILTERS = {"all": N_("All themes"), "unanswered": N_("Unanswered"),
+           "over": N_("With an over-represented category")}
 DEFAULT_SORT, DEFAULT_ORDER = "size", "desc"
 SHOWN_CATEGORIES = 3  # categories named in the stakeholder cell; the rest are "others"
 

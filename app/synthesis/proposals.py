@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -24,6 +25,7 @@ from app.feedback.models import Comment
 from app.feedback.permissions import can_decide, can_view_comment
 from app.synthesis.blueprint import bp
 from app.synthesis.forms import DecisionForm
+from app.synthesis.models import OUTCOME_LABELS
 from app.synthesis.permissions import can_use_workspace
 
 PAGE_SIZE = 40
@@ -99,7 +101,6 @@ def decide(comment_id: int) -> ResponseReturnValue:
     form = DecisionForm()
     back = url_for("synthesis.proposals", code=comment.round.code.slug,
                    number=comment.round.number, **_filters(request.form))
-    label = f"{comment.provision.label or comment.provision.title}, proposal {comment.id}"
     def refused(message: str) -> ResponseReturnValue:
         draft = {"id": comment.id, "decision": request.form.get("decision") or "",
                  "reason": request.form.get("reason") or "", "error": message}
@@ -113,7 +114,9 @@ def decide(comment_id: int) -> ResponseReturnValue:
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        return refused(error.message)
-    flash(f"{label}: {comment.decision_name.lower() if comment.decision_name else ''}. "
-          "Its author will be told.", "info")
+        return refused(gettext(error.message))
+    flash(gettext("%(provision)s, proposal %(id)s: %(decision)s. Its author will be told.",
+                  provision=comment.provision.label or comment.provision.title, id=comment.id,
+                  decision=gettext(OUTCOME_LABELS[comment.decision or "undecided"]).lower()),
+          "info")
     return redirect(f"{back}#proposal-{comment.id}")

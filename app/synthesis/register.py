@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from app.core.db import db
@@ -30,8 +31,28 @@ CSV_COLUMNS = ("id", "scope", "title", "outcome", "answer", "comments", "campaig
                "merged_into", "provision_keys", "provision_labels", "next_round")
 
 
-def _plural(count: int | str, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (plural or word + 's')}"
+def _comments(count: int | str) -> str:
+    if isinstance(count, str):  # a hidden small count ("<5")
+        return gettext("%(num)s comments", num=count)
+    return ngettext("%(num)s comment", "%(num)s comments", count)
+
+
+def _letters(count: int | str) -> str:
+    if isinstance(count, str):
+        return gettext("%(num)s letters", num=count)
+    return ngettext("%(num)s letter", "%(num)s letters", count)
+
+
+def _individual(count: int | str) -> str:
+    if isinstance(count, str):
+        return gettext("%(num)s individual comments", num=count)
+    return ngettext("%(num)s individual comment", "%(num)s individual comments", count)
+
+
+def _voices(count: int | str) -> str:
+    if isinstance(count, str):
+        return gettext("%(num)s voices", num=count)
+    return ngettext("%(num)s voice", "%(num)s voices", count)
 
 
 def campaign_phrase(
@@ -41,19 +62,21 @@ def campaign_phrase(
     a campaign of 24 letters is one campaign and 24 letters, never "one independent voice"."""
     total = small(size, exact)
     if isinstance(total, str) or size == 0:
-        return f"{_plural(total, 'comment')}."
+        return gettext("%(comments)s.", comments=_comments(total))
     if not campaigns:
-        return f"{_plural(total, 'comment')}, each sent individually."
+        return gettext("%(comments)s, each sent individually.", comments=_comments(total))
     own = small(individual, exact)
     if campaigns == 1:
-        sent = f"a campaign of {_plural(small(letters, exact), 'letter')}"
+        sent = gettext("a campaign of %(letters)s", letters=_letters(small(letters, exact)))
     else:
-        sent = f"{campaigns} campaigns with {_plural(small(letters, exact), 'letter')} in all"
+        sent = gettext("%(count)s campaigns with %(letters)s in all", count=campaigns,
+                       letters=_letters(small(letters, exact)))
     if not individual:
-        return f"{_plural(total, 'comment')}: {sent}."
+        return gettext("%(comments)s: %(sent)s.", comments=_comments(total), sent=sent)
     voices = small(individual + campaigns, exact)
-    return (f"{_plural(total, 'comment')}: {sent}, and {_plural(own, 'individual comment')} "
-            f"({_plural(voices, 'voice')}, each campaign counted as one).")
+    return gettext("%(comments)s: %(sent)s, and %(individual)s (%(voices)s, each campaign "
+                   "counted as one).", comments=_comments(total), sent=sent,
+                   individual=_individual(own), voices=_voices(voices))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -24,7 +25,7 @@ from app.feedback.decisions import proposal_counts, proposals_query
 from app.synthesis import forms, services, workspace
 from app.synthesis.blueprint import bp
 from app.synthesis.loading import load_run, my_groups, scope_allowed
-from app.synthesis.models import CodebookEntry, ScopeSetting, SynthesisRun
+from app.synthesis.models import OUTCOME_LABELS, CodebookEntry, ScopeSetting, SynthesisRun
 from app.synthesis.overview import COLUMNS, FILTERS, overview, read_view
 from app.synthesis.permissions import can_use_workspace
 
@@ -32,7 +33,9 @@ QUEUED_TOO_LONG = dt.timedelta(minutes=1)  # then the page says no worker is run
 
 
 def _nav(user: Any) -> list[NavItem]:
-    return [NavItem("Synthesis", url_for("synthesis.index"))] if can_use_workspace(user) else []
+    if not can_use_workspace(user):
+        return []
+    return [NavItem(gettext("Synthesis"), url_for("synthesis.index"))]
 
 
 MAIN_NAV.append(_nav)
@@ -51,7 +54,14 @@ def synthesis_provision_url(provision: Provision) -> str:
 
 @bp.app_template_global()
 def category_name(slug: str) -> str:
-    return CATEGORY_NAMES.get(slug, slug)
+    return str(CATEGORY_NAMES.get(slug, slug))
+
+
+@bp.app_template_global()
+def outcome_label(outcome: str) -> str:
+    """An outcome or decision in the reader's language ("Partly accepted", "Partiellement
+    retenue"); the stored value and the API keep the English key."""
+    return gettext(OUTCOME_LABELS[outcome]) if outcome in OUTCOME_LABELS else outcome
 
 
 @bp.route("/chair/synthesis")
@@ -106,7 +116,7 @@ def start_run(code: str, number: int) -> ResponseReturnValue:
                               actor=current_user)
     db.session.commit()
     queue_synthesis(run)  # the task commits its own work; a queue that is down leaves it queued
-    flash("The synthesis has been queued; this page shows its progress.", "info")
+    flash(gettext("The synthesis has been queued; this page shows its progress."), "info")
     return redirect(url_for("synthesis.run_page", run_id=run.id))
 
 
@@ -127,7 +137,9 @@ def run_page(run_id: int) -> ResponseReturnValue:
     return render_template("synthesis/run.html", run=run, scope=scope, latest=latest,
                            unassigned=unassigned, comments=_comments(run), stalled=stalled,
                            summariser=summariser, view=view, rows=overview(relevant, view),
-                           relevant=relevant, columns=COLUMNS, filters=FILTERS)
+                           relevant=relevant,
+                           columns={k: gettext(v) for k, v in COLUMNS.items()},
+                           filters={k: gettext(v) for k, v in FILTERS.items()})
 
 
 def _comments(run: SynthesisRun) -> dict[int, Any]:
@@ -145,8 +157,9 @@ def summariser_privacy(run_id: int) -> ResponseReturnValue:
     allowed = request.form.get("allowed") == "1"
     workspace.allow_private_summaries(run.round, run.scope_key, allowed, actor=current_user)
     db.session.commit()
-    flash("Saved: the summariser may now read this scope's private comments (from the next run)."
-          if allowed else "Saved: the summariser reads only published comments of this scope.",
+    flash(gettext("Saved: the summariser may now read this scope's private comments (from the "
+                  "next run).") if allowed
+          else gettext("Saved: the summariser reads only published comments of this scope."),
           "info")
     return redirect(url_for("synthesis.run_page", run_id=run.id))
 
@@ -161,11 +174,11 @@ def codebook(run_id: int) -> ResponseReturnValue:
             workspace.add_codebook_entry(run.round, run.scope_key, form.title.data or "",
                                          form.description.data or "", actor=current_user)
             db.session.commit()
-            flash("Added to the codebook. Run the synthesis again to apply it.", "info")
+            flash(gettext("Added to the codebook. Run the synthesis again to apply it."), "info")
             return redirect(url_for("synthesis.codebook", run_id=run.id))
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            flash(gettext(error.message), "error")
     entries = workspace.codebook(run.round, run.scope_key)
     return render_template("synthesis/codebook.html", run=run, form=form, entries=entries,
                            scope=services.scope_of(run))
@@ -182,5 +195,5 @@ def codebook_delete(run_id: int, entry_id: int) -> ResponseReturnValue:
         abort(400)
     workspace.remove_codebook_entry(entry, actor=current_user)
     db.session.commit()
-    flash("Removed from the codebook.", "info")
+    flash(gettext("Removed from the codebook."), "info")
     return redirect(url_for("synthesis.codebook", run_id=run.id))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -52,7 +53,7 @@ class Scope:
             provision = next((p for p in self.round.provisions if p.key == self.provision_key),
                              None)
             return provision.heading if provision else self.provision_key
-        return self.group.name if self.group is not None else "The whole round"
+        return self.group.name if self.group is not None else gettext("The whole round")
 
 
 def find_provision(round_: Round, key: str) -> Provision | None:

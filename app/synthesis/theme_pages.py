@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -87,7 +88,8 @@ def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
         "synthesis/theme.html", run=run, theme=theme, page=page, pages=pages, comments=comments,
         members=members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], campaigns=campaigns,
         individual=len(members),
-        merge=merge, move_choices=[(t.id, t.display_label) for t in others] + [(0, "Unassigned")],
+        merge=merge,
+        move_choices=[(t.id, t.display_label) for t in others] + [(0, gettext("Unassigned"))],
         respond=respond, rename=forms.RenameForm(prefix="rename", title=theme.display_label),
         note=forms.NoteForm(prefix="note", note=theme.identity.note),
         relevance=forms.RelevanceForm(), split=forms.SplitForm(), move=forms.MoveForm(),
@@ -109,7 +111,7 @@ def _act(theme: Theme, action: Callable[[], Any], saved: Callable[[Any], str]) -
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(gettext(error.message), "error")
         return redirect(url_for("synthesis.theme_page", run_id=run_id, theme_id=theme.id))
     flash(message, "info")
     target = result if isinstance(result, Theme) else theme
@@ -135,13 +137,16 @@ def rename(theme_id: int) -> ResponseReturnValue:
         abort(400)
     before = theme.display_label
     if " ".join((form.title.data or "").split()) == before:
-        flash(f"Nothing to save: the theme is already called “{before}”.", "info")
+        flash(gettext("Nothing to save: the theme is already called “%(title)s”.", title=before),
+              "info")
         return redirect(url_for("synthesis.theme_page", run_id=theme.run_id, theme_id=theme.id))
 
     def saved(_: Any) -> str:
         if theme.identity.title is None:
-            return f"Saved: the theme uses its generated label “{theme.label}” again."
-        return f"Saved: “{before}” is now called “{theme.display_label}”."
+            return gettext("Saved: the theme uses its generated label “%(label)s” again.",
+                           label=theme.label)
+        return gettext("Saved: “%(before)s” is now called “%(after)s”.", before=before,
+                       after=theme.display_label)
 
     return _act(theme, lambda: workspace.rename_theme(theme, form.title.data or "",
                                                       actor=current_user), saved)
@@ -156,8 +161,8 @@ def note(theme_id: int) -> ResponseReturnValue:
         abort(400)
     return _act(theme, lambda: workspace.set_note(theme, form.note.data or "",
                                                   actor=current_user),
-                lambda _: "Saved: the note for the chairs." if theme.identity.note
-                else "Saved: the note was removed.")
+                lambda _: gettext("Saved: the note for the chairs.") if theme.identity.note
+                else gettext("Saved: the note was removed."))
 
 
 @bp.route("/chair/themes/<int:theme_id>/relevance", methods=["POST"])
@@ -170,17 +175,20 @@ def relevance(theme_id: int) -> ResponseReturnValue:
     flag = form.not_relevant.data == "1"
     if flag and form.confirm.data != "1":
         return _confirm(
-            theme, f"Mark “{theme.display_label}” as not relevant?",
-            f"Its {theme.size} comment{'s' * (theme.size != 1)} stay in the theme, but the theme "
-            "leaves the overview and is listed under “Marked not relevant”. Re-runs keep the "
-            "mark; you can undo it from the theme's page.",
+            theme, gettext("Mark “%(theme)s” as not relevant?", theme=theme.display_label),
+            ngettext("Its %(num)s comment stays in the theme, but the theme leaves the overview "
+                     "and is listed under “Marked not relevant”. Re-runs keep the mark; you can "
+                     "undo it from the theme's page.",
+                     "Its %(num)s comments stay in the theme, but the theme leaves the overview "
+                     "and is listed under “Marked not relevant”. Re-runs keep the mark; you can "
+                     "undo it from the theme's page.", theme.size),
             url_for("synthesis.relevance", theme_id=theme.id),
             {"not_relevant": "1", "confirm": "1"},
-            "Yes, mark as not relevant", danger=True)
+            gettext("Yes, mark as not relevant"), danger=True)
     label = theme.display_label
     return _act(theme, lambda: workspace.set_not_relevant(theme, flag, actor=current_user),
-                lambda _: f"Saved: “{label}” is marked not relevant." if flag
-                else f"Saved: “{label}” is relevant again.")
+                lambda _: gettext("Saved: “%(theme)s” is marked not relevant.", theme=label)
+                if flag else gettext("Saved: “%(theme)s” is relevant again.", theme=label))
 
 
 @bp.route("/chair/themes/<int:theme_id>/merge", methods=["POST"])
@@ -198,15 +206,20 @@ def merge(theme_id: int) -> ResponseReturnValue:
     source_label, target_label = theme.display_label, target.display_label
     if form.confirm.data != "1":
         return _confirm(
-            theme, f"Merge “{source_label}” into “{target_label}”?",
-            f"The {theme.size} comment{'s' * (theme.size != 1)} of “{source_label}” join the "
-            f"{target.size} of “{target_label}”, which keeps its name. Re-runs keep the merge.",
+            theme, gettext("Merge “%(source)s” into “%(target)s”?", source=source_label,
+                           target=target_label),
+            ngettext("The %(num)s comment of “%(source)s” joins the %(size)s of “%(target)s”, "
+                     "which keeps its name. Re-runs keep the merge.",
+                     "The %(num)s comments of “%(source)s” join the %(size)s of “%(target)s”, "
+                     "which keeps its name. Re-runs keep the merge.", theme.size,
+                     source=source_label, target=target_label, size=target.size),
             url_for("synthesis.merge", theme_id=theme.id),
             {"merge-target": target.id, "merge-confirm": "1"},
-            "Yes, merge")
+            gettext("Yes, merge"))
     return _act(theme, lambda: workspace.merge_themes(theme, target, actor=current_user),
-                lambda merged: f"Saved: “{source_label}” was merged into “{target_label}”, "
-                f"which now has {merged.size} comments.")
+                lambda merged: gettext("Saved: “%(source)s” was merged into “%(target)s”, which "
+                                       "now has %(size)s comments.", source=source_label,
+                                       target=target_label, size=merged.size))
 
 
 @bp.route("/chair/themes/<int:theme_id>/split", methods=["POST"])
@@ -217,8 +230,10 @@ def split(theme_id: int) -> ResponseReturnValue:
         abort(400)
     label = theme.display_label
     return _act(theme, lambda: workspace.split_theme(theme, actor=current_user),
-                lambda new: f"Saved: “{label}” was split in two; this is the new theme, with "
-                f"{new.size} comment{'s' * (new.size != 1)}.")
+                lambda new: ngettext("Saved: “%(theme)s” was split in two; this is the new theme, "
+                                     "with %(num)s comment.",
+                                     "Saved: “%(theme)s” was split in two; this is the new theme, "
+                                     "with %(num)s comments.", new.size, theme=label))
 
 
 @bp.route("/chair/themes/<int:theme_id>/comments/<int:comment_id>/move", methods=["POST"])
@@ -227,11 +242,12 @@ def move(theme_id: int, comment_id: int) -> ResponseReturnValue:
     theme = load_theme(theme_id)
     form = forms.MoveForm()
     form.target.choices = [SelectChoice(t.id, t.label) for t in theme.run.themes]
-    form.target.choices.append(SelectChoice(0, "Unassigned"))
+    form.target.choices.append(SelectChoice(0, gettext("Unassigned")))
     if not form.validate_on_submit():
         abort(400)
     target = db.session.get(Theme, form.target.data) if form.target.data else None
-    where = f"“{target.display_label}”" if target is not None else "Unassigned"
+    where = (gettext("“%(theme)s”", theme=target.display_label) if target is not None
+             else gettext("Unassigned"))
     ids = [comment_id]
     if form.campaign.data == "1":
         ids = next((
@@ -239,8 +255,10 @@ def move(theme_id: int, comment_id: int) -> ResponseReturnValue:
             if comment_id in {m.comment_id for m in c.letters}), ids)
     return _act(theme, lambda: workspace.move_comments(theme.run, ids, target,
                                                        actor=current_user),
-                lambda n: f"Saved: comment {_name(comment_id)} was moved to {where}." if n == 1
-                else f"Saved: the campaign's {n} letters were moved to {where}.")
+                lambda n: gettext("Saved: comment %(name)s was moved to %(where)s.",
+                                  name=_name(comment_id), where=where) if n == 1
+                else gettext("Saved: the campaign's %(count)s letters were moved to %(where)s.",
+                             count=n, where=where))
 
 
 def _name(comment_id: int) -> str:
@@ -264,9 +282,21 @@ def respond(theme_id: int) -> ResponseReturnValue:
     return _act(theme, lambda: workspace.respond(
         theme, form.outcome.data or "", form.reason.data or "", form.provisions.data or [],
         published=published, actor=current_user),
-        lambda response: f"Saved: the response “{response.outcome_name}” to "
-        f"“{theme.display_label}”"
-        + (", linked to " + ", ".join(p.provision_key for p in response.provisions)
-           if response.provisions else "")
-        + ("; it appears on the public register once the consultation has closed."
-           if published else "; it is not published."))
+        lambda response: _responded(response, theme.display_label, published))
+
+
+def _responded(response: Any, label: str, published: bool) -> str:
+    values = {"outcome": gettext(response.outcome_name), "theme": label,
+              "keys": ", ".join(p.provision_key for p in response.provisions)}
+    if response.provisions and published:
+        return gettext("Saved: the response “%(outcome)s” to “%(theme)s”, linked to %(keys)s; it "
+                       "appears on the public register once the consultation has closed.",
+                       **values)
+    if response.provisions:
+        return gettext("Saved: the response “%(outcome)s” to “%(theme)s”, linked to %(keys)s; it "
+                       "is not published.", **values)
+    if published:
+        return gettext("Saved: the response “%(outcome)s” to “%(theme)s”; it appears on the "
+                       "public register once the consultation has closed.", **values)
+    return gettext("Saved: the response “%(outcome)s” to “%(theme)s”; it is not published.",
+                   **values)

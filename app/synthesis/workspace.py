@@ -14,6 +14,7 @@ from app.accounts.models import User
 from app.core import audit, hooks
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict, NotFound
+from app.core.i18n import N_
 from app.drafting.models import Provision, Round
 from app.drafting.services import neighbour_round
 from app.embedding.engine import unit
@@ -43,7 +44,7 @@ def check_editable(run: SynthesisRun) -> None:
     scope = scope_of(run)
     latest = latest_run(run.round, provision=scope.provision_key, group=scope.group)
     if latest is None or latest.id != run.id:
-        raise Conflict("Only the latest finished run of a scope can be edited.")
+        raise Conflict(N_("Only the latest finished run of a scope can be edited."))
 
 
 def refresh_run(run: SynthesisRun) -> None:
@@ -89,9 +90,9 @@ def merge_themes(source: Theme, target: Theme, *, actor: User | None) -> Theme:
     points at the target's, so the next run merges them again. Returns the target."""
     check_editable(source.run)
     if source.run_id != target.run_id:
-        raise BadInput("Both themes must belong to the same run.")
+        raise BadInput(N_("Both themes must belong to the same run."))
     if source.id == target.id:
-        raise BadInput("Choose two different themes to merge.")
+        raise BadInput(N_("Choose two different themes to merge."))
     run = source.run
     # The merged theme keeps the name it had: recomputed keywords could otherwise rename it
     # after the theme that was merged away.
@@ -118,11 +119,11 @@ def split_theme(theme: Theme, *, actor: User | None) -> Theme:
     run = theme.run
     rows = list(theme.members)
     if len(rows) < 2:
-        raise BadInput("A theme needs at least two comments to be split.")
+        raise BadInput(N_("A theme needs at least two comments to be split."))
     refresh_vectors = cached_comment_vectors(run.model, [m.comment for m in rows])
     matrix = np.stack([refresh_vectors[m.comment_id] for m in rows])
     if len(np.unique(matrix.round(6), axis=0)) < 2:
-        raise BadInput("The comments of this theme are identical; it cannot be split.")
+        raise BadInput(N_("The comments of this theme are identical; it cannot be split."))
     from sklearn.cluster import KMeans
 
     parts = KMeans(n_clusters=2, n_init=4, random_state=pipeline.SEED).fit_predict(matrix)
@@ -159,12 +160,12 @@ def move_comments(
     another run."""
     check_editable(run)
     if target is not None and target.run_id != run.id:
-        raise BadInput("The theme belongs to another run.")
+        raise BadInput(N_("The theme belongs to another run."))
     ids = list(dict.fromkeys(comment_ids))
     members = {m.comment_id: m for m in db.session.scalars(select(ThemeMember).where(
         ThemeMember.run_id == run.id, ThemeMember.comment_id.in_(ids)))}
     if not ids or len(members) != len(ids):
-        raise NotFound("That comment is not part of this synthesis.")
+        raise NotFound(N_("That comment is not part of this synthesis."))
     moves = {m.comment_id: m for m in db.session.scalars(select(ThemeMove).where(
         ThemeMove.round_id == run.round_id, ThemeMove.scope_key == run.scope_key,
         ThemeMove.comment_id.in_(ids)))}
@@ -201,9 +202,9 @@ def add_codebook_entry(
     """A new codebook theme for a scope; the next run assigns comments to it where they fit."""
     title = " ".join(title.split())
     if not title:
-        raise BadInput("A codebook theme needs a title.")
+        raise BadInput(N_("A codebook theme needs a title."))
     if len(title) > TITLE_LIMIT or len(description) > NOTE_LIMIT:
-        raise BadInput("That title or description is too long.")
+        raise BadInput(N_("That title or description is too long."))
     if any(e.title.lower() == title.lower() for e in codebook(round_, scope_key)):
         raise Conflict(f"The codebook already has a theme called {title!r}.")
     entry = CodebookEntry(round_id=round_.id, scope_key=scope_key, title=title,
@@ -231,16 +232,16 @@ def respond(
     name it was answered under (re-runs and merges do not rename a published answer). Raises
     BadInput for an unknown outcome, an empty reason or a provision the next round lacks."""
     if outcome not in OUTCOMES:
-        raise BadInput("Choose accepted, partly accepted, not taken up or out of scope.")
+        raise BadInput(N_("Choose accepted, partly accepted, not taken up or out of scope."))
     reason = reason.strip()
     if not reason:
-        raise BadInput("Give the reason for the response.")
+        raise BadInput(N_("Give the reason for the response."))
     if len(reason) > REASON_LIMIT:
         raise BadInput(f"A reason may have at most {REASON_LIMIT} characters.")
     keys = list(dict.fromkeys(k.strip() for k in provision_keys if k.strip()))
     later = neighbour_round(theme.run.round, 1)
     if keys and later is None:
-        raise BadInput("There is no next round yet to link provisions of.")
+        raise BadInput(N_("There is no next round yet to link provisions of."))
     if later is not None:
         known = {p.key for p in later.provisions}
         unknown = [k for k in keys if k not in known]
@@ -249,8 +250,8 @@ def respond(
     identity = theme.identity
     response = identity.response
     if response is not None and response.published and not published:
-        raise BadInput("A published answer stays on the public register: change its outcome "
-                       "or reason instead of withdrawing it.")
+        raise BadInput(N_("A published answer stays on the public register: change its outcome "
+                       "or reason instead of withdrawing it."))
     before = _answer_of(response)
     if response is None:
         response = ThemeResponse(identity=identity, outcome=outcome)

@@ -125,7 +125,9 @@ def test_tour_a_chair_reads_corrects_and_reruns_the_synthesis(
     page.get_by_label("Merge this theme into").select_option(choice.get_attribute("value"))
     page.get_by_role("button", name="Merge").click()
     question = f"Merge “{found['merge_from']}” into “{found['merge_into']}”?"
-    assert page.get_by_role("heading", level=1, name=question).is_visible()
+    confirm = page.get_by_role("heading", level=1, name=question)
+    confirm.wait_for()  # is_visible does not wait for the confirmation page to load
+    assert confirm.is_visible()
     screenshot(page, "synthesis-merge-confirm")
     page.get_by_role("button", name="Yes, merge").click()
     assert _saved(page).startswith(

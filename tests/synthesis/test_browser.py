@@ -60,7 +60,9 @@ def test_a_chair_opens_a_theme_and_merges_two_themes(live_server: Any, page: Any
     screenshot(page, "synthesis-theme")
     page.get_by_label("Merge this theme into").select_option(index=0)
     page.get_by_role("button", name="Merge").click()
-    assert page.get_by_role("heading", level=1, name=f"Merge “{merged_away}” into").is_visible()
+    confirm = page.get_by_role("heading", level=1, name=f"Merge “{merged_away}” into")
+    confirm.wait_for()  # is_visible does not wait for the confirmation page to load
+    assert confirm.is_visible()
     page.get_by_role("button", name="Yes, merge").click()
     assert page.get_by_text(f"Saved: “{merged_away}” was merged into").is_visible()
     assert page.get_by_role("heading", name="Comments (11)").is_visible()
