@@ -27,6 +27,7 @@ from app.accounts.models import CATEGORIES, User
 from app.core import audit
 from app.core.db import db
 from app.core.errors import BadInput, DomainError
+from app.core.i18n import N_
 from app.drafting.models import Round
 from app.drafting.services import find_provision
 from app.feedback.batches import (
@@ -47,25 +48,25 @@ CSV_AUTHOR_FIELDS = ("email", "name", "organisation", "category")
 # The columns of a feedback file (JSON Lines keys; in CSV the author's keys are flattened to
 # author_email, author_name, ...), whether each is required, and what it holds.
 COLUMNS = (
-    ("external_id", True, "Your id of the submission (at most 100 characters); a row whose "
-     "id is already stored is skipped, so a file can be imported twice."),
-    ("provision", True, "The provision's key or its number label in this round, for "
-     "example \"Measure 1.1\"."),
-    ("author_email", True, "The author's email; a new email becomes a participant account "
-     "without a password (it can be claimed by invitation)."),
-    ("author_name", False, "The author's name (default: the part of the email before @)."),
-    ("author_organisation", False, "The author's organisation."),
-    ("author_category", False, "One of gpai_provider, downstream_provider, industry, sme, "
+    ("external_id", True, N_("Your id of the submission (at most 100 characters); a row whose "
+     "id is already stored is skipped, so a file can be imported twice.")),
+    ("provision", True, N_("The provision's key or its number label in this round, for "
+     "example \"Measure 1.1\".")),
+    ("author_email", True, N_("The author's email; a new email becomes a participant account "
+     "without a password (it can be claimed by invitation).")),
+    ("author_name", False, N_("The author's name (default: the part of the email before @).")),
+    ("author_organisation", False, N_("The author's organisation.")),
+    ("author_category", False, N_("One of gpai_provider, downstream_provider, industry, sme, "
      "civil_society, academia, rightsholder, independent_expert, member_state, observer, "
-     "other (default: other)."),
-    ("stance", True, "support, oppose, amend, question or neutral."),
-    ("body", True, "The comment (1 to 10,000 characters)."),
-    ("quote", False, "A passage of the provision the comment is about (must occur in it)."),
-    ("proposed_text", False, "Proposed new wording for that passage or the provision."),
-    ("publish_consent", False, "yes/true/1 when the author agreed to publication with their "
-     "name."),
-    ("submitted_at", False, "When it was sent, ISO 8601 with a time zone, e.g. "
-     "2026-11-27T10:00:00Z (default: now)."),
+     "other (default: other).")),
+    ("stance", True, N_("support, oppose, amend, question or neutral.")),
+    ("body", True, N_("The comment (1 to 10,000 characters).")),
+    ("quote", False, N_("A passage of the provision the comment is about (must occur in it).")),
+    ("proposed_text", False, N_("Proposed new wording for that passage or the provision.")),
+    ("publish_consent", False, N_("yes/true/1 when the author agreed to publication with their "
+     "name.")),
+    ("submitted_at", False, N_("When it was sent, ISO 8601 with a time zone, e.g. "
+     "2026-11-27T10:00:00Z (default: now).")),
 )
 
 

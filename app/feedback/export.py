@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.db import db
+from app.core.i18n import N_
 from app.drafting.models import Provision, Round
 from app.feedback.annotations import iso
 from app.feedback.carry import comment_status, latest_carries
@@ -19,24 +20,24 @@ from app.feedback.models import Comment
 
 # The columns of the export, in order, with what each holds (shown on the export page).
 COLUMNS = {
-    "id": "The comment's number in Plenary.",
-    "external_id": "Its id in the system it was imported from, if any.",
-    "provision": "The key of the provision commented on (stable across rounds).",
-    "label": "The provision's number label in this round, e.g. Measure 2.3.",
-    "group": "The working group of the provision.",
-    "parent_id": "For a reply: the number of the comment it answers.",
-    "stance": "support, oppose, amend, question or neutral.",
-    "status": "open, closed, withdrawn, or where it went in the next round.",
-    "hidden": "yes when the secretariat hid it.",
-    "body": "The comment as written.",
-    "quote": "The passage it comments on, if any.",
-    "proposed_text": "The wording it proposes, if any.",
-    "author_name": "The author's name.",
-    "author_organisation": "The author's organisation.",
-    "author_category": "The author's stakeholder category.",
-    "published": "yes when the author agreed to publish it with their name.",
-    "created_at": "When it was submitted (UTC).",
-    "updated_at": "When it was last changed (UTC).",
+    "id": N_("The comment's number in Plenary."),
+    "external_id": N_("Its id in the system it was imported from, if any."),
+    "provision": N_("The key of the provision commented on (stable across rounds)."),
+    "label": N_("The provision's number label in this round, e.g. Measure 2.3."),
+    "group": N_("The working group of the provision."),
+    "parent_id": N_("For a reply: the number of the comment it answers."),
+    "stance": N_("support, oppose, amend, question or neutral."),
+    "status": N_("open, closed, withdrawn, or where it went in the next round."),
+    "hidden": N_("yes when the secretariat hid it."),
+    "body": N_("The comment as written."),
+    "quote": N_("The passage it comments on, if any."),
+    "proposed_text": N_("The wording it proposes, if any."),
+    "author_name": N_("The author's name."),
+    "author_organisation": N_("The author's organisation."),
+    "author_category": N_("The author's stakeholder category."),
+    "published": N_("yes when the author agreed to publish it with their name."),
+    "created_at": N_("When it was submitted (UTC)."),
+    "updated_at": N_("When it was last changed (UTC)."),
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

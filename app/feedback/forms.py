@@ -2,59 +2,76 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, format_decimal, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
-from app.feedback.limits import length_problem, normalise_text
+from app.feedback.limits import normalise_text
 from app.feedback.models import BODY_LIMIT, HIDE_REASON_LIMIT, PROPOSAL_LIMIT, STANCES
 
 STANCE_CHOICES = [
-    ("support", "Support"),
-    ("oppose", "Oppose"),
-    ("amend", "Amend (propose wording)"),
-    ("question", "Question"),
-    ("neutral", "Neutral remark"),
+    ("support", _l("Support")),
+    ("oppose", _l("Oppose")),
+    ("amend", _l("Amend (propose wording)")),
+    ("question", _l("Question")),
+    ("neutral", _l("Neutral remark")),
 ]
 assert [value for value, _ in STANCE_CHOICES] == list(STANCES)
+
+
+def _number(value: int) -> LazyString:
+    """A number written as the reader's language writes it, when a label is shown."""
+    return LazyString(lambda: format_decimal(value))
 
 
 class Limit:
     """Refuses a text longer than `limit` characters (counted as the services count them) with
     a message naming the limit. Unlike wtforms' Length it sets no `maxlength`, so a browser
-    never cuts what someone pastes: they see the count (feedback.js) and shorten it."""
+    never cuts what someone pastes: they see the count (feedback.js) and shorten it. The
+    message is the page's (in the reader's language); the API says the services' English."""
 
-    def __init__(self, what: str, limit: int):
+    def __init__(self, what: LazyString, limit: int):
         self.what, self.limit = what, limit
 
     def __call__(self, form: FlaskForm, field: TextAreaField) -> None:
-        problem = length_problem(self.what, field.name, normalise_text(field.data), self.limit)
-        if problem is not None:
-            raise ValidationError(f"{problem.message} Your text is kept here.")
+        length = len(normalise_text(field.data))
+        if length <= self.limit:
+            return
+        raise ValidationError(ngettext(
+            "%(what)s has %(length)s characters: at most %(limit)s are accepted. Shorten it by "
+            "%(excess)s character. Your text is kept here.",
+            "%(what)s has %(length)s characters: at most %(limit)s are accepted. Shorten it by "
+            "%(excess)s characters. Your text is kept here.",
+            length - self.limit, what=self.what, length=format_decimal(length),
+            limit=format_decimal(self.limit), excess=format_decimal(length - self.limit)))
 
 
 def _stance_choices() -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in STANCE_CHOICES]
 
 
-CONSENT_LABEL = (
+CONSENT_LABEL = _l(
     "Publish this comment with my name and organisation "
     "(otherwise only the chairs of the working group and the secretariat see it)"
 )
 
 
 class CommentForm(FlaskForm):
-    stance = SelectField("Your stance", choices=_stance_choices, default="amend")
+    stance = SelectField(_l("Your stance"), choices=_stance_choices, default="amend")
     body = TextAreaField(
-        f"Your comment (up to {BODY_LIMIT:,} characters)",
-        validators=[DataRequired(message="Write a comment."), Limit("Your comment", BODY_LIMIT)],
+        _l("Your comment (up to %(limit)s characters)", limit=_number(BODY_LIMIT)),
+        validators=[DataRequired(message=_l("Write a comment.")),
+                    Limit(_l("Your comment"), BODY_LIMIT)],
         render_kw={"data-maxlength": BODY_LIMIT},
     )
     proposed_text = TextAreaField(
-        f"Proposed wording, optional (up to {PROPOSAL_LIMIT:,} characters)",
-        validators=[Optional(), Limit("Your proposed wording", PROPOSAL_LIMIT)],
+        _l("Proposed wording, optional (up to %(limit)s characters)",
+           limit=_number(PROPOSAL_LIMIT)),
+        validators=[Optional(), Limit(_l("Your proposed wording"), PROPOSAL_LIMIT)],
         render_kw={"data-maxlength": PROPOSAL_LIMIT},
     )
     publish_consent = BooleanField(CONSENT_LABEL)
@@ -63,7 +80,7 @@ class CommentForm(FlaskForm):
     quote_suffix = HiddenField()
     quote_start = HiddenField()
     quote_end = HiddenField()
-    submit = SubmitField("Send comment")
+    submit = SubmitField(_l("Send comment"))
 
     def quote(self) -> dict[str, str | None] | None:
         if not (self.quote_exact.data or "").strip():
@@ -79,45 +96,49 @@ class CommentForm(FlaskForm):
 
 class ReplyForm(FlaskForm):
     body = TextAreaField(
-        f"Your reply (up to {BODY_LIMIT:,} characters)",
-        validators=[DataRequired(message="Write a reply."), Limit("Your reply", BODY_LIMIT)],
+        _l("Your reply (up to %(limit)s characters)", limit=_number(BODY_LIMIT)),
+        validators=[DataRequired(message=_l("Write a reply.")),
+                    Limit(_l("Your reply"), BODY_LIMIT)],
         render_kw={"data-maxlength": BODY_LIMIT},
     )
     publish_consent = BooleanField(CONSENT_LABEL)
-    submit = SubmitField("Reply")
+    submit = SubmitField(_l("Reply"))
 
 
 class EditCommentForm(FlaskForm):
-    stance = SelectField("Your stance", choices=_stance_choices)
+    stance = SelectField(_l("Your stance"), choices=_stance_choices)
     body = TextAreaField(
-        f"Your comment (up to {BODY_LIMIT:,} characters)",
-        validators=[DataRequired(message="Write a comment."), Limit("Your comment", BODY_LIMIT)],
+        _l("Your comment (up to %(limit)s characters)", limit=_number(BODY_LIMIT)),
+        validators=[DataRequired(message=_l("Write a comment.")),
+                    Limit(_l("Your comment"), BODY_LIMIT)],
         render_kw={"data-maxlength": BODY_LIMIT},
     )
     proposed_text = TextAreaField(
-        f"Proposed wording, optional (up to {PROPOSAL_LIMIT:,} characters)",
-        validators=[Optional(), Limit("Your proposed wording", PROPOSAL_LIMIT)],
+        _l("Proposed wording, optional (up to %(limit)s characters)",
+           limit=_number(PROPOSAL_LIMIT)),
+        validators=[Optional(), Limit(_l("Your proposed wording"), PROPOSAL_LIMIT)],
         render_kw={"data-maxlength": PROPOSAL_LIMIT},
     )
     publish_consent = BooleanField(CONSENT_LABEL)
-    submit = SubmitField("Save changes")
+    submit = SubmitField(_l("Save changes"))
 
 
 class HideForm(FlaskForm):
     reason = TextAreaField(
-        "Reason for hiding (recorded in the audit log)",
-        validators=[DataRequired(message="Give a reason."), Limit("The reason", HIDE_REASON_LIMIT)],
+        _l("Reason for hiding (recorded in the audit log)"),
+        validators=[DataRequired(message=_l("Give a reason.")),
+                    Limit(_l("The reason"), HIDE_REASON_LIMIT)],
         render_kw={"data-maxlength": HIDE_REASON_LIMIT},
     )
-    submit = SubmitField("Hide comment")
+    submit = SubmitField(_l("Hide comment"))
 
 
 class ImportForm(FlaskForm):
     file = FileField(
-        "Feedback file (JSON Lines or CSV)",
+        _l("Feedback file (JSON Lines or CSV)"),
         validators=[
-            FileRequired(),
-            FileAllowed(["jsonl", "json", "csv"], "A .jsonl or .csv file."),
+            FileRequired(_l("Choose a file to import.")),
+            FileAllowed(["jsonl", "json", "csv"], _l("A .jsonl or .csv file.")),
         ],
     )
-    submit = SubmitField("Import")
+    submit = SubmitField(_l("Import"))

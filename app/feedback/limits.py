@@ -4,6 +4,7 @@ whole with a message naming it (docs/feedback.md, "Limits"). Nothing is ever cut
 from __future__ import annotations
 
 from app.core.errors import BadInput, TooLarge
+from app.core.i18n import N_
 from app.feedback.models import BODY_LIMIT, PROPOSAL_LIMIT, STANCES
 
 
@@ -29,7 +30,7 @@ def length_problem(what: str, field: str, text: str, limit: int) -> TooLarge | N
 def clean_body(body: str | None) -> str:
     text = normalise_text(body)
     if not text:
-        raise BadInput("Write a comment: the body may not be empty.")
+        raise BadInput(N_("Write a comment: the body may not be empty."))
     if problem := length_problem("The comment", "body", text, BODY_LIMIT):
         raise problem
     return text

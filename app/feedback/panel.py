@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template
+from flask_babel import gettext, ngettext
 from markupsafe import Markup
 
 from app.accounts.permissions import account
@@ -56,6 +57,12 @@ def render(template: str, **context: Any) -> str:
     )
 
 
+def window_message(round_: Any) -> str | None:
+    """Why this round takes no feedback now, in the reader's language; None while it does."""
+    problem = services.window_problem(round_)
+    return gettext(problem) if problem else None
+
+
 def round_visible(user: Any) -> Any:
     return lambda round_: can_view_round(user, round_)
 
@@ -100,12 +107,12 @@ def provision_panel(provision: Provision, user: Any) -> str:
             threads=build_threads(comments),
             anchors=anchors(comments),
             carried=carried,
-            carried_from=" and ".join(r.name for r in sources),
+            carried_from=[r.name for r in sources],
             received=0 if comments else counted_only(provision, user),
             form=form,
             reply_form=ReplyForm(formdata=None),
             user=user,
-            closed_message=services.window_problem(provision.round),
+            closed_message=window_message(provision.round),
             can_edit=lambda c: can_edit_comment(user, c),
             can_moderate=can_moderate(user),
             shows_author=lambda c: c.publish_consent or can_read_all(user, c) or is_author(user, c),
@@ -125,14 +132,14 @@ def _comment_counts(round_: Any, user: Any) -> dict[int, tuple[str, int]]:
     """Comments the reader may see, per provision of a round's contents (a ROUND_COUNTS
     provider)."""
     counts = services.visible_counts(user, round_)
-    return {pid: ("comment" if n == 1 else "comments", n) for pid, n in counts.items()}
+    return {pid: (ngettext("comment", "comments", n), n) for pid, n in counts.items()}
 
 
 ROUND_COUNTS.append(_comment_counts)
 
 
 def _my_nav(user: Any) -> list[NavItem]:
-    return [NavItem("My feedback", "/my/feedback")] if account(user) is not None else []
+    return [NavItem(gettext("My feedback"), "/my/feedback")] if account(user) is not None else []
 
 
 MAIN_NAV.append(_my_nav)

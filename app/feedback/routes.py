@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.accounts.forms import ActionForm
@@ -27,8 +28,10 @@ from app.feedback.carry import comment_status, latest_carries
 from app.feedback.export import COLUMNS, comments_csv, scope_comments
 from app.feedback.forms import CommentForm, EditCommentForm, HideForm, ImportForm, ReplyForm
 from app.feedback.models import POST_LIMIT, Comment
+from app.feedback.names import outcome_name, script_messages, stance_name, status_name
 from app.feedback.panel import render as _render
 from app.feedback.panel import round_visible as _round_visible
+from app.feedback.panel import window_message
 from app.feedback.permissions import (
     can_edit_comment,
     can_export,
@@ -38,6 +41,8 @@ from app.feedback.permissions import (
 )
 
 bp = Blueprint("feedback", __name__)
+for _helper in (stance_name, status_name, outcome_name, script_messages):
+    bp.add_app_template_global(_helper)
 
 
 def _provision(provision_id: int) -> Provision:
@@ -78,8 +83,8 @@ def _refused(error: DomainError, round_: Any) -> int:
     """Undo a refused change and say why, once: a window that closed meanwhile is said by the
     page itself, which keeps the typed text for copying (feedback/_kept_text.html)."""
     db.session.rollback()
-    if services.window_problem(round_) is None:
-        flash(error.message, "error")
+    if window_message(round_) is None:
+        flash(gettext(error.message), "error")
     return error.status
 
 
@@ -108,17 +113,14 @@ def new_comment(provision_id: int) -> ResponseReturnValue:
             status = _refused(error, provision.round)
         else:
             db.session.commit()
-            flash(
-                "Thank you: your comment is saved. You can change or withdraw it "
-                "until the consultation closes.",
-                "info",
-            )
+            flash(gettext("Thank you: your comment is saved. You can change or withdraw it "
+                          "until the consultation closes."), "info")
             return _back(comment)
     return _render(
         "feedback/new_comment.html",
         provision=provision,
         form=form,
-        closed_message=services.window_problem(provision.round),
+        closed_message=window_message(provision.round),
     ), status
 
 
@@ -144,13 +146,13 @@ def reply(comment_id: int) -> ResponseReturnValue:
             status = _refused(error, parent.round)
         else:
             db.session.commit()
-            flash("Your reply is saved.", "info")
+            flash(gettext("Your reply is saved."), "info")
             return _back(comment)
     return _render(
         "feedback/reply.html",
         parent=parent,
         form=form,
-        closed_message=services.window_problem(parent.round),
+        closed_message=window_message(parent.round),
     ), status
 
 
@@ -173,13 +175,13 @@ def edit(comment_id: int) -> ResponseReturnValue:
             status = _refused(error, comment.round)
         else:
             db.session.commit()
-            flash("Your changes are saved.", "info")
+            flash(gettext("Your changes are saved."), "info")
             return _back(comment)
     return _render(
         "feedback/edit.html",
         comment=comment,
         form=form,
-        closed_message=services.window_problem(comment.round),
+        closed_message=window_message(comment.round),
     ), status
 
 
@@ -191,14 +193,13 @@ def withdraw(comment_id: int) -> ResponseReturnValue:
     form = ActionForm()
     if request.method == "GET":
         return _render("feedback/withdraw.html", comment=comment, form=form,
-                       closed_message=services.window_problem(comment.round))
+                       closed_message=window_message(comment.round))
     if not form.validate_on_submit():
         abort(400)
     services.withdraw_comment(comment)
     db.session.commit()
-    flash(
-        "Your comment is withdrawn. It is kept, marked as withdrawn, and no longer counted.", "info"
-    )
+    flash(gettext("Your comment is withdrawn. It is kept, marked as withdrawn, and no longer "
+                  "counted."), "info")
     return _back(comment)
 
 
@@ -210,7 +211,7 @@ def hide(comment_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         services.hide_comment(comment, form.reason.data or "", current_user)
         db.session.commit()
-        flash("The comment is hidden; the reason is in the audit log.", "info")
+        flash(gettext("The comment is hidden; the reason is in the audit log."), "info")
         return _back(comment)
     return _render("feedback/hide.html", comment=comment, form=form)
 
@@ -224,7 +225,7 @@ def unhide(comment_id: int) -> ResponseReturnValue:
     if comment.hidden and form.validate_on_submit():
         services.unhide_comment(comment, current_user)
         db.session.commit()
-        flash("The comment is shown again; this is recorded in the audit log.", "info")
+        flash(gettext("The comment is shown again; this is recorded in the audit log."), "info")
         return _back(comment)
     hidden_by = db.session.get(User, comment.hidden_by_id) if comment.hidden_by_id else None
     return _render("feedback/unhide.html", comment=comment, form=form, hidden_by=hidden_by)

@@ -20,6 +20,7 @@ from app.accounts.permissions import account
 from app.core import audit, hooks
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict
+from app.core.i18n import N_
 from app.drafting.models import Provision, Round
 from app.feedback.anchoring import locate
 from app.feedback.limits import (
@@ -42,15 +43,15 @@ MAX_OFFSET = 10_000_000  # past any provision: a hint beyond it is ignored
 def window_problem(round_: Round, now: dt.datetime | None = None) -> str | None:
     """Why feedback on this round is not taken now, or None while its window is open."""
     if round_.final:
-        return "This is the final Code: it takes no feedback."
+        return N_("This is the final Code: it takes no feedback.")
     status = round_.consultation_status(now)
     if status == "open":
         return None
     if status == "upcoming":
-        return "Feedback on this draft is not open yet."
+        return N_("Feedback on this draft is not open yet.")
     if status == "closed":
-        return "Feedback on this draft is closed: comments can no longer be added or changed."
-    return "This draft is not open for feedback."
+        return N_("Feedback on this draft is closed: comments can no longer be added or changed.")
+    return N_("This draft is not open for feedback.")
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -87,7 +88,7 @@ def anchor_quote(provision: Provision, quote: Mapping[str, Any] | str | None) ->
         _int_or_none(quote.get("start")),
     )
     if found is None:
-        raise BadInput("The quoted passage is not in the provision.")
+        raise BadInput(N_("The quoted passage is not in the provision."))
     return {
         "quote_exact": found.exact,
         "quote_prefix": found.prefix,
@@ -199,7 +200,7 @@ def submit_comment(
 
 def _check_changeable(comment: Comment, now: dt.datetime | None) -> None:
     if comment.status == "withdrawn":
-        raise Conflict("This comment was withdrawn: it can no longer be changed.")
+        raise Conflict(N_("This comment was withdrawn: it can no longer be changed."))
     if problem := window_problem(comment.round, now):
         raise Conflict(problem)
 
@@ -265,7 +266,7 @@ def hide_comment(comment: Comment, reason: str, actor: Any) -> Comment:
     """
     reason = normalise_text(reason)
     if not reason:
-        raise BadInput("Give a reason for hiding the comment.")
+        raise BadInput(N_("Give a reason for hiding the comment."))
     if problem := length_problem("The reason", "reason", reason, HIDE_REASON_LIMIT):
         raise problem
     _hide(comment, reason, actor)

@@ -14,18 +14,12 @@ from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectChoice, SelectField
 
 from app.feedback.models import STANCES
+from app.feedback.names import stance_label
 from app.search.query import MAX_QUERY
 
 KIND_CHOICES = (SelectChoice("", _l("Provisions and comments")),
                 SelectChoice("provision", _l("Provisions only")),
                 SelectChoice("comment", _l("Comments only")))  # fmt: skip
-STANCE_LABELS = {"support": _l("Support"), "oppose": _l("Oppose"), "amend": _l("Amend"),
-                 "question": _l("Question"), "neutral": _l("Neutral")}
-
-
-def stance_label(stance: str) -> str:
-    """A comment's stance in the reader's language ("Support", "Soutien")."""
-    return str(STANCE_LABELS.get(stance, stance.capitalize()))
 
 
 class SearchForm(FlaskForm):

@@ -17,7 +17,13 @@
   var NARROW = 640;   // px: below this, panels are bottom sheets
   var GAP = 16;
 
-  function fmt(n) { return n.toLocaleString("en-GB"); }
+  // The page's words, in its language (feedback/names.py, script_messages); {n} is a number.
+  var script = document.querySelector("script[data-messages]");
+  var WORDS = JSON.parse((script && script.getAttribute("data-messages")) || "{}");
+  var LOCALE = document.documentElement.lang === "fr" ? "fr-FR" : "en-GB";
+  function fmt(n) { return n.toLocaleString(LOCALE); }
+  function say(message, n) { return (message || "").replace("{n}", fmt(n)); }
+  function count(forms, n) { return say((forms || {})[n === 0 ? "zero" : n === 1 ? "one" : "other"], n); }
   function chars(s) { return Array.from(s.replace(/\r\n?/g, "\n").trim()).length; }
 
   // ---- Character counts -------------------------------------------------------------
@@ -39,7 +45,7 @@
     var hint = document.createElement("span");
     hint.className = "sr-only";
     hint.id = id + "-count-hint";
-    hint.textContent = "You can enter up to " + fmt(limit) + " characters.";
+    hint.textContent = say(WORDS.limit, limit);
     status.insertAdjacentElement("afterend", hint);
     described.push(hint.id);
     area.setAttribute("aria-describedby", described.join(" "));
@@ -47,9 +53,9 @@
     function message() {
       var left = limit - chars(area.value);
       if (left < 0) {
-        return "You have " + fmt(-left) + " character" + (left === -1 ? "" : "s") + " too many";
+        return count(WORDS.over, -left);
       }
-      return "You have " + fmt(left) + " character" + (left === 1 ? "" : "s") + " remaining";
+      return count(WORDS.left, left);
     }
     function update() {
       var over = chars(area.value) > limit;
@@ -102,7 +108,7 @@
       var note = document.createElement("p");
       note.className = "notice restored";
       note.setAttribute("role", "status");
-      note.textContent = "The text you were writing here was not sent: it is restored below.";
+      note.textContent = WORDS.restored;
       form.insertBefore(note, form.firstChild);
       var box = form.closest("details");
       if (box) { box.open = true; }
@@ -344,7 +350,7 @@
       m.setAttribute("data-group", g.ids.join(" "));
       m.setAttribute("tabindex", "0");
       m.setAttribute("role", "button");
-      m.setAttribute("aria-label", "Passage with " + n + " comment" + (n === 1 ? "" : "s") + ": show " + (n === 1 ? "it" : "them"));
+      m.setAttribute("aria-label", count(WORDS.marks, n));
     });
   }
 
@@ -359,11 +365,11 @@
     head.className = "dock-head";
     var h = document.createElement("h2");
     h.id = "highlight-comments-heading";
-    h.textContent = ids.length + " comment" + (ids.length === 1 ? "" : "s") + " on this passage";
+    h.textContent = count(WORDS.heading, ids.length);
     var close = document.createElement("button");
     close.type = "button";
     close.className = "link dock-close";
-    close.textContent = "Close";
+    close.textContent = WORDS.close;
     head.appendChild(h);
     head.appendChild(close);
     popover.appendChild(head);
@@ -377,7 +383,7 @@
       Array.prototype.forEach.call(copy.querySelectorAll("details, form"), function (el) { el.remove(); });
       var link = document.createElement("a");
       link.href = "#comment-" + id;
-      link.textContent = "Go to this comment and its replies";
+      link.textContent = WORDS.thread;
       link.className = "in-thread";
       copy.appendChild(link);
       popover.appendChild(copy);

@@ -67,6 +67,9 @@ def seed() -> None:
     )
     accounts.create_user("side@example.org", "Sid Side", organisation="Civic Lab",
                          category="civil_society", password=PASSWORD)
+    # a second reader: logging in is limited to 8 a minute per account
+    accounts.create_user("lea@example.org", "Léa Lectrice", organisation="Civic Lab",
+                         category="civil_society", password=PASSWORD)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -74,9 +77,9 @@ def seeded(live_server):
     live_server.seed(seed)
 
 
-def _log_in(page, url: str) -> None:
+def _log_in(page, url: str, email: str = "side@example.org") -> None:
     page.goto(url + "/login")
-    page.get_by_label("Email").fill("side@example.org")
+    page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
@@ -277,3 +280,21 @@ def test_an_unsent_draft_is_restored_in_the_tab_and_forgotten_once_saved(live_se
     assert "#comment-" in page.url
     page.goto(url)
     assert page.get_by_label("Your comment").input_value() == ""
+
+
+def test_a_french_reader_sees_the_count_in_french(live_server, page):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    _log_in(page, live_server.url, "lea@example.org")
+    page.context.add_cookies([{"name": "plenary_lang", "value": "fr", "url": live_server.url}])
+    page.goto(live_server.url + "/codes/beside-code/rounds/1/provisions/m-1-1")
+    body = page.locator("#body")
+    assert page.locator("label[for=body]").inner_text().startswith("Votre commentaire (jusqu’à")
+    body.fill("word " * 2_240)
+    assert page.locator("#body-count").inner_text() == "Vous avez 1\u202f199 caractères de trop"
+    body.fill("Short enough.")
+    left = f"Il vous reste {BODY_LIMIT - 13:,} caractères".replace(",", "\u202f")
+    assert page.locator("#body-count").inner_text() == left
+    body.fill("x" * (BODY_LIMIT - 1))
+    assert page.locator("#body-count").inner_text() == "Il vous reste 1 caractère"
+    hint = page.locator("#body-count-hint").inner_text()
+    assert hint == "Vous pouvez saisir jusqu’à 10\u202f000 caractères."
