@@ -42,6 +42,27 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return test_database_url(tmp_path_factory)
 
 
+@pytest.fixture
+def fresh_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the same kind as the suite's (a file on SQLite, a database of its
+    own on PostgreSQL, dropped afterwards): for migrations and processes of their own."""
+    import uuid
+
+    from sqlalchemy import create_engine, make_url, text
+
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    name = f"plenary_fresh_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def stamp_head() -> None:
     """Mark a schema made by create_all as the newest migration's (tests/core/test_migrations
     proves the two are the same), so that /healthz sees a current schema."""

@@ -1,33 +1,14 @@
 """The Alembic revisions build exactly the schema the models describe, on both databases."""
 
-import uuid
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from app.config import config_for_tests
 from app.core.db import db
 from app.search.models import include_in_schema
-
-
-@pytest.fixture
-def fresh_database_url(database_url, tmp_path):
-    """An empty database of the same kind as the suite's."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
-    name = f"plenary_migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def schema_differences(app):

@@ -14,13 +14,12 @@ import subprocess
 import sys
 import textwrap
 import threading
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -38,24 +37,10 @@ from tests.record.conftest import ROOT, TEXT
 PATH = "/api/v1/codes/dur/rounds/1/provisions/m-1/comments"
 
 
-@pytest.fixture
-def own_url(database_url: str, tmp_path) -> Iterator[str]:
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'record.db'}"
-        return
-    name = f"plenary_record_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
 
 @pytest.fixture
-def own_app(own_url: str) -> Iterator[tuple[Flask, dict[str, Any]]]:
-    app = create_app(config_for_tests(own_url))
+def own_app(fresh_database_url: str) -> Iterator[tuple[Flask, dict[str, Any]]]:
+    app = create_app(config_for_tests(fresh_database_url))
     with app.app_context():
         db.create_all()
         now = dt.datetime.now(dt.UTC)
@@ -138,12 +123,13 @@ KILLED_WRITER = textwrap.dedent("""
 """)
 
 
-def test_a_writer_killed_mid_stream_leaves_the_log_and_comments_in_step(own_app, own_url):
+def test_a_writer_killed_mid_stream_leaves_the_log_and_comments_in_step(
+        own_app, fresh_database_url):  # fmt: skip
     app, data = own_app
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for _ in range(2):
         writer = subprocess.Popen(
-            [sys.executable, "-c", KILLED_WRITER, own_url, str(data["provision_id"]),
+            [sys.executable, "-c", KILLED_WRITER, fresh_database_url, str(data["provision_id"]),
              str(data["user_ids"][0])],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip

@@ -4,13 +4,8 @@ provisions and comments already stored; its downgrade removes them all."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from typing import Any
-
-import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 
 from app import create_app
 from app.config import config_for_tests
@@ -20,20 +15,6 @@ from app.search.services import Scope, search
 
 BEFORE = "516304a04e1d"
 
-
-@pytest.fixture
-def fresh_url(database_url: str, tmp_path: Any) -> Iterator[str]:
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'search-migration.db'}"
-        return
-    name = f"plenary_search_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _store_rows_without_hooks() -> None:
@@ -74,8 +55,8 @@ def _database_objects() -> set[str]:
 
 
 def test_the_migration_fills_the_index_from_stored_rows_and_downgrades_cleanly(
-        fresh_url: str) -> None:  # fmt: skip
-    app = create_app(config_for_tests(fresh_url))
+        fresh_database_url: str) -> None:  # fmt: skip
+    app = create_app(config_for_tests(fresh_database_url))
     with app.app_context():
         upgrade(revision=BEFORE)
         _store_rows_without_hooks()
