@@ -65,6 +65,9 @@ class User(db.Model):  # type: ignore[name-defined]
     # Part of the login id: bumping it ends every session and remember cookie of this account.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The language the account chose ("en", "fr"; docs/i18n.md): its e-mails are written in it.
+    # None until it logs in or uses the language switcher.
+    locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 

@@ -35,6 +35,7 @@ from app.core import audit
 from app.core.db import db
 from app.core.errors import BadInput, Conflict
 from app.core.extensions import client_address, limiter
+from app.core.i18n import COOKIE, language
 from app.core.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -58,6 +59,9 @@ def login() -> ResponseReturnValue:
             flash(gettext("The email or password is not right."), "error")
         else:
             login_user(user, remember=bool(form.remember.data))
+            # The switcher's choice (made before logging in) is kept; else the browser's
+            # language, the first time.
+            services.remember_language(user, language(), replace=COOKIE in request.cookies)
             audit.record("login.success", actor=user, target=user, address=client_address())
             db.session.commit()
             return redirect(safe_next(request.args.get("next")))
@@ -89,6 +93,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     form = NewPasswordForm()
     if form.validate_on_submit():
         user = services.accept_invitation(invitation, form.password.data or "")
+        services.remember_language(user, language(), replace=COOKIE in request.cookies)
         db.session.commit()
         login_user(user)
         flash(gettext("Your password is set. Welcome to Plenary."), "info")

@@ -14,6 +14,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import force_locale, format_decimal, gettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -30,7 +31,7 @@ from app.accounts.models import (
 from app.core import audit
 from app.core.db import db, insert_rows, utcnow
 from app.core.errors import BadInput, Conflict, NotFound
-from app.core.i18n import N_
+from app.core.i18n import LANGUAGES, N_, language
 from app.core.mail import mail_configured, send_mail
 
 MIN_PASSWORD = 12
@@ -315,14 +316,24 @@ def invite(user: User, *, actor: User | None) -> Invited:
     )
     link = invitation_link(token)
     if mail_configured():
-        send_mail(
-            user.email,
-            "Your Plenary account",
-            f"Hello {user.name},\n\nSet your password here (the link works once and "
-            f"expires in {current_app.config['INVITATION_DAYS']} days):\n{link}\n",
-        )
+        # In the account's language if it has one, else in the language of the page that
+        # invited it (English from the command line).
+        with force_locale(user.locale if user.locale in LANGUAGES else language()):
+            subject = gettext("Your Plenary account")
+            body = gettext(
+                "Hello %(name)s,\n\nSet your password here (the link works once and expires "
+                "in %(days)s days):\n%(link)s\n", name=user.name,
+                days=format_decimal(current_app.config["INVITATION_DAYS"]), link=link)
+        send_mail(user.email, subject, body)
         return Invited(user, None)
     return Invited(user, link)
+
+
+def remember_language(user: User, chosen: str, *, replace: bool = True) -> None:
+    """Keep the language the account reads in (`users.locale`), in which it is e-mailed; with
+    `replace` False, only when it has none yet (the browser's language at the first login)."""
+    if chosen in LANGUAGES and (replace or user.locale is None):
+        user.locale = chosen
 
 
 def load_user(login_id: str) -> User | None:

@@ -41,6 +41,13 @@ def language() -> str:
     return locale.language if locale is not None else "en"
 
 
+def language_of(user: Any) -> str:
+    """The language an account is written to when it is not reading a page (e-mail, its
+    feed): the one it chose (`users.locale`), else English."""
+    chosen = getattr(user, "locale", None)
+    return str(chosen) if chosen in LANGUAGES else "en"
+
+
 def N_(message: str) -> str:
     """Mark `message` for extraction without translating it here: it is translated where it is
     shown (an error page), and stays English where English is the contract (the JSON API)."""

@@ -1,4 +1,5 @@
-"""Sending invitation links: by SMTP when configured, otherwise shown to the secretariat."""
+"""Sending mail by SMTP when configured (invitation links, notifications), in the
+recipient's language."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ def mail_configured() -> bool:
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
-    """Send a plain-text mail through the configured SMTP server."""
+    """Send a plain-text mail through the configured SMTP server. Write it in the recipient's
+    language: inside `flask_babel.force_locale(language_of(user))` (app/core/i18n.py)."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to

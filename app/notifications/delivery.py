@@ -14,14 +14,17 @@ import logging
 from collections.abc import Sequence
 
 from flask import current_app
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.core.db import db, utcnow
+from app.core.i18n import language_of
 from app.core.mail import mail_configured, send_mail
 from app.drafting.models import Round
 from app.notifications.listeners import round_path
+from app.notifications.messages import Message
 from app.notifications.models import Notification
 from app.notifications.services import (
     News,
@@ -38,10 +41,6 @@ DIGEST_HOUR = 7  # UTC: the daily digest goes out with the first run after this 
 KEEP_TRYING = dt.timedelta(days=14)  # older notifications are no longer e-mailed
 
 
-def _when(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%d %B %Y, %H:%M UTC")
-
-
 def announce_windows(now: dt.datetime | None = None) -> int:
     """Tell every account that may see a round when its window is open and, two days before
     it closes, that it closes soon (each once per window). Returns how many were created."""
@@ -54,16 +53,17 @@ def announce_windows(now: dt.datetime | None = None) -> int:
         assert round_.opens_at is not None and round_.closes_at is not None
         audience = accounts_seeing(round_)
         stamp = round_.closes_at.strftime("%Y%m%d%H%M")
+        named = {"code": round_.code.title, "round": round_.name}
         created += notify(audience, News(
             kind="window_opened", key=f"opened:{round_.id}:{stamp}",
-            title=f"Feedback on {round_.code.title}, {round_.name}, is open",
-            body=f"You can comment until {_when(round_.closes_at)}.",
+            title=Message("opened.title", named),
+            body=Message("opened.body", {"closes": round_.closes_at}),
             url=round_path(round_), round=round_), now)
         if round_.closes_at - now <= CLOSING_NOTICE:
             created += notify(audience, News(
                 kind="window_closing", key=f"closing:{round_.id}:{stamp}",
-                title=f"Feedback on {round_.code.title}, {round_.name}, closes soon",
-                body=f"The consultation closes on {_when(round_.closes_at)}.",
+                title=Message("closing.title", named),
+                body=Message("closing.body", {"closes": round_.closes_at}),
                 url=round_path(round_), round=round_), now)
     db.session.flush()
     return created
@@ -88,14 +88,24 @@ def _release(ids: Sequence[int]) -> None:
 
 
 def _text(items: Sequence[Notification]) -> str:
+    """The mail's text, in the current language (`_send` sets the recipient's)."""
     base = str(current_app.config.get("PUBLIC_URL", "")).rstrip("/")
     parts = []
     for n in items:
-        parts.append(f"* {n.title}\n" + (f"  {n.body}\n" if n.body else "")
+        title, body = n.shown_title, n.shown_body
+        parts.append(f"* {title}\n" + (f"  {body}\n" if body else "")
                      + (f"  {base}{n.url}\n" if n.url else ""))
-    footer = (f"\nAll your notifications: {base}/my/notifications\n"
-              f"Choose what you hear about, and how: {base}/my/notifications/settings\n")
+    footer = ("\n" + gettext("All your notifications: %(url)s", url=f"{base}/my/notifications")
+              + "\n" + gettext("Choose what you hear about, and how: %(url)s",
+                               url=f"{base}/my/notifications/settings") + "\n")
     return "\n".join(parts) + footer
+
+
+def _subject(items: Sequence[Notification], *, digest: bool) -> str:
+    if digest:
+        return ngettext("Plenary: %(num)s new notification", "Plenary: %(num)s new notifications",
+                        len(items))
+    return gettext("Plenary: %(title)s", title=items[0].shown_title)
 
 
 def _digest_due(last: dt.datetime | None, now: dt.datetime) -> bool:
@@ -149,10 +159,10 @@ def _send(user: User, batch: Sequence[Notification], now: dt.datetime, *, digest
     items = [n for n in batch if n.id in claimed]
     if not items:
         return 0
-    subject = (f"Plenary: {len(items)} new notification{'s' * (len(items) != 1)}" if digest
-               else f"Plenary: {items[0].title}")
+    with force_locale(language_of(user)):
+        subject, text = _subject(items, digest=digest), _text(items)
     try:
-        send_mail(user.email, subject[:200], _text(items))
+        send_mail(user.email, subject[:200], text)
     except OSError as error:
         log.warning("could not e-mail %d notification(s) to user %s: %s", len(items), user.id,
                     error)

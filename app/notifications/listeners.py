@@ -17,6 +17,7 @@ from app.core.db import db
 from app.drafting.models import Provision, Round
 from app.drafting.services import neighbour_round
 from app.feedback.models import Comment, CommentCarry
+from app.notifications.messages import Message, Outcome, Phrase
 from app.notifications.models import Notification, NotificationSettings
 from app.notifications.services import (
     News,
@@ -27,12 +28,8 @@ from app.notifications.services import (
 )
 from app.synthesis.models import SynthesisRun, Theme, ThemeMember, ThemeResponse
 
-CARRIED = {
-    "anchored": "It is re-anchored: the passage you commented on is still there, in {new}.",
-    "moved": "It moved to {new}.",
-    "orphaned": "It is orphaned: the passage or provision it was about is gone from this draft. "
-                "It is kept as you sent it.",
-}
+CARRIED = {"anchored": "carried.anchored", "moved": "carried.moved",
+           "orphaned": "carried.orphaned"}
 
 
 def round_path(round_: Round) -> str:
@@ -61,13 +58,15 @@ def _carried(previous: Round | None, current: Round, *, refresh: bool = False,
     for carry in carries:
         comment = carry.comment
         old, new = comment.provision, carry.to_provision
-        where = new.heading if new is not None else "this draft"
+        where = new.heading if new is not None else Phrase("this_draft")
         url = (f"{provision_path(new)}#carried-{comment.id}" if new is not None
                and carry.status != "orphaned" else f"{provision_path(old)}#comment-{comment.id}")
         items.append((comment.author, News(
             kind="comment_carried", key=f"carried:{comment.id}:{current.id}",
-            title=f"Your comment on {old.label or old.title} was carried into {current.name}",
-            body=CARRIED.get(carry.status, "").format(new=where), url=url,
+            title=Message("carried.title", {"provision": old.label or old.title,
+                                            "round": current.name}),
+            body=Message(CARRIED[carry.status], {"new": where})
+            if carry.status in CARRIED else "", url=url,
             round=current, comment=comment)))
     notify_each(items, refresh=refresh)
 
@@ -84,9 +83,9 @@ def _published(round: Round, **_: Any) -> None:  # noqa: A002  (the hook's keywo
     link = f"{round_path(round)}/changes" if previous is not None else round_path(round)
     notify(accounts_seeing(round), News(
         kind="round_published", key=f"published:{round.id}:{round.source_hash[:16]}",
-        title=f"{round.code.title}: {round.name} is published",
-        body=(f"What changed since {previous.name}, with the feedback behind each change."
-              if previous is not None else "The first draft of this code."),
+        title=Message("published.title", {"code": round.code.title, "round": round.name}),
+        body=(Message("published.changes", {"previous": previous.name})
+              if previous is not None else Message("published.first")),
         url=link, round=round))
     _carried(previous, round)
 
@@ -95,13 +94,12 @@ def _decided(comment: Comment, previous: str | None = None, **_: Any) -> None:
     """The author hears of every decision on their proposal, a changed one too (a decision
     reverted, or only its reason changed, is news: the key carries the moment of deciding)."""
     provision = comment.provision
-    name = comment.decision_name or ""
     moment = comment.decided_at.isoformat() if comment.decided_at is not None else ""
-    verb = "changed their decision" if previous is not None else "decided"
     notify([comment.author], News(
         kind="proposal_decided", key=f"decided:{comment.id}:{comment.decision}:{moment}",
-        title=f"The chairs {verb} on your proposed wording for "
-              f"{provision.label or provision.title}: {name.lower()}",
+        title=Message("decided.changed" if previous is not None else "decided.title",
+                      {"provision": provision.label or provision.title,
+                       "decision": Outcome(comment.decision or "undecided")}),
         body=comment.decision_reason or "",
         url=f"{provision_path(provision)}#comment-{comment.id}",
         round=comment.round, comment=comment))
@@ -129,9 +127,11 @@ def _answered(response: ThemeResponse, **_: Any) -> None:
     authors = list({comment.author_id: comment.author for comment in members}.values())
     notify(authors, News(
         kind="theme_answered", key=f"answered:{identity.id}:{response.outcome}",
-        title=f"The chairs answered “{identity.title or 'a theme'}”: "
-              f"{response.outcome_name.lower()}",
-        body=f"One of your comments on {round_.name} is part of this theme. {response.reason}",
+        title=(Message("answered.title", {"theme": identity.title,
+                                          "outcome": Outcome(response.outcome)})
+               if identity.title else
+               Message("answered.untitled", {"outcome": Outcome(response.outcome)})),
+        body=Message("answered.body", {"round": round_.name, "reason": response.reason}),
         url=f"{round_path(round_)}/register#theme-{identity.id}", round=round_))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
@@ -12,6 +13,7 @@ from app.accounts.models import User
 from app.core.db import UTCDateTime, db, utcnow
 from app.drafting.models import Round
 from app.feedback.models import Comment
+from app.notifications.messages import shown
 
 # The kinds of news, in the order the settings page lists them, with how it names each.
 KINDS = {
@@ -52,6 +54,9 @@ class Notification(db.Model):  # type: ignore[name-defined]
     )
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")
+    # The message id and values that `title` and `body` say in English, to show them in the
+    # reader's language (app/notifications/messages.py); None for notices made before.
+    message: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     url: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -60,6 +65,15 @@ class Notification(db.Model):  # type: ignore[name-defined]
     user: Mapped[User] = relationship()
     round: Mapped[Round | None] = relationship()
     comment: Mapped[Comment | None] = relationship()
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the current language (the stored English when it cannot be)."""
+        return shown(self, "title")
+
+    @property
+    def shown_body(self) -> str:
+        return shown(self, "body")
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.kind} user={self.user_id}>"
@@ -81,6 +95,15 @@ class NotificationSettings(db.Model):  # type: ignore[name-defined]
     last_digest_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the current language (the stored English when it cannot be)."""
+        return shown(self, "title")
+
+    @property
+    def shown_body(self) -> str:
+        return shown(self, "body")
 
     def __repr__(self) -> str:
         return f"<NotificationSettings user={self.user_id} {self.email}>"

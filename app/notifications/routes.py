@@ -22,13 +22,14 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask_login import current_user, login_required
 
 from app.accounts.forms import ActionForm
 from app.accounts.permissions import account
 from app.core.db import db
 from app.core.errors import DomainError, NotFound
+from app.core.i18n import language, language_of
 from app.core.navigation import MAIN_NAV, NavItem
 from app.core.urls import absolute, public_url_for
 from app.notifications import services
@@ -37,6 +38,7 @@ from app.notifications.models import KINDS
 
 bp = Blueprint("notifications", __name__)
 ATOM = "http://www.w3.org/2005/Atom"
+XML = "http://www.w3.org/XML/1998/namespace"
 
 
 def _nav(user: Any) -> list[NavItem]:
@@ -128,6 +130,30 @@ def revoke_feed() -> ResponseReturnValue:
     return redirect(url_for("notifications.settings"))
 
 
+def _atom(user: Any, items: list[Any]) -> ET.Element:
+    """The feed's XML, in the current language (titles and texts of the notifications)."""
+    root = ET.Element(f"{{{ATOM}}}feed", {f"{{{XML}}}lang": language()})
+    base = absolute("")  # the configured public address, never the Host header
+    ET.SubElement(root, f"{{{ATOM}}}id").text = f"{base}/notifications/feed/{user.id}"
+    ET.SubElement(root, f"{{{ATOM}}}title").text = gettext(
+        "Plenary: notifications for %(name)s", name=user.name)
+    ET.SubElement(root, f"{{{ATOM}}}updated").text = (
+        items[0].created_at if items else user.created_at).isoformat()
+    ET.SubElement(root, f"{{{ATOM}}}link", href=f"{base}/my/notifications", rel="alternate")
+    ET.SubElement(ET.SubElement(root, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = "Plenary"
+    for n in items:
+        title = n.shown_title
+        entry = ET.SubElement(root, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base}/notifications/{n.id}"
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = title
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = n.created_at.isoformat()
+        ET.SubElement(entry, f"{{{ATOM}}}category", term=n.kind)
+        if n.url:
+            ET.SubElement(entry, f"{{{ATOM}}}link", href=base + n.url, rel="alternate")
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = n.shown_body or title
+    return root
+
+
 @bp.route("/notifications/feed/<token>.atom")
 def feed(token: str) -> ResponseReturnValue:
     """The account's notifications as Atom (RFC 4287), for the holder of the secret URL."""
@@ -135,23 +161,8 @@ def feed(token: str) -> ResponseReturnValue:
     if user is None:
         raise NotFound("This feed does not exist, or its URL was revoked.")
     items = services.notifications_for(user, limit=services.FEED_SIZE)
-    root = ET.Element(f"{{{ATOM}}}feed")
-    base = absolute("")  # the configured public address, never the Host header
-    ET.SubElement(root, f"{{{ATOM}}}id").text = f"{base}/notifications/feed/{user.id}"
-    ET.SubElement(root, f"{{{ATOM}}}title").text = f"Plenary: notifications for {user.name}"
-    ET.SubElement(root, f"{{{ATOM}}}updated").text = (
-        items[0].created_at if items else user.created_at).isoformat()
-    ET.SubElement(root, f"{{{ATOM}}}link", href=f"{base}/my/notifications", rel="alternate")
-    ET.SubElement(ET.SubElement(root, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = "Plenary"
-    for n in items:
-        entry = ET.SubElement(root, f"{{{ATOM}}}entry")
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base}/notifications/{n.id}"
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = n.title
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = n.created_at.isoformat()
-        ET.SubElement(entry, f"{{{ATOM}}}category", term=n.kind)
-        if n.url:
-            ET.SubElement(entry, f"{{{ATOM}}}link", href=base + n.url, rel="alternate")
-        ET.SubElement(entry, f"{{{ATOM}}}summary").text = n.body or n.title
+    with force_locale(language_of(user)):  # feed readers carry no cookie: the account's language
+        root = _atom(user, items)
     ET.register_namespace("", ATOM)
     body = ET.tostring(root, encoding="unicode", xml_declaration=True)
     headers = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}

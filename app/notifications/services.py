@@ -24,6 +24,7 @@ from app.core.errors import BadInput
 from app.drafting.models import Round
 from app.drafting.permissions import can_view_round
 from app.feedback.models import Comment
+from app.notifications.messages import Message, english, stored
 from app.notifications.models import EMAIL_MODES, KINDS, Notification, NotificationSettings
 from app.synthesis.permissions import can_view_register
 
@@ -33,12 +34,13 @@ FEED_SIZE = 50
 
 @dataclass(frozen=True)
 class News:
-    """What to tell: the same for every recipient of one event."""
+    """What to tell: the same for every recipient of one event. A title or body given as a
+    Message is shown in each reader's language; given as text (what someone wrote), as is."""
 
     kind: str
     key: str
-    title: str
-    body: str
+    title: str | Message
+    body: str | Message
     url: str
     round: Round | None = None
     comment: Comment | None = None
@@ -115,21 +117,26 @@ def notify_each(
             Notification.key.in_({news.key[:200] for _, news in wanted})))}
     existing = set(found)
     now = now or utcnow()
+    texts: dict[int, dict[str, object]] = {}  # the stored columns of each news, made once
     rows = []
     for user, news in wanted:
         key = news.key[:200]
+        said = texts.get(id(news))
+        if said is None:
+            said = texts[id(news)] = {
+                "title": english(news.title)[:300], "body": english(news.body),
+                "message": stored(news.title, news.body), "url": news.url[:500]}
         if (user.id, key) in existing:
             earlier = found.get((user.id, key))
             if refresh and earlier is not None and earlier.read_at is None:
-                earlier.title, earlier.body = news.title[:300], news.body
-                earlier.url = news.url[:500]
+                for column, value in said.items():
+                    setattr(earlier, column, value)
             continue
         existing.add((user.id, key))
         rows.append(Notification(
             user_id=user.id, kind=news.kind, key=key,
             round_id=news.round.id if news.round else None,
-            comment_id=news.comment.id if news.comment else None,
-            title=news.title[:300], body=news.body, url=news.url[:500], created_at=now))
+            comment_id=news.comment.id if news.comment else None, created_at=now, **said))
     db.session.add_all(rows)
     db.session.flush()
     return len(rows)

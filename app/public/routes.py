@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.accounts.forms import ActionForm
+from app.accounts.services import remember_language
 from app.core.db import db, schema_state
 from app.core.i18n import COOKIE, LANGUAGES
 from app.core.urls import safe_next
@@ -40,10 +41,14 @@ def health() -> ResponseReturnValue:
 
 @bp.route("/language", methods=["POST"])
 def choose_language() -> ResponseReturnValue:
-    """Remember the reader's language for a year and go back to the page they were on."""
+    """Remember the reader's language for a year (and on the account, for its e-mails) and go
+    back to the page they were on."""
     chosen = request.form.get("language", "")
     if chosen not in LANGUAGES or not ActionForm().validate_on_submit():
         abort(400)
+    if current_user.is_authenticated:  # e-mails follow the choice too
+        remember_language(current_user, chosen)
+        db.session.commit()
     response = redirect(safe_next(request.form.get("next")))
     response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
                         secure=request.is_secure, httponly=True)
