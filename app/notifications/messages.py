@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from flask_babel import force_locale
@@ -152,19 +153,27 @@ OUTCOME_KEYS = {"accepted": "accepted", "partly accepted": "partly_accepted",
                 "not taken up": "not_taken_up", "out of scope": "out_of_scope",
                 "not decided yet": "undecided"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# What a typed value looked like in the English of earlier notices.
+WRITTEN = {"decision": "|".join(map(re.escape, OUTCOME_KEYS)),
+           "closes": r"\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC"}
+WRITTEN["outcome"] = WRITTEN["decision"]
+
+
+@cache
+def _english_source(message_id: str) -> tuple[str, ...]:
+    """A message's English, split into text and placeholder names (alternately)."""
+    with force_locale("en"):
+        return tuple(PLACEHOLDER.split(str(MESSAGES[message_id]).replace("%%", "%")))
 
 
 def _pattern(message_id: str, hints: Mapping[str, str]) -> re.Pattern[str]:
     """A message's English as a pattern: each value a group, or the hinted value itself."""
-    with force_locale("en"):
-        source = str(MESSAGES[message_id])
-    pieces = PLACEHOLDER.split(source.replace("%%", "%"))
     out = []
-    for i, piece in enumerate(pieces):
+    for i, piece in enumerate(_english_source(message_id)):
         if i % 2 == 0:
             out.append(re.escape(piece))
         else:
-            value = re.escape(hints[piece]) if piece in hints else ".*?"
+            value = re.escape(hints[piece]) if piece in hints else WRITTEN.get(piece, ".*?")
             out.append(f"(?P<{piece}>{value})")
     return re.compile("".join(out) + r"\Z", re.DOTALL)
 
