@@ -75,7 +75,7 @@ def export_data(user: User) -> dict[str, Any]:
             "id": user.id, "email": user.email, "name": user.name,
             "organisation": user.organisation, "category": user.category, "role": user.role,
             "created_at": _iso(user.created_at), "deleted_at": _iso(user.deleted_at),
-            "password_set": user.password_hash is not None,
+            "password_set": user.password_hash is not None, "language": user.locale,
         },
         "memberships": [{"group": m.group.slug, "group_name": m.group.name, "role": m.role}
                         for m in user.memberships],
@@ -111,6 +111,7 @@ def delete_account(user: User, password: str) -> None:
     user.name = FORMER_NAME
     user.email = placeholder
     user.organisation = None
+    user.locale = None
     user.password_hash = None
     user.role = "participant"
     user.active = False

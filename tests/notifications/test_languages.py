@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from app.accounts import privacy
 from app.accounts import services as accounts
 from app.core.db import db, utcnow
 from app.feedback.decisions import decide_proposal
@@ -211,6 +212,7 @@ def test_an_account_remembers_the_language_it_chose(
     auth.login(user.email)  # a French browser without the switcher's cookie: kept
     db.session.refresh(user)
     assert user.locale == "en"
+    assert privacy.export_data(user)["account"]["language"] == "en"
 
 
 def test_an_invitation_is_mailed_in_the_invited_accounts_language(
