@@ -108,10 +108,15 @@ def _decode(value: Any) -> str:
     return ""
 
 
+def _kept(message: Message) -> dict[str, Any]:
+    """One part of the `message` column: the id and the values as JSON."""
+    return {"id": message.id, "params": {k: _encode(v) for k, v in message.params.items()}}
+
+
 def stored(title: str | Message, body: str | Message) -> dict[str, Any] | None:
     """The `message` column for a title and body (None when both are plain text)."""
-    out = {part: {"id": text.id, "params": {k: _encode(v) for k, v in text.params.items()}}
-           for part, text in (("title", title), ("body", body)) if isinstance(text, Message)}
+    out = {part: _kept(text) for part, text in (("title", title), ("body", body))
+           if isinstance(text, Message)}
     return out or None
 
 
@@ -134,7 +139,7 @@ def english(text: str | Message) -> str:
     if not isinstance(text, Message):
         return text
     with force_locale("en"):
-        return render(stored(text, "")["title"]) or ""  # type: ignore[index]
+        return render(_kept(text)) or ""
 
 
 # Notices stored before messages were kept hold only their English text: they are recognised
@@ -220,4 +225,4 @@ def shown(notification: Any, part: str) -> str:
     round_ = notification.round
     hints = {"round": round_.name, "code": round_.code.title} if round_ is not None else {}
     earlier = recognise(notification.kind, part, text, hints)
-    return (render(stored(earlier, "")["title"]) if earlier else None) or text  # type: ignore[index]
+    return (render(_kept(earlier)) if earlier is not None else None) or text
