@@ -50,15 +50,15 @@ def test_the_run_page_gives_the_stored_summary_in_french(
                         run.message)
     page = _page(client, f"/chair/runs/{run.id}")
     assert "comments in" not in page and "(une campagne compte pour une voix)." in page
-    assert f"{run.comment_count} commentaires répartis en " in page
+    assert f"{run.comment_count} commentaires{NNBSP}: " in page
 
 
 @pytest.mark.parametrize(("stored", "french"), [
     (_summary(16, 3, 2, [3]),
-     f"16 commentaires répartis en 3 thèmes, 2 non classés{NNBSP}; 1 campagne, 14 voix "
+     f"16 commentaires{NNBSP}: 3 thèmes, 2 non classés{NNBSP}; 1 campagne, 14 voix "
      "indépendantes (une campagne compte pour une voix)."),
     (_summary(2, 1, 1, []),
-     f"2 commentaires répartis en 1 thème, 1 non classé{NNBSP}; 0 campagne, 2 voix "
+     f"2 commentaires{NNBSP}: 1 thème, 1 non classé{NNBSP}; 0 campagne, 2 voix "
      "indépendantes (une campagne compte pour une voix)."),
     ("There are no comments in this scope yet.",
      "Ce périmètre ne compte encore aucun commentaire."),
