@@ -59,7 +59,7 @@ bench: $(STAMP) services
 
 # Extract every marked string, merge it into the catalogues, compile them (docs/i18n.md).
 translations: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o app/translations/messages.pot --omit-header --sort-output .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k NP_:1,2 -o app/translations/messages.pot --omit-header --sort-output .
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-pot-creation-date
 	$(VENV)/bin/pybabel compile -d app/translations
 

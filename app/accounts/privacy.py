@@ -40,8 +40,8 @@ def check_export_token(token: str, user: User, secret_key: str,
     Raises NotFound, with the same message whatever was wrong (expired, forged, someone
     else's, or issued before a logout or password change).
     """
-    refused = NotFound("This export link is not valid any more. Open “Export my data” again "
-                       "for a new one.")
+    refused = NotFound(N_("This export link is not valid any more. Open “Export my data” "
+                          "again for a new one."))
     try:
         data = _serializer(secret_key).loads(token, max_age=max_age)
     except (SignatureExpired, BadSignature):

@@ -35,7 +35,7 @@ from app.core import audit
 from app.core.db import db
 from app.core.errors import BadInput, Conflict
 from app.core.extensions import client_address, limiter
-from app.core.i18n import COOKIE, language
+from app.core.i18n import COOKIE, language, translated
 from app.core.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -116,7 +116,7 @@ def account() -> ResponseReturnValue:
             try:
                 services.set_password(current_user, form.password.data or "")
             except BadInput as error:
-                flash(gettext(error.message), "error")
+                flash(translated(error.message), "error")
             else:
                 db.session.commit()
                 login_user(current_user)
@@ -193,7 +193,7 @@ def delete_account() -> ResponseReturnValue:
             audit.record("user.delete.refused", actor=user, target=user,
                          address=client_address())
             db.session.commit()
-            flash(gettext(error.message), "error")
+            flash(translated(error.message), "error")
         else:
             db.session.commit()
             logout_user()

@@ -50,14 +50,16 @@ def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise BadInput(f"{email.strip()!r} is not a valid email address: {error}") from None
+        raise BadInput(N_("%(email)r is not a valid email address: %(reason)s"),
+                       email=email.strip(), reason=str(error)) from None
 
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise BadInput(f"A password needs at least {MIN_PASSWORD} characters.")
+        raise BadInput(N_("A password needs at least %(limit)s characters."), limit=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        raise BadInput(f"A password may have at most {MAX_PASSWORD} characters.")
+        raise BadInput(N_("A password may have at most %(limit)s characters."),
+                       limit=MAX_PASSWORD)
 
 
 def find_user(email: str) -> User | None:
@@ -67,7 +69,7 @@ def find_user(email: str) -> User | None:
 def get_group(slug: str) -> WorkingGroup:
     group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug))
     if group is None:
-        raise NotFound(f"There is no working group {slug!r}.")
+        raise NotFound(N_("There is no working group %(slug)r."), slug=slug)
     return group
 
 
@@ -75,9 +77,10 @@ def create_group(
     slug: str, name: str, description: str = "", *, actor: User | None = None
 ) -> WorkingGroup:
     if not SLUG_RE.match(slug):
-        raise BadInput(f"{slug!r} is not a valid group slug (lower-case letters, digits, hyphens).")
+        raise BadInput(N_("%(slug)r is not a valid group slug (lower-case letters, digits, "
+                          "hyphens)."), slug=slug)
     if db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug)):
-        raise Conflict(f"A working group {slug!r} already exists.")
+        raise Conflict(N_("A working group %(slug)r already exists."), slug=slug)
     group = WorkingGroup(slug=slug, name=name.strip() or slug, description=description)
     db.session.add(group)
     db.session.flush()
@@ -90,7 +93,8 @@ def parse_group_spec(spec: str) -> tuple[str, str]:
     slug, _, role = spec.partition(":")
     role = role or "member"
     if role not in GROUP_ROLES:
-        raise BadInput(f"{spec!r}: the role in a group is one of {', '.join(GROUP_ROLES)}.")
+        raise BadInput(N_("%(spec)r: the role in a group is one of %(roles)s."), spec=spec,
+                       roles=", ".join(GROUP_ROLES))
     return slug, role
 
 
@@ -109,7 +113,7 @@ def create_user(
     email = normalise_email(email)
     user = _new_user(email, name, organisation, category, role)
     if find_user(email):
-        raise Conflict(f"An account with the email {email} already exists.")
+        raise Conflict(N_("An account with the email %(email)s already exists."), email=email)
     if password is not None:
         check_password(password)
         user.password_hash = generate_password_hash(password)
@@ -137,9 +141,11 @@ def _new_user(email: str, name: str, organisation: str | None, category: str,
     if len(name) > 200 or (organisation and len(organisation) > 200):
         raise BadInput(N_("Names and organisations have at most 200 characters."))
     if category not in CATEGORIES:
-        raise BadInput(f"Unknown category {category!r}; use one of {', '.join(CATEGORIES)}.")
+        raise BadInput(N_("Unknown category %(category)r; use one of %(categories)s."),
+                       category=category, categories=", ".join(CATEGORIES))
     if role not in ROLES:
-        raise BadInput(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
+        raise BadInput(N_("Unknown role %(role)r; use one of %(roles)s."), role=role,
+                       roles=", ".join(ROLES))
     return User(email=email, name=name, organisation=(organisation or "").strip() or None,
                 category=category, role=role)
 
@@ -182,7 +188,7 @@ def set_membership(
 ) -> None:
     """Make `user` a member/chair/vice-chair of `group`, or remove them (role None)."""
     if role is not None and role not in GROUP_ROLES:
-        raise BadInput(f"Unknown group role {role!r}.")
+        raise BadInput(N_("Unknown group role %(role)r."), role=role)
     existing = next((m for m in user.memberships if m.group_id == group.id), None)
     before = existing.role if existing else None
     if role is None:
@@ -206,7 +212,7 @@ def set_membership(
 
 def set_role(user: User, role: str, *, actor: User | None = None) -> None:
     if role not in ROLES:
-        raise BadInput(f"Unknown role {role!r}.")
+        raise BadInput(N_("Unknown role %(role)r."), role=role)
     if user.role != role:
         audit.record("user.role", actor=actor, target=user, before=user.role, after=role)
         user.role = role

@@ -31,6 +31,7 @@ from app.core.access import require
 from app.core.audit import AuditEvent
 from app.core.db import db
 from app.core.errors import DomainError
+from app.core.i18n import translated
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -107,7 +108,7 @@ def accounts_page() -> ResponseReturnValue:
             flash(gettext("Account created for %(email)s.", email=user.email), "info")
         except DomainError as error:
             db.session.rollback()
-            errors = [gettext(error.message)]
+            errors = [translated(error.message)]
     elif upload.submit.data and upload.validate_on_submit():
         try:
             invited = services.create_users_from_csv(upload.file.data.read(), actor=current_user)
@@ -116,7 +117,7 @@ def accounts_page() -> ResponseReturnValue:
                            len(invited)), "info")
         except DomainError as error:
             db.session.rollback()
-            errors = [gettext(error.message), *(error.detail or [])]
+            errors = [translated(error.message), *map(translated, error.detail or [])]
     return _accounts(form, upload, invited, errors)
 
 
@@ -154,7 +155,7 @@ def account_page(user_id: int) -> ResponseReturnValue:
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            flash(gettext(error.message), "error")
+            flash(translated(error.message), "error")
         else:
             flash(gettext("Saved: the role and working groups of %(name)s.", name=user.name),
                   "info")
@@ -179,7 +180,7 @@ def groups() -> ResponseReturnValue:
             return redirect(url_for("admin.groups"))
         except DomainError as error:
             db.session.rollback()
-            flash(gettext(error.message), "error")
+            flash(translated(error.message), "error")
     items = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.slug)).all()
     return render_template(
         "admin/groups.html", form=form, groups=items, member_form=MembershipForm(prefix="member")

@@ -10,6 +10,7 @@ from app.accounts.models import User
 from app.accounts.services import Invited, invite
 from app.core.db import db
 from app.core.errors import BadInput, DomainError
+from app.core.i18n import N_, Message
 
 USER_COLUMNS = ("email", "name", "organisation", "category", "role", "groups")
 
@@ -26,14 +27,16 @@ def create_users_from_csv(data: bytes, *, actor: User) -> list[Invited]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadInput("The file is not UTF-8 text.") from None
+        raise BadInput(N_("The file is not UTF-8 text.")) from None
     reader = csv.DictReader(io.StringIO(text))
     missing = {"email", "name"} - set(reader.fieldnames or [])
     if missing:
-        raise BadInput(f"The CSV header lacks the column(s): {', '.join(sorted(missing))}.")
+        raise BadInput(N_("The CSV header lacks the column(s): %(columns)s."),
+                       columns=", ".join(sorted(missing)))
     unknown = set(reader.fieldnames or []) - set(USER_COLUMNS)
     if unknown:
-        raise BadInput(f"Unknown CSV column(s): {', '.join(sorted(unknown))}.")
+        raise BadInput(N_("Unknown CSV column(s): %(columns)s."),
+                       columns=", ".join(sorted(unknown)))
     errors: list[str] = []
     created: list[User] = []
     seen: set[str] = set()
@@ -43,7 +46,7 @@ def create_users_from_csv(data: bytes, *, actor: User) -> list[Invited]:
         try:
             email = accounts.normalise_email(row.get("email") or "")
             if email in seen:
-                raise BadInput(f"{email} appears twice in the file.")
+                raise BadInput(N_("%(email)s appears twice in the file."), email=email)
             seen.add(email)
             created.append(
                 accounts.create_user(
@@ -57,11 +60,11 @@ def create_users_from_csv(data: bytes, *, actor: User) -> list[Invited]:
                 )
             )
         except DomainError as error:
-            errors.append(f"line {line}: {error.message}")
+            errors.append(Message(N_("line %(line)s: %(reason)s"), line=line, reason=error.message))
     if errors or not created:
         savepoint.rollback()
         if errors:
-            raise BadInput("No account was created: the file has bad rows.", detail=errors)
-        raise BadInput("The file has no rows.")
+            raise BadInput(N_("No account was created: the file has bad rows."), detail=errors)
+        raise BadInput(N_("The file has no rows."))
     savepoint.commit()
     return [invite(user, actor=actor) for user in created]

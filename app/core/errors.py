@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.core.i18n import Message
+
 
 class DomainError(Exception):
     """Base of the errors a service raises for a user's mistake or a refused action."""
@@ -12,8 +14,13 @@ class DomainError(Exception):
     code = "bad_request"
     default = "The request cannot be carried out."
 
-    def __init__(self, message: str | None = None, detail: Any = None):
+    def __init__(self, message: str | None = None, detail: Any = None, **values: Any):
+        """`message` is English, marked with `N_`; with `values` it is a template
+        (`BadInput(N_("A title may have at most %(limit)s characters."), limit=200)`), and
+        `self.message` a `Message`: English in the API, translated on a page."""
         message = message or self.default
+        if values:
+            message = Message(message, **values)
         super().__init__(message)
         self.message = message
         self.detail = detail

@@ -69,8 +69,8 @@ lineage_changed = Hook(
 )
 round_replace_refusal = Hook(
     "round_replace_refusal",
-    "Asked before a round is overwritten by a re-import: a listener returns a reason (str) why "
-    "it must not be (for instance, it has feedback), or None: round.",
+    "Asked before a round is overwritten by a re-import: a listener returns why it must not "
+    "be, a whole sentence (a Message, for instance: it has feedback), or None: round.",
 )
 round_published = Hook(
     "round_published",

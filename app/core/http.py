@@ -15,7 +15,7 @@ from werkzeug.routing import IntegerConverter
 from app.core.db import db
 from app.core.errors import BadInput, DomainError
 from app.core.extensions import login_manager
-from app.core.i18n import N_
+from app.core.i18n import N_, translated
 from app.core.text import string_problem
 
 TITLES = {
@@ -66,7 +66,7 @@ def error_response(status: int, message: str | None = None, detail: Any = None) 
                 "errors/error.html",
                 status=status,
                 title=gettext(TITLES.get(status, "Error")),
-                message=gettext(message),
+                message=translated(message),
             )
         )
     response.status_code = status

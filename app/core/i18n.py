@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    Babel,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    gettext,
+    ngettext,
+)
 from flask_login import current_user
 
 LANGUAGES = {"en": "English", "fr": "Français"}
@@ -69,6 +77,65 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a count's two English forms for extraction as one plural entry (`make
+    translations` extracts with `-k NP_:1,2`), for `Message(*NP_(...), n=...)`."""
+    return singular, plural
+
+
+class Number(int):
+    """A count or a limit inside a `Message`: "2,000" in English, "2 000" on a French page."""
+
+    def __str__(self) -> str:
+        return f"{int(self):,}"
+
+
+class Message(str):
+    """A sentence with named values, marked for translation (`N_`'s msgid is `template`).
+
+    It *is* the English sentence (the JSON API, the command line, the log and stored rows keep
+    it byte for byte); `translated()` writes it in the reader's language on a page, values
+    included (a `Message` among the values is translated too, a `Number` written the
+    reader's way). Values are given as they are, quoted with `%(name)r` where the English
+    quotes them. A count: `Message(*NP_("%(count)s row", "%(count)s rows"), n=2,
+    count=Number(2))` (the plural form is chosen by `n`, in the reader's language).
+    """
+
+    template: str
+    plural: str | None
+    n: int
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, plural: str | None = None, n: int = 1,
+                **values: Any) -> Message:
+        english = plural if plural is not None and n != 1 else template
+        message = super().__new__(cls, english % values if values else english)
+        message.template, message.plural, message.n, message.values = template, plural, n, values
+        return message
+
+    def translated(self) -> str:
+        values = {name: _shown(value) for name, value in self.values.items()}
+        if self.plural is not None:
+            return str(ngettext(self.template, self.plural, self.n, **values))
+        return str(gettext(self.template, **values)) if values else str(gettext(self.template))
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, Message):
+        return value.translated()
+    if isinstance(value, Number):
+        return format_decimal(int(value))
+    return value
+
+
+def translated(message: str) -> str:
+    """A message for a page: a `Message` in the reader's language, a plain string looked up in
+    the catalogue (a `N_` constant) and left as it is when it is not there."""
+    if isinstance(message, Message):
+        return message.translated()
+    return str(gettext(message))
+
+
 def day(value: date | datetime | None, form: str = "d MMMM y") -> str:
     """A date as the reader's language writes it ("19 December 2024", "19 décembre 2024")."""
     return "" if value is None else format_date(value, form)
@@ -106,4 +173,5 @@ def init_i18n(app: Flask) -> None:
         response.vary.add("Cookie")
         return response
 
-    app.jinja_env.filters.update(day=day, short_day=short_day, moment=moment, number=number)
+    app.jinja_env.filters.update(day=day, short_day=short_day, moment=moment, number=number,
+                                 translated=translated)

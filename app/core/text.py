@@ -10,17 +10,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from app.core.i18n import N_
+
 NUL = "\x00"
 
 
 def string_problem(text: str) -> str | None:
     """Why `text` cannot be stored, or None."""
     if NUL in text:
-        return "Text may not contain NUL characters."
+        return N_("Text may not contain NUL characters.")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return "Text must be valid Unicode (it holds an unpaired surrogate)."
+        return N_("Text must be valid Unicode (it holds an unpaired surrogate).")
     return None
 
 
@@ -34,7 +36,7 @@ def text_problem(value: Any) -> str | None:
             if problem := string_problem(item):
                 return problem
         elif isinstance(item, float) and not math.isfinite(item):
-            return "Numbers must be finite."
+            return N_("Numbers must be finite.")
         elif isinstance(item, dict):
             pending.extend(item.keys())
             pending.extend(item.values())

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.core.db import db
 from app.core.errors import NotFound
+from app.core.i18n import N_
 from app.core.urls import public_url_for
 from app.diffing import services
 from app.diffing.blueprint import bp, span
@@ -31,7 +32,7 @@ def code_feed(code: str) -> Response:
     code_row = get_code(code)
     rounds = _public_rounds(code_row)
     if not rounds:
-        raise NotFound("There is no such code.")  # its title must not leak through the feed
+        raise NotFound(N_("There is no such code."))  # its title must not leak through the feed
     feed = _feed(
         feed_id=public_url_for("diffing.code_feed", code=code),
         title=f"{code_row.title}: published rounds",
@@ -71,7 +72,7 @@ def provision_feed(code: str, key: str) -> Response:
         else None
     )
     if latest is None:
-        raise NotFound("There is no such provision.")
+        raise NotFound(N_("There is no such provision."))
     steps = [s for s in provision_history(latest) if s.round.visibility == "public"]
     feed = _feed(
         feed_id=public_url_for("diffing.provision_feed", code=code, key=key),

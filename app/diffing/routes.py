@@ -249,7 +249,7 @@ def _round_arg(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise BadInput(f"{name} must be a round number.") from None
+        raise BadInput(N_("%(name)s must be a round number."), name=name) from None
 
 
 def _filters() -> dict[str, Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.errors import BadInput
+from app.core.i18n import N_
 from app.diffing.cache import cached_diffs, cached_lineage
 from app.diffing.engine import WordDiff
 from app.drafting.models import Code, Provision, Round
@@ -103,9 +104,9 @@ def parse_round_numbers(from_raw: str | None, to_raw: str | None) -> tuple[int, 
     try:
         from_n, to_n = int(from_raw or ""), int(to_raw or "")
     except ValueError:
-        raise BadInput("Give two round numbers, as from=N and to=M.") from None
+        raise BadInput(N_("Give two round numbers, as from=N and to=M.")) from None
     if from_n == to_n:
-        raise BadInput("Pick two different rounds to compare.")
+        raise BadInput(N_("Pick two different rounds to compare."))
     return from_n, to_n
 
 
@@ -116,7 +117,7 @@ def rounds_to_compare(code: Code, from_n: int, to_n: int, user: Any) -> tuple[Ro
     The order is not checked here: the page swaps it, the API refuses it.
     """
     if from_n == to_n:
-        raise BadInput("Pick two different rounds to compare.")
+        raise BadInput(N_("Pick two different rounds to compare."))
     return get_round(code, from_n, user), get_round(code, to_n, user)
 
 
@@ -142,15 +143,14 @@ def compare(
     for an unknown kind.
     """
     if from_round.id == to_round.id:
-        raise BadInput("Pick two different rounds to compare.")
+        raise BadInput(N_("Pick two different rounds to compare."))
     if from_round.number > to_round.number:
-        raise BadInput(
-            f"Round {from_round.number} comes after round {to_round.number}: "
-            "compare the earlier round with the later one."
-        )
+        raise BadInput(N_("Round %(later)s comes after round %(earlier)s: compare the earlier "
+                          "round with the later one."),
+                       later=from_round.number, earlier=to_round.number)
     wanted = set(kinds) if kinds else None
     if wanted and not wanted <= set(KINDS):
-        raise BadInput(f"kind must be one of {', '.join(KINDS)}.")
+        raise BadInput(N_("kind must be one of %(kinds)s."), kinds=", ".join(KINDS))
     lineage, added = cached_lineage(from_round, to_round)
     pairs: list[tuple[str, Provision | None, Provision | None, float]] = []
     for item in lineage:

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from app.accounts.forms import ActionForm
 from app.core.access import require
 from app.core.db import db
 from app.core.errors import BadInput, DomainError, NotFound
-from app.core.i18n import N_
+from app.core.i18n import N_, translated
 from app.core.navigation import ADMIN_NAV, NavItem
 from app.diffing.engine import diff_words
 from app.diffing.render import render_side_by_side
@@ -67,11 +67,11 @@ def admin_drafts() -> ResponseReturnValue:
                                        name=name)) from None
             result = importer.import_round(text, name, actor=current_user)
             db.session.commit()
-            flash(result.summary(), "info")
+            flash(_imported(result), "info")
             return redirect(url_for("drafting.admin_drafts"))
         except DomainError as failure:
             db.session.rollback()
-            error = gettext(failure.message)
+            error = translated(failure.message)
     codes = db.session.scalars(select(Code).order_by(Code.title)).all()
     return render_template("drafting/admin_drafts.html", form=form, error=error, codes=codes)
 
@@ -100,9 +100,35 @@ def admin_round(code: str, number: int) -> ResponseReturnValue:
         return redirect(url_for("drafting.admin_round", code=code, number=number))
     except DomainError as failure:
         db.session.rollback()
-        error = gettext(failure.message)
+        error = translated(failure.message)
     return render_template("drafting/admin_round.html", round=round_, code=round_.code,
                            visibility=visibility, window=window, error=error)  # fmt: skip
+
+
+IMPORTED = {"created": N_("%(file)s: created round %(round)s (%(counts)s)"),
+            "replaced": N_("%(file)s: replaced round %(round)s (%(counts)s)"),
+            "unchanged": N_("%(file)s: unchanged round %(round)s (%(counts)s)")}
+
+
+def _imported(result: importer.ImportResult) -> str:
+    """What the import did, in the reader's language (the command line prints
+    `result.summary()`, in English)."""
+    links = {
+        "added": lambda n: ngettext("%(num)s added", "%(num)s added", n),
+        "unchanged": lambda n: ngettext("%(num)s unchanged", "%(num)s unchanged", n),
+        "modified": lambda n: ngettext("%(num)s modified", "%(num)s modified", n),
+        "moved": lambda n: ngettext("%(num)s moved", "%(num)s moved", n),
+        "split": lambda n: ngettext("%(num)s split", "%(num)s split", n),
+        "merged": lambda n: ngettext("%(num)s merged", "%(num)s merged", n),
+        "removed": lambda n: ngettext("%(num)s removed", "%(num)s removed", n),
+    }
+    counts = ngettext("%(num)s provision", "%(num)s provisions", result.provisions)
+    kinds = [links[kind](n) if kind in links else f"{n} {kind}"
+             for kind, n in sorted(result.kinds.items())]
+    if kinds:
+        counts = gettext("%(provisions)s; %(links)s", provisions=counts, links=", ".join(kinds))
+    return gettext(IMPORTED.get(result.status, IMPORTED["created"]), file=result.filename,
+                   round=result.round.number, counts=counts)
 
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:
@@ -186,7 +212,7 @@ def admin_lineage(code: str, number: int) -> ResponseReturnValue:
             return redirect(url_for("drafting.admin_lineage", code=code, number=number))
         except DomainError as failure:
             db.session.rollback()
-            error = gettext(failure.message)
+            error = translated(failure.message)
     reviews = _reviews(previous, round_)
     _, added = lineage_between(previous, round_)
     show_all = request.args.get("show") == "all"

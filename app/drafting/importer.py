@@ -21,6 +21,7 @@ from app.accounts.models import WorkingGroup
 from app.core import audit, hooks
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict
+from app.core.i18n import N_, Message
 from app.drafting.alignment import Node, mint_key
 from app.drafting.links import (
     align_with,
@@ -58,11 +59,19 @@ class ImportResult:
 
 
 def parse(text: str, filename: str, default_code: str | None = None) -> ParsedRound:
-    """Parse a draft file; DraftError becomes BadInput("file:line: problem")."""
+    """Parse a draft file; DraftError becomes BadInput("file:line: problem"), the problem
+    translated on a page."""
     try:
         return parse_draft(text, filename, default_code=default_code)
     except DraftError as error:
-        raise BadInput(str(error)) from None
+        raise BadInput(at_line(error.filename, error.line,
+                               Message(error.template, **error.values))) from None
+
+
+def at_line(filename: str, line: int, problem: str) -> Message:
+    """ "file:line: problem", the problem (a `Message`) in the reader's language on a page."""
+    return Message(N_("%(file)s:%(line)s: %(problem)s"), file=filename, line=line,
+                   problem=problem)
 
 
 def import_round(
@@ -100,17 +109,18 @@ def read_round_files(path: str | Path) -> list[RoundFile]:
     if path.is_dir():
         files = sorted(path.glob("*.md"))
         if not files:
-            raise BadInput(f"{path}: no round files (*.md) in this folder")
+            raise BadInput(N_("%(path)s: no round files (*.md) in this folder"), path=str(path))
     elif path.is_file():
         files = [path]
     else:
-        raise BadInput(f"{path}: no such file or folder")
+        raise BadInput(N_("%(path)s: no such file or folder"), path=str(path))
     loaded = []
     for file in files:
         try:
             text = file.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            raise BadInput(f"{file}:1: the file is not UTF-8 text") from None
+            raise BadInput(at_line(str(file), 1, Message(N_("the file is not UTF-8 text")))
+                           ) from None
         number = parse(text, str(file), file.parent.name).round
         loaded.append(RoundFile(number, text, str(file), file.parent.name))
     return sorted(loaded, key=lambda f: f.number)
@@ -141,10 +151,7 @@ def _import(parsed: ParsedRound, digest: str, filename: str, actor: Any) -> Impo
     status = "created"
     if existing is not None:
         if refusal := hooks.round_replace_refusal.any(round=existing):
-            raise Conflict(
-                f"{filename}:1: round {parsed.round} of {code.slug} {refusal} "
-                "and cannot be overwritten; import the changes as a new round"
-            )
+            raise Conflict(at_line(filename, 1, refusal))
         _clear(existing)
         status = "replaced"
     code.title = parsed.title
@@ -186,10 +193,9 @@ def _groups(parsed: ParsedRound, filename: str) -> dict[str, int]:
     }
     for provision in parsed.provisions:
         if provision.group and provision.group not in found:
-            raise BadInput(
-                f"{filename}:{provision.line}: unknown working group '{provision.group}' "
-                "(create it first: plenary groups create)"
-            )
+            raise BadInput(at_line(filename, provision.line, Message(
+                N_("unknown working group '%(group)s' (create it first: plenary groups create)"),
+                group=provision.group)))
     return found
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core.db import db
 from app.core.errors import BadInput
+from app.core.i18n import N_
 from app.diffing.engine import similarity as text_similarity
 from app.drafting.models import LineageLink, LineageTarget, Provision, Round
 from app.drafting.permissions import can_view_round
@@ -48,9 +49,9 @@ class HistoryStep:
 
 def _rounds_between(from_round: Round, to_round: Round) -> list[Round]:
     if from_round.code_id != to_round.code_id:
-        raise BadInput("Lineage is only defined between rounds of the same code.")
+        raise BadInput(N_("Lineage is only defined between rounds of the same code."))
     if from_round.number >= to_round.number:
-        raise BadInput("The first round must come before the second.")
+        raise BadInput(N_("The first round must come before the second."))
     return list(
         db.session.scalars(
             select(Round)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from app.drafting.frontmatter import SLUG, DraftError, FrontMatter
+from app.drafting.frontmatter import N_, SLUG, DraftError, FrontMatter
 
 _HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*\Z")
 _FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)\Z")
@@ -96,18 +96,19 @@ def parse_draft(text: str, filename: str, *, default_code: str | None = None) ->
     lines = text.split("\n")
     for number, line in enumerate(lines, start=1):
         if "\x00" in line:
-            raise DraftError(filename, number, "NUL character in the file")
+            raise DraftError(filename, number, N_("NUL character in the file"))
     if lines[0].rstrip() != "---":
-        raise DraftError(filename, 1, "no front matter: the file must start with a '---' line")
+        raise DraftError(filename, 1,
+                         N_("no front matter: the file must start with a '---' line"))
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
     if end is None:
-        raise DraftError(filename, 1, "unterminated front matter: no closing '---' line")
+        raise DraftError(filename, 1, N_("unterminated front matter: no closing '---' line"))
     meta = FrontMatter(filename, "\n".join(lines[1:end]))
     number = meta.round()
     opens, closes = meta.window()
     final = meta.flag("final")
     if final and opens is not None:
-        meta.fail("consultation", "a final round takes no feedback: remove its consultation")
+        meta.fail("consultation", N_("a final round takes no feedback: remove its consultation"))
     code, title = meta.code(default_code), meta.text("title", required=True)
     name, date, visibility, levels = (
         meta.text("name"),
@@ -162,18 +163,22 @@ def _parse_body(
         depth, number = len(match.group(1)), index + 1
         previous = headings[-1][1] if headings else 0
         if depth > len(levels):
-            problem = f"heading depth {depth} but only {len(levels)} levels are declared"
-            raise DraftError(filename, number, problem)
+            raise DraftError(filename, number,
+                             N_("heading depth %(depth)s but only %(levels)s levels are declared"),
+                             depth=depth, levels=len(levels))
         if depth > previous + 1:
-            problem = f"heading skips a level (depth {previous} to {depth})"
-            raise DraftError(filename, number, problem)
+            raise DraftError(filename, number,
+                             N_("heading skips a level (depth %(previous)s to %(depth)s)"),
+                             previous=previous, depth=depth)
         heading = _parse_heading(match.group(2) or "", levels, filename, number)
-        for value, seen, what in ((heading.key, keys, "key"), (heading.label, labels, "label")):
+        duplicate = (N_("duplicate key '%(value)s' (first on line %(first)s)"),
+                     N_("duplicate label '%(value)s' (first on line %(first)s)"))
+        for value, seen, problem in ((heading.key, keys, duplicate[0]),
+                                     (heading.label, labels, duplicate[1])):
             if value is not None:
                 folded = value.casefold()
                 if folded in seen:
-                    problem = f"duplicate {what} '{value}' (first on line {seen[folded]})"
-                    raise DraftError(filename, number, problem)
+                    raise DraftError(filename, number, problem, value=value, first=seen[folded])
                 seen[folded] = number
         headings.append((index, depth, heading))
     ends = [index for index, _, _ in headings[1:]] + [len(lines)]
@@ -213,24 +218,29 @@ def _parse_heading(text: str, levels: tuple[str, ...], filename: str, line: int)
                 key = token[1:]
                 if not SLUG.match(key):
                     raise DraftError(
-                        filename, line, f"key '{key}' is not a slug (a-z, 0-9 and '-')"
+                        filename, line, N_("key '%(key)s' is not a slug (a-z, 0-9 and '-')"),
+                        key=key,
                     )
             elif token.startswith("wg=") and group is None:
                 group = token[3:]
                 if not SLUG.match(group):
                     raise DraftError(
-                        filename, line, f"working group '{group}' is not a slug (a-z, 0-9 and '-')"
+                        filename, line,
+                        N_("working group '%(group)s' is not a slug (a-z, 0-9 and '-')"),
+                        group=group,
                     )
             else:
                 raise DraftError(
                     filename,
                     line,
-                    f"unknown or repeated heading attribute '{token}' (use #key and wg=slug)",
+                    N_("unknown or repeated heading attribute '%(token)s' (use #key and "
+                       "wg=slug)"),
+                    token=token,
                 )
     text = _CLOSING_HASHES.sub("", text).strip()
     _refuse_html(text, filename, line)
     if not text:
-        raise DraftError(filename, line, "heading has an empty title")
+        raise DraftError(filename, line, N_("heading has an empty title"))
     match = _LABEL.match(text)
     if match and _is_label(match, levels):
         number = match.group("number")
@@ -262,7 +272,9 @@ def _refuse_html(line: str, filename: str, number: int) -> None:
     found = _BLOCK_TAG.match(visible) or _INLINE_TAG.search(visible)
     if found:
         snippet = visible[found.start() : found.start() + 20].strip()
-        raise DraftError(filename, number, f"raw HTML is not allowed ('{snippet}'); write Markdown")
+        raise DraftError(filename, number,
+                         N_("raw HTML is not allowed ('%(snippet)s'); write Markdown"),
+                         snippet=snippet)
 
 
 def _strip_blank(lines: list[str]) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from app.core import audit, hooks
 from app.core.db import db
 from app.core.errors import BadInput, NotFound
+from app.core.i18n import N_
 from app.drafting.lineage import lineage_between, locator
 from app.drafting.links import realign
 from app.drafting.models import VISIBILITIES, Code, LineageCorrection, LineageLink, Provision, Round
@@ -31,7 +32,7 @@ def get_code(slug: str) -> Code:
     """The Code with this slug; NotFound otherwise."""
     code = db.session.scalar(select(Code).where(Code.slug == slug))
     if code is None:
-        raise NotFound(f"There is no code {slug!r}.")
+        raise NotFound(N_("There is no code %(slug)r."), slug=slug)
     return code
 
 
@@ -46,7 +47,7 @@ def visible_code(slug: str, user: Any) -> tuple[Code, list[Round]]:
     code = get_code(slug)
     rounds = visible_rounds(code, user)
     if not rounds:
-        raise NotFound("There is no such code.")
+        raise NotFound(N_("There is no such code."))
     return code, rounds
 
 
@@ -61,7 +62,8 @@ def get_round(code: Code | str, number: int, user: Any = None, *, check: bool = 
             select(Round).where(Round.code_id == code_row.id, Round.number == number)
         )
     if round_ is None or (check and not can_view_round(user, round_)):
-        raise NotFound(f"There is no round {number} of {code_row.slug}.")
+        raise NotFound(N_("There is no round %(number)s of %(code)s."), number=number,
+                       code=code_row.slug)
     return round_
 
 
@@ -83,7 +85,8 @@ def get_provision(round_: Round, key: str) -> Provision:
         select(Provision).where(Provision.round_id == round_.id, Provision.key == key)
     )
     if provision is None:
-        raise NotFound(f"There is no provision {key!r} in round {round_.number}.")
+        raise NotFound(N_("There is no provision %(key)r in round %(number)s."), key=key,
+                       number=round_.number)
     return provision
 
 
@@ -125,7 +128,7 @@ def lineage_document(code: Code, from_n: int, to_m: int) -> dict[str, Any]:
     Raises NotFound for a missing round, BadInput when `from_n` is not before `to_m`.
     """
     if from_n >= to_m:
-        raise BadInput("--from must be a round before --to.")
+        raise BadInput(N_("--from must be a round before --to."))
     entries, added = lineage_between(
         get_round(code, from_n, check=False), get_round(code, to_m, check=False)
     )
@@ -156,7 +159,8 @@ def lineage_document(code: Code, from_n: int, to_m: int) -> dict[str, Any]:
 def set_visibility(round_: Round, visibility: str, actor: Any) -> None:
     """Set who may see a round (internal, plenary, public). Raises BadInput for another value."""
     if visibility not in VISIBILITIES:
-        raise BadInput(f"Visibility must be one of {', '.join(VISIBILITIES)}.")
+        raise BadInput(N_("Visibility must be one of %(choices)s."),
+                       choices=", ".join(VISIBILITIES))
     if visibility == round_.visibility:
         return
     audit.record("round.visibility", actor=actor, target=round_,
@@ -177,14 +181,14 @@ def set_window(
     window on a final round.
     """
     if (opens is None) != (closes is None):
-        raise BadInput("Give both the opening and the closing time, or neither.")
+        raise BadInput(N_("Give both the opening and the closing time, or neither."))
     if opens is not None and closes is not None:
         if opens.tzinfo is None or closes.tzinfo is None:
-            raise BadInput("Times must carry a time zone.")
+            raise BadInput(N_("Times must carry a time zone."))
         if closes <= opens:
-            raise BadInput("The consultation must close after it opens.")
+            raise BadInput(N_("The consultation must close after it opens."))
         if round_.final:
-            raise BadInput("A final round takes no feedback: it has no consultation window.")
+            raise BadInput(N_("A final round takes no feedback: it has no consultation window."))
     audit.record("round.window", actor=actor, target=round_,
                  opens=opens.isoformat() if opens else None,
                  closes=closes.isoformat() if closes else None)  # fmt: skip
@@ -205,11 +209,12 @@ def correct_link(
         select(LineageLink).where(LineageLink.from_provision_id == from_provision.id)
     )
     if link is None:
-        raise NotFound("This provision has no lineage link to correct (no later round).")
+        raise NotFound(N_("This provision has no lineage link to correct (no later round)."))
     target_round = db.session.get(Round, link.to_round_id)
     assert target_round is not None
     if any(p.round_id != target_round.id for p in to_provisions):
-        raise BadInput(f"Every target must be a provision of {target_round.name}.")
+        raise BadInput(N_("Every target must be a provision of %(round)s."),
+                       round=target_round.name)
     code = source_round.code
     correction = db.session.scalar(
         select(LineageCorrection).where(

@@ -23,6 +23,7 @@ from app.accounts.models import CATEGORIES, User
 from app.core import hooks
 from app.core.db import db, insert_rows, utcnow
 from app.core.errors import BadInput
+from app.core.i18n import N_, Message
 from app.drafting.models import Provision, Round
 from app.feedback.models import CONSENT_TERMS_VERSION, Comment
 from app.feedback.services import anchor_quote, clean_body, clean_proposal, clean_stance
@@ -47,16 +48,16 @@ def text_field(row: dict[str, Any], name: str) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise BadInput(f"{name} must be text")
+        raise BadInput(N_("%(name)s must be text"), name=name)
     return value
 
 
 def external_id_of(row: dict[str, Any]) -> str:
     external_id = text_field(row, "external_id")
     if external_id is None:
-        raise BadInput("external_id is required")
+        raise BadInput(N_("external_id is required"))
     if len(external_id) > 100:
-        raise BadInput("external_id may have at most 100 characters")
+        raise BadInput(N_("external_id may have at most 100 characters"))
     return external_id
 
 
@@ -67,9 +68,10 @@ def submitted_at(row: dict[str, Any]) -> dt.datetime | None:
     try:
         moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise BadInput(f"submitted_at {raw!r} is not an ISO 8601 date and time") from None
+        raise BadInput(N_("submitted_at %(value)r is not an ISO 8601 date and time"),
+                       value=raw) from None
     if moment.tzinfo is None:
-        raise BadInput("submitted_at needs a time zone (for example 2024-11-27T10:00:00Z)")
+        raise BadInput(N_("submitted_at needs a time zone (for example 2024-11-27T10:00:00Z)"))
     return moment
 
 
@@ -112,13 +114,14 @@ class RoundImport:
         """The row's comment columns, checked; raises DomainError naming the problem."""
         locator = text_field(row, "provision")
         if locator is None:
-            raise BadInput("provision is required")
+            raise BadInput(N_("provision is required"))
         provision = self.provision(locator.strip())
         if provision is None:
-            raise BadInput(f"unknown provision {locator!r} in round {self.round.number}")
+            raise BadInput(N_("unknown provision %(locator)r in round %(round)s"),
+                           locator=locator, round=self.round.number)
         raw = row.get("author")
         if not isinstance(raw, dict) or not raw.get("email"):
-            raise BadInput("author.email is required")
+            raise BadInput(N_("author.email is required"))
         email = self.email(str(raw["email"]))
         name = str(raw.get("name") or "").strip() or email.split("@")[0]
         author = (name, str(raw.get("organisation") or "") or None,
@@ -150,7 +153,8 @@ class RoundImport:
             if row.email not in found and row.email not in new:
                 category = row.author[2]
                 if category not in CATEGORIES:
-                    problems[row.email] = f"unknown category {category!r}"
+                    problems[row.email] = Message(N_("unknown category %(category)r"),
+                                                  category=category)
                 else:
                     new[row.email] = row.author
         try:

@@ -27,7 +27,7 @@ from app.accounts.models import CATEGORIES, User
 from app.core import audit
 from app.core.db import db
 from app.core.errors import BadInput, DomainError
-from app.core.i18n import N_
+from app.core.i18n import N_, Message
 from app.drafting.models import Round
 from app.drafting.services import find_provision
 from app.feedback.batches import (
@@ -131,7 +131,7 @@ def _csv_rows(lines: Iterator[str]) -> Iterator[tuple[int, Any]]:
         }
         clean = {k: v for k, v in row.items() if k is not None}
         if None in row:
-            yield reader.line_num, "the row has more cells than the header"
+            yield reader.line_num, N_("the row has more cells than the header")
             continue
         yield reader.line_num, {**clean, "author": author}
 
@@ -146,22 +146,22 @@ def _jsonl_rows(lines: Iterator[str]) -> Iterator[tuple[int, Any]]:
             try:
                 row = json.loads(part)
             except json.JSONDecodeError as error:
-                yield number, f"not valid JSON ({error.msg})"
+                yield number, Message(N_("not valid JSON (%(reason)s)"), reason=error.msg)
                 continue
-            yield number, row if isinstance(row, dict) else "a line must be a JSON object"
+            yield number, row if isinstance(row, dict) else N_("a line must be a JSON object")
 
 
 def _author(row: dict[str, Any]) -> User:
     raw = row.get("author")
     if not isinstance(raw, dict) or not raw.get("email"):
-        raise BadInput("author.email is required")
+        raise BadInput(N_("author.email is required"))
     email = accounts.normalise_email(str(raw["email"]))
     user = accounts.find_user(email)
     if user is not None:
         return user
     category = str(raw.get("category") or "other")
     if category not in CATEGORIES:
-        raise BadInput(f"unknown category {category!r}")
+        raise BadInput(N_("unknown category %(category)r"), category=category)
     name = str(raw.get("name") or "").strip() or email.split("@")[0]
     return accounts.create_user(
         email,
@@ -180,10 +180,11 @@ def _import_row(round_: Round, row: dict[str, Any]) -> bool:
         return False
     locator = text_field(row, "provision")
     if locator is None:
-        raise BadInput("provision is required")
+        raise BadInput(N_("provision is required"))
     provision = find_provision(round_, locator.strip())
     if provision is None:
-        raise BadInput(f"unknown provision {locator!r} in round {round_.number}")
+        raise BadInput(N_("unknown provision %(locator)r in round %(round)s"),
+                       locator=locator, round=round_.number)
     submit_comment(
         provision,
         _author(row),

@@ -19,43 +19,49 @@ from sqlalchemy import Select, false, func, select
 from app.core import audit, hooks
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict
+from app.core.i18n import N_, Number
 from app.drafting.models import Provision
 from app.feedback.models import (
     DECISION_REASON_LIMIT,
     DECISIONS,
-    OUTCOME_NAMES,
     REASON_REQUIRED,
     Comment,
 )
+
+# One sentence for each decision that needs a reason (REASON_REQUIRED).
+REASON_NEEDED = {
+    "partly_accepted": N_("Give a short reason: it is required when a proposal is partly "
+                          "accepted."),
+    "not_taken_up": N_("Give a short reason: it is required when a proposal is not taken up."),
+}
 
 
 def clean_decision(decision: Any, reason: Any) -> tuple[str, str]:
     """The decision and its trimmed reason; BadInput for an unknown decision, a missing reason
     where one is required (partly accepted, not taken up) or one past the limit."""
     if not isinstance(decision, str) or decision not in DECISIONS:
-        raise BadInput(f"Unknown decision {decision!r}: use one of {', '.join(DECISIONS)}.")
+        raise BadInput(N_("Unknown decision %(decision)r: use one of %(decisions)s."),
+                       decision=decision, decisions=", ".join(DECISIONS))
     if reason is not None and not isinstance(reason, str):
-        raise BadInput("The reason must be text.")
+        raise BadInput(N_("The reason must be text."))
     text = " ".join((reason or "").split())
     if decision in REASON_REQUIRED and not text:
-        raise BadInput(
-            f"Give a short reason: it is required when a proposal is "
-            f"{OUTCOME_NAMES[decision].lower()}."
-        )
+        raise BadInput(REASON_NEEDED[decision])
     if len(text) > DECISION_REASON_LIMIT:
-        raise BadInput(f"A reason may have at most {DECISION_REASON_LIMIT:,} characters.")
+        raise BadInput(N_("A reason may have at most %(limit)s characters."),
+                       limit=Number(DECISION_REASON_LIMIT))
     return decision, text
 
 
 def decision_problem(comment: Comment, now: dt.datetime | None = None) -> str | None:
     """Why this comment cannot be decided now, or None."""
     if not comment.proposed_text:
-        return "This comment proposes no wording: there is nothing to decide."
+        return N_("This comment proposes no wording: there is nothing to decide.")
     if comment.status == "withdrawn":
-        return "Its author withdrew this comment: it is no longer decided on."
+        return N_("Its author withdrew this comment: it is no longer decided on.")
     if comment.round.is_open(now):
-        return ("The consultation on this draft is still open and the author may still change "
-                "the proposal: decide once it has closed.")
+        return N_("The consultation on this draft is still open and the author may still "
+                  "change the proposal: decide once it has closed.")
     return None
 
 

@@ -4,7 +4,7 @@ whole with a message naming it (docs/feedback.md, "Limits"). Nothing is ever cut
 from __future__ import annotations
 
 from app.core.errors import BadInput, TooLarge
-from app.core.i18n import N_
+from app.core.i18n import N_, NP_, Message, Number
 from app.feedback.models import BODY_LIMIT, PROPOSAL_LIMIT, STANCES
 
 
@@ -20,10 +20,14 @@ def length_problem(what: str, field: str, text: str, limit: int) -> TooLarge | N
     length = len(text)
     if length <= limit:
         return None
+    excess = length - limit
     return TooLarge(
-        f"{what} has {length:,} characters: at most {limit:,} are accepted. "
-        f"Shorten it by {length - limit:,} character{'s' if length - limit != 1 else ''}.",
+        N_("%(what)s has %(length)s characters: at most %(limit)s are accepted. "
+           "Shorten it by %(excess)s."),
         {"field": field, "limit": limit, "length": length},
+        what=Message(what), length=Number(length), limit=Number(limit),
+        excess=Message(*NP_("%(count)s character", "%(count)s characters"), n=excess,
+                       count=Number(excess)),
     )
 
 
@@ -31,7 +35,7 @@ def clean_body(body: str | None) -> str:
     text = normalise_text(body)
     if not text:
         raise BadInput(N_("Write a comment: the body may not be empty."))
-    if problem := length_problem("The comment", "body", text, BODY_LIMIT):
+    if problem := length_problem(N_("The comment"), "body", text, BODY_LIMIT):
         raise problem
     return text
 
@@ -40,12 +44,14 @@ def clean_proposal(proposed: str | None) -> str | None:
     text = normalise_text(proposed)
     if not text:
         return None
-    if problem := length_problem("The proposed wording", "proposed_text", text, PROPOSAL_LIMIT):
+    if problem := length_problem(N_("The proposed wording"), "proposed_text", text,
+                                 PROPOSAL_LIMIT):
         raise problem
     return text
 
 
 def clean_stance(stance: str | None) -> str:
     if stance not in STANCES:
-        raise BadInput(f"Unknown stance {stance!r}: use one of {', '.join(STANCES)}.")
+        raise BadInput(N_("Unknown stance %(stance)r: use one of %(stances)s."), stance=stance,
+                       stances=", ".join(STANCES))
     return stance

@@ -8,6 +8,7 @@ from sqlalchemy import exists, select
 
 from app.core import hooks
 from app.core.db import db
+from app.core.i18n import N_, Message
 from app.drafting.models import Round
 from app.drafting.permissions import can_view_round
 from app.feedback.carry import carry_forward
@@ -22,7 +23,9 @@ def _carry(previous: Round | None, current: Round, **_: Any) -> None:
 
 def _has_feedback(round: Round, **_: Any) -> str | None:  # noqa: A002  (the hook's keyword)
     if db.session.scalar(select(exists().where(Comment.round_id == round.id))):
-        return "already has feedback"
+        return Message(N_("round %(round)s of %(code)s already has feedback and cannot be "
+                          "overwritten; import the changes as a new round"),
+                       round=round.number, code=round.code.slug)
     return None
 
 

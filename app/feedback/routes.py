@@ -18,6 +18,7 @@ from app.core.access import check
 from app.core.db import db
 from app.core.errors import DomainError, NotAllowed, NotFound
 from app.core.extensions import limiter
+from app.core.i18n import N_, translated
 from app.core.panels import comment_fates
 from app.drafting.models import Provision
 from app.drafting.permissions import can_view_round
@@ -63,15 +64,16 @@ def _authored(comment_id: int) -> Comment:
     """A comment the current user wrote, in a round they may still see; 403 for a visible
     comment of someone else, 404 once its round is no longer visible to them."""
     comment = _comment(comment_id)
-    check(is_author(current_user, comment), NotAllowed("Only its author may change a comment."))
+    check(is_author(current_user, comment),
+          NotAllowed(N_("Only its author may change a comment.")))
     check(can_view_round(current_user, comment.round))
     return comment
 
 
 def _moderated(comment_id: int) -> Comment:
     comment = _comment(comment_id)
-    check(can_moderate(current_user), NotAllowed("Only the secretariat may hide or show "
-                                                 "comments."))
+    check(can_moderate(current_user), NotAllowed(N_("Only the secretariat may hide or show "
+                                                    "comments.")))
     return comment
 
 
@@ -84,7 +86,7 @@ def _refused(error: DomainError, round_: Any) -> int:
     page itself, which keeps the typed text for copying (feedback/_kept_text.html)."""
     db.session.rollback()
     if window_message(round_) is None:
-        flash(gettext(error.message), "error")
+        flash(translated(error.message), "error")
     return error.status
 
 
@@ -252,9 +254,10 @@ def _export_scope(code: str, number: int) -> tuple[Any, WorkingGroup | None]:
     slug = request.args.get("group") or None
     group = db.session.query(WorkingGroup).filter_by(slug=slug).one_or_none() if slug else None
     if slug and group is None:
-        raise NotFound("There is no such working group.")
+        raise NotFound(N_("There is no such working group."))
     check(can_export(current_user, group.id if group else None),
-          NotAllowed("Only the group's chairs and the secretariat may export its comments."))
+          NotAllowed(N_("Only the group's chairs and the secretariat may export its "
+                        "comments.")))
     return round_, group
 
 
@@ -284,7 +287,8 @@ def export_csv(code: str, number: int) -> ResponseReturnValue:
 @login_required
 def import_page(code: str, number: int) -> ResponseReturnValue:
     round_ = get_round(code, number, current_user)
-    check(can_moderate(current_user), NotAllowed("Only the secretariat may import feedback."))
+    check(can_moderate(current_user),
+          NotAllowed(N_("Only the secretariat may import feedback.")))
     form = ImportForm()
     report = None
     if form.validate_on_submit():
@@ -303,7 +307,8 @@ def import_page(code: str, number: int) -> ResponseReturnValue:
 def import_template(code: str, number: int, kind: str) -> ResponseReturnValue:
     """An example file to fill in, naming a measure of this round."""
     round_ = get_round(code, number, current_user)
-    check(can_moderate(current_user), NotAllowed("Only the secretariat may import feedback."))
+    check(can_moderate(current_user),
+          NotAllowed(N_("Only the secretariat may import feedback.")))
     provisions = round_provisions(round_)
     measure = next((p for p in provisions if p.kind == "measure"), provisions[0] if provisions
                    else None)

@@ -111,7 +111,7 @@ _REPLAYED = ("provision_id", "parent_id", "stance", "body", "proposed_text", "qu
 
 def _replay(existing: Comment, fields: Mapping[str, Any]) -> Comment:
     if any(getattr(existing, name) != fields[name] for name in _REPLAYED):
-        raise Conflict("This Idempotency-Key was already used for a different comment.")
+        raise Conflict(N_("This Idempotency-Key was already used for a different comment."))
     return existing
 
 
@@ -147,9 +147,10 @@ def submit_comment(
     round_ = provision.round
     now = now or utcnow()
     if idempotency_key and len(idempotency_key) > KEY_LIMIT:
-        raise BadInput(f"An Idempotency-Key may have at most {KEY_LIMIT} characters.")
+        raise BadInput(N_("An Idempotency-Key may have at most %(limit)s characters."),
+                       limit=KEY_LIMIT)
     if external_id is not None and not 0 < len(external_id) <= KEY_LIMIT:
-        raise BadInput(f"An external_id has 1 to {KEY_LIMIT} characters.")
+        raise BadInput(N_("An external_id has 1 to %(limit)s characters."), limit=KEY_LIMIT)
     fields: dict[str, Any] = {
         "provision_id": provision.id,
         "parent_id": parent.id if parent is not None else None,
@@ -167,7 +168,8 @@ def submit_comment(
     if external_id and db.session.scalar(
         select(Comment.id).where(Comment.external_id == external_id)
     ):
-        raise Conflict(f"A comment with external_id {external_id!r} is already stored.")
+        raise Conflict(N_("A comment with external_id %(id)r is already stored."),
+                       id=external_id)
     comment = Comment(
         round_id=round_.id,
         author_id=author.id,
@@ -267,7 +269,7 @@ def hide_comment(comment: Comment, reason: str, actor: Any) -> Comment:
     reason = normalise_text(reason)
     if not reason:
         raise BadInput(N_("Give a reason for hiding the comment."))
-    if problem := length_problem("The reason", "reason", reason, HIDE_REASON_LIMIT):
+    if problem := length_problem(N_("The reason"), "reason", reason, HIDE_REASON_LIMIT):
         raise problem
     _hide(comment, reason, actor)
     # Its replies go with it: shown alone they would answer a comment no one can read.

@@ -24,7 +24,7 @@ from app.core.i18n import language_of
 from app.core.mail import mail_configured, send_mail
 from app.drafting.models import Round
 from app.notifications.listeners import round_path
-from app.notifications.messages import Message
+from app.notifications.messages import Notice
 from app.notifications.models import Notification
 from app.notifications.services import (
     News,
@@ -56,14 +56,14 @@ def announce_windows(now: dt.datetime | None = None) -> int:
         named = {"code": round_.code.title, "round": round_.name}
         created += notify(audience, News(
             kind="window_opened", key=f"opened:{round_.id}:{stamp}",
-            title=Message("opened.title", named),
-            body=Message("opened.body", {"closes": round_.closes_at}),
+            title=Notice("opened.title", named),
+            body=Notice("opened.body", {"closes": round_.closes_at}),
             url=round_path(round_), round=round_), now)
         if round_.closes_at - now <= CLOSING_NOTICE:
             created += notify(audience, News(
                 kind="window_closing", key=f"closing:{round_.id}:{stamp}",
-                title=Message("closing.title", named),
-                body=Message("closing.body", {"closes": round_.closes_at}),
+                title=Notice("closing.title", named),
+                body=Notice("closing.body", {"closes": round_.closes_at}),
                 url=round_path(round_), round=round_), now)
     db.session.flush()
     return created

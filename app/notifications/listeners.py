@@ -17,7 +17,7 @@ from app.core.db import db
 from app.drafting.models import Provision, Round
 from app.drafting.services import neighbour_round
 from app.feedback.models import Comment, CommentCarry
-from app.notifications.messages import Message, Outcome, Phrase
+from app.notifications.messages import Notice, Outcome, Phrase
 from app.notifications.models import Notification, NotificationSettings
 from app.notifications.services import (
     News,
@@ -63,9 +63,9 @@ def _carried(previous: Round | None, current: Round, *, refresh: bool = False,
                and carry.status != "orphaned" else f"{provision_path(old)}#comment-{comment.id}")
         items.append((comment.author, News(
             kind="comment_carried", key=f"carried:{comment.id}:{current.id}",
-            title=Message("carried.title", {"provision": old.label or old.title,
+            title=Notice("carried.title", {"provision": old.label or old.title,
                                             "round": current.name}),
-            body=Message(CARRIED[carry.status], {"new": where})
+            body=Notice(CARRIED[carry.status], {"new": where})
             if carry.status in CARRIED else "", url=url,
             round=current, comment=comment)))
     notify_each(items, refresh=refresh)
@@ -83,9 +83,9 @@ def _published(round: Round, **_: Any) -> None:  # noqa: A002  (the hook's keywo
     link = f"{round_path(round)}/changes" if previous is not None else round_path(round)
     notify(accounts_seeing(round), News(
         kind="round_published", key=f"published:{round.id}:{round.source_hash[:16]}",
-        title=Message("published.title", {"code": round.code.title, "round": round.name}),
-        body=(Message("published.changes", {"previous": previous.name})
-              if previous is not None else Message("published.first")),
+        title=Notice("published.title", {"code": round.code.title, "round": round.name}),
+        body=(Notice("published.changes", {"previous": previous.name})
+              if previous is not None else Notice("published.first")),
         url=link, round=round))
     _carried(previous, round)
 
@@ -97,7 +97,7 @@ def _decided(comment: Comment, previous: str | None = None, **_: Any) -> None:
     moment = comment.decided_at.isoformat() if comment.decided_at is not None else ""
     notify([comment.author], News(
         kind="proposal_decided", key=f"decided:{comment.id}:{comment.decision}:{moment}",
-        title=Message("decided.changed" if previous is not None else "decided.title",
+        title=Notice("decided.changed" if previous is not None else "decided.title",
                       {"provision": provision.label or provision.title,
                        "decision": Outcome(comment.decision or "undecided")}),
         body=comment.decision_reason or "",
@@ -127,11 +127,11 @@ def _answered(response: ThemeResponse, **_: Any) -> None:
     authors = list({comment.author_id: comment.author for comment in members}.values())
     notify(authors, News(
         kind="theme_answered", key=f"answered:{identity.id}:{response.outcome}",
-        title=(Message("answered.title", {"theme": identity.title,
+        title=(Notice("answered.title", {"theme": identity.title,
                                           "outcome": Outcome(response.outcome)})
                if identity.title else
-               Message("answered.untitled", {"outcome": Outcome(response.outcome)})),
-        body=Message("answered.body", {"round": round_.name, "reason": response.reason}),
+               Notice("answered.untitled", {"outcome": Outcome(response.outcome)})),
+        body=Notice("answered.body", {"round": round_.name, "reason": response.reason}),
         url=f"{round_path(round_)}/register#theme-{identity.id}", round=round_))
 
 

@@ -55,7 +55,7 @@ PHRASES = {"this_draft": _l("this draft")}
 
 
 @dataclass(frozen=True)
-class Message:
+class Notice:
     """One message of MESSAGES with its values: str (as written), dt.datetime (a moment),
     Outcome or Phrase."""
 
@@ -108,15 +108,15 @@ def _decode(value: Any) -> str:
     return ""
 
 
-def _kept(message: Message) -> dict[str, Any]:
+def _kept(message: Notice) -> dict[str, Any]:
     """One part of the `message` column: the id and the values as JSON."""
     return {"id": message.id, "params": {k: _encode(v) for k, v in message.params.items()}}
 
 
-def stored(title: str | Message, body: str | Message) -> dict[str, Any] | None:
+def stored(title: str | Notice, body: str | Notice) -> dict[str, Any] | None:
     """The `message` column for a title and body (None when both are plain text)."""
     out = {part: _kept(text) for part, text in (("title", title), ("body", body))
-           if isinstance(text, Message)}
+           if isinstance(text, Notice)}
     return out or None
 
 
@@ -134,9 +134,9 @@ def render(part: Any) -> str | None:
         return None
 
 
-def english(text: str | Message) -> str:
+def english(text: str | Notice) -> str:
     """The English text (what `title` and `body` store, whatever the page's language)."""
-    if not isinstance(text, Message):
+    if not isinstance(text, Notice):
         return text
     with force_locale("en"):
         return render(_kept(text)) or ""
@@ -197,7 +197,7 @@ def _typed(name: str, value: str) -> Any:
 
 
 def recognise(kind: str, part: str, text: str,
-              hints: Mapping[str, str] | None = None) -> Message | None:
+              hints: Mapping[str, str] | None = None) -> Notice | None:
     """The message an earlier notice's English `text` says (`part` "title" or "body"), or
     None. `hints` (the round's name, the code's title) settle values that hold a separator."""
     titles, bodies = EARLIER.get(kind, ((), ()))
@@ -208,8 +208,8 @@ def recognise(kind: str, part: str, text: str,
                 continue
             params = {k: _typed(k, v) for k, v in found.groupdict().items()}
             if message_id == "answered.title" and params.get("theme") == "a theme":
-                return Message("answered.untitled", {"outcome": params["outcome"]})
-            return Message(message_id, params)
+                return Notice("answered.untitled", {"outcome": params["outcome"]})
+            return Notice(message_id, params)
     return None
 
 

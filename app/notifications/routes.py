@@ -29,7 +29,7 @@ from app.accounts.forms import ActionForm
 from app.accounts.permissions import account
 from app.core.db import db
 from app.core.errors import DomainError, NotFound
-from app.core.i18n import language, language_of
+from app.core.i18n import N_, language, language_of, translated
 from app.core.navigation import MAIN_NAV, NavItem
 from app.core.urls import absolute, public_url_for
 from app.notifications import services
@@ -98,7 +98,7 @@ def settings() -> ResponseReturnValue:
         services.update_settings(current_user, form.email.data or "", form.kinds.data or [])
     except DomainError as error:
         db.session.rollback()
-        flash(gettext(error.message), "error")
+        flash(translated(error.message), "error")
         return _settings_page(form, error.status)
     db.session.commit()
     flash(gettext("Your notification settings are saved."), "info")
@@ -159,7 +159,7 @@ def feed(token: str) -> ResponseReturnValue:
     """The account's notifications as Atom (RFC 4287), for the holder of the secret URL."""
     user = services.user_for_feed(token)
     if user is None:
-        raise NotFound("This feed does not exist, or its URL was revoked.")
+        raise NotFound(N_("This feed does not exist, or its URL was revoked."))
     items = services.notifications_for(user, limit=services.FEED_SIZE)
     with force_locale(language_of(user)):  # feed readers carry no cookie: the account's language
         root = _atom(user, items)

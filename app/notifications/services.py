@@ -21,10 +21,11 @@ from app.accounts.models import User
 from app.core import audit
 from app.core.db import db, utcnow
 from app.core.errors import BadInput
+from app.core.i18n import N_
 from app.drafting.models import Round
 from app.drafting.permissions import can_view_round
 from app.feedback.models import Comment
-from app.notifications.messages import Message, english, stored
+from app.notifications.messages import Notice, english, stored
 from app.notifications.models import EMAIL_MODES, KINDS, Notification, NotificationSettings
 from app.synthesis.permissions import can_view_register
 
@@ -35,12 +36,12 @@ FEED_SIZE = 50
 @dataclass(frozen=True)
 class News:
     """What to tell: the same for every recipient of one event. A title or body given as a
-    Message is shown in each reader's language; given as text (what someone wrote), as is."""
+    Notice is shown in each reader's language; given as text (what someone wrote), as is."""
 
     kind: str
     key: str
-    title: str | Message
-    body: str | Message
+    title: str | Notice
+    body: str | Notice
     url: str
     round: Round | None = None
     comment: Comment | None = None
@@ -186,11 +187,11 @@ def mark_all_read(user: User, now: dt.datetime | None = None) -> None:
 def update_settings(user: User, email: str, wanted: Iterable[str]) -> NotificationSettings:
     """How the account hears (digest, instant or no e-mail) and which kinds it wants."""
     if email not in EMAIL_MODES:
-        raise BadInput(f"Choose one of {', '.join(EMAIL_MODES)}.")
+        raise BadInput(N_("Choose one of %(modes)s."), modes=", ".join(EMAIL_MODES))
     chosen = set(wanted)
     unknown = chosen - set(KINDS)
     if unknown:
-        raise BadInput(f"Unknown kind of notification: {sorted(unknown)[0]!r}.")
+        raise BadInput(N_("Unknown kind of notification: %(kind)r."), kind=sorted(unknown)[0])
     row = own_settings(user)
     row.email = email
     row.muted = [kind for kind in KINDS if kind not in chosen]

@@ -44,7 +44,8 @@ def groups_of(rounds: Sequence[Round]) -> list[WorkingGroup]:
 def _choice(args: Mapping[str, str], name: str, allowed: Sequence[str]) -> str | None:
     value = args.get(name, "") or ""
     if value and value not in allowed:
-        raise BadInput(f"{name} must be one of: {', '.join(allowed)}.")
+        raise BadInput(N_("%(name)s must be one of: %(choices)s."), name=name,
+                       choices=", ".join(allowed))
     return value or None
 
 
@@ -53,7 +54,7 @@ def read_offset(cursor: str | None) -> int:
     if not cursor:
         return 0
     if not (cursor.isascii() and cursor.isdigit()) or not 0 <= int(cursor) <= MAX_OFFSET:
-        raise BadInput("cursor is not one this search gave out.")
+        raise BadInput(N_("cursor is not one this search gave out."))
     return int(cursor)
 
 
@@ -65,7 +66,7 @@ def read_params(
     chosen = None
     if number := args.get("round", ""):
         if not (number.isascii() and number.isdigit()):
-            raise BadInput("round must be a round number.")
+            raise BadInput(N_("round must be a round number."))
         chosen = next((r for r in rounds if r.number == int(number)), None)
         if chosen is None:
             raise NotFound(N_("There is no such round."))

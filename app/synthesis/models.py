@@ -37,7 +37,7 @@ RUN_STATUSES = ("queued", "running", "done", "failed")
 OUTCOMES = ("accepted", "partly_accepted", "not_taken_up", "out_of_scope")
 OUTCOME_NAMES = {outcome: _NAMES[outcome] for outcome in OUTCOMES}
 # The names of outcomes and decisions, marked for translation (templates show them through
-# routes.outcome_label; notifications and the API keep the English names).
+# routes.outcome_label, notifications through their Outcome values; the API keeps the English).
 OUTCOME_LABELS = {"accepted": N_("Accepted"), "partly_accepted": N_("Partly accepted"),
                   "not_taken_up": N_("Not taken up"), "out_of_scope": N_("Out of scope"),
                   "undecided": N_("Not decided yet")}

@@ -17,6 +17,7 @@ from app.accounts.permissions import is_secretariat
 from app.core.access import check, require
 from app.core.db import db
 from app.core.errors import DomainError, NotAllowed
+from app.core.i18n import N_, translated
 from app.drafting.permissions import can_view_round
 from app.drafting.services import get_round, neighbour_round
 from app.feedback.carry import latest_carries
@@ -96,8 +97,8 @@ def decide(comment_id: int) -> ResponseReturnValue:
     check(comment is not None and can_view_comment(current_user, comment))
     assert comment is not None
     check(can_decide(current_user, comment),
-          NotAllowed("Only the chairs of the provision's working group and the secretariat "
-                     "decide on its proposals."))
+          NotAllowed(N_("Only the chairs of the provision's working group and the secretariat "
+                        "decide on its proposals.")))
     form = DecisionForm()
     back = url_for("synthesis.proposals", code=comment.round.code.slug,
                    number=comment.round.number, **_filters(request.form))
@@ -114,7 +115,7 @@ def decide(comment_id: int) -> ResponseReturnValue:
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        return refused(gettext(error.message))
+        return refused(translated(error.message))
     flash(gettext("%(provision)s, proposal %(id)s: %(decision)s. Its author will be told.",
                   provision=comment.provision.label or comment.provision.title, id=comment.id,
                   decision=gettext(OUTCOME_LABELS[comment.decision or "undecided"]).lower()),

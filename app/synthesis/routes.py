@@ -18,6 +18,7 @@ from app.accounts.permissions import can_manage_platform
 from app.core.access import require
 from app.core.db import db, utcnow
 from app.core.errors import DomainError
+from app.core.i18n import translated
 from app.core.navigation import MAIN_NAV, NavItem
 from app.drafting.models import Code, Provision
 from app.drafting.services import get_round, visible_rounds
@@ -28,6 +29,7 @@ from app.synthesis.loading import load_run, my_groups, scope_allowed
 from app.synthesis.models import OUTCOME_LABELS, CodebookEntry, ScopeSetting, SynthesisRun
 from app.synthesis.overview import COLUMNS, FILTERS, overview, read_view
 from app.synthesis.permissions import can_use_workspace
+from app.synthesis.run_messages import run_message
 
 QUEUED_TOO_LONG = dt.timedelta(minutes=1)  # then the page says no worker is running
 
@@ -55,6 +57,9 @@ def synthesis_provision_url(provision: Provision) -> str:
 @bp.app_template_global()
 def category_name(slug: str) -> str:
     return str(CATEGORY_NAMES.get(slug, slug))
+
+
+bp.add_app_template_global(run_message)
 
 
 @bp.app_template_global()
@@ -178,7 +183,7 @@ def codebook(run_id: int) -> ResponseReturnValue:
             return redirect(url_for("synthesis.codebook", run_id=run.id))
         except DomainError as error:
             db.session.rollback()
-            flash(gettext(error.message), "error")
+            flash(translated(error.message), "error")
     entries = workspace.codebook(run.round, run.scope_key)
     return render_template("synthesis/codebook.html", run=run, form=form, entries=entries,
                            scope=services.scope_of(run))

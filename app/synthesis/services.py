@@ -18,6 +18,7 @@ from app.accounts.models import User, WorkingGroup
 from app.core import audit
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, NotFound
+from app.core.i18n import N_
 from app.drafting.models import Provision, Round
 from app.embedding.engine import Embedder
 from app.embedding.services import BATCH_SIZE, embed_texts, get_embedder
@@ -71,17 +72,18 @@ def resolve_scope(
     Raises BadInput if both are given, NotFound if the provision or group does not exist.
     """
     if provision is not None and group is not None:
-        raise BadInput("Give a provision or a working group, not both.")
+        raise BadInput(N_("Give a provision or a working group, not both."))
     if provision is not None:
         key = provision if isinstance(provision, str) else provision.key
         if find_provision(round_, key) is None:
-            raise NotFound(f"Round {round_.number} has no provision {key!r}.")
+            raise NotFound(N_("Round %(round)s has no provision %(key)r."), round=round_.number,
+                           key=key)
         return Scope(round_, provision_key=key)
     if group is not None:
         if isinstance(group, str):
             found = db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == group))
             if found is None:
-                raise NotFound(f"There is no working group {group!r}.")
+                raise NotFound(N_("There is no working group %(slug)r."), slug=group)
             group = found
         return Scope(round_, group=group)
     return Scope(round_)

@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from app.core.access import require
 from app.core.db import db
 from app.core.errors import DomainError
+from app.core.i18n import translated
 from app.drafting.services import neighbour_round
 from app.feedback.models import Comment
 from app.synthesis import forms, services, workspace
@@ -111,7 +112,7 @@ def _act(theme: Theme, action: Callable[[], Any], saved: Callable[[Any], str]) -
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        flash(gettext(error.message), "error")
+        flash(translated(error.message), "error")
         return redirect(url_for("synthesis.theme_page", run_id=run_id, theme_id=theme.id))
     flash(message, "info")
     target = result if isinstance(result, Theme) else theme

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from app.core.errors import Conflict
+from app.core.i18n import N_
 from app.embedding.engine import text_hash
 from app.embedding.services import cached_vectors
 from app.feedback.models import Comment
@@ -31,5 +32,5 @@ def cached_comment_vectors(model: str, comments: Iterable[Comment]) -> dict[int,
     hashes = {c.id: text_hash(comment_text(c)) for c in comments}
     found = cached_vectors(model, list(hashes.values()))
     if any(digest not in found for digest in hashes.values()):
-        raise Conflict("Some comments changed since this run; run the synthesis again.")
+        raise Conflict(N_("Some comments changed since this run; run the synthesis again."))
     return {cid: found[digest] for cid, digest in hashes.items()}

@@ -63,7 +63,7 @@ def rename_theme(theme: Theme, title: str, *, actor: User | None) -> None:
     check_editable(theme.run)
     clean = " ".join(title.split())
     if len(clean) > TITLE_LIMIT:
-        raise BadInput(f"A title may have at most {TITLE_LIMIT} characters.")
+        raise BadInput(N_("A title may have at most %(limit)s characters."), limit=TITLE_LIMIT)
     before = theme.display_label
     theme.identity.title = clean or None
     audit.record("synthesis.theme.rename", actor=actor, target=theme.identity,
@@ -73,7 +73,7 @@ def rename_theme(theme: Theme, title: str, *, actor: User | None) -> None:
 def set_note(theme: Theme, note: str, *, actor: User | None) -> None:
     check_editable(theme.run)
     if len(note) > NOTE_LIMIT:
-        raise BadInput(f"A note may have at most {NOTE_LIMIT} characters.")
+        raise BadInput(N_("A note may have at most %(limit)s characters."), limit=NOTE_LIMIT)
     theme.identity.note = note.strip()
     audit.record("synthesis.theme.note", actor=actor, target=theme.identity)
 
@@ -206,7 +206,7 @@ def add_codebook_entry(
     if len(title) > TITLE_LIMIT or len(description) > NOTE_LIMIT:
         raise BadInput(N_("That title or description is too long."))
     if any(e.title.lower() == title.lower() for e in codebook(round_, scope_key)):
-        raise Conflict(f"The codebook already has a theme called {title!r}.")
+        raise Conflict(N_("The codebook already has a theme called %(title)r."), title=title)
     entry = CodebookEntry(round_id=round_.id, scope_key=scope_key, title=title,
                           description=" ".join(description.split()),
                           created_by_id=getattr(actor, "id", None))
@@ -237,7 +237,7 @@ def respond(
     if not reason:
         raise BadInput(N_("Give the reason for the response."))
     if len(reason) > REASON_LIMIT:
-        raise BadInput(f"A reason may have at most {REASON_LIMIT} characters.")
+        raise BadInput(N_("A reason may have at most %(limit)s characters."), limit=REASON_LIMIT)
     keys = list(dict.fromkeys(k.strip() for k in provision_keys if k.strip()))
     later = neighbour_round(theme.run.round, 1)
     if keys and later is None:
@@ -246,7 +246,8 @@ def respond(
         known = {p.key for p in later.provisions}
         unknown = [k for k in keys if k not in known]
         if unknown:
-            raise BadInput(f"Round {later.number} has no provision {unknown[0]!r}.")
+            raise BadInput(N_("Round %(round)s has no provision %(key)r."), round=later.number,
+                           key=unknown[0])
     identity = theme.identity
     response = identity.response
     if response is not None and response.published and not published:

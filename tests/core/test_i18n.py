@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "app" / "translations" / "fr" / "LC_MESSAGES"
 METHODS = [("app/**.py", "python"), ("templates/**.html", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-            "N_": None}
+            "N_": None, "NP_": (1, 2)}
 
 
 def marked_strings() -> set[str]:

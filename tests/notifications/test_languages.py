@@ -21,7 +21,7 @@ from app.notifications import services
 from app.notifications.delivery import deliver
 from app.notifications.messages import (
     MESSAGES,
-    Message,
+    Notice,
     Outcome,
     Phrase,
     english,
@@ -99,7 +99,7 @@ def test_the_stored_text_stays_english_whatever_the_language_of_the_page(
     with app.test_request_context(headers={"Accept-Language": "fr"}):  # a chair reading French
         decide_proposal(why.undecided, "not_taken_up", "Not this time.", actor=chair)
         assert "présidence" in Notification(kind="proposal_decided", title="", body="",
-                                            message=stored(Message("decided.title", {
+                                            message=stored(Notice("decided.title", {
                                                 "provision": "x", "decision": "y"}), "")
                                             ).shown_title
     db.session.commit()
@@ -131,14 +131,14 @@ KINDS = {"carried": "comment_carried", "published": "round_published",
 
 @pytest.mark.parametrize("message_id", sorted(SAMPLES))
 def test_an_earlier_notice_is_recognised_by_its_english(app: Any, message_id: str) -> None:
-    said = Message(message_id, SAMPLES[message_id])
+    said = Notice(message_id, SAMPLES[message_id])
     part = "title" if message_id.endswith((".title", ".changed")) else "body"
     with app.app_context():
         assert recognise(KINDS[message_id.split(".")[0]], part, english(said)) == said
 
 
 def test_the_rounds_names_settle_where_an_earlier_title_splits(app: Any) -> None:
-    said = Message("opened.title", {"code": "Code of Practice, transparency",
+    said = Notice("opened.title", {"code": "Code of Practice, transparency",
                                     "round": "Draft 2, revised"})
     hints = {"code": "Code of Practice, transparency", "round": "Draft 2, revised"}
     with app.app_context():
@@ -151,7 +151,7 @@ def test_the_rounds_names_settle_where_an_earlier_title_splits(app: Any) -> None
 def test_every_message_id_is_known_and_an_unknown_one_is_refused() -> None:
     assert all(key.split(".")[0] in KINDS for key in MESSAGES)
     with pytest.raises(ValueError):
-        Message("carried.nonsense")
+        Notice("carried.nonsense")
 
 
 def test_mail_goes_out_in_each_recipients_language(
@@ -167,8 +167,8 @@ def test_mail_goes_out_in_each_recipients_language(
     for user in (french, english_reader):
         services.notify([user], services.News(
             kind="window_closing", key="closing:test", url="/codes/demo", round=round_,
-            title=Message("closing.title", {"code": "Demo", "round": "Draft 4"}),
-            body=Message("closing.body",
+            title=Notice("closing.title", {"code": "Demo", "round": "Draft 4"}),
+            body=Notice("closing.body",
                          {"closes": dt.datetime(2026, 12, 19, 12, 0, tzinfo=dt.UTC)})))
     db.session.commit()
     assert deliver(MORNING) == 2
