@@ -1,16 +1,16 @@
 """Pages as the record grows: the demo Code's pages with the record at 1x and at 100x.
 
-Run: ``python -m bench.bench_pages_scale [--requests 60] [--postgresql URL]
-[--only search]``. Builds two databases in child processes (SQLite files, or with
-``--postgresql postgresql+psycopg://user@host/name`` two PostgreSQL databases ``name_1x`` and
-``name_100x``, dropped afterwards): 1x is the demo Code (drafts/gpai-code, four rounds) with
-its round 2 and round 3 feedback imported; 100x is the same plus twenty other consultations
-generated with our own text and loaded in bulk (two rounds of 100 measures each: 4,000 provisions; 46,000
-comments from 2,000 authors, through the bulk import). Both are served at once by gunicorn
-(2 workers each) and every page is requested from both in turn, so that both see the same
-load on a shared machine. Prints p50/p95 at both sizes and, first, the floor: a page that only
-renders the base template. Goal for bounded pages (those whose content does not grow with the
-other consultations): p95 at 100x within 1.5x of p95 at 1x.
+Run: ``python -m bench.bench_pages_scale [--requests 60] [--postgresql URL] [--only search]``.
+Builds two databases in child processes (SQLite files, or with ``--postgresql
+postgresql+psycopg://user@host/name`` two PostgreSQL databases ``name_1x`` and ``name_100x``,
+dropped afterwards): 1x is the demo Code (drafts/gpai-code, four rounds) with its round 2 and
+round 3 feedback imported; 100x is the same plus twenty other consultations generated with our
+own text and loaded in bulk (two rounds of 100 measures each: 4,000 provisions; 46,000 comments
+from 2,000 authors, through the bulk import). Both are served at once by gunicorn (2 workers
+each) and every page is requested from both in turn, so that both see the same load on a shared
+machine. Prints p50/p95 at both sizes and, first, the floor: a page that only renders the base
+template. Goal for bounded pages (those whose content does not grow with the other
+consultations): p95 at 100x within 1.5x of p95 at 1x.
 """
 
 from __future__ import annotations
