@@ -24,7 +24,7 @@ from sqlalchemy import (
     true,
 )
 
-from app.core.db import db
+from app.core.db import db, one_of
 from app.drafting.models import Provision, Round
 from app.feedback.models import Comment
 from app.search.models import CODE_SHIFT, COMMENT_BIT, SearchEntry
@@ -93,7 +93,7 @@ def index_comments(ids: list[int]) -> None:
     """Add the entries of many new comments (a bulk import's batch: none has one yet) in one
     statement."""
     if ids:
-        _insert(_COMMENT_COLUMNS, comment_rows(Comment.id.in_(ids)))
+        _insert(_COMMENT_COLUMNS, comment_rows(one_of(Comment.id, ids)))
 
 
 def reindex() -> tuple[int, int]:
