@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -91,6 +92,8 @@ def main() -> None:
         }
         results = {name: _percentiles(_time(client, url)) for name, url in urls.items()}
         base_p50, base_p95 = results["floor: base template only"]
+        uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+        print(f"uptime: {uptime}")
         print(f"{REQUESTS} warm requests each (after {WARM_UP} warm-up); load average "
               f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
         print(f"{'page':38} {'p50 ms':>8} {'p95 ms':>8} {'p50 x':>7} {'p95 x':>7}")
