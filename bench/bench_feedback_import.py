@@ -170,6 +170,7 @@ def main() -> None:
     if args.child:
         child(args.child, args.rows, args.workdir)
         return
+    print(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     workdir = Path(tempfile.mkdtemp(prefix="plenary-bulk-"))
     run("sqlite", f"sqlite:///{workdir / 'bulk.db'}", args.rows, workdir)

@@ -1,14 +1,16 @@
 """Pages as the record grows: the demo Code's pages with the record at 1x and at 100x.
 
-Run: ``python -m bench.bench_pages_scale [--requests 60]``. Builds two SQLite databases in
-child processes: 1x is the demo Code (drafts/gpai-code, four rounds) with its round 2 and
-round 3 feedback imported; 100x is the same plus twenty other consultations generated with
-our own text and loaded in bulk (two rounds of 100 measures each: 4,000 provisions; 46,000
-comments from 2,000 authors, through the bulk import). Both are served at once by gunicorn
-(2 workers each) and every page is requested from both in turn, so that both see the same
-load on a shared machine. Prints p50/p95 at both sizes and, first, the floor: a page that only
-renders the base template. Goal for bounded pages (those whose content does not grow with the
-other consultations): p95 at 100x within 1.5x of p95 at 1x.
+Run: ``python -m bench.bench_pages_scale [--requests 60] [--postgresql URL] [--only search]``.
+Builds two databases in child processes (SQLite files, or with ``--postgresql
+postgresql+psycopg://user@host/name`` two PostgreSQL databases ``name_1x`` and ``name_100x``,
+dropped afterwards): 1x is the demo Code (drafts/gpai-code, four rounds) with its round 2 and
+round 3 feedback imported; 100x is the same plus twenty other consultations generated with our
+own text and loaded in bulk (two rounds of 100 measures each: 4,000 provisions; 46,000 comments
+from 2,000 authors, through the bulk import). Both are served at once by gunicorn (2 workers
+each) and every page is requested from both in turn, so that both see the same load on a shared
+machine. Prints p50/p95 at both sizes and, first, the floor: a page that only renders the base
+template. Goal for bounded pages (those whose content does not grow with the other
+consultations): p95 at 100x within 1.5x of p95 at 1x.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from sqlalchemy import text
 
 from bench import loadkit
 
@@ -71,9 +75,9 @@ def build(scale: int) -> None:
     from app import create_app
     from app.accounts.services import create_group
     from app.core.db import db
-    from app.drafting.importer import import_path, import_round
+    from app.drafting.importer import import_path
     from app.drafting.services import get_round
-    from app.feedback.bulk import import_feedback, import_feedback_file
+    from app.feedback.bulk import import_feedback_file
 
     app = create_app()
     with app.app_context():
@@ -86,17 +90,28 @@ def build(scale: int) -> None:
             import_feedback_file(ROOT / f"drafts/gpai-code/feedback/round-{n}.jsonl",
                                  get_round("gpai-code", n, check=False))
         db.session.commit()
-        if scale == 1:
-            return
-        rng = random.Random(scale)
-        per_round = COMMENTS // (EXTRA_CODES * 2)
-        for c in range(EXTRA_CODES):
-            slug = f"other-{c}"
-            for number in (1, 2):
-                import_round(_round(slug, number, rng), f"{slug}/{number}.md")
-                rows = ((i, _comment(slug, number, i, rng)) for i in range(1, per_round + 1))
-                import_feedback(get_round(slug, number, check=False), rows)
+        if scale > 1:
+            _others(scale)
+        if db.engine.dialect.name == "postgresql":  # as autovacuum would on a live database
+            db.session.execute(text("ANALYZE"))
             db.session.commit()
+
+
+def _others(scale: int) -> None:
+    from app.core.db import db
+    from app.drafting.importer import import_round
+    from app.drafting.services import get_round
+    from app.feedback.bulk import import_feedback
+
+    rng = random.Random(scale)
+    per_round = COMMENTS // (EXTRA_CODES * 2)
+    for c in range(EXTRA_CODES):
+        slug = f"other-{c}"
+        for number in (1, 2):
+            import_round(_round(slug, number, rng), f"{slug}/{number}.md")
+            rows = ((i, _comment(slug, number, i, rng)) for i in range(1, per_round + 1))
+            import_feedback(get_round(slug, number, check=False), rows)
+        db.session.commit()
 
 
 def _round(slug: str, number: int, rng: random.Random) -> str:
@@ -146,15 +161,54 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--postgresql", metavar="URL",
+                        help="build PostgreSQL databases named after this URL's, not SQLite")
+    parser.add_argument("--only", metavar="WORD",
+                        help="measure only the pages whose name contains WORD (and the floor)")
     parser.add_argument("--build", type=int)
     args = parser.parse_args()
     if args.build:
         build(args.build)
         return
     workdir = Path(tempfile.mkdtemp(prefix="plenary-scale-"))
+    urls = {scale: f"sqlite:///{workdir / f'scale{scale}.db'}" for scale in (1, 100)}
+    if args.postgresql:
+        urls = {scale: _create_database(args.postgresql, f"_{scale}x") for scale in (1, 100)}
+    try:
+        _run(workdir, urls, args)
+    finally:
+        if args.postgresql:
+            for url in urls.values():
+                _drop_database(args.postgresql, url)
+
+
+def _create_database(server: str, suffix: str) -> str:
+    from sqlalchemy import create_engine, make_url
+
+    url = make_url(server)
+    url = url.set(database=f"{url.database}{suffix}")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
+    return url.render_as_string(hide_password=False)
+
+
+def _drop_database(server: str, url: str) -> None:
+    from sqlalchemy import create_engine, make_url
+
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(
+            text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _run(workdir: Path, urls: dict[int, str], args: argparse.Namespace) -> None:
     envs = {}
-    for scale in (1, 100):
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / f'scale{scale}.db'}",
+    for scale, url in urls.items():
+        env = {**os.environ, "DATABASE_URL": url,
                "PLENARY_ENV": "development", "PLENARY_INSTANCE_PATH": str(workdir),
                "PLENARY_SQLITE_CREATE": "1", "PYTHONPATH": str(ROOT)}  # fmt: skip
         start = time.perf_counter()
@@ -174,7 +228,9 @@ def main() -> None:
             bases[scale] = f"http://127.0.0.1:{port}"
         for base in bases.values():
             _await(base)
-        _measure(bases, args.requests)
+        pages = [p for p in PAGES if p[0].startswith("floor")
+                 or not args.only or args.only in p[0]]  # fmt: skip
+        _measure(bases, args.requests, pages)
     finally:
         for server in servers:
             loadkit.stop_gunicorn(server)
@@ -191,12 +247,13 @@ def _await(base: str, wait: float = 300) -> None:
     raise RuntimeError(f"{base} did not answer within {wait:.0f} s")
 
 
-def _measure(bases: dict[int, str], requests: int) -> None:
+def _measure(bases: dict[int, str], requests: int, pages: list[tuple[str, str, bool]]) -> None:
+    print(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {requests} "
           "requests per page and size, alternating the sizes")
     print(f"{'page':32} {'p50 1x':>7} {'p95 1x':>7} {'p50 100x':>9} {'p95 100x':>9} "
           f"{'p50 x':>6} {'p95 x':>6}  verdict")
-    for name, path, bounded in PAGES:
+    for name, path, bounded in pages:
         samples: dict[int, list[float]] = {1: [], 100: []}
         for i in range(requests + 3):
             for scale, base in bases.items():

@@ -11,7 +11,8 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context, request
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, DateTime, MetaData, event
+from sqlalchemy import JSON, DateTime, MetaData, any_, bindparam, event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
@@ -202,3 +203,12 @@ def insert_rows(table: Any, rows: list[dict[str, Any]]) -> None:
             for row in rows:
                 copy.write_row([json.dumps(row[n]) if n in as_json and row[n] is not None
                                 else row[n] for n in columns])
+
+
+def one_of(column: Any, values: list[Any]) -> Any:
+    """`column IN values` as one bound parameter on PostgreSQL (`= ANY(array)`): a bulk
+    import's batches ask for 500 ids at a time, and 500 parameters cost more to build and send
+    than the query takes to run. A plain IN elsewhere."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)

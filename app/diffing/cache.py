@@ -74,8 +74,11 @@ def _lineage_signature(from_round: Round, to_round: Round) -> str:
     return hashlib.sha256(repr(plain).encode()).hexdigest()
 
 
-def cached_lineage(from_round: Round, to_round: Round) -> tuple[list[Any], list[Provision]]:
-    """`lineage_between`, recomputed only when the rounds or their links changed."""
+def cached_lineage(
+    from_round: Round, to_round: Round
+) -> tuple[list[Any], list[Provision], str]:
+    """`lineage_between`, recomputed only when the rounds or their links changed, and the
+    signature it was read under (what a rendered comparison may be cached by)."""
     signature = _lineage_signature(from_round, to_round)
     found = _LINEAGE.get((from_round.id, to_round.id))
     if found is None or found[0] != signature:
@@ -86,7 +89,7 @@ def cached_lineage(from_round: Round, to_round: Round) -> tuple[list[Any], list[
             [p.id for p in added],
         )
         _remember(_LINEAGE, (from_round.id, to_round.id), (signature, plan), LINEAGE_CACHE_SIZE)
-        return entries, added
+        return entries, added, signature
     sources, added_ids = found[1]
     list(db.session.scalars(select(WorkingGroup)))  # a handful; saves a lazy load per group
     by_id = {
@@ -101,6 +104,7 @@ def cached_lineage(from_round: Round, to_round: Round) -> tuple[list[Any], list[
             for s, ts, kind, similarity, confidence in sources
         ],
         [by_id[i] for i in added_ids],
+        signature,
     )
 
 
@@ -115,6 +119,21 @@ def rendered(diff: WordDiff, key: tuple[Any, ...], render: Any) -> Any:
         return found[1]
     html = render()
     _remember(_RENDERED, full_key, (diff, html), CACHE_SIZE)
+    return html
+
+
+_FRAGMENTS: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+FRAGMENT_CACHE_SIZE = 512
+
+
+def fragment(key: tuple[Any, ...], render: Any) -> Any:
+    """`render()` memoised under `key`, which must name everything the fragment shows (for a
+    comparison: its lineage signature, filters, locale and what depends on the reader)."""
+    found = _FRAGMENTS.get(key)
+    if found is not None:
+        return found
+    html = render()
+    _remember(_FRAGMENTS, key, html, FRAGMENT_CACHE_SIZE)
     return html
 
 

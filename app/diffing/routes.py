@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from app.core.i18n import N_
 from app.core.panels import PROVISION_PANELS, comparison_notes
 from app.diffing import services
 from app.diffing.blueprint import bp, span
-from app.diffing.cache import cached_diff, rendered
+from app.diffing.cache import cached_diff, fragment, rendered
 from app.diffing.forms import CompareForm
 from app.diffing.render import render_inline, render_side_by_side
 from app.drafting.lineage import visible_history
@@ -56,6 +57,17 @@ def redline_sides(entry: services.DiffEntry) -> tuple[Markup, Markup]:
     )
 
 
+@bp.app_template_global()
+def comparison_overview(comparison: services.Comparison, notes: dict[str, Any]) -> Markup:
+    """The summary, legend and jump list of a comparison, rendered once per version of the
+    comparison (its lineage signature and filters), language and set of entries whose
+    feedback was taken up (the one thing in it that depends on the reader)."""
+    taken_up = frozenset(anchor for anchor, note in notes.items()
+                         if note is not None and note.visible and note.taken_up)  # fmt: skip
+    key = ("overview", str(get_locale()), comparison.version, taken_up)
+    return fragment(  # type: ignore[no-any-return]
+        key, lambda: _fragment("diffing/_overview.html", comparison=comparison, notes=notes)
+    )
 
 
 @bp.app_template_global()
@@ -76,6 +88,7 @@ def _entry_inner(entry: services.DiffEntry, comparison: Any, view: str) -> Marku
     old, new = entry.old, entry.new
     key = (
         "entry",
+        str(get_locale()),
         view,
         entry.kind,
         comparison.from_round.number,

@@ -90,6 +90,9 @@ class Comparison:
     words_deleted: int
     by_chapter: tuple[AreaCount, ...] = field(default=())
     by_commitment: tuple[AreaCount, ...] = field(default=())
+    # The lineage signature the comparison was read under (cache.py), with the filters:
+    # equal versions, equal comparisons (rounds change only by re-import, which changes it).
+    version: tuple[Any, ...] = ()
 
     def biggest_first(self) -> list[DiffEntry]:
         """Entries by size of change, biggest first (document order among equals)."""
@@ -151,7 +154,7 @@ def compare(
     wanted = set(kinds) if kinds else None
     if wanted and not wanted <= set(KINDS):
         raise BadInput(N_("kind must be one of %(kinds)s."), kinds=", ".join(KINDS))
-    lineage, added = cached_lineage(from_round, to_round)
+    lineage, added, signature = cached_lineage(from_round, to_round)
     pairs: list[tuple[str, Provision | None, Provision | None, float]] = []
     for item in lineage:
         if not item.targets:
@@ -184,7 +187,9 @@ def compare(
         words_deleted=sum(e.diff.words_deleted for e in entries),
         by_chapter=_area_counts(entries, _chapter),
         by_commitment=_area_counts(entries, _commitment),
-    )
+        version=(signature, from_round.id, to_round.id, provision_key, group,
+                 tuple(sorted(wanted)) if wanted else None),
+    )  # fmt: skip
 
 
 def _keep(

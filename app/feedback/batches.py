@@ -15,13 +15,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services as accounts
 from app.accounts.models import CATEGORIES, User
 from app.core import hooks
-from app.core.db import db, insert_rows, utcnow
+from app.core.db import db, insert_rows, one_of, utcnow
 from app.core.errors import BadInput
 from app.core.i18n import N_, Message
 from app.drafting.models import Provision, Round
@@ -182,7 +182,7 @@ class RoundImport:
         insert_rows(Comment.__table__, values)
         ids = {external_id: id_ for external_id, id_ in db.session.execute(
             select(Comment.external_id, Comment.id).where(
-                Comment.external_id.in_([v["external_id"] for v in values])))}
+                one_of(Comment.external_id, [v["external_id"] for v in values])))}
         return [ids[v["external_id"]] for v in values]
 
     def _authors(self, rows: list[Prepared]) -> dict[str, int]:
@@ -190,8 +190,9 @@ class RoundImport:
         found = {r.email: self.users[r.email] for r in rows if r.email in self.users}
         unknown = {r.email for r in rows} - found.keys()
         if unknown:
+            lowered = func.lower(User.email, type_=String)
             found |= {email.lower(): uid for uid, email in db.session.execute(
-                select(User.id, User.email).where(func.lower(User.email).in_(unknown)))}
+                select(User.id, User.email).where(one_of(lowered, list(unknown))))}
         return found
 
 
@@ -201,7 +202,7 @@ def split_duplicates(rows: list[tuple[int, dict[str, Any], str]]) -> tuple[
     many were (duplicates, skipped)."""
     ids = list({external_id for _, _, external_id in rows})
     stored = set(db.session.scalars(select(Comment.external_id)
-                                    .where(Comment.external_id.in_(ids)))) if ids else set()
+                                    .where(one_of(Comment.external_id, ids)))) if ids else set()
     fresh, duplicates = [], 0
     for line, row, external_id in rows:
         if external_id in stored:

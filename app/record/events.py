@@ -17,7 +17,7 @@ from sqlalchemy import event as orm_events
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.db import db, utcnow
+from app.core.db import db, one_of, utcnow
 from app.drafting.models import Provision, Round
 from app.feedback.models import Comment
 from app.record import merkle
@@ -72,7 +72,7 @@ def log_comments(round_: Round, ids: list[int]) -> None:
                Comment.quote_exact, Comment.proposed_text, Comment.submitted_at,
                Provision.key.label("provision_key"))
         .join(Provision, Provision.id == Comment.provision_id)
-        .where(Comment.id.in_(ids)).order_by(Comment.id))
+        .where(one_of(Comment.id, ids)).order_by(Comment.id))
     items = []
     for row in rows:
         salt = secrets.token_hex(32)

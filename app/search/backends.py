@@ -6,9 +6,11 @@ the entries' text with the matched words marked.
 - PostgreSQL: `tsv @@ (phraseto_tsquery(...) && ...)` over the GIN index, ranked by
   `ts_rank_cd` (cover density, normalised by the log of the length); `ts_headline` marks.
 
-`matching(query)` gives a function that adds the matching entries to a SELECT (as the
-`search_entries` table, for the caller to join and filter) and their score, "higher is
-better" on both (`ranked=False`: no score computed, for counts).
+`matching(query, code_id)` gives a function that adds the code's entries that match to a
+SELECT (as the `search_entries` table, for the caller to join and filter) and their score,
+"higher is better" on both (`ranked=False`: no score computed, for counts). The match reads
+the code's part of the full-text index only: on SQLite the FTS5 rowid (`fts_key`) starts with
+the code, so the match is a rowid range of its doclists; on PostgreSQL ...
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from sqlalchemy import Float, String, column, func, literal, literal_column, select, table
 
 from app.core.db import db
-from app.search.models import FTS_TABLE, TEXT_CONFIG, SearchEntry
+from app.search.models import FTS_TABLE, TEXT_CONFIG, SearchEntry, code_key_range
 from app.search.query import Query, fts5_expression
 from app.search.snippets import CLOSE, OPEN
 
@@ -36,36 +38,39 @@ class SqliteBackend:
     def match(self, query: Query) -> Any:
         return self._table.op("MATCH")(literal(fts5_expression(query), String))
 
-    def matching(self, query: Query, ranked: bool = True) -> tuple[Source, Any]:
-        """The full-text matches first, as a materialised CTE of (entry id, score): joined
-        directly, SQLite may instead walk the entries of a round by index and run the
-        full-text query once per entry (a hundred times slower)."""
+    def matching(self, query: Query, code_id: int, ranked: bool = True) -> tuple[Source, Any]:
+        """The code's full-text matches first, as a materialised CTE of (fts_key, score):
+        joined directly, SQLite may instead walk the entries of a round by index and run the
+        full-text query once per entry (a hundred times slower). The rowid range keeps FTS5
+        to the code's entries; bm25 still weighs words by the whole index, as before."""
         score = -func.bm25(self._table, TITLE_WEIGHT, 1.0, type_=Float)
+        first, last = code_key_range(code_id)
         hits = (
-            select(self.fts.c.rowid.label("entry_id"),
+            select(self.fts.c.rowid.label("fts_key"),
                    (score if ranked else literal(0.0, Float)).label("score"))
-            .where(self.match(query))
+            .where(self.match(query), self.fts.c.rowid >= first, self.fts.c.rowid <= last)
             .cte("fts_hits")
             .prefix_with("MATERIALIZED")
         )  # fmt: skip
 
         def source(statement: Any) -> Any:
             return statement.select_from(hits).join(
-                SearchEntry, SearchEntry.id == hits.c.entry_id
+                SearchEntry, SearchEntry.fts_key == hits.c.fts_key
             )
 
         return source, hits.c.score
 
-    def marked(self, ids: Sequence[int], query: Query) -> Marked:
+    def marked(self, entries: Sequence[SearchEntry], query: Query) -> Marked:
+        keys = {entry.fts_key: entry.id for entry in entries}
         rows = db.session.execute(
             select(
                 self.fts.c.rowid,
                 func.highlight(self._table, 0, OPEN, CLOSE),
                 func.highlight(self._table, 1, OPEN, CLOSE),
             )
-            .where(self.match(query), self.fts.c.rowid.in_(list(ids)))
+            .where(self.match(query), self.fts.c.rowid.in_(list(keys)))
         )
-        return {row[0]: (row[1] or "", row[2] or "") for row in rows}
+        return {keys[row[0]]: (row[1] or "", row[2] or "") for row in rows}
 
 
 class PostgresBackend:
@@ -81,7 +86,7 @@ class PostgresBackend:
         ]
         return reduce(lambda left, right: left.op("&&")(right), parts)
 
-    def matching(self, query: Query, ranked: bool = True) -> tuple[Source, Any]:
+    def matching(self, query: Query, code_id: int, ranked: bool = True) -> tuple[Source, Any]:
         """The entries whose `tsv` matches (by the GIN index), and their score."""
         tsquery = self.tsquery(query)
 
@@ -94,14 +99,15 @@ class PostgresBackend:
             return source, literal(0.0, Float)
         return source, func.ts_rank_cd(SearchEntry.tsv, tsquery, 1, type_=Float)
 
-    def marked(self, ids: Sequence[int], query: Query) -> Marked:
+    def marked(self, entries: Sequence[SearchEntry], query: Query) -> Marked:
+        ids = [entry.id for entry in entries]
         tsquery = self.tsquery(query)
         rows = db.session.execute(
             select(
                 SearchEntry.id,
                 func.ts_headline(self._config, SearchEntry.title, tsquery, self._options),
                 func.ts_headline(self._config, SearchEntry.body, tsquery, self._options),
-            ).where(SearchEntry.id.in_(list(ids)))
+            ).where(SearchEntry.id.in_(ids))
         )
         return {row[0]: (row[1] or "", row[2] or "") for row in rows}
 

@@ -9,15 +9,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, Text, and_, case, delete, func, insert, literal, select, text, true
+from sqlalchemy import (
+    BigInteger,
+    String,
+    Text,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+)
 
-from app.core.db import db
+from app.core.db import db, one_of
 from app.drafting.models import Provision, Round
 from app.feedback.models import Comment
-from app.search.models import SearchEntry
+from app.search.models import CODE_SHIFT, COMMENT_BIT, SearchEntry
 
-_PROVISION_COLUMNS = ("kind", "round_id", "provision_id", "title", "body")
-_COMMENT_COLUMNS = ("kind", "round_id", "provision_id", "comment_id", "title", "body")
+_PROVISION_COLUMNS = ("kind", "round_id", "provision_id", "title", "body", "fts_key")
+_COMMENT_COLUMNS = ("kind", "round_id", "provision_id", "comment_id", "title", "body", "fts_key")
+
+
+def _key(round_id: Any, offset: int, entity_id: Any) -> Any:
+    """The entry's fts_key: its round's code first (see models.py), then kind and id."""
+    code_id = select(Round.code_id).where(Round.id == round_id).scalar_subquery()
+    return code_id * literal(CODE_SHIFT, BigInteger) + literal(offset, BigInteger) + entity_id
 
 
 def provision_rows(condition: Any) -> Any:
@@ -30,7 +49,7 @@ def provision_rows(condition: Any) -> Any:
     )  # fmt: skip
     return select(
         literal("provision", String), Provision.round_id, Provision.id,
-        heading, Provision.text,
+        heading, Provision.text, _key(Provision.round_id, 0, Provision.id),
     ).where(condition)  # fmt: skip
 
 
@@ -44,6 +63,7 @@ def comment_rows(condition: Any) -> Any:
     return select(
         literal("comment", String), Comment.round_id, Comment.provision_id, Comment.id,
         literal("", Text), Comment.body + proposal,
+        _key(Comment.round_id, COMMENT_BIT, Comment.id),
     ).where(condition)  # fmt: skip
 
 
@@ -73,7 +93,7 @@ def index_comments(ids: list[int]) -> None:
     """Add the entries of many new comments (a bulk import's batch: none has one yet) in one
     statement."""
     if ids:
-        _insert(_COMMENT_COLUMNS, comment_rows(Comment.id.in_(ids)))
+        _insert(_COMMENT_COLUMNS, comment_rows(one_of(Comment.id, ids)))
 
 
 def reindex() -> tuple[int, int]:

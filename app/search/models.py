@@ -9,19 +9,31 @@ The full-text index proper is the database's, kept in step with `search_entries`
 database itself:
 
 - SQLite: an FTS5 table `search_fts` over the entries (external content: the text is stored
-  once, in `search_entries`), updated by triggers on insert, update and delete.
+  once, in `search_entries`), updated by triggers on insert, update and delete. Its rowid is
+  the entry's `fts_key`, which starts with the entry's code (`code_key_range`), so that a
+  search reads the doclists of its own code only, however many other codes the index holds.
 - PostgreSQL: the `tsv` column (the title weighted A, the body D), set by a trigger, with a GIN
   index. On SQLite the column stays empty and its index is an empty partial index (WHERE 0).
 
-The same statements are in the migration that made the table
-(migrations/versions/20261206_b98fd6c299e3_search_index.py).
+The same statements are in the migrations that made the table and keyed it by code
+(migrations/versions/20261206_b98fd6c299e3_search_index.py, 20261206_c4d1e7f3a9b2_...).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event, text
+from sqlalchemy import (
+    DDL,
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,19 +42,21 @@ from app.core.db import db
 KINDS = ("provision", "comment")
 FTS_TABLE = "search_fts"  # as written in SQLITE_DDL
 TEXT_CONFIG = "english"  # PostgreSQL's text search configuration, as in POSTGRESQL_DDL
+CODE_SHIFT = 2**44  # fts_key = code id * CODE_SHIFT + (COMMENT_BIT +) provision or comment id
+COMMENT_BIT = 2**43
 
 SQLITE_DDL = (
     "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_entries', "
-    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    "content_rowid='fts_key', tokenize='porter unicode61 remove_diacritics 2')",
     "CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN "
-    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "INSERT INTO search_fts(rowid, title, body) VALUES (new.fts_key, new.title, new.body); END",
     "CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN "
     "INSERT INTO search_fts(search_fts, rowid, title, body) "
-    "VALUES ('delete', old.id, old.title, old.body); END",
+    "VALUES ('delete', old.fts_key, old.title, old.body); END",
     "CREATE TRIGGER search_entries_au AFTER UPDATE ON search_entries BEGIN "
     "INSERT INTO search_fts(search_fts, rowid, title, body) "
-    "VALUES ('delete', old.id, old.title, old.body); "
-    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "VALUES ('delete', old.fts_key, old.title, old.body); "
+    "INSERT INTO search_fts(rowid, title, body) VALUES (new.fts_key, new.title, new.body); END",
 )
 SQLITE_DROP = ("DROP TABLE IF EXISTS search_fts",)
 POSTGRESQL_DDL = (
@@ -54,6 +68,11 @@ POSTGRESQL_DDL = (
     "ON search_entries FOR EACH ROW EXECUTE FUNCTION search_entries_tsv()",
 )
 POSTGRESQL_DROP = ("DROP FUNCTION IF EXISTS search_entries_tsv()",)
+
+
+def code_key_range(code_id: int) -> tuple[int, int]:
+    """The first and last `fts_key` an entry of the code may have."""
+    return code_id * CODE_SHIFT, (code_id + 1) * CODE_SHIFT - 1
 
 
 def include_in_schema(name: str | None, type_: str, parent_names: Any = None) -> bool:
@@ -72,6 +91,7 @@ class SearchEntry(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         UniqueConstraint("comment_id"),
         Index("ix_search_entries_round_kind", "round_id", "kind"),
+        Index("ix_search_entries_fts_key", "fts_key", unique=True),
         Index("ix_search_entries_tsv", "tsv", postgresql_using="gin", sqlite_where=text("0")),
     )
 
@@ -84,6 +104,8 @@ class SearchEntry(db.Model):  # type: ignore[name-defined]
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    # The FTS5 rowid (SQLite; filled on both): code id, then kind, then provision or comment id.
+    fts_key: Mapped[int | None] = mapped_column(BigInteger)
     tsv: Mapped[Any] = mapped_column(
         Text().with_variant(TSVECTOR(), "postgresql"), nullable=True, deferred=True
     )

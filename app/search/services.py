@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import WorkingGroup
@@ -95,13 +95,17 @@ def _matching(
 ) -> Any:
     """SELECT `columns(score)` of the entries matching `query` that `user` may see in `scope`
     (without `ranked`, the score is not computed)."""
-    source, score = engine.matching(query, ranked)
+    source, score = engine.matching(query, scope.searched[0].code_id, ranked)
+    round_ids = [r.id for r in scope.searched]
+    # A comment's entry has its comment's round: saying so again lets PostgreSQL read the
+    # comments of these rounds (by index) rather than all comments, whatever the others hold.
     statement = (
         source(select(*columns(score)))
         .join(Provision, Provision.id == SearchEntry.provision_id)
-        .outerjoin(Comment, Comment.id == SearchEntry.comment_id)
-        .where(SearchEntry.round_id.in_([r.id for r in scope.searched]))
-    )
+        .outerjoin(Comment, and_(Comment.id == SearchEntry.comment_id,
+                                 Comment.round_id.in_(round_ids)))
+        .where(SearchEntry.round_id.in_(round_ids))
+    )  # fmt: skip
     clause = visibility_clause(user)
     if clause is not None:
         statement = statement.where(or_(SearchEntry.kind == "provision", clause))
@@ -171,7 +175,7 @@ def _hits(ids: list[int], scope: Scope, query: Query, engine: Backend) -> list[H
     comments = {c.id: c for c in db.session.scalars(
         select(Comment).where(Comment.id.in_(comment_ids)))} if comment_ids else {}  # fmt: skip
     rounds = {r.id: r for r in scope.searched}
-    marked = engine.marked(ids, query)
+    marked = engine.marked(list(entries.values()), query)
     hits = []
     for entry_id in ids:
         entry = entries[entry_id]

@@ -152,3 +152,23 @@ def test_provision_panel_is_empty_for_a_round_the_user_may_not_see(app: Any, sto
 
 def test_history_panel_is_registered_for_provision_pages() -> None:
     assert history_panel in PROVISION_PANELS
+
+
+def test_compare_page_rendered_once_still_speaks_each_readers_language(
+        client: Any, story: Any) -> None:  # fmt: skip
+    """The summary, jump list and entries are cached per comparison: per language too."""
+    url = "/codes/demo/compare?from=1&to=2"
+    english = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    french = client.get(url, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "words inserted" in english and "mots ajoutés" not in english
+    assert "mots ajoutés" in french and "words inserted" not in french
+
+
+def test_compare_page_jump_list_follows_the_filters_after_an_unfiltered_view(
+        client: Any, story: Any) -> None:  # fmt: skip
+    page(client, "/codes/demo/compare?from=1&to=2")
+    html = page(client, "/codes/demo/compare?from=1&to=2&group=wg2&kind=added")[1]
+    start = html.index('class="card jump-list"')
+    jump_list = html[start:html.index("</nav>", start)]
+    anchors = re.findall(r'<li><a href="#([^"]+)"', jump_list)
+    assert sorted(anchors) == ["c-new--ch-b", "c-new--m-new"]

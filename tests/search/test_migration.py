@@ -82,3 +82,37 @@ def test_the_migration_fills_the_index_from_stored_rows_and_downgrades_cleanly(
         assert _database_objects() == set()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_keying_the_index_by_code_keeps_search_working_both_ways(
+        fresh_database_url: str) -> None:  # fmt: skip
+    """c4d1e7f3a9b2 fills each entry's fts_key (its code first) and, on SQLite, rebuilds the
+    FTS5 table on it; its downgrade goes back to the entry id as the FTS5 rowid."""
+    from app.drafting.models import Round
+    from app.search.models import CODE_SHIFT, SearchEntry
+
+    app = create_app(config_for_tests(fresh_database_url))
+    with app.app_context():
+        upgrade(revision=BEFORE)
+        _store_rows_without_hooks()
+        upgrade(revision="6a8c3e1f9d42")
+        upgrade()
+        rounds = tuple(db.session.scalars(db.select(Round)))
+        results = search(None, Scope(rounds), parse_query("ferries"))
+        assert [(h.kind, h.provision.key) for h in results.hits] == [("provision", "m-1"),
+                                                                      ("comment", "m-1")]
+        keys = db.session.execute(db.select(SearchEntry.kind, SearchEntry.fts_key)).all()
+        assert {kind: key // CODE_SHIFT for kind, key in keys} == {
+            "provision": rounds[0].code_id, "comment": rounds[0].code_id}
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="6a8c3e1f9d42")
+        columns = {c["name"] for c in db.inspect(db.engine).get_columns("search_entries")}
+        assert "fts_key" not in columns
+        if db.engine.dialect.name == "sqlite":  # the FTS5 rowid is the entry id again
+            matched = db.session.scalars(text(
+                "SELECT search_entries.kind FROM search_fts JOIN search_entries "
+                "ON search_entries.id = search_fts.rowid WHERE search_fts MATCH 'ferries'"))
+            assert sorted(matched) == ["comment", "provision"]
+        db.session.remove()
+        db.engine.dispose()
