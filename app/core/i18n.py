@@ -2,8 +2,7 @@
 written).
 
 The language is the one remembered in the `plenary_lang` cookie (set by the switcher in the
-footer), else the signed-in account's saved language (`users.locale`), else the browser's best
-match from Accept-Language, else English. Strings are marked
+footer), else the browser's best match from Accept-Language, else English. Strings are marked
 with `_()` (templates and code) or `lazy_gettext` (form labels, module constants); catalogues
 are in app/translations (`make translations` extracts and updates them;
 tests/core/test_i18n.py fails on any string without a French translation).
@@ -25,7 +24,6 @@ from flask_babel import (
     gettext,
     ngettext,
 )
-from flask_login import current_user
 
 LANGUAGES = {"en": "English", "fr": "Français"}
 COOKIE = "plenary_lang"
@@ -35,27 +33,14 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    """The cookie's language, else the account's, else the browser's preferred one we have,
-    else English (also
+    """The cookie's language, else the browser's preferred one we have, else English (also
     outside a request: the command line and background tasks)."""
     if not has_request_context():
         return "en"
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return str(chosen)
-    remembered = _account_language()
-    if remembered is not None:
-        return remembered
     return request.accept_languages.best_match(list(LANGUAGES)) or "en"
-
-
-def _account_language() -> str | None:
-    """The signed-in account's chosen language (`users.locale`), so a new device without the
-    cookie follows the choice made elsewhere; None for visitors or when no account is loaded."""
-    if not getattr(current_user, "is_authenticated", False):
-        return None
-    chosen = getattr(current_user, "locale", None)
-    return str(chosen) if chosen in LANGUAGES else None
 
 
 def language() -> str:
