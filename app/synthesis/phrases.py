@@ -2,7 +2,8 @@
 
 A candidate is a run of content words ("small providers") or two runs joined by one preposition
 ("burden on small providers"), never starting or ending on a word that only ever serves as a
-verb in the scope's comments ("publish", "improves"), nor ending on an adjective or adverb.
+verb in the scope's comments ("publish", "improves"), nor ending on an adjective or adverb (nor
+its first run: not "relevant to providers").
 Inflections are one phrase ("small provider", "Small providers"), shown as most often written,
 and a campaign's copies are one voice: a phrase's support is the number of voices using it.
 """
@@ -77,12 +78,14 @@ class Usage:
     """How a scope's comments use words (lower case): `verbs` only as verbs, `also_verbs` ever
     as a verb, `heads` ever as the last word of a noun phrase ("the deadline.", "of harm,"),
     `nouns` ever after "the", "our", "of"... (a head, or a modifier as in "the confidential
-    annex"); None where nothing is known."""
+    annex"), None where nothing is known; `capitals` mostly written with a capital inside a
+    sentence ("the AI Office", "the Union")."""
 
     verbs: frozenset[str] = frozenset()
     also_verbs: frozenset[str] = frozenset()
     heads: frozenset[str] = frozenset()
     nouns: frozenset[str] | None = None
+    capitals: frozenset[str] = frozenset()
 
     def nominal(self, phrase: str) -> bool:
         """Whether `phrase` surely reads as a noun phrase: one word seen as a head, or words
@@ -102,13 +105,18 @@ class Usage:
 class Phrase:
     """A candidate title phrase of a theme: as most often written, its key (inflections
     merged), the theme's voices (indices) that use it, their weight, and whether the scope
-    surely uses it as a noun phrase (see Usage.nominal)."""
+    surely uses it as a noun phrase (see Usage.nominal), whether its first word is mostly
+    written with a capital inside a sentence (a name or acronym: "AI Office"), and whether it
+    is whole: mostly not cut before a next word of its noun phrase, ending on a word that
+    surely heads one (see _headed)."""
 
     text: str
     key: str
     voices: frozenset[int]
     support: float
     nominal: bool
+    proper: bool = False
+    headed: bool = False
 
 
 def candidate_phrases(
@@ -119,7 +127,13 @@ def candidate_phrases(
     a run ("filters | catch reproductions"); words the scope only uses as verbs (`usage`, see
     word_usage) break one, and a clause does not start with a word ever used as a verb (a
     command: "Use separate crawlers")."""
-    found: list[str] = []
+    return [phrase for phrase, _ in _candidates(text, max_words, usage)]
+
+
+def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool]]:
+    """The candidate_phrases of `text`, each with whether it ends where its run of content
+    words ends (not "archive of old" in "archive of old versions")."""
+    found: list[tuple[str, bool]] = []
     for segment in _BREAK.split(text):
         words = TOKEN.findall(segment)
         runs: list[tuple[int, int]] = []
@@ -143,15 +157,17 @@ def candidate_phrases(
             for i in range(a, b):
                 for j in range(i + 1, min(b, i + max_words) + 1):
                     if _ends_fit(words[i], words[j - 1]):
-                        found.append(" ".join(words[i:j]))
+                        found.append((" ".join(words[i:j]), j == b))
         for (a, b), (c, d) in zip(runs, runs[1:], strict=False):
             joiner = words[b].lower()
             if c == b + 1 and joiner in _JOINERS and words[c].lower() not in usage.also_verbs:
                 for i in range(max(a, b - 3), b):
+                    if not _ends_fit(words[i], words[b - 1]):  # "relevant to providers"
+                        continue
                     for j in range(c + 1, min(d, c + 3) + 1):
                         if j - i <= max_words and _ends_fit(words[i], words[j - 1]):
-                            found.append(" ".join(words[i:j]))
-    return [phrase for phrase in found if _no_repeats(phrase)]
+                            found.append((" ".join(words[i:j]), j == d))
+    return [(phrase, whole) for phrase, whole in found if _no_repeats(phrase)]
 
 
 def word_usage(texts: Iterable[str]) -> Usage:
@@ -163,10 +179,13 @@ def word_usage(texts: Iterable[str]) -> Usage:
     as_noun: Counter[str] = Counter()
     heads: set[str] = set()
     seen: set[str] = set()
+    inside: Counter[tuple[str, bool]] = Counter()
     for text in texts:
         for segment in _BREAK.split(text):
-            words = [w.lower() for w in TOKEN.findall(segment)]
+            written = TOKEN.findall(segment)
+            words = [w.lower() for w in written]
             seen.update(words)
+            inside.update((w.lower(), w[:1].isupper()) for w in written[1:])
             for i, (before, word) in enumerate(zip(words, words[1:], strict=False)):
                 last = i + 2 == len(words) or not _content(words[i + 2])
                 if last and (before in _BEFORE_NOUNS or _content(before)):
@@ -178,7 +197,8 @@ def word_usage(texts: Iterable[str]) -> Usage:
     only = {w for w in as_verb if not as_noun[w]}
     only |= {w for w in seen if _third_person(w, only, as_noun)}
     nouns = frozenset(as_noun)
-    return Usage(frozenset(only), frozenset(as_verb), frozenset(heads - only), nouns)
+    capitals = frozenset(w for (w, upper), n in inside.items() if upper and n > inside[w, False])
+    return Usage(frozenset(only), frozenset(as_verb), frozenset(heads - only), nouns, capitals)
 
 
 def phrase_pools(
@@ -193,13 +213,15 @@ def phrase_pools(
     voices = [voice_groups(texts) for texts in theme_texts]
     usage = word_usage([*context, *(text for group in voices for text, _ in group)])
     written: dict[str, Counter[str]] = {}
+    whole: Counter[tuple[str, bool]] = Counter()
     users: list[dict[str, set[int]]] = []
     for group in voices:
         used: dict[str, set[int]] = {}
         for v, (text, _) in enumerate(group):
-            for phrase in candidate_phrases(text, max_words=max_words, usage=usage):
+            for phrase, ends in _candidates(text, max_words, usage):
                 key = phrase_key(phrase)
                 written.setdefault(key, Counter())[phrase] += 1
+                whole[key, ends] += 1
                 used.setdefault(key, set()).add(v)
         users.append(used)
     support = [
@@ -209,6 +231,7 @@ def phrase_pools(
     overall: Counter[str] = Counter()
     for weights in support:
         overall.update(weights)
+    noun_keys = {_singular(word) for word in usage.nouns or ()}
     pools = []
     for used, weights in zip(users, support, strict=True):
         size = max(weights.values(), default=1.0)
@@ -227,6 +250,9 @@ def phrase_pools(
                     frozenset(used[key]),
                     weights[key],
                     usage.nominal(_written(written[key])) and (" " in key or len(used[key]) > 1),
+                    key.split(" ", 1)[0] in usage.capitals,
+                    whole[key, True] > whole[key, False]
+                    and all(_headed(w, usage, noun_keys) for w in _heads(written[key])),
                 )
                 for key in ranked
             ]
@@ -284,6 +310,28 @@ def _written(forms: Counter[str]) -> str:
         ways[form[:1].lower() + form[1:]] += n
     best = min(ways, key=lambda way: (-ways[way], way))
     return best if best in forms else best[:1].upper() + best[1:]
+
+
+def _heads(forms: Counter[str]) -> list[str]:
+    """The words ending the runs of a phrase as most often written: its last word and the one
+    before its joiner ("valid" in "valid after fine-tuning")."""
+    words = _written(forms).lower().split()
+    return [
+        w
+        for w, after in zip(words, [*words[1:], ""], strict=True)
+        if after in _JOINERS or not after
+    ]
+
+
+def _headed(last: str, usage: Usage, noun_keys: set[str]) -> bool:
+    """Whether `last` surely heads a noun phrase: seen ending one, and seen as a noun, or never
+    a verb, nor the "-s" form of one (not "harm materialises" where "could materialise")."""
+    if last not in usage.heads:
+        return False
+    if _singular(last) in noun_keys:
+        return True
+    bases = (last, last[:-1], last[:-2], last[:-3] + "y") if _plural_like(last) else (last,)
+    return not any(base in usage.also_verbs for base in bases)
 
 
 def _content(word: str) -> bool:

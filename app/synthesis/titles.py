@@ -5,9 +5,11 @@ runs of content words and runs joined by "of", "for", "to"..., inflections merge
 apart by how the scope uses them); the ones frequent in the theme and rare in the others are
 embedded. The title is the phrase closest to the theme's centre and least close to the other
 themes' centres, with the provision's own wording and the words every theme uses discounted,
-and different from the titles already given (maximal marginal relevance); two of its best
-phrases make one title ("Exemption and monetisation") where the pair names the theme clearly
-better than either alone. Titles read a campaign's letters as the many comments they are.
+and different from the titles already given (maximal marginal relevance). Only a theme that
+is really two-sided gets two phrases ("Grace period and weekend reporting"): its comments split
+by which of the two phrases they are nearer, each side big enough and covered by its own phrase,
+no single phrase naming both sides as well (see _two_sides, _part). Titles read a campaign's
+letters as the many comments they are.
 
 Summary: the theme's most central sentences by the same score, one or two, never two that say
 the same thing; here a campaign counts as one voice.
@@ -42,9 +44,9 @@ CONTRAST = 1.0  # weight of the closeness to the nearest other theme's centre
 SUPPORT = 0.05  # bonus for a phrase used by many of the theme's voices
 PROVISION_PENALTY = 0.15  # taken off a phrase made only of the provision's words
 COMMON_PENALTY = 0.15  # taken off a phrase made only of words every theme uses
-PAIR_TOP = 5  # the best phrases of a theme that may pair into "X and Y"
+PAIR_TOP = 5  # the best phrases of a theme that may be parts of "X and Y" (see _part)
 PAIR_WORDS = 6  # at most this many words in the two phrases of a pair
-PAIR_MARGIN = 0.1  # a pair must name the theme this much better than its best phrase
+PAIR_SIDE = 0.3  # each side of a two-sided theme holds at least this share of its comments
 DIVERSITY = 0.3  # weight of the closeness to titles already given
 ANCHOR = 0.3  # weight of the closeness to the theme's most central sentence
 SUMMARY_POOL = 120  # sentences per theme considered for its summary
@@ -124,7 +126,8 @@ def _titles(
     if not flat:
         return [""] * len(theme_texts)
     spread = word_spread(theme_texts)
-    centres = voice_centres(theme_texts, embed, weigh=True)
+    members = _voices(theme_texts, embed)
+    centres = _centres(members)
     vectors = unit_rows(np.asarray(embed(flat), dtype=np.float64))
     anchors = unit_rows(np.asarray(embed([text or "-" for text in central]), dtype=np.float64))
     # Short phrases and whole comments sit in different regions of the space: compare what is
@@ -156,33 +159,78 @@ def _titles(
         value = score(raw, t, [p.text for p in phrases], [p.support for p in phrases])
         best = int(np.argmax(value))
         title, parts, vector = phrases[best].text, [phrases[best]], raw[best]
-        pairs = _pairs([phrases[i] for i in np.argsort(-value, kind="stable")[:PAIR_TOP]])
-        if pairs:
-            texts = [f"{a.text} and {b.text}" for a, b in pairs]
+        top = [i for i in np.argsort(-value, kind="stable") if _part(phrases[i])][:PAIR_TOP]
+        sides = [
+            (phrases[i], phrases[j], found)
+            for n, i in enumerate(top)
+            for j in top[n + 1 :]
+            if _pairable(phrases[i], phrases[j])
+            and (found := _two_sides(raw[i], raw[j], phrases[i], phrases[j], *members[t]))
+            is not None
+        ]
+        if sides:
+            texts = [f"{a.text} and {_inner(b)}" for a, b, _ in sides]
             pair_raw = unit_rows(np.asarray(embed(texts), dtype=np.float64))
-            paired = score(pair_raw, t, texts, [a.support + b.support for a, b in pairs])
+            paired = score(pair_raw, t, texts, [a.support + b.support for a, b, _ in sides])
             j = int(np.argmax(paired))
-            if paired[j] > value[best] + PAIR_MARGIN:
-                title, parts, vector = texts[j], list(pairs[j]), pair_raw[j]
+            # Only if no single phrase of the theme names both sides as well (its worse-named
+            # side as near as the pair's), and the pair scores higher than the best phrase.
+            groups = sides[j][2]
+            single = (raw @ groups.T).min(axis=1).max()
+            if paired[j] > value[best] and single < min(pair_raw[j] @ groups.T):
+                title, parts, vector = texts[j], list(sides[j][:2]), pair_raw[j]
         titles[t] = _capitalised(title)
         taken.update(p.key for p in parts)
         chosen.append(unit_rows((vector - mean)[None, :])[0])
     return titles
 
 
-def _pairs(top: Sequence[Phrase]) -> list[tuple[Phrase, Phrase]]:
-    """Pairs of the best phrases that could make one title "X and Y": both surely noun
-    phrases, no word (nor a word of the same stem) in common, short enough together."""
-    return [
-        (a, b)
-        for i, a in enumerate(top)
-        for b in top[i + 1 :]
-        if a.nominal
-        and b.nominal
-        and not stems(a.text) & stems(b.text)
+def _part(phrase: Phrase) -> bool:
+    """Whether `phrase` could be half of a title "X and Y": surely a whole noun phrase of two
+    words or more (a lone word, "Measure", "public", is too vague to be half a title)."""
+    return phrase.nominal and phrase.headed and " " in phrase.key
+
+
+def _pairable(a: Phrase, b: Phrase) -> bool:
+    """Whether two parts could make one title "X and Y": no word (nor a word of the same stem)
+    in common, short enough together, the second used by some voice the first is not."""
+    return (
+        not stems(a.text) & stems(b.text)
         and len(a.text.split()) + len(b.text.split()) <= PAIR_WORDS
         and not b.voices <= a.voices
-    ]
+    )
+
+
+def _two_sides(
+    first: np.ndarray,
+    second: np.ndarray,
+    a: Phrase,
+    b: Phrase,
+    rows: np.ndarray,
+    copies: np.ndarray,
+) -> np.ndarray | None:
+    """The unit centres of the two sides of a theme split by which of two phrases (vectors
+    `first`, `second`) its voices (`rows`, standing for `copies` comments) are nearer, if the
+    theme is really two-sided: each side at least PAIR_SIDE of its comments, and each phrase
+    covering its own side: used by more than one of its voices, and by more of them than of
+    the other side's; None otherwise."""
+    near = rows @ first > rows @ second
+    share = copies[near].sum() / copies.sum()
+    if min(share, 1 - share) < PAIR_SIDE:
+        return None
+    side = set(np.flatnonzero(near).tolist())
+    own, other = len(a.voices & side), len(b.voices - side)
+    if min(own, other) < 2 or own * 2 <= len(a.voices) or other * 2 <= len(b.voices):
+        return None
+    return _centres([(rows[near], copies[near]), (rows[~near], copies[~near])])
+
+
+def _inner(phrase: Phrase) -> str:
+    """`phrase` as written inside a title: lower case unless a name or acronym."""
+    first = phrase.text.split(" ", 1)[0]
+    if phrase.proper or any(c.isupper() for c in first[1:]):
+        return phrase.text
+    return phrase.text[:1].lower() + phrase.text[1:]
 
 
 def _summary(
@@ -208,18 +256,30 @@ def voice_centres(
     """Unit centre of each theme's texts in the space of `embed`, each voice once (identical
     texts and the copies of a campaign letter count as one comment), or, if `weigh`, each
     voice weighing as many comments as it stands for (each text embedded once either way)."""
-    rows: list[str] = []
-    owner: list[int] = []
-    weights: list[float] = []
-    for t, texts in enumerate(theme_texts):
-        for text, copies in voice_groups(texts):
-            rows.append(text)
-            owner.append(t)
-            weights.append(copies if weigh else 1.0)
+    members = _voices(theme_texts, embed)
+    return _centres([(rows, copies if weigh else np.ones(len(rows))) for rows, copies in members])
+
+
+def _voices(
+    theme_texts: Sequence[Sequence[str]], embed: Embed
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per theme, the vectors of its voices (in the order of voice_groups) and how many
+    comments each stands for."""
+    groups = [voice_groups(texts) for texts in theme_texts]
+    rows = [text for group in groups for text, _ in group]
     vectors = np.asarray(embed(rows), dtype=np.float64) if rows else np.zeros((0, 1))
-    centres = np.zeros((len(theme_texts), vectors.shape[1]))
-    np.add.at(centres, np.asarray(owner, dtype=np.int64), vectors * np.c_[weights])
-    return unit_rows(centres)
+    starts = np.cumsum([0] + [len(group) for group in groups])
+    return [
+        (vectors[starts[t] : starts[t + 1]], np.array([n for _, n in group], dtype=np.float64))
+        for t, group in enumerate(groups)
+    ]
+
+
+def _centres(members: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The unit weighted mean of each (rows, weights) of `members` (zero where no rows)."""
+    width = members[0][0].shape[1] if members else 1
+    sums = [weights @ rows if len(rows) else np.zeros(width) for rows, weights in members]
+    return unit_rows(np.stack(sums)) if sums else np.zeros((0, width))
 
 
 def _relevance(vectors: np.ndarray, centres: np.ndarray, theme: int) -> np.ndarray:

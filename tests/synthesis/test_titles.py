@@ -1,7 +1,7 @@
 """Theme titles that name their theme as a chair would: noun phrases (never a verb or a dangling
 adjective at either end), inflections merged, a campaign read as its many letters, the
-provision's and the whole scope's wording discounted, two phrases joined where one covers too
-little, diverse across themes and deterministic.
+provision's and the whole scope's wording discounted, two phrases joined only where a theme is
+really two-sided, diverse across themes and deterministic.
 
 Embeddings come from the HashingEmbedder fake (shared words -> similar vectors): enough to test
 the selection rules; how well titles name themes with the real model is measured in
@@ -79,6 +79,38 @@ def test_a_phrase_ends_on_no_possessive_participle_or_hyphenated_adjective():
     assert "AI-specific rules" in phrases
 
 
+def test_a_joined_phrase_ends_its_first_run_on_no_adjective():
+    phrases = candidate_phrases("Criteria relevant to providers of open models.")
+    assert not any(p.startswith("relevant") for p in phrases)
+    assert "providers of open models" in phrases
+
+
+def test_a_phrase_is_whole_only_where_its_noun_phrase_ends_and_on_a_noun():
+    texts = [
+        "Keep an archive of old versions for ten years.",
+        "The archive of old versions must stay public.",
+        "An archive of old versions helps auditors.",
+        "The harm actually materialises later.",
+        "Harm could materialise quickly.",
+    ]
+    (pool,) = phrase_pools([texts])
+    whole = {p.key: p.headed for p in pool}
+    assert whole["archive of old version"] and not whole.get("archive of old", False)
+    assert not whole.get("harm actually materialise", False)
+
+
+def test_a_name_written_with_capitals_inside_sentences_is_told_from_a_sentence_start():
+    texts = [
+        "We wrote to the AI Office twice.",
+        "The AI Office should answer.",
+        "Proportionality for small companies matters.",
+        "Proportionality for small companies is missing.",
+    ]
+    (pool,) = phrase_pools([texts])
+    proper = {p.key: p.proper for p in pool}
+    assert proper["ai office"] and not proper["proportionality for small company"]
+
+
 def test_inflections_are_one_phrase_written_as_most_often():
     texts = ["Small providers pay.", "Help small providers.", "A small provider pays twice."]
     (pool,) = phrase_pools([texts])
@@ -113,9 +145,19 @@ def test_titles_are_noun_phrases_of_the_theme_own_comments():
 def test_two_phrases_make_the_title_of_a_theme_with_two_halves():
     embed = SentenceTransformerEmbedder().encode
     title, deadline, burden = theme_titles([SPLIT, DEADLINE, BURDEN], embed)
-    first, second = parts(title)  # one phrase from each half
+    first, second = parts(title)  # one phrase from each half, the second in lower case
     assert {"grace", "weekend"} == {first.split()[0], second.split()[0]}
+    assert title.split(" and ")[1][0].islower()
     assert " and " not in deadline + burden  # one phrase is enough for a theme of one voice
+
+
+@pytest.mark.model
+def test_a_theme_with_one_small_side_keeps_one_phrase():
+    embed = SentenceTransformerEmbedder().encode
+    lopsided = [*SPLIT[:3], *(t.replace("grace period", "grace period again") for t in SPLIT[:3])]
+    lopsided.append(SPLIT[3])  # one comment in seven on weekend reporting: not a side
+    title, _, _ = theme_titles([lopsided, DEADLINE, BURDEN], embed)
+    assert " and " not in title
 
 
 def test_the_two_phrases_of_a_title_share_no_word_stem():
