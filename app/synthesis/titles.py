@@ -1,13 +1,18 @@
 """Titles and summaries of themes, picked from the themes' own words (KeyBERT-style).
 
-Title: candidate noun phrases are read off each theme's comments (runs of content words, and
-two runs joined by "of", "for", "on"...: "confidentiality of incident reports"); the ones that
-are frequent in the theme and rare in the others are embedded, and the title is the phrase
-closest to the theme's centre and least close to the other themes' centres, the provision's own
-wording discounted, and different from the titles already given (maximal marginal relevance).
+Title: candidate noun phrases are read off each theme's comments (app/synthesis/phrases.py:
+runs of content words and runs joined by "of", "for", "to"..., inflections merged, verbs told
+apart by how the scope uses them); the ones frequent in the theme and rare in the others are
+embedded. The title is the phrase closest to the theme's centre and least close to the other
+themes' centres, with the provision's own wording and the words every theme uses discounted,
+and different from the titles already given (maximal marginal relevance). Only a theme that
+is really two-sided gets two phrases ("Grace period and weekend reporting"): its comments split
+by which of the two phrases they are nearer, each side big enough and covered by its own phrase,
+no single phrase naming both sides as well (see _two_sides, _part). Titles read a campaign's
+letters as the many comments they are.
 
 Summary: the theme's most central sentences by the same score, one or two, never two that say
-the same thing.
+the same thing; here a campaign counts as one voice.
 
 Both take an `embed` callable (texts -> unit vectors, the model that embedded the comments),
 so they stay pure and can be tested with the HashingEmbedder fake.
@@ -15,106 +20,39 @@ so they stay pure and can be tested with the HashingEmbedder fake.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from app.embedding.engine import unit_rows
-from app.synthesis.duplicates import duplicate_members
+from app.synthesis.phrases import (
+    MAX_WORDS,
+    TOKEN,
+    Phrase,
+    content_keys,
+    phrase_pools,
+    stems,
+    voice_groups,
+    word_spread,
+)
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
-MAX_WORDS = 5
-CANDIDATES = 40  # phrases per theme embedded (the lexically strongest)
 CONTRAST = 1.0  # weight of the closeness to the nearest other theme's centre
-SUPPORT = 0.05  # bonus for a phrase used in many of the theme's comments
+SUPPORT = 0.05  # bonus for a phrase used by many of the theme's voices
 PROVISION_PENALTY = 0.15  # taken off a phrase made only of the provision's words
+COMMON_PENALTY = 0.15  # taken off a phrase made only of words every theme uses
+PAIR_TOP = 5  # the best phrases of a theme that may be parts of "X and Y" (see _part)
+PAIR_WORDS = 6  # at most this many words in the two phrases of a pair
+PAIR_SIDE = 0.3  # each side of a two-sided theme holds at least this share of its comments
 DIVERSITY = 0.3  # weight of the closeness to titles already given
 ANCHOR = 0.3  # weight of the closeness to the theme's most central sentence
 SUMMARY_POOL = 120  # sentences per theme considered for its summary
 SUMMARY_REPEAT = 0.8  # a second sentence this alike to the first is a repeat
 
-_JOINERS = frozenset({"of", "for", "on", "in", "from", "by", "with", "between", "about"})
-_NOT_LAST = frozenset(
-    {"existing", "earlier", "later", "fresh", "new", "other", "such", "own", "different",
-     "many", "several", "specific", "general", "certain", "relevant", "various", "based",
-     "clear", "possible", "available", "necessary", "similar", "main", "current", "previous",
-     "particular", "full", "whole", "real", "large", "small", "big", "high", "low", "long",
-     "short", "good", "bad", "better", "best", "first", "last", "next", "above", "below",
-     "less", "more", "most", "least", "much", "enough", "free", "due", "non", "turn", "help",
-     "sufficient", "insufficient", "unclear", "impossible", "useful", "useless", "essential",
-     "important", "difficult", "easy", "hard", "able", "unable", "likely", "worth"}
-)  # fmt: skip
-_NOT_IN_TITLES = frozenset(
-    {"please", "also", "already", "still", "clearly", "simply", "just", "really", "need",
-     "needs", "want", "ask", "asks", "propose", "suggest", "support", "welcome", "agree",
-     "think", "believe", "like", "make", "makes", "made", "get", "gets", "require",
-     "requires", "required", "include", "includes", "including", "allow", "allows", "given",
-     "give", "take", "know", "say", "said", "dear", "thank", "thanks", "would", "could",
-     "shall", "must", "may", "might", "will", "can", "did", "does", "doing", "done", "yes",
-     "ok", "strongly", "fully", "currently", "today", "sure", "able", "unless", "otherwise",
-     "regards", "hello", "okay", "lot", "way", "ways", "thing", "things", "us", "we", "i",
-     "provide", "provides", "mean", "means", "meet", "meets", "notify", "inform", "informs",
-     "understand", "understands", "become", "becomes", "remain", "remains", "seem", "seems",
-     "helps", "protects", "ensure", "ensures", "reduce", "reduces", "prevent", "prevents",
-     "apply", "applies", "covers", "create", "creates", "leads", "works", "go", "goes",
-     "come", "comes", "let", "lets", "put", "puts", "show", "shows", "keeps", "starts",
-     "stops", "wants", "cause", "causes", "contain", "contains", "depend", "depends",
-     "exist", "exists", "happen", "happens", "matters", "belong", "belongs", "deserve",
-     "deserves", "lack", "lacks", "fail", "fails", "pay", "pays", "tell", "tells", "ignore",
-     "ignores", "treat", "treats", "turn", "turns", "seek", "argue", "argues", "expect"}
-)  # fmt: skip
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*(?:\.[a-z]{2,4}\b)?[A-Za-z0-9]?|\d[\d.,^]*\d|\d")
-_BREAK = re.compile(r"(?<![a-z])\.(?!\d)|\.(?![a-z]{2,4}\b|\d)|,(?!\d)|[;:!?()\[\]\"“”/]|\s[-–—]\s")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(“])")
-
-
-def _content(word: str) -> bool:
-    lower = word.lower()
-    return lower not in ENGLISH_STOP_WORDS and lower not in _NOT_IN_TITLES and len(lower) > 1
-
-
-def _can_end(word: str) -> bool:
-    """Whether a phrase may end on `word`: not an adjective, adverb or past participle."""
-    lower = word.lower()
-    return lower not in _NOT_LAST and not lower.endswith(("ed", "ly"))
-
-
-def _can_start(word: str) -> bool:
-    return not word.lower().endswith(("ly", "ed"))
-
-
-def candidate_phrases(text: str, *, max_words: int = MAX_WORDS) -> list[str]:
-    """Noun-phrase-like runs of `text` as written: 1 to `max_words` content words in a row,
-    and two such runs joined by one preposition ("burden on small providers")."""
-    found: list[str] = []
-    for segment in _BREAK.split(text):
-        words = _TOKEN.findall(segment)
-        runs: list[tuple[int, int]] = []
-        start = None
-        for i, word in enumerate([*words, ""]):
-            if word and _content(word):
-                start = i if start is None else start
-            elif start is not None:
-                runs.append((start, i))
-                start = None
-        for a, b in runs:
-            for i in range(a, b):
-                for j in range(i + 1, min(b, i + max_words) + 1):
-                    if _can_start(words[i]) and _can_end(words[j - 1]):
-                        found.append(" ".join(words[i:j]))
-        for (a, b), (c, d) in zip(runs, runs[1:], strict=False):
-            if c == b + 1 and words[b].lower() in _JOINERS:
-                for i in range(max(a, b - 3), b):
-                    for j in range(c + 1, min(d, c + 3) + 1):
-                        if j - i <= max_words and _can_start(words[i]) and _can_end(words[j - 1]):
-                            found.append(" ".join(words[i:j]))
-    return found
 
 
 @dataclass(frozen=True)
@@ -144,7 +82,7 @@ def describe_themes(
     centres = voice_centres(theme_texts, embed)
     picked = [_summary(texts, centres, t, embed, sentences) for t, texts in enumerate(theme_texts)]
     first = [chosen[0] if chosen else "" for chosen in picked]
-    titles = _titles(theme_texts, centres, first, embed, provision_texts, max_words)
+    titles = _titles(theme_texts, first, embed, provision_texts, max_words)
     return [
         ThemeText(title, " ".join(chosen)) for title, chosen in zip(titles, picked, strict=True)
     ]
@@ -177,43 +115,122 @@ def theme_summaries(
 
 def _titles(
     theme_texts: Sequence[Sequence[str]],
-    centres: np.ndarray,
     central: Sequence[str],
     embed: Embed,
     provision_texts: Sequence[str],
     max_words: int,
 ) -> list[str]:
-    own_words = {w.lower() for text in provision_texts for w in _TOKEN.findall(text)}
-    pools = _phrase_pools(theme_texts, max_words)
-    flat = [p for pool in pools for p, _ in pool]
+    own_words = {key for text in provision_texts for key in content_keys(text)}
+    pools = phrase_pools(theme_texts, max_words=max_words, context=provision_texts)
+    flat = [p.text for pool in pools for p in pool]
     if not flat:
         return [""] * len(theme_texts)
+    spread = word_spread(theme_texts)
+    members = _voices(theme_texts, embed)
+    centres = _centres(members)
     vectors = unit_rows(np.asarray(embed(flat), dtype=np.float64))
     anchors = unit_rows(np.asarray(embed([text or "-" for text in central]), dtype=np.float64))
     # Short phrases and whole comments sit in different regions of the space: compare what is
     # particular to each, phrases less their mean, centres less theirs.
-    shifted = unit_rows(vectors - vectors.mean(axis=0))
+    mean = vectors.mean(axis=0)
     centred = unit_rows(centres - centres.mean(axis=0)) if len(centres) > 1 else centres
     starts = np.cumsum([0] + [len(pool) for pool in pools])
     titles = [""] * len(theme_texts)
+    taken: set[str] = set()
     chosen: list[np.ndarray] = []
+
+    def score(raw: np.ndarray, t: int, texts: list[str], support: list[float]) -> np.ndarray:
+        own = unit_rows(raw - mean)
+        value = _relevance(own, centred, t)
+        value += SUPPORT * np.log1p(np.asarray(support, dtype=np.float64))
+        value += ANCHOR * (raw @ anchors[t])
+        value -= PROVISION_PENALTY * np.array([_share(text, own_words) for text in texts])
+        value -= COMMON_PENALTY * np.array([_spread(text, spread) for text in texts])
+        if chosen:
+            value -= DIVERSITY * (own @ np.stack(chosen).T).max(axis=1)
+        return value
+
     for t in sorted(range(len(theme_texts)), key=lambda t: (-len(theme_texts[t]), t)):
-        phrases = pools[t]
+        free = [p.key not in taken for p in pools[t]]
+        phrases = [p for p, ok in zip(pools[t], free, strict=True) if ok]
         if not phrases:
             continue
-        own = shifted[starts[t] : starts[t + 1]]
-        score = _relevance(own, centred, t)
-        score += SUPPORT * np.array([math.log1p(df) for _, df in phrases])
-        score += ANCHOR * (vectors[starts[t] : starts[t + 1]] @ anchors[t])
-        score -= PROVISION_PENALTY * np.array([_share(p, own_words) for p, _ in phrases])
-        if chosen:
-            score -= DIVERSITY * (own @ np.stack(chosen).T).max(axis=1)
-        taken = {title.lower() for title in titles}
-        score[[p.lower() in taken for p, _ in phrases]] = -np.inf
-        best = int(np.argmax(score))
-        titles[t] = _capitalised(phrases[best][0])
-        chosen.append(own[best])
+        raw = vectors[starts[t] : starts[t + 1]][free]
+        value = score(raw, t, [p.text for p in phrases], [p.support for p in phrases])
+        best = int(np.argmax(value))
+        title, parts, vector = phrases[best].text, [phrases[best]], raw[best]
+        top = [i for i in np.argsort(-value, kind="stable") if _part(phrases[i])][:PAIR_TOP]
+        sides = [
+            (phrases[i], phrases[j], found)
+            for n, i in enumerate(top)
+            for j in top[n + 1 :]
+            if _pairable(phrases[i], phrases[j])
+            and (found := _two_sides(raw[i], raw[j], phrases[i], phrases[j], *members[t]))
+            is not None
+        ]
+        if sides:
+            texts = [f"{a.text} and {_inner(b)}" for a, b, _ in sides]
+            pair_raw = unit_rows(np.asarray(embed(texts), dtype=np.float64))
+            paired = score(pair_raw, t, texts, [a.support + b.support for a, b, _ in sides])
+            j = int(np.argmax(paired))
+            # Only if no single phrase of the theme names both sides as well (its worse-named
+            # side as near as the pair's), and the pair scores higher than the best phrase.
+            groups = sides[j][2]
+            single = (raw @ groups.T).min(axis=1).max()
+            if paired[j] > value[best] and single < min(pair_raw[j] @ groups.T):
+                title, parts, vector = texts[j], list(sides[j][:2]), pair_raw[j]
+        titles[t] = _capitalised(title)
+        taken.update(p.key for p in parts)
+        chosen.append(unit_rows((vector - mean)[None, :])[0])
     return titles
+
+
+def _part(phrase: Phrase) -> bool:
+    """Whether `phrase` could be half of a title "X and Y": surely a whole noun phrase of two
+    words or more (a lone word, "Measure", "public", is too vague to be half a title)."""
+    return phrase.nominal and phrase.headed and " " in phrase.key
+
+
+def _pairable(a: Phrase, b: Phrase) -> bool:
+    """Whether two parts could make one title "X and Y": no word (nor a word of the same stem)
+    in common, short enough together, the second used by some voice the first is not."""
+    return (
+        not stems(a.text) & stems(b.text)
+        and len(a.text.split()) + len(b.text.split()) <= PAIR_WORDS
+        and not b.voices <= a.voices
+    )
+
+
+def _two_sides(
+    first: np.ndarray,
+    second: np.ndarray,
+    a: Phrase,
+    b: Phrase,
+    rows: np.ndarray,
+    copies: np.ndarray,
+) -> np.ndarray | None:
+    """The unit centres of the two sides of a theme split by which of two phrases (vectors
+    `first`, `second`) its voices (`rows`, standing for `copies` comments) are nearer, if the
+    theme is really two-sided: each side at least PAIR_SIDE of its comments, and each phrase
+    covering its own side: used by more than one of its voices, and by more of them than of
+    the other side's; None otherwise."""
+    near = rows @ first > rows @ second
+    share = copies[near].sum() / copies.sum()
+    if min(share, 1 - share) < PAIR_SIDE:
+        return None
+    side = set(np.flatnonzero(near).tolist())
+    own, other = len(a.voices & side), len(b.voices - side)
+    if min(own, other) < 2 or own * 2 <= len(a.voices) or other * 2 <= len(b.voices):
+        return None
+    return _centres([(rows[near], copies[near]), (rows[~near], copies[~near])])
+
+
+def _inner(phrase: Phrase) -> str:
+    """`phrase` as written inside a title: lower case unless a name or acronym."""
+    first = phrase.text.split(" ", 1)[0]
+    if phrase.proper or any(c.isupper() for c in first[1:]):
+        return phrase.text
+    return phrase.text[:1].lower() + phrase.text[1:]
 
 
 def _summary(
@@ -233,26 +250,36 @@ def _summary(
     return [pool[i] for i in picked]
 
 
-def voice_centres(theme_texts: Sequence[Sequence[str]], embed: Embed) -> np.ndarray:
-    """Unit centre of each theme's texts in the space of `embed`, each voice once: identical
-    texts and the copies of a campaign letter count as one comment."""
-    vectors, owner = _voices(theme_texts, embed)
-    centres = np.zeros((len(theme_texts), vectors.shape[1]))
-    np.add.at(centres, owner, vectors)
-    return unit_rows(centres)
+def voice_centres(
+    theme_texts: Sequence[Sequence[str]], embed: Embed, *, weigh: bool = False
+) -> np.ndarray:
+    """Unit centre of each theme's texts in the space of `embed`, each voice once (identical
+    texts and the copies of a campaign letter count as one comment), or, if `weigh`, each
+    voice weighing as many comments as it stands for (each text embedded once either way)."""
+    members = _voices(theme_texts, embed)
+    return _centres([(rows, copies if weigh else np.ones(len(rows))) for rows, copies in members])
 
 
-def _voices(theme_texts: Sequence[Sequence[str]], embed: Embed) -> tuple[np.ndarray, np.ndarray]:
-    rows: list[str] = []
-    owner: list[int] = []
-    for t, texts in enumerate(theme_texts):
-        distinct = list(dict.fromkeys(texts))
-        copies = {i for group in duplicate_members(distinct) for i in group[1:]}
-        kept = [text for i, text in enumerate(distinct) if i not in copies]
-        rows.extend(kept)
-        owner.extend([t] * len(kept))
+def _voices(
+    theme_texts: Sequence[Sequence[str]], embed: Embed
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per theme, the vectors of its voices (in the order of voice_groups) and how many
+    comments each stands for."""
+    groups = [voice_groups(texts) for texts in theme_texts]
+    rows = [text for group in groups for text, _ in group]
     vectors = np.asarray(embed(rows), dtype=np.float64) if rows else np.zeros((0, 1))
-    return vectors, np.asarray(owner, dtype=np.int64)
+    starts = np.cumsum([0] + [len(group) for group in groups])
+    return [
+        (vectors[starts[t] : starts[t + 1]], np.array([n for _, n in group], dtype=np.float64))
+        for t, group in enumerate(groups)
+    ]
+
+
+def _centres(members: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The unit weighted mean of each (rows, weights) of `members` (zero where no rows)."""
+    width = members[0][0].shape[1] if members else 1
+    sums = [weights @ rows if len(rows) else np.zeros(width) for rows, weights in members]
+    return unit_rows(np.stack(sums)) if sums else np.zeros((0, width))
 
 
 def _relevance(vectors: np.ndarray, centres: np.ndarray, theme: int) -> np.ndarray:
@@ -265,47 +292,12 @@ def _relevance(vectors: np.ndarray, centres: np.ndarray, theme: int) -> np.ndarr
     return own - CONTRAST * sims.max(axis=1)
 
 
-def _phrase_pools(
-    theme_texts: Sequence[Sequence[str]], max_words: int
-) -> list[list[tuple[str, int]]]:
-    """Per theme, up to CANDIDATES (phrase as first written, comments using it), ranked by a
-    class-based TF-IDF of the phrase: used by many of the theme's comments, few elsewhere."""
-    surface: dict[str, str] = {}
-    per_theme: list[Counter[str]] = []
-    for texts in theme_texts:
-        counts: Counter[str] = Counter()
-        for text in dict.fromkeys(texts):  # a campaign's copies count once
-            phrases = candidate_phrases(text, max_words=max_words)
-            for phrase in phrases:
-                surface.setdefault(phrase.lower(), phrase)
-            counts.update({p.lower() for p in phrases})
-        per_theme.append(counts)
-    overall: Counter[str] = Counter()
-    for counts in per_theme:
-        overall.update(counts)
-    pools = []
-    for counts in per_theme:
-        size = max(1, max(counts.values(), default=1))
-        ranked = sorted(
-            counts,
-            key=lambda p: (
-                -counts[p]
-                / size
-                * math.log(1 + len(per_theme) * counts[p] / overall[p])
-                * (1 + 0.5 * min(p.count(" "), 2)),
-                p,
-            ),
-        )
-        pools.append([(surface[p], counts[p]) for p in ranked[:CANDIDATES]])
-    return pools
-
-
 def _sentence_pool(texts: Sequence[str]) -> list[str]:
     pool: dict[str, str] = {}
     for text in dict.fromkeys(texts):
         for sentence in _SENTENCE.split(" ".join(text.split())):
             words = len(sentence.split())
-            key = " ".join(w.lower() for w in _TOKEN.findall(sentence))
+            key = " ".join(w.lower() for w in TOKEN.findall(sentence))
             if 4 <= words <= 45 and key and key not in pool:
                 pool[key] = sentence.strip()
         if len(pool) >= SUMMARY_POOL:
@@ -313,12 +305,16 @@ def _sentence_pool(texts: Sequence[str]) -> list[str]:
     return list(pool.values())[:SUMMARY_POOL]
 
 
+def _spread(phrase: str, spread: dict[str, float]) -> float:
+    """The mean share of themes using each content word of `phrase`."""
+    keys = content_keys(phrase)
+    return sum(spread.get(key, 0.0) for key in keys) / len(keys) if keys else 0.0
+
+
 def _share(phrase: str, words: set[str]) -> float:
-    tokens = [w.lower() for w in _TOKEN.findall(phrase) if _content(w)]
-    return sum(w in words for w in tokens) / len(tokens) if tokens else 0.0
+    keys = content_keys(phrase)
+    return len(keys & words) / len(keys) if keys else 0.0
 
 
 def _capitalised(phrase: str) -> str:
     return phrase[:1].upper() + phrase[1:]
-
-

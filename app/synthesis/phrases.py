@@ -1,0 +1,385 @@
+"""Candidate title phrases of themes: noun-phrase-like runs of a theme's own words.
+
+A candidate is a run of content words ("small providers") or two runs joined by one preposition
+("burden on small providers"), never starting or ending on a word that only ever serves as a
+verb in the scope's comments ("publish", "improves"), nor ending on an adjective or adverb (nor
+its first run: not "relevant to providers").
+Inflections are one phrase ("small provider", "Small providers"), shown as most often written,
+and a campaign's copies are one voice: a phrase's support is the number of voices using it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from app.synthesis.duplicates import duplicate_members
+
+MAX_WORDS = 5
+CANDIDATES = 40  # phrases per theme worth embedding (the lexically strongest)
+
+_JOINERS = frozenset(
+    {"of", "for", "on", "in", "from", "by", "with", "between", "about", "to", "within",
+     "across", "under", "against", "without", "after", "before", "inside", "at", "into",
+     "through", "per", "beyond"}
+)  # fmt: skip
+_NOT_LAST = frozenset(
+    {"existing", "earlier", "later", "fresh", "new", "other", "such", "own", "different",
+     "many", "several", "specific", "general", "certain", "relevant", "various", "based",
+     "clear", "possible", "available", "necessary", "similar", "main", "current", "previous",
+     "particular", "full", "whole", "real", "large", "small", "big", "high", "low", "long",
+     "short", "good", "bad", "better", "best", "first", "last", "next", "above", "below",
+     "less", "more", "most", "least", "much", "enough", "free", "due", "non", "turn", "help",
+     "sufficient", "insufficient", "unclear", "impossible", "useful", "useless", "essential",
+     "important", "difficult", "easy", "hard", "able", "unable", "likely", "worth"}
+)  # fmt: skip
+_NOT_IN_TITLES = frozenset(
+    {"please", "also", "already", "still", "clearly", "simply", "just", "really", "need",
+     "needs", "want", "ask", "asks", "propose", "suggest", "support", "welcome", "agree",
+     "think", "believe", "like", "make", "makes", "made", "get", "gets", "require",
+     "requires", "required", "include", "includes", "including", "allow", "allows", "given",
+     "give", "take", "know", "say", "said", "dear", "thank", "thanks", "would", "could",
+     "shall", "must", "may", "might", "will", "can", "did", "does", "doing", "done", "yes",
+     "ok", "strongly", "fully", "currently", "today", "sure", "able", "unless", "otherwise",
+     "regards", "hello", "okay", "lot", "way", "ways", "thing", "things", "us", "we", "i",
+     "provide", "provides", "mean", "means", "meet", "meets", "notify", "inform", "informs",
+     "understand", "understands", "become", "becomes", "remain", "remains", "seem", "seems",
+     "helps", "protects", "ensure", "ensures", "reduce", "reduces", "prevent", "prevents",
+     "apply", "applies", "covers", "create", "creates", "leads", "works", "go", "goes",
+     "come", "comes", "let", "lets", "put", "puts", "show", "shows", "keeps", "starts",
+     "stops", "wants", "cause", "causes", "contain", "contains", "depend", "depends",
+     "exist", "exists", "happen", "happens", "matters", "belong", "belongs", "deserve",
+     "deserves", "lack", "lacks", "fail", "fails", "pay", "pays", "tell", "tells", "ignore",
+     "ignores", "treat", "treats", "turn", "turns", "seek", "argue", "argues", "expect"}
+)  # fmt: skip
+# What comes right before a word tells whether it can be a noun: "the", "our", "of" come
+# before nouns (and their adjectives); "should", "to" before verbs ("to" also before plural
+# nouns, "harm to users", so it only counts for words not ending in a single "s").
+_BEFORE_NOUNS = frozenset(
+    {"the", "a", "an", "this", "that", "these", "those", "our", "their", "its", "his", "her",
+     "my", "your", "each", "every", "any", "no", "of", "for", "on", "in", "with", "by", "from",
+     "about", "between", "some", "all", "more", "less", "fewer", "such"}
+)  # fmt: skip
+_BEFORE_VERBS = frozenset(
+    {"will", "would", "should", "must", "can", "cannot", "could", "may", "might", "shall",
+     "please", "we", "they", "you", "i", "don't", "doesn't", "won't", "didn't", "also"}
+)  # fmt: skip
+TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*(?:\.[a-z]{2,4}\b)?[A-Za-z0-9]?|\d[\d.,^]*\d|\d")
+_BREAK = re.compile(r"(?<![a-z])\.(?!\d)|\.(?![a-z]{2,4}\b|\d)|,(?!\d)|[;:!?()\[\]\"“”/]|\s[-–—]\s")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """How a scope's comments use words (lower case): `verbs` only as verbs, `also_verbs` ever
+    as a verb, `heads` ever as the last word of a noun phrase ("the deadline.", "of harm,"),
+    `nouns` ever after "the", "our", "of"... (a head, or a modifier as in "the confidential
+    annex"), None where nothing is known; `capitals` mostly written with a capital inside a
+    sentence ("the AI Office", "the Union")."""
+
+    verbs: frozenset[str] = frozenset()
+    also_verbs: frozenset[str] = frozenset()
+    heads: frozenset[str] = frozenset()
+    nouns: frozenset[str] | None = None
+    capitals: frozenset[str] = frozenset()
+
+    def nominal(self, phrase: str) -> bool:
+        """Whether `phrase` surely reads as a noun phrase: one word seen as a head, or words
+        whose last is never a mere modifier."""
+        words = phrase.lower().split()
+        first, last = words[0], words[-1]
+        nouns = self.nouns or frozenset()
+        if first in self.also_verbs and first not in nouns:  # "classify incidents"
+            return False
+        if last in nouns:
+            return last in self.heads
+        bases = (last[:-1], last[:-2], last[:-3] + "y")  # "pressure decides": a verb
+        return not (_plural_like(last) and any(b in self.also_verbs for b in bases))
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A candidate title phrase of a theme: as most often written, its key (inflections
+    merged), the theme's voices (indices) that use it, their weight, and whether the scope
+    surely uses it as a noun phrase (see Usage.nominal), whether its first word is mostly
+    written with a capital inside a sentence (a name or acronym: "AI Office"), and whether it
+    is whole: mostly not cut before a next word of its noun phrase, ending on a word that
+    surely heads one (see _headed)."""
+
+    text: str
+    key: str
+    voices: frozenset[int]
+    support: float
+    nominal: bool
+    proper: bool = False
+    headed: bool = False
+
+
+def candidate_phrases(
+    text: str, *, max_words: int = MAX_WORDS, usage: Usage = Usage()
+) -> list[str]:
+    """Noun-phrase-like runs of `text` as written: 1 to `max_words` content words in a row,
+    and two such runs joined by one preposition ("burden on small providers"). A plural ends
+    a run ("filters | catch reproductions"); words the scope only uses as verbs (`usage`, see
+    word_usage) break one, and a clause does not start with a word ever used as a verb (a
+    command: "Use separate crawlers")."""
+    return [phrase for phrase, _ in _candidates(text, max_words, usage)]
+
+
+def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool]]:
+    """The candidate_phrases of `text`, each with whether it ends where its run of content
+    words ends (not "archive of old" in "archive of old versions")."""
+    found: list[tuple[str, bool]] = []
+    for segment in _BREAK.split(text):
+        words = TOKEN.findall(segment)
+        runs: list[tuple[int, int]] = []
+        start = None
+        for i, word in enumerate([*words, ""]):
+            lower = word.lower()
+            if (
+                word
+                and _content(word)
+                and lower not in usage.verbs
+                and (i or lower not in usage.also_verbs)
+            ):
+                start = i if start is None else start
+                if _plural_like(lower):  # a plural ends its noun phrase
+                    runs.append((start, i + 1))
+                    start = None
+            elif start is not None:
+                runs.append((start, i))
+                start = None
+        for a, b in runs:
+            for i in range(a, b):
+                for j in range(i + 1, min(b, i + max_words) + 1):
+                    if _ends_fit(words[i], words[j - 1]):
+                        found.append((" ".join(words[i:j]), j == b))
+        for (a, b), (c, d) in zip(runs, runs[1:], strict=False):
+            joiner = words[b].lower()
+            if c == b + 1 and joiner in _JOINERS and words[c].lower() not in usage.also_verbs:
+                for i in range(max(a, b - 3), b):
+                    if not _ends_fit(words[i], words[b - 1]):  # "relevant to providers"
+                        continue
+                    for j in range(c + 1, min(d, c + 3) + 1):
+                        if j - i <= max_words and _ends_fit(words[i], words[j - 1]):
+                            found.append((" ".join(words[i:j]), j == d))
+    return [(phrase, whole) for phrase, whole in found if _no_repeats(phrase)]
+
+
+def word_usage(texts: Iterable[str]) -> Usage:
+    """How `texts` use their words. A verb: seen after "should", "we", "to"...; only a verb if
+    never seen after "the", "our", "of"... (a third-person "-s" form counts as its verb unless
+    itself seen as a noun: "improves", but not "reports" after "the reports"). A head: seen
+    after "the", "our", "of"... or a content word, and before no other content word."""
+    as_verb: Counter[str] = Counter()
+    as_noun: Counter[str] = Counter()
+    heads: set[str] = set()
+    seen: set[str] = set()
+    inside: Counter[tuple[str, bool]] = Counter()
+    for text in texts:
+        for segment in _BREAK.split(text):
+            written = TOKEN.findall(segment)
+            words = [w.lower() for w in written]
+            seen.update(words)
+            inside.update((w.lower(), w[:1].isupper()) for w in written[1:])
+            for i, (before, word) in enumerate(zip(words, words[1:], strict=False)):
+                last = i + 2 == len(words) or not _content(words[i + 2])
+                if last and (before in _BEFORE_NOUNS or _content(before)):
+                    heads.add(word)
+                if before in _BEFORE_NOUNS:
+                    as_noun[word] += 1
+                elif before in _BEFORE_VERBS or (before == "to" and not _plural_like(word)):
+                    as_verb[word] += 1
+    only = {w for w in as_verb if not as_noun[w]}
+    only |= {w for w in seen if _third_person(w, only, as_noun)}
+    nouns = frozenset(as_noun)
+    capitals = frozenset(w for (w, upper), n in inside.items() if upper and n > inside[w, False])
+    return Usage(frozenset(only), frozenset(as_verb), frozenset(heads - only), nouns, capitals)
+
+
+def phrase_pools(
+    theme_texts: Sequence[Sequence[str]],
+    *,
+    max_words: int = MAX_WORDS,
+    context: Sequence[str] = (),
+) -> list[list[Phrase]]:
+    """Per theme, up to CANDIDATES phrases ranked by a class-based TF-IDF: used by many of the
+    theme's comments, few elsewhere (a campaign's letters are read once and weigh as many
+    comments as it has). `context` (the provision) only helps tell verbs from nouns."""
+    voices = [voice_groups(texts) for texts in theme_texts]
+    usage = word_usage([*context, *(text for group in voices for text, _ in group)])
+    written: dict[str, Counter[str]] = {}
+    whole: Counter[tuple[str, bool]] = Counter()
+    users: list[dict[str, set[int]]] = []
+    for group in voices:
+        used: dict[str, set[int]] = {}
+        for v, (text, _) in enumerate(group):
+            for phrase, ends in _candidates(text, max_words, usage):
+                key = phrase_key(phrase)
+                written.setdefault(key, Counter())[phrase] += 1
+                whole[key, ends] += 1
+                used.setdefault(key, set()).add(v)
+        users.append(used)
+    support = [
+        {key: float(sum(group[v][1] for v in ids)) for key, ids in used.items()}
+        for group, used in zip(voices, users, strict=True)
+    ]
+    overall: Counter[str] = Counter()
+    for weights in support:
+        overall.update(weights)
+    noun_keys = {_singular(word) for word in usage.nouns or ()}
+    pools = []
+    for used, weights in zip(users, support, strict=True):
+        size = max(weights.values(), default=1.0)
+
+        def rank(key: str, weights: dict[str, float] = weights, size: float = size) -> float:
+            df = weights[key]
+            lexical = df / size * math.log(1 + len(theme_texts) * df / overall[key])
+            return lexical * (1 + 0.5 * min(key.count(" "), 2))
+
+        ranked = sorted(used, key=lambda key: (-rank(key), key))[:CANDIDATES]
+        pools.append(
+            [
+                Phrase(
+                    _written(written[key]),
+                    key,
+                    frozenset(used[key]),
+                    weights[key],
+                    usage.nominal(_written(written[key])) and (" " in key or len(used[key]) > 1),
+                    key.split(" ", 1)[0] in usage.capitals,
+                    whole[key, True] > whole[key, False]
+                    and all(_headed(w, usage, noun_keys) for w in _heads(written[key])),
+                )
+                for key in ranked
+            ]
+        )
+    return pools
+
+
+def word_spread(theme_texts: Sequence[Sequence[str]]) -> dict[str, float]:
+    """Per content word (as a key), the share of themes among `theme_texts` that use it."""
+    counts: Counter[str] = Counter()
+    for texts in theme_texts:
+        counts.update(set().union(*(content_keys(text) for text in dict.fromkeys(texts))))
+    return {key: n / max(1, len(theme_texts)) for key, n in counts.items()}
+
+
+def stems(phrase: str) -> set[str]:
+    """Rough stems of the content words of `phrase` (first five letters of each part of a
+    hyphenated word): "confidential" and "confidentiality" share one."""
+    return {part[:5] for key in content_keys(phrase) for part in key.split("-") if part}
+
+
+def phrase_key(phrase: str) -> str:
+    """One key for a phrase's inflections: lower case, plural nouns made singular."""
+    return " ".join(_singular(w.lower()) for w in TOKEN.findall(phrase))
+
+
+def content_keys(phrase: str) -> set[str]:
+    """The content words of `phrase`, as keys."""
+    return {_singular(w.lower()) for w in TOKEN.findall(phrase) if _content(w)}
+
+
+def voice_texts(texts: Sequence[str]) -> list[str]:
+    """The distinct texts of `texts`, a campaign's copies once (as its first copy)."""
+    return [text for text, _ in voice_groups(texts)]
+
+
+def voice_groups(texts: Sequence[str]) -> list[tuple[str, int]]:
+    """Each voice of `texts` (a distinct text, a campaign's copies once, as its first copy)
+    with the number of comments it stands for."""
+    counts = Counter(texts)
+    distinct = list(counts)
+    size = {i: counts[text] for i, text in enumerate(distinct)}
+    for group in duplicate_members(distinct):
+        size[group[0]] = sum(counts[distinct[i]] for i in group)
+        for i in group[1:]:
+            del size[i]
+    return [(distinct[i], n) for i, n in size.items()]
+
+
+def _written(forms: Counter[str]) -> str:
+    """The commonest way a phrase is written, a capital first letter (a sentence's start)
+    not counting as another way; lower case preferred on a tie."""
+    ways: Counter[str] = Counter()
+    for form, n in forms.items():
+        ways[form[:1].lower() + form[1:]] += n
+    best = min(ways, key=lambda way: (-ways[way], way))
+    return best if best in forms else best[:1].upper() + best[1:]
+
+
+def _heads(forms: Counter[str]) -> list[str]:
+    """The words ending the runs of a phrase as most often written: its last word and the one
+    before its joiner ("valid" in "valid after fine-tuning")."""
+    words = _written(forms).lower().split()
+    return [
+        w
+        for w, after in zip(words, [*words[1:], ""], strict=True)
+        if after in _JOINERS or not after
+    ]
+
+
+def _headed(last: str, usage: Usage, noun_keys: set[str]) -> bool:
+    """Whether `last` surely heads a noun phrase: seen ending one, and seen as a noun, or never
+    a verb, nor the "-s" form of one (not "harm materialises" where "could materialise")."""
+    if last not in usage.heads:
+        return False
+    if _singular(last) in noun_keys:
+        return True
+    bases = (last, last[:-1], last[:-2], last[:-3] + "y") if _plural_like(last) else (last,)
+    return not any(base in usage.also_verbs for base in bases)
+
+
+def _content(word: str) -> bool:
+    lower = word.lower()
+    return (
+        lower not in ENGLISH_STOP_WORDS
+        and lower not in _NOT_IN_TITLES
+        and len(lower) > 1
+        and not (lower.endswith("s") and lower[:-1] in _NOT_IN_TITLES)  # "suggests"
+    )
+
+
+def _ends_fit(first: str, last: str) -> bool:
+    """Whether a phrase may run from `first` to `last`: no adverb or participle first, no
+    adjective, adverb or participle last."""
+    head, tail = first.lower(), last.lower()
+    participle = tail.split("-", 1)[0].endswith("ed")  # "opted-out"
+    tail = tail.rsplit("-", 1)[-1]  # "AI-specific"
+    return (
+        not head.endswith(("ly", "ed"))
+        and not head.split("-", 1)[0].endswith("ed")
+        and not participle
+        and tail not in _NOT_LAST
+        and tail[:-2] not in _NOT_LAST  # "smaller"
+        and not tail.endswith(("ed", "ly", "'s", "’s"))
+    )
+
+
+def _third_person(word: str, verbs: set[str], as_noun: Counter[str]) -> bool:
+    bases = (word[:-1], word[:-2], word[:-3] + "y")
+    return _plural_like(word) and not as_noun[word] and any(b in verbs for b in bases)
+
+
+def _no_repeats(phrase: str) -> bool:
+    """Whether no content word comes twice ("model after model")."""
+    words = [_singular(w.lower()) for w in TOKEN.findall(phrase) if _content(w)]
+    return len(words) == len(set(words))
+
+
+def _plural_like(word: str) -> bool:
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+def _singular(word: str) -> str:
+    if len(word) <= 3 or not _plural_like(word) or word.endswith("'s"):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    return word[:-1]

@@ -1,0 +1,194 @@
+"""Theme titles that name their theme as a chair would: noun phrases (never a verb or a dangling
+adjective at either end), inflections merged, a campaign read as its many letters, the
+provision's and the whole scope's wording discounted, two phrases joined only where a theme is
+really two-sided, diverse across themes and deterministic.
+
+Embeddings come from the HashingEmbedder fake (shared words -> similar vectors): enough to test
+the selection rules; how well titles name themes with the real model is measured in
+bench/bench_synthesis_quality.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.embedding.engine import HashingEmbedder, SentenceTransformerEmbedder
+from app.synthesis.phrases import (
+    candidate_phrases,
+    phrase_pools,
+    stems,
+    voice_groups,
+    word_spread,
+    word_usage,
+)
+from app.synthesis.titles import describe_themes, theme_titles
+
+EMBED = HashingEmbedder().encode
+DEADLINE = [
+    "The reporting deadline is too short for serious incidents.",
+    "A longer reporting deadline is needed, two days is not enough.",
+    "Extend the reporting deadline to five working days.",
+    "The reporting deadline should start when the incident is confirmed.",
+]
+BURDEN = [
+    "The burden on small providers is too heavy.",
+    "Small providers cannot carry this burden alone.",
+    "Templates would lower the burden on small providers.",
+    "A helpdesk would ease the burden for small providers.",
+]
+SPLIT = [  # half on grace periods, half on weekend reporting: one phrase covers too little
+    "A grace period for late reports is needed.",
+    "Give every provider a grace period after the first notice.",
+    "A grace period protects honest providers.",
+    "Weekend reporting is impossible for a small team.",
+    "Nobody can do weekend reporting without on-call staff.",
+    "Weekend reporting should wait until Monday.",
+]
+
+
+def parts(title: str) -> list[str]:
+    return title.lower().split(" and ")
+
+
+def test_a_plural_ends_a_phrase_so_a_verb_after_it_never_joins():
+    phrases = candidate_phrases("Output filters catch reproductions of protected works.")
+    assert "Output filters" in phrases
+    assert not any("filters catch" in p for p in phrases)
+
+
+def test_words_the_scope_uses_only_as_verbs_neither_start_nor_end_a_phrase():
+    usage = word_usage(
+        [
+            "Efficiency should improve.",
+            "We publish model weights.",
+            "Inference efficiency improves.",
+        ]
+    )
+    phrases = candidate_phrases("Inference efficiency improves.", usage=usage)
+    assert "Inference efficiency" in phrases
+    assert not any(p.endswith("improves") for p in phrases)
+    commands = candidate_phrases("Publish model weights now.", usage=usage)
+    assert "model weights" in commands
+    assert not any(p.startswith("Publish") for p in commands)
+
+
+def test_a_phrase_ends_on_no_possessive_participle_or_hyphenated_adjective():
+    phrases = candidate_phrases("The AI Office's AI-specific rules for opted-out works.")
+    assert not any(p.endswith(("Office's", "AI-specific")) for p in phrases)
+    assert not any(p.startswith("opted-out") for p in phrases)
+    assert "AI-specific rules" in phrases
+
+
+def test_a_joined_phrase_ends_its_first_run_on_no_adjective():
+    phrases = candidate_phrases("Criteria relevant to providers of open models.")
+    assert not any(p.startswith("relevant") for p in phrases)
+    assert "providers of open models" in phrases
+
+
+def test_a_phrase_is_whole_only_where_its_noun_phrase_ends_and_on_a_noun():
+    texts = [
+        "Keep an archive of old versions for ten years.",
+        "The archive of old versions must stay public.",
+        "An archive of old versions helps auditors.",
+        "The harm actually materialises later.",
+        "Harm could materialise quickly.",
+    ]
+    (pool,) = phrase_pools([texts])
+    whole = {p.key: p.headed for p in pool}
+    assert whole["archive of old version"] and not whole.get("archive of old", False)
+    assert not whole.get("harm actually materialise", False)
+
+
+def test_a_name_written_with_capitals_inside_sentences_is_told_from_a_sentence_start():
+    texts = [
+        "We wrote to the AI Office twice.",
+        "The AI Office should answer.",
+        "Proportionality for small companies matters.",
+        "Proportionality for small companies is missing.",
+    ]
+    (pool,) = phrase_pools([texts])
+    proper = {p.key: p.proper for p in pool}
+    assert proper["ai office"] and not proper["proportionality for small company"]
+
+
+def test_inflections_are_one_phrase_written_as_most_often():
+    texts = ["Small providers pay.", "Help small providers.", "A small provider pays twice."]
+    (pool,) = phrase_pools([texts])
+    phrase = next(p for p in pool if p.key == "small provider")
+    assert phrase.text == "small providers" and phrase.support == 3  # "Small" starts a sentence
+
+
+def test_a_campaign_is_read_once_and_weighs_as_many_comments_as_its_letters():
+    letter = "As members of the alliance we ask for whistleblower protection in every company."
+    texts = [letter] * 5 + ["Hello. " + letter, "Board expertise matters more."]
+    assert [n for _, n in voice_groups(texts)] == [6, 1]
+    (pool,) = phrase_pools([texts])
+    assert next(p for p in pool if p.key == "whistleblower protection").support == 6
+
+
+def test_words_every_theme_uses_are_the_scope_own_wording():
+    spread = word_spread([["AI model deadline"], ["AI model burden"], ["AI model fees"]])
+    assert spread["model"] == 1.0 and spread["deadline"] == 1 / 3
+
+
+def test_titles_are_noun_phrases_of_the_theme_own_comments():
+    for title, texts in zip(
+        theme_titles([DEADLINE, BURDEN], EMBED), [DEADLINE, BURDEN], strict=True
+    ):
+        assert title and title[0].isupper()
+        for phrase in parts(title):
+            assert any(phrase in text.lower() for text in texts)
+            assert phrase.split()[-1] not in {"small", "longer", "heavy", "alone"}
+
+
+@pytest.mark.model
+def test_two_phrases_make_the_title_of_a_theme_with_two_halves():
+    embed = SentenceTransformerEmbedder().encode
+    title, deadline, burden = theme_titles([SPLIT, DEADLINE, BURDEN], embed)
+    first, second = parts(title)  # one phrase from each half, the second in lower case
+    assert {"grace", "weekend"} == {first.split()[0], second.split()[0]}
+    assert title.split(" and ")[1][0].islower()
+    assert " and " not in deadline + burden  # one phrase is enough for a theme of one voice
+
+
+@pytest.mark.model
+def test_a_theme_with_one_small_side_keeps_one_phrase():
+    embed = SentenceTransformerEmbedder().encode
+    lopsided = [*SPLIT[:3], *(t.replace("grace period", "grace period again") for t in SPLIT[:3])]
+    lopsided.append(SPLIT[3])  # one comment in seven on weekend reporting: not a side
+    title, _, _ = theme_titles([lopsided, DEADLINE, BURDEN], embed)
+    assert " and " not in title
+
+
+def test_the_two_phrases_of_a_title_share_no_word_stem():
+    for title in theme_titles([SPLIT, DEADLINE, BURDEN], EMBED):
+        if " and " in title:
+            first, second = parts(title)
+            assert not stems(first) & stems(second)
+
+
+def test_titles_are_diverse_across_themes():
+    titles = theme_titles([DEADLINE, list(DEADLINE), BURDEN], EMBED)
+    keys = [set(parts(t)) for t in titles]
+    assert all(not keys[i] & keys[j] for i in range(3) for j in range(i + 1, 3))
+
+
+def test_the_provision_own_wording_is_discounted():
+    # Every comment of the first theme uses two phrases as much: the title names the incident
+    # report, unless the provision itself speaks of it.
+    echoed = [
+        "The incident report rules need a deadline extension for everyone.",
+        "A deadline extension is needed, the incident report takes time.",
+        "Please grant a deadline extension for each incident report.",
+        "Without a deadline extension no incident report will be complete.",
+    ]
+    plain, _ = theme_titles([echoed, BURDEN], EMBED)
+    provision = ["Signatories shall file an incident report."]
+    discounted, _ = theme_titles([echoed, BURDEN], EMBED, provision_texts=provision)
+    assert "incident report" in plain.lower()
+    assert discounted.lower() == "deadline extension"
+
+
+def test_titles_and_summaries_are_deterministic():
+    themes = [SPLIT, DEADLINE, BURDEN]
+    assert describe_themes(themes, EMBED) == describe_themes(themes, EMBED)
