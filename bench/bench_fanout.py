@@ -38,7 +38,7 @@ from pathlib import Path
 from sqlalchemy import delete, insert, select
 
 from app import create_app
-from app.accounts.models import User
+from app.accounts.models import User, WorkingGroup
 from app.core.db import db, sqlite_write_intent
 from app.core.tasks import init_tasks
 from app.drafting.models import Code, Provision, Round
@@ -59,8 +59,9 @@ def environment(url: str, redis: str, instance: Path, threads: int, chunk: int) 
                 PYTHONPATH=str(ROOT))
 
 
-def seed(count: int) -> Round:
-    """A round of ten measures (one per consultation file) with `count` comments."""
+def seed(count: int, group: WorkingGroup | None = None) -> Round:
+    """A round of ten measures (one per consultation file, all of `group`) with `count`
+    comments."""
     measures, rows = load_consultation()
     keys = sorted(measures)
     scope = recombined_scope(rows, keys, count)
@@ -69,7 +70,7 @@ def seed(count: int) -> Round:
     provisions = {key: Provision(round=round_, key=key, kind="measure", depth=1, position=i,
                                  label=f"Measure {i + 1}", number=str(i + 1), title=key,
                                  body=measures[key].provision, body_html="",
-                                 text=measures[key].provision)
+                                 text=measures[key].provision, group=group)
                   for i, key in enumerate(keys)}
     authors = [User(email=f"p{i}@example.org", name=f"P {i}", category=c)
                for i, c in enumerate(["industry", "civil_society", "academia", "sme"] * 50)]
@@ -154,6 +155,36 @@ def one_configuration(app, round_id: int, workers: int, threads: int, env_of,
     return {"wall": wall, "embed": embed, "rest": wall - embed, "comments": n}
 
 
+def group_scope(count: int, models: Path) -> None:
+    """`plenary synthesise --group` of a working group with `count` comments, cold cache, no
+    worker (the process embeds every chunk itself): wall time and the process's peak RSS."""
+    import resource
+
+    from app.config import config_for_tests
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/group.db"
+        app = create_app(config_for_tests(url))
+        with app.app_context():
+            db.create_all()
+            seed(count, WorkingGroup(slug="wg1", name="Working group 1"))
+        env = environment(url, "", Path(folder), 2, 2000)
+        env.pop("REDIS_URL")
+        env["PLENARY_EMBEDDING_CACHE"] = str(models)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "app.cli", "synthesise", "--code", "fanout",
+                               "--round", "1", "--group", "wg1"], env=env, cwd=ROOT,
+                              capture_output=True, text=True)
+        wall = time.monotonic() - start
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
+        print(f"\n## Working-group scope: `plenary synthesise --group` of {count:,} comments, "
+              f"cold cache, no worker; {uptime()}")
+        print(f"  wall {wall:.1f} s (goal 45 s), peak RSS {peak:.2f} GB (goal 1 GB; children's "
+              f"peak before: {before / 1024**2:.2f} GB); exit {done.returncode}: "
+              f"{(done.stdout or done.stderr).strip().splitlines()[-1][:90]}")
+
+
 def _embedded(run_id: int) -> bool:
     """Every chunk of the run is done (and there are chunks)."""
     from sqlalchemy import func
@@ -175,6 +206,8 @@ def main() -> None:
     parser.add_argument("--database-url", default=None,
                         help="a scratch database (its tables are dropped); default: SQLite file")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("--group-only", action="store_true",
+                        help="only the 10,000-comment working-group synthesis")
     parser.add_argument("--embed-only", action="store_true",
                         help="stop each configuration when every chunk is done (no clustering)")
     args = parser.parse_args()
@@ -189,6 +222,9 @@ def main() -> None:
             env["PLENARY_EMBEDDING_CACHE"] = str(models)
             return env
 
+        if args.group_only:
+            group_scope(10_000, models)
+            return
         os.environ.update({k: v for k, v in env_of(2).items() if k.startswith(("DATABASE", "REDIS",
                                                                                 "PLENARY_"))})
         app = create_app()
@@ -210,6 +246,7 @@ def main() -> None:
                       f"{two[key] / max(one[key], 1e-9):.2f}")
             print(f"  throughput ratio (two / one, wall): {one['wall'] / two['wall']:.2f}x")
             db.drop_all()
+        group_scope(10_000, models)
 
 
 if __name__ == "__main__":

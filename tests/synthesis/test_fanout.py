@@ -139,3 +139,15 @@ def test_progress_counts_texts_cached_over_all_chunks(feedback: Any, fan_out: An
     assert {d for d, _ in embedding} >= {4, 8, distinct}
     assert seen[-1] == (run.progress_total, run.progress_total)
     assert run.percent == 100
+
+
+def test_the_run_page_shows_progress_over_every_chunk(client: Any, create_user: Any,
+                                                      feedback: Any, auth: Any) -> None:
+    auth.login(create_user("chair1@example.org", groups=[("wg1", "chair")]).email)
+    run = create_run(feedback["round"], provision="documentation")
+    run.status, run.progress_done, run.progress_total = "running", 8, 20
+    run.params = {**run.params, "chunks": 5}
+    db.session.commit()
+    page = client.get(f"/chair/runs/{run.id}").get_data(as_text=True)
+    assert 'value="8"' in page and "8 of 20 steps" in page
+    assert "embedded in 5 chunks, shared among the workers" in page
