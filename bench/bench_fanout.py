@@ -3,6 +3,8 @@
     .venv/bin/python -m bench.bench_fanout                  # 100,000 comments (20-40 minutes)
     .venv/bin/python -m bench.bench_fanout --quick          # 10,000 comments
     .venv/bin/python -m bench.bench_fanout --database-url postgresql+psycopg://.../scratch
+    .venv/bin/python -m bench.bench_fanout --embed-only     # stop when the last chunk is stored
+    .venv/bin/python -m bench.bench_fanout --group-only     # the 10,000-comment group synthesis
 
 The comments are short ones recombined from bench/data/consultation (bench/consultation_data.py)
 over ten measures of one round; the run covers the whole round. Each configuration starts
