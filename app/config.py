@@ -90,6 +90,11 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         "PLENARY_EMBEDDING_THREADS": _int_env(env, "PLENARY_EMBEDDING_THREADS", 0) or None,
         "PLENARY_EMBEDDING_CACHE": env.get("PLENARY_EMBEDDING_CACHE") or str(
             instance_path / "models"),
+        # A run with more texts to embed than FANOUT_ABOVE splits them into chunks of
+        # EMBED_CHUNK on the task queue (docs/synthesis.md, "Large runs across workers").
+        "PLENARY_EMBED_FANOUT_ABOVE": _int_env(env, "PLENARY_EMBED_FANOUT_ABOVE", 4000),
+        "PLENARY_EMBED_CHUNK": _int_env(env, "PLENARY_EMBED_CHUNK", 2000),
+        "PLENARY_EMBED_LEASE": _int_env(env, "PLENARY_EMBED_LEASE", 120),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -15,7 +15,7 @@ import numpy as np
 from flask import current_app
 from sqlalchemy import select
 
-from app.core.db import db
+from app.core.db import db, utcnow
 from app.embedding.engine import Embedder, text_hash
 from app.embedding.models import EmbeddingCache, bytes_vector
 
@@ -129,3 +129,36 @@ def cached_vectors(model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
             if vector is not None:
                 found[digest] = vector
     return found
+
+
+def cached_hashes(model: str, hashes: Sequence[str]) -> set[str]:
+    """Those of `hashes` whose vector under `model` is cached (reads hashes, not vectors)."""
+    found: set[str] = set()
+    unique = sorted(set(hashes))
+    for start in range(0, len(unique), _CHUNK):
+        found.update(db.session.scalars(
+            select(EmbeddingCache.text_hash).where(
+                EmbeddingCache.model == model,
+                EmbeddingCache.text_hash.in_(unique[start : start + _CHUNK]),
+            )
+        ))
+    return found
+
+
+def store_vectors(model: str, hashes: Sequence[str], vectors: np.ndarray) -> None:
+    """Add these vectors to the cache, leaving any (model, hash) already there alone, so that
+    two workers storing the same texts at once both succeed (INSERT ... ON CONFLICT DO
+    NOTHING on SQLite and PostgreSQL). Flushes nothing else; the caller commits."""
+    if not len(hashes):
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    now = utcnow()
+    rows = [{"model": model, "text_hash": digest, "created_at": now,
+             "vector": np.asarray(vector, dtype=np.float32).tobytes()}
+            for digest, vector in zip(hashes, vectors, strict=True)]
+    for start in range(0, len(rows), _CHUNK):
+        db.session.execute(insert(EmbeddingCache).values(rows[start : start + _CHUNK])
+                           .on_conflict_do_nothing(index_elements=["model", "text_hash"]))

@@ -353,3 +353,25 @@ class ScopeSetting(db.Model):  # type: ignore[name-defined]
 
     def __repr__(self) -> str:
         return f"<ScopeSetting {self.scope_key} private={self.summarise_private}>"
+
+
+class SynthesisChunk(db.Model):  # type: ignore[name-defined]
+    """A slice of a large run's texts to embed (app/synthesis/fanout.py): taken by one worker
+    at a time under a lease that its heartbeat renews; done once its vectors are cached."""
+
+    __tablename__ = "synthesis_chunks"
+    __table_args__ = (UniqueConstraint("run_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("synthesis_runs.id", ondelete="CASCADE"),
+                                        index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    def __repr__(self) -> str:
+        return f"<SynthesisChunk run={self.run_id} #{self.number} done={self.done_at is not None}>"

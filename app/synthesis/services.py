@@ -21,8 +21,9 @@ from app.core.errors import BadInput, NotFound
 from app.core.i18n import N_
 from app.drafting.models import Provision, Round
 from app.embedding.engine import Embedder
-from app.embedding.services import BATCH_SIZE, embed_texts, get_embedder
+from app.embedding.services import BATCH_SIZE, get_embedder
 from app.feedback.models import Comment
+from app.synthesis.fanout import embed_run_texts
 from app.synthesis.models import CampaignGroup, SynthesisRun, Theme, ThemeIdentity, ThemeMember
 from app.synthesis.vectors import comment_text
 
@@ -182,7 +183,7 @@ def execute_run(
     if not comments:
         return _finish(run, "There are no comments in this scope yet.", progress)
     texts = [comment_text(c) for c in comments]
-    vectors = embed_texts(texts, embedder, progress=report)
+    vectors = embed_run_texts(run, texts, embedder, progress=report)  # chunks when large
     provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope)]
     pipeline.build_themes(run, comments, texts, vectors, embedder, provision_texts)
     return _finish(run, figures.summary(run), progress)
