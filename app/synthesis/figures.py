@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core.db import db
 from app.embedding.engine import unit
@@ -97,7 +97,8 @@ def summary(run: SynthesisRun) -> str:
     """One line for the chair: themes, unassigned, campaigns and independent voices."""
     if run.comment_count == 1 and len(run.themes) == 1:
         return "Only one comment in this scope: it forms a single theme of its own."
-    unassigned = sum(1 for m in run.members if m.theme_id is None)
+    unassigned = db.session.scalar(select(func.count(ThemeMember.id)).where(
+        ThemeMember.run_id == run.id, ThemeMember.theme_id.is_(None)))  # a million: not loaded
     campaigns = len(run.campaigns)
     voices = _voices(run.comment_count, [c.size for c in run.campaigns])
     themes = len(run.themes)

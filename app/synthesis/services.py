@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import select
@@ -125,15 +126,16 @@ def scope_comments(scope: Scope) -> list[Comment]:
     ids = [p.id for p in scope_provisions(scope)]
     if not ids:
         return []
-    return list(
-        db.session.scalars(
-            select(Comment).where(
-                Comment.round_id == scope.round.id, Comment.provision_id.in_(ids),
-                Comment.parent_id.is_(None), Comment.hidden_at.is_(None),
-                Comment.status != "withdrawn",
-            ).order_by(Comment.id)
-        )
-    )
+    return list(db.session.scalars(select(Comment).where(*scope_filter(scope, ids))
+                                   .order_by(Comment.id)))
+
+
+def scope_filter(scope: Scope, provision_ids: Sequence[int]) -> tuple[Any, ...]:
+    """The WHERE clauses that pick a scope's comments (`scope_comments`), for the streamed
+    reading of large scopes."""
+    return (Comment.round_id == scope.round.id, Comment.provision_id.in_(provision_ids),
+            Comment.parent_id.is_(None), Comment.hidden_at.is_(None),
+            Comment.status != "withdrawn")
 
 
 def create_run(
@@ -168,15 +170,20 @@ def execute_run(
     run.status, run.model, run.message = "running", embedder.name, ""
     run.progress_done = 0
     scope = scope_of(run)
-    comments = scope_comments(scope)
-    run.comment_count = len(comments)
-    run.progress_total = len(comments) + 1
 
     def report(done: int, total: int) -> None:
         run.progress_done, run.progress_total = done, total + 1
         if progress is not None:
             progress(done, total + 1)
 
+    from app.synthesis import streaming  # large scopes: streamed, two stages, bulk writes
+
+    if streaming.is_large(scope):
+        streaming.build_large(run, scope, embedder, report)
+        return _finish(run, figures.summary(run), progress)
+    comments = scope_comments(scope)
+    run.comment_count = len(comments)
+    run.progress_total = len(comments) + 1
     if not comments:
         return _finish(run, "There are no comments in this scope yet.", progress)
     texts = [comment_text(c) for c in comments]

@@ -18,9 +18,12 @@ from app.feedback.models import Comment
 
 def comment_text(comment: Comment) -> str:
     """What is embedded and labelled: the body, and the proposed wording where there is one."""
-    if comment.proposed_text:
-        return f"{comment.body}\n{comment.proposed_text}"
-    return comment.body
+    return joined_text(comment.body, comment.proposed_text)
+
+
+def joined_text(body: str, proposed_text: str | None) -> str:
+    """`comment_text` of a comment read as columns (large scopes stream rows, not objects)."""
+    return f"{body}\n{proposed_text}" if proposed_text else body
 
 
 def cached_comment_vectors(model: str, comments: Iterable[Comment]) -> dict[int, np.ndarray]:

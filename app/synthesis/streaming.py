@@ -1,0 +1,157 @@
+"""Large scopes (LARGE_FROM comments or more): read streamed, themed in two stages, written in
+bulk (docs/synthesis.md, "Large scopes").
+
+The scope's comments are read as plain rows (id, body, proposed wording), READ_BATCH at a time
+(`yield_per`: a server-side cursor on PostgreSQL, a stepped cursor on SQLite), never as ORM
+objects. Each batch is embedded through the vector cache and reduced to what the run keeps of
+it: the comment id, its unit vector as float16, whether it is content-free, a hash of its words
+and its MinHash band keys; the texts are then dropped. `bulk.store_large` writes the result.
+Everything happens in the run's transaction: the caller commits once, or rolls back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.core.db import db
+from app.embedding.engine import Embedder
+from app.embedding.models import EmbeddingCache
+from app.embedding.services import embed_texts
+from app.feedback.models import Comment
+from app.synthesis.duplicates import BANDS, text_band_keys
+from app.synthesis.noise import is_content_free
+from app.synthesis.vectors import joined_text
+
+LARGE_FROM = 20_000  # comments in a scope from which it is read streamed and themed in two stages
+READ_BATCH = 2000
+Report = Callable[[int, int], None]
+
+
+@dataclass
+class ScopeRows:
+    """What a large run keeps of its scope's comments, row i for the i-th comment by id."""
+
+    ids: np.ndarray  # int64
+    vectors: np.ndarray  # (n, dim) float16 unit rows
+    free: np.ndarray  # bool: content-free
+    words: np.ndarray  # uint64: hash of the lower-cased words (equal for identical letters)
+    eligible: np.ndarray  # int64 rows long enough to be judged as copies
+    bands: np.ndarray  # (len(eligible), BANDS) uint64 MinHash band keys
+    batches: list[int] = field(default_factory=list)  # rows per batch read (for the tests)
+
+
+def large_from() -> int:
+    return int(current_app.config.get("PLENARY_SYNTHESIS_LARGE_FROM") or LARGE_FROM)
+
+
+def _provision_ids(scope) -> list[int]:  # type: ignore[no-untyped-def]
+    from app.synthesis.services import scope_provisions
+
+    return [p.id for p in scope_provisions(scope)]
+
+
+def scope_size(scope) -> int:  # type: ignore[no-untyped-def]
+    """How many comments a run of `scope` covers (one COUNT query)."""
+    from app.synthesis.services import scope_filter
+
+    ids = _provision_ids(scope)
+    if not ids:
+        return 0
+    return int(db.session.scalar(select(func.count(Comment.id))
+                                 .where(*scope_filter(scope, ids))) or 0)
+
+
+def is_large(scope) -> bool:  # type: ignore[no-untyped-def]
+    """Whether `scope` has LARGE_FROM comments or more (PLENARY_SYNTHESIS_LARGE_FROM)."""
+    return scope_size(scope) >= large_from()
+
+
+def words_hash(text: str) -> int:
+    """A 64-bit hash of the lower-cased words of `text` (punctuation and spacing ignored)."""
+    from app.synthesis.duplicates import _words
+
+    digest = hashlib.blake2b(" ".join(_words(text)).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def read_scope(
+    scope,  # type: ignore[no-untyped-def]
+    embedder: Embedder,
+    *,
+    report: Report | None = None,
+    batch: int = READ_BATCH,
+) -> ScopeRows:
+    """The scope's comments streamed `batch` rows at a time, embedded through the cache."""
+    from app.synthesis.services import scope_filter
+
+    ids = _provision_ids(scope)
+    expected = scope_size(scope)
+    rows = ScopeRows(
+        ids=np.zeros(expected, np.int64), vectors=np.zeros((expected, embedder.dim), np.float16),
+        free=np.zeros(expected, bool), words=np.zeros(expected, np.uint64),
+        eligible=np.zeros(0, np.int64), bands=np.zeros((0, BANDS), np.uint64))
+    if not ids:
+        return rows
+    query = (select(Comment.id, Comment.body, Comment.proposed_text)
+             .where(*scope_filter(scope, ids)).order_by(Comment.id)
+             .execution_options(yield_per=batch))
+    eligible, bands = [], []
+    done = 0
+    for part in db.session.execute(query).partitions():
+        texts = [joined_text(body, proposed) for _, body, proposed in part]
+        if done + len(texts) > len(rows.ids):  # comments arrived since the count
+            _grow(rows, done + len(texts))
+        stop = done + len(texts)
+        rows.ids[done:stop] = [row[0] for row in part]
+        rows.vectors[done:stop] = embed_texts(texts, embedder)
+        rows.free[done:stop] = [is_content_free(t) for t in texts]
+        rows.words[done:stop] = [words_hash(t) for t in texts]
+        local, keys = text_band_keys(texts)
+        eligible.append(local + done)
+        bands.append(keys)
+        rows.batches.append(len(texts))
+        _forget_cached_vectors()
+        done = stop
+        if report is not None:
+            report(done, max(done, expected))
+    if done < len(rows.ids):  # comments withdrawn since the count
+        _grow(rows, done)
+    rows.eligible = np.concatenate(eligible) if eligible else rows.eligible
+    rows.bands = np.concatenate(bands) if bands else rows.bands
+    return rows
+
+
+def _grow(rows: ScopeRows, size: int) -> None:
+    for name in ("ids", "free", "words", "vectors"):
+        old = getattr(rows, name)
+        new = np.zeros((size, *old.shape[1:]), old.dtype)
+        new[: min(size, len(old))] = old[:size]
+        setattr(rows, name, new)
+
+
+def _forget_cached_vectors() -> None:
+    """Drop the cache rows a batch embedded from the session (they are flushed): a large run
+    must not keep a million of them in the identity map."""
+    for obj in [o for o in db.session.identity_map.values() if isinstance(o, EmbeddingCache)]:
+        db.session.expunge(obj)
+
+
+def build_large(
+    run, scope, embedder: Embedder, report: Report  # type: ignore[no-untyped-def]
+) -> None:
+    """Read, theme and store a large scope's run (see the module docstring)."""
+    from app.synthesis import bulk
+    from app.synthesis.services import scope_provisions
+
+    rows = read_scope(scope, embedder, report=report)
+    run.comment_count = len(rows.ids)
+    if len(rows.ids) == 0:
+        return
+    provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope)]
+    bulk.store_large(run, rows, embedder, provision_texts)
