@@ -153,14 +153,14 @@ def load(url: str, scopes: dict[str, int], model: str) -> float:
 def synthesise(url: str, key: str) -> dict:
     """In this process: run the real synthesis of measure `key`, timing each stage."""
     from sklearn.metrics import adjusted_rand_score
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from app.core.db import db
     from app.drafting.models import Round
     from app.embedding.services import get_embedder
     from app.feedback.models import Comment
     from app.synthesis import bulk, scale, streaming
-    from app.synthesis.models import ThemeMember
+    from app.synthesis.models import CampaignGroup, ThemeMember
     from app.synthesis.services import run_synthesis
 
     stages: dict[str, float] = {}
@@ -204,7 +204,9 @@ def synthesise(url: str, key: str) -> dict:
         found = [-1 if theme is None else theme for theme, _ in pairs]
         titles = [t.display_label for t in sorted(run.themes, key=lambda t: t.position)[:5]]
         return {"key": key, "n": run.comment_count, "themes": len(run.themes),
-                "campaigns": len(run.campaigns), "total": total, "stages": stages,
+                "campaigns": db.session.scalar(select(func.count(CampaignGroup.id))
+                                              .where(CampaignGroup.run_id == run.id)),
+                "total": total, "stages": stages,
                 "rss_before_mb": before, "peak_mb": peak, "message": run.message,
                 "ari": adjusted_rand_score(truth, found), "titles": titles}
 

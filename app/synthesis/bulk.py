@@ -143,42 +143,41 @@ def _distances(vectors: np.ndarray, row_theme: np.ndarray, centres: np.ndarray) 
 
 
 def _store_campaigns(run: SynthesisRun, rows: ScopeRows, campaign: np.ndarray) -> None:
-    """One CampaignGroup per campaign, its members in bulk; the canonical letter is the most
-    common wording, and a member's addition is what it wrote beyond that letter."""
+    """The campaigns and their members, in bulk (no ORM object each); the canonical letter is
+    the most common wording, and a member's addition is what it wrote beyond that letter."""
     grouped = np.flatnonzero(campaign >= 0)
     if len(grouped) == 0:
         return
     order = grouped[np.lexsort((grouped, campaign[grouped]))]
     starts = np.searchsorted(campaign[order], np.arange(int(campaign.max()) + 2))
-    canonical_rows = []
-    for c in range(len(starts) - 1):
+    canonical = np.empty(len(starts) - 1, dtype=np.int64)
+    for c in range(len(canonical)):
         members = order[starts[c] : starts[c + 1]]
-        words, first, counts = np.unique(rows.words[members], return_index=True,
-                                         return_counts=True)
-        best = np.lexsort((first, -counts))[0]
-        canonical_rows.append(int(members[first[best]]))
-    templates = texts_of(rows.ids[canonical_rows])
-    groups = [CampaignGroup(run=run, canonical_id=int(rows.ids[row]), size=0,
-                            template=templates[int(rows.ids[row])]) for row in canonical_rows]
-    db.session.add_all(groups)
-    db.session.flush()
-    values = []
-    for c, group in enumerate(groups):
-        members = order[starts[c] : starts[c + 1]]
-        group.size = len(members)
-        letter = rows.words[canonical_rows[c]]
-        edited = [int(rows.ids[m]) for m in members if rows.words[m] != letter]
-        own = texts_of(edited) if edited else {}
-        canonical = canonical_rows[c]
-        for m in [canonical, *(int(m) for m in members if m != canonical)]:
-            cid = int(rows.ids[m])
-            addition = _added_words(group.template, own[cid]) if cid in own else ""
-            values.append({"campaign_id": group.id, "comment_id": cid, "addition": addition})
-        if len(values) >= WRITE_BATCH:
-            db.session.execute(insert(CampaignMember), values)
-            values = []
-    if values:
+        _, first, counts = np.unique(rows.words[members], return_index=True, return_counts=True)
+        canonical[c] = members[first[np.lexsort((first, -counts))[0]]]
+    templates = texts_of(rows.ids[canonical])
+    group_ids = list(db.session.scalars(
+        insert(CampaignGroup).returning(CampaignGroup.id, sort_by_parameter_order=True),
+        [{"run_id": run.id, "canonical_id": int(rows.ids[row]), "size": int(size),
+          "template": templates[int(rows.ids[row])]}
+         for row, size in zip(canonical, np.diff(starts), strict=True)]))
+    first = 0
+    while first < len(canonical):  # campaigns in slices of about WRITE_BATCH members
+        last = int(np.searchsorted(starts, starts[first] + WRITE_BATCH, side="right")) - 1
+        last = max(last, first + 1)
+        members = order[starts[first] : starts[last]]
+        owner = np.repeat(np.arange(first, last), np.diff(starts[first : last + 1]))
+        edited = rows.words[members] != rows.words[canonical[owner]]
+        own = texts_of(rows.ids[members[edited]]) if edited.any() else {}
+        values = []
+        for row, c in sorted(zip(members.tolist(), owner.tolist(), strict=True),
+                             key=lambda pair: (pair[1], pair[0] != canonical[pair[1]], pair[0])):
+            cid = int(rows.ids[row])
+            template = templates[int(rows.ids[canonical[c]])]
+            values.append({"campaign_id": group_ids[c], "comment_id": cid,
+                           "addition": _added_words(template, own[cid]) if cid in own else ""})
         db.session.execute(insert(CampaignMember), values)
+        first = last
 
 
 def member_count(run: SynthesisRun) -> int:
