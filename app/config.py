@@ -90,6 +90,8 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         "PLENARY_EMBEDDING_THREADS": _int_env(env, "PLENARY_EMBEDDING_THREADS", 0) or None,
         "PLENARY_EMBEDDING_CACHE": env.get("PLENARY_EMBEDDING_CACHE") or str(
             instance_path / "models"),
+        # Scopes this large are read streamed and themed in two stages (docs/synthesis.md).
+        "PLENARY_SYNTHESIS_LARGE_FROM": _int_env(env, "PLENARY_SYNTHESIS_LARGE_FROM", 20_000),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

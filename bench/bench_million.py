@@ -159,7 +159,7 @@ def synthesise(url: str, key: str) -> dict:
     from app.drafting.models import Round
     from app.embedding.services import get_embedder
     from app.feedback.models import Comment
-    from app.synthesis import bulk, scale, streaming
+    from app.synthesis import bulk, large_figures, scale, streaming
     from app.synthesis.models import CampaignGroup, ThemeMember
     from app.synthesis.services import run_synthesis
 
@@ -182,7 +182,8 @@ def synthesise(url: str, key: str) -> dict:
     timed(scale, "campaigns", "campaigns (MinHash bands)")
     timed(scale, "two_stage_themes", "themes (two stages)")
     timed(bulk, "_store_campaigns", "write campaigns")
-    timed(bulk, "fill_figures", "figures+titles (sampled)")
+    timed(large_figures, "describe_themes", "titles+summaries (model)")
+    timed(bulk, "fill_figures", "figures (sampled)")
     timed(bulk, "store_large", "_store")
     with _app(url).app_context():
         embedder = get_embedder()
@@ -194,8 +195,11 @@ def synthesise(url: str, key: str) -> dict:
         db.session.commit()
         total = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if "figures (sampled)" in stages:
+            stages["figures (sampled)"] -= stages.get("titles+summaries (model)", 0.0)
         inner = sum(v for k, v in stages.items() if k not in ("_store", "read+vectors (streamed)"))
-        stages["identities+write members"] = stages.pop("_store", 0.0) - inner
+        if "_store" in stages:
+            stages["identities+write members"] = stages.pop("_store") - inner
         pairs = db.session.execute(
             select(ThemeMember.theme_id, Comment.external_id)
             .join(Comment, Comment.id == ThemeMember.comment_id)

@@ -2,11 +2,12 @@
 bulk (docs/synthesis.md, "Large scopes").
 
 The scope's comments are read as plain rows (id, body, proposed wording), READ_BATCH at a time
-(`yield_per`: a server-side cursor on PostgreSQL, a stepped cursor on SQLite), never as ORM
-objects. Each batch is embedded through the vector cache and reduced to what the run keeps of
-it: the comment id, its unit vector as float16, whether it is content-free, a hash of its words
-and its MinHash band keys; the texts are then dropped. `bulk.store_large` writes the result.
-Everything happens in the run's transaction: the caller commits once, or rolls back.
+(`yield_per`: a server-side cursor on PostgreSQL, a stepped cursor on SQLite) in pages of
+READ_PAGE rows by id, never as ORM objects. Each batch is embedded through the vector cache
+and reduced to what the run keeps of it: the comment id, its unit vector as float16, whether it
+is content-free, a hash of its words and its MinHash band keys; the texts are then dropped.
+`bulk.store_large` writes the result, in the run's transaction: the caller commits once, or
+rolls back (progress commits come only between pages, before anything of the run is written).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from app.synthesis.vectors import joined_text
 
 LARGE_FROM = 20_000  # comments in a scope from which it is read streamed and themed in two stages
 READ_BATCH = 2000
+READ_PAGE = 50_000  # rows per streamed query; progress is committed between them
 Report = Callable[[int, int], None]
 
 
@@ -86,38 +88,47 @@ def read_scope(
     *,
     report: Report | None = None,
     batch: int = READ_BATCH,
+    page: int | None = None,
 ) -> ScopeRows:
-    """The scope's comments streamed `batch` rows at a time, embedded through the cache."""
+    """The scope's comments streamed `batch` rows at a time, embedded through the cache.
+
+    They are read in pages of `page` rows by id (keyset), each page one streamed query, and
+    progress is reported between pages only: the worker commits progress, and a commit would
+    close an open server-side cursor."""
     from app.synthesis.services import scope_filter
 
     ids = _provision_ids(scope)
     expected = scope_size(scope)
+    page = page or READ_PAGE
     rows = ScopeRows(
         ids=np.zeros(expected, np.int64), vectors=np.zeros((expected, embedder.dim), np.float16),
         free=np.zeros(expected, bool), words=np.zeros(expected, np.uint64),
         eligible=np.zeros(0, np.int64), bands=np.zeros((0, BANDS), np.uint64))
     if not ids:
         return rows
-    query = (select(Comment.id, Comment.body, Comment.proposed_text)
-             .where(*scope_filter(scope, ids)).order_by(Comment.id)
-             .execution_options(yield_per=batch))
     eligible, bands = [], []
-    done = 0
-    for part in db.session.execute(query).partitions():
-        texts = [joined_text(body, proposed) for _, body, proposed in part]
-        if done + len(texts) > len(rows.ids):  # comments arrived since the count
-            _grow(rows, done + len(texts))
-        stop = done + len(texts)
-        rows.ids[done:stop] = [row[0] for row in part]
-        rows.vectors[done:stop] = embed_texts(texts, embedder)
-        rows.free[done:stop] = [is_content_free(t) for t in texts]
-        rows.words[done:stop] = [words_hash(t) for t in texts]
-        local, keys = text_band_keys(texts)
-        eligible.append(local + done)
-        bands.append(keys)
-        rows.batches.append(len(texts))
-        _forget_cached_vectors()
-        done = stop
+    done, last, more = 0, 0, True
+    while more:
+        query = (select(Comment.id, Comment.body, Comment.proposed_text)
+                 .where(*scope_filter(scope, ids), Comment.id > last).order_by(Comment.id)
+                 .limit(page).execution_options(yield_per=batch))
+        got = 0
+        for part in db.session.execute(query).partitions():
+            texts = [joined_text(body, proposed) for _, body, proposed in part]
+            stop = done + len(texts)
+            if stop > len(rows.ids):  # comments arrived since the count
+                _grow(rows, stop)
+            rows.ids[done:stop] = [row[0] for row in part]
+            rows.vectors[done:stop] = embed_texts(texts, embedder)
+            rows.free[done:stop] = [is_content_free(t) for t in texts]
+            rows.words[done:stop] = [words_hash(t) for t in texts]
+            local, keys = text_band_keys(texts)
+            eligible.append(local + done)
+            bands.append(keys)
+            rows.batches.append(len(texts))
+            _forget_cached_vectors()
+            done, got, last = stop, got + len(texts), int(rows.ids[stop - 1])
+        more = got == page
         if report is not None:
             report(done, max(done, expected))
     if done < len(rows.ids):  # comments withdrawn since the count

@@ -89,11 +89,14 @@ def test_a_large_scope_is_read_in_bounded_batches_through_a_streamed_query(
     round_ = scope(300)
     large_from(100)
     run = create_run(round_, provision="documentation")
-    rows = streaming.read_scope(scope_of(run), get_embedder(), batch=64)
+    reported: list[int] = []
+    rows = streaming.read_scope(scope_of(run), get_embedder(), batch=64, page=128,
+                                report=lambda done, total: reported.append(done))
     assert rows.batches == [64, 64, 64, 64, 44]
     streamed = [options for sql, options in statements if sql.startswith(STREAMED)]
-    assert len(streamed) == 1
-    assert streamed[0].get("yield_per") == 64 and streamed[0].get("stream_results")
+    assert len(streamed) == 3  # pages of 128, 128 and 44 rows
+    assert all(o.get("yield_per") == 64 and o.get("stream_results") for o in streamed)
+    assert reported == [128, 256, 300]  # between pages, when no cursor is open
     ids = db.session.scalars(select(Comment.id).order_by(Comment.id)).all()
     assert rows.ids.tolist() == ids
     assert rows.vectors.dtype == np.float16 and rows.vectors.shape == (300, 384)
@@ -186,3 +189,18 @@ def test_a_failure_mid_write_leaves_the_previous_synthesis_intact(
     db.session.expire_all()
     assert _partition(previous) == before
     assert sorted((t.label, t.size) for t in previous.themes) == themes_before
+
+
+def test_a_large_run_in_the_worker_commits_its_progress_between_pages(
+    scope: Any, large_from: Any, monkeypatch: Any
+) -> None:
+    round_ = scope(300)
+    large_from(100)
+    monkeypatch.setattr(tasks, "PROGRESS_EVERY", 0.0)
+    monkeypatch.setattr(streaming, "READ_PAGE", 100)
+    run = create_run(round_, provision="documentation")
+    db.session.commit()
+    tasks.queue_synthesis(run)
+    db.session.refresh(run)
+    assert run.status == "done" and run.comment_count == 300
+    assert bulk.member_count(run) == 300
