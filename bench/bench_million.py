@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.bench_million                 # 1,000,000 comments (baseline 50,000)
     .venv/bin/python -m bench.bench_million --quick         # 50,000 comments (baseline 10,000)
     .venv/bin/python -m bench.bench_million --postgres      # on PostgreSQL (PLENARY_BENCH_PG_URL)
+    .venv/bin/python -m bench.bench_million --db URL        # reuse a database loaded before
 
 Data: the hand-written consultation set (bench/data/consultation, ten measures, 56 themes,
 campaigns and noise) pooled into one measure and recombined as `consultation_data` does: each
@@ -247,6 +248,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=None)
     parser.add_argument("--baseline", type=int, default=None)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--db", help="a database loaded by an earlier run: skip the load")
     parser.add_argument("--child")
     parser.add_argument("--url")
     args = parser.parse_args()
@@ -260,10 +262,11 @@ def main() -> None:
 
     model = _model_name(Path(default_model_path()))
     with tempfile.TemporaryDirectory(dir=OUT if OUT.is_dir() else None) as folder:
-        url = PG_URL if args.postgres else f"sqlite:///{folder}/million.db"
+        url = args.db or (PG_URL if args.postgres else f"sqlite:///{folder}/million.db")
         scopes = {f"m-{baseline}": baseline, f"m-{n}": n}
-        seconds = load(url, scopes, model)
-        print(f"loaded in {seconds:.0f} s on {url.split(':')[0]}", flush=True)
+        if not args.db:
+            seconds = load(url, scopes, model)
+            print(f"loaded in {seconds:.0f} s on {url.split(':')[0]}", flush=True)
         base = child(url, f"m-{baseline}")
         report(base, None)
         big = child(url, f"m-{n}")

@@ -16,14 +16,13 @@ from app.accounts.models import User
 from app.core.db import db
 from app.embedding.engine import Embedder
 from app.embedding.models import vector_bytes
-from app.embedding.services import phrase_vectors
 from app.feedback.models import Comment
 from app.synthesis import labels
 from app.synthesis.figures import REPRESENTATIVES, _keywords
 from app.synthesis.models import SynthesisRun, Theme, ThemeMember
 from app.synthesis.streaming import ScopeRows
 from app.synthesis.titles import describe_themes
-from app.synthesis.vectors import joined_text
+from app.synthesis.vectors import joined_text, text_vectors
 
 SAMPLE = 200  # comments of each theme read back for its words, title and representatives
 _CHUNK = 500
@@ -112,7 +111,7 @@ def fill_figures(
         own = pair_sizes[pairs[0] == t] if pairs.size else np.zeros(0, np.int64)
         theme.campaign_count = len(own)
         theme.independent_count = size - int(own.sum()) + len(own)
-    described = describe_themes(sample_texts, lambda p: phrase_vectors(p, embedder),
+    described = describe_themes(sample_texts, lambda texts: text_vectors(texts, embedder),
                                 provision_texts=provision_texts)
     for t, text in zip(kept, described, strict=True):
         theme = themes[t]
