@@ -165,6 +165,7 @@ def synthesise(url: str, key: str) -> dict:
     from app.synthesis.services import run_synthesis
 
     stages: dict[str, float] = {}
+    peaks: dict[str, float] = {}  # peak RSS (MB) when each stage ended
 
     def timed(module, name: str, label: str) -> None:  # type: ignore[no-untyped-def]
         original = getattr(module, name)
@@ -175,6 +176,7 @@ def synthesise(url: str, key: str) -> dict:
                 return original(*args, **kwargs)
             finally:
                 stages[label] = stages.get(label, 0.0) + time.perf_counter() - start
+                peaks[label] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
         setattr(module, name, wrapper)
 
@@ -211,7 +213,7 @@ def synthesise(url: str, key: str) -> dict:
         return {"key": key, "n": run.comment_count, "themes": len(run.themes),
                 "campaigns": db.session.scalar(select(func.count(CampaignGroup.id))
                                               .where(CampaignGroup.run_id == run.id)),
-                "total": total, "stages": stages,
+                "total": total, "stages": stages, "peaks": peaks,
                 "rss_before_mb": before, "peak_mb": peak, "message": run.message,
                 "ari": adjusted_rand_score(truth, found), "titles": titles}
 
@@ -229,7 +231,9 @@ def report(result: dict, base: dict | None) -> None:
     print(f"\n## {result['key']}: {n:,} comments, {result['themes']} themes, "
           f"{result['campaigns']} campaigns, ARI vs true themes {result['ari']:.2f}")
     for stage, seconds in result["stages"].items():
-        print(f"  {stage:<30}{seconds:>9.1f} s")
+        peak = result["peaks"].get(stage)
+        print(f"  {stage:<30}{seconds:>9.1f} s" + (f"   peak RSS by then {peak:,.0f} MB"
+                                                   if peak else ""))
     print(f"  {'total (run_synthesis)':<30}{result['total']:>9.1f} s "
           f"({result['total'] / n * 1e6:.0f} µs per comment)")
     print(f"  peak RSS {result['peak_mb']:,.0f} MB (process with the model loaded: "

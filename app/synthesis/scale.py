@@ -89,8 +89,8 @@ def campaigns(vectors: np.ndarray, eligible: np.ndarray, keys: np.ndarray) -> np
     out = np.full(n, -1, dtype=np.int64)
     if len(eligible) < 2:
         return out
-    left: list[np.ndarray] = []
-    right: list[np.ndarray] = []
+    edges = np.zeros(0, dtype=np.int64)  # pair codes member * m + leader, kept unique
+    m_rows = len(eligible)
     for band in range(BANDS):
         key = keys[:, band]
         order = np.argsort(key, kind="stable")
@@ -98,16 +98,14 @@ def campaigns(vectors: np.ndarray, eligible: np.ndarray, keys: np.ndarray) -> np
         first = order[np.flatnonzero(starts)[np.cumsum(starts) - 1]]
         pair = order != first
         member, leader = order[pair], first[pair]
+        found = [edges]
         for start in blocks(len(member), PAIR_BLOCK):
             m, lead = member[start : start + PAIR_BLOCK], leader[start : start + PAIR_BLOCK]
             shared = (keys[m] == keys[lead]).sum(axis=1) >= MIN_SHARED_BANDS
-            left.append(m[shared])
-            right.append(lead[shared])
-    a = np.concatenate(left) if left else np.zeros(0, np.int64)
-    b = np.concatenate(right) if right else np.zeros(0, np.int64)
+            found.append(m[shared] * m_rows + lead[shared])
+        edges = np.unique(np.concatenate(found))
+    a, b = edges // m_rows, edges % m_rows
     if len(a):
-        pairs = np.unique(np.stack([a, b], axis=1), axis=0)
-        a, b = pairs[:, 0], pairs[:, 1]
         near = _alike(vectors, eligible[a], eligible[b], COPY_COSINE)
         a, b = a[near], b[near]
     graph = sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(len(eligible),) * 2)
