@@ -65,7 +65,7 @@ def store_large(
     theme_ids = np.array([t.id for t in theme_list] + [0], dtype=np.int64)
     for start in range(0, n, WRITE_BATCH):
         stop = min(n, start + WRITE_BATCH)
-        db.session.execute(insert(ThemeMember), [
+        db.session.execute(ThemeMember.__table__.insert(), [  # Core: one executemany
             {"run_id": run.id, "comment_id": int(rows.ids[i]),
              "theme_id": int(theme_ids[row_theme[i]]) if row_theme[i] >= 0 else None,
              "distance": float(distance[i]), "moved": bool(moved[i])}
@@ -176,7 +176,7 @@ def _store_campaigns(run: SynthesisRun, rows: ScopeRows, campaign: np.ndarray) -
             template = templates[int(rows.ids[canonical[c]])]
             values.append({"campaign_id": group_ids[c], "comment_id": cid,
                            "addition": _added_words(template, own[cid]) if cid in own else ""})
-        db.session.execute(insert(CampaignMember), values)
+        db.session.execute(CampaignMember.__table__.insert(), values)
         first = last
 
 

@@ -103,7 +103,7 @@ def test_a_large_scope_is_read_in_bounded_batches_through_a_streamed_query(
 
 
 def test_the_two_stage_path_is_taken_from_the_threshold_and_writes_in_bulk(
-    scope: Any, large_from: Any, statements: list[tuple[str, dict]]
+    scope: Any, large_from: Any, statements: list[tuple[str, dict]], monkeypatch: Any
 ) -> None:
     round_ = scope(300)
     large_from(301)
@@ -112,7 +112,9 @@ def test_the_two_stage_path_is_taken_from_the_threshold_and_writes_in_bulk(
     assert not any(sql.startswith(STREAMED) for sql, _ in statements)
     statements.clear()
     large_from(300)
+    monkeypatch.setattr(bulk, "WRITE_BATCH", 100)
     large = run_synthesis(round_, provision="documentation")
+    assert sum(sql.startswith("INSERT INTO THEME_MEMBERS") for sql, _ in statements) == 3
     assert any(sql.startswith(STREAMED) for sql, _ in statements)
     assert not any(sql.startswith(WHOLE) for sql, _ in statements)  # no Comment objects
     assert bulk.member_count(large) == bulk.member_count(small) == 300
