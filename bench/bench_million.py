@@ -165,7 +165,7 @@ def synthesise(url: str, key: str) -> dict:
     from app.drafting.models import Round
     from app.embedding.services import get_embedder
     from app.feedback.models import Comment
-    from app.synthesis import bulk, large_figures, scale, streaming
+    from app.synthesis import bulk, large_figures, scale
     from app.synthesis.models import CampaignGroup, ThemeMember
     from app.synthesis.services import run_synthesis
 
@@ -185,7 +185,7 @@ def synthesise(url: str, key: str) -> dict:
 
         setattr(module, name, wrapper)
 
-    timed(streaming, "read_scope", "read+vectors (streamed)")
+    timed(bulk, "read_scope", "read+vectors (streamed)")
     timed(scale, "isolated_rows", "noise (isolated)")
     timed(scale, "campaigns", "campaigns (MinHash bands)")
     timed(scale, "two_stage_themes", "themes (two stages)")

@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import insert, select
 
 from app.core.db import db
+from app.drafting.models import Provision
 from app.embedding.engine import Embedder, unit
 from app.synthesis import codebook, scale
 from app.synthesis.duplicates import _added_words
@@ -28,9 +29,19 @@ from app.synthesis.pipeline import (
     _theme_of,
     codebook_entries,
 )
-from app.synthesis.streaming import ScopeRows
+from app.synthesis.streaming import Report, ScopeRows, read_scope
 
 WRITE_BATCH = 10_000
+
+
+def build_large(
+    run: SynthesisRun, provisions: Sequence[Provision], embedder: Embedder, report: Report
+) -> None:
+    """Read (streamed), theme and store the run of a large scope of `provisions`."""
+    rows = read_scope(run.round_id, [p.id for p in provisions], embedder, report=report)
+    run.comment_count = len(rows.ids)
+    if len(rows.ids):
+        store_large(run, rows, embedder, [f"{p.title} {p.text}" for p in provisions])
 
 
 def store_large(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import select
@@ -126,16 +125,10 @@ def scope_comments(scope: Scope) -> list[Comment]:
     ids = [p.id for p in scope_provisions(scope)]
     if not ids:
         return []
-    return list(db.session.scalars(select(Comment).where(*scope_filter(scope, ids))
+    from app.synthesis.streaming import comment_filter
+
+    return list(db.session.scalars(select(Comment).where(*comment_filter(scope.round.id, ids))
                                    .order_by(Comment.id)))
-
-
-def scope_filter(scope: Scope, provision_ids: Sequence[int]) -> tuple[Any, ...]:
-    """The WHERE clauses that pick a scope's comments (`scope_comments`), for the streamed
-    reading of large scopes."""
-    return (Comment.round_id == scope.round.id, Comment.provision_id.in_(provision_ids),
-            Comment.parent_id.is_(None), Comment.hidden_at.is_(None),
-            Comment.status != "withdrawn")
 
 
 def create_run(
@@ -176,10 +169,11 @@ def execute_run(
         if progress is not None:
             progress(done, total + 1)
 
-    from app.synthesis import streaming  # large scopes: streamed, two stages, bulk writes
+    from app.synthesis import bulk, streaming  # large scopes: streamed, two stages, in bulk
 
-    if streaming.is_large(scope):
-        streaming.build_large(run, scope, embedder, report)
+    provisions = scope_provisions(scope)
+    if streaming.is_large(run.round_id, [p.id for p in provisions]):
+        bulk.build_large(run, provisions, embedder, report)
         return _finish(run, figures.summary(run), progress)
     comments = scope_comments(scope)
     run.comment_count = len(comments)

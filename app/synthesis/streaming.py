@@ -13,8 +13,9 @@ rolls back (progress commits come only between pages, before anything of the run
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from flask import current_app
@@ -52,26 +53,25 @@ def large_from() -> int:
     return int(current_app.config.get("PLENARY_SYNTHESIS_LARGE_FROM") or LARGE_FROM)
 
 
-def _provision_ids(scope) -> list[int]:  # type: ignore[no-untyped-def]
-    from app.synthesis.services import scope_provisions
+def comment_filter(round_id: int, provision_ids: Sequence[int]) -> tuple[Any, ...]:
+    """The WHERE clauses that pick a scope's comments (`services.scope_comments` too): the
+    top-level comments of its provisions, neither hidden nor withdrawn."""
+    return (Comment.round_id == round_id, Comment.provision_id.in_(provision_ids),
+            Comment.parent_id.is_(None), Comment.hidden_at.is_(None),
+            Comment.status != "withdrawn")
 
-    return [p.id for p in scope_provisions(scope)]
 
-
-def scope_size(scope) -> int:  # type: ignore[no-untyped-def]
-    """How many comments a run of `scope` covers (one COUNT query)."""
-    from app.synthesis.services import scope_filter
-
-    ids = _provision_ids(scope)
-    if not ids:
+def scope_size(round_id: int, provision_ids: Sequence[int]) -> int:
+    """How many comments a run of the scope covers (one COUNT query)."""
+    if not provision_ids:
         return 0
     return int(db.session.scalar(select(func.count(Comment.id))
-                                 .where(*scope_filter(scope, ids))) or 0)
+                                 .where(*comment_filter(round_id, provision_ids))) or 0)
 
 
-def is_large(scope) -> bool:  # type: ignore[no-untyped-def]
-    """Whether `scope` has LARGE_FROM comments or more (PLENARY_SYNTHESIS_LARGE_FROM)."""
-    return scope_size(scope) >= large_from()
+def is_large(round_id: int, provision_ids: Sequence[int]) -> bool:
+    """Whether the scope has PLENARY_SYNTHESIS_LARGE_FROM comments or more."""
+    return scope_size(round_id, provision_ids) >= large_from()
 
 
 def words_hash(text: str) -> int:
@@ -83,22 +83,22 @@ def words_hash(text: str) -> int:
 
 
 def read_scope(
-    scope,  # type: ignore[no-untyped-def]
+    round_id: int,
+    provision_ids: Sequence[int],
     embedder: Embedder,
     *,
     report: Report | None = None,
     batch: int = READ_BATCH,
     page: int | None = None,
 ) -> ScopeRows:
-    """The scope's comments streamed `batch` rows at a time, embedded through the cache.
+    """The comments of a scope (its round and provisions) streamed `batch` rows at a time,
+    embedded through the cache.
 
     They are read in pages of `page` rows by id (keyset), each page one streamed query, and
     progress is reported between pages only: the worker commits progress, and a commit would
     close an open server-side cursor."""
-    from app.synthesis.services import scope_filter
-
-    ids = _provision_ids(scope)
-    expected = scope_size(scope)
+    ids = list(provision_ids)
+    expected = scope_size(round_id, ids)
     page = page or READ_PAGE
     rows = ScopeRows(
         ids=np.zeros(expected, np.int64), vectors=np.zeros((expected, embedder.dim), np.float16),
@@ -110,7 +110,7 @@ def read_scope(
     done, last, more = 0, 0, True
     while more:
         query = (select(Comment.id, Comment.body, Comment.proposed_text)
-                 .where(*scope_filter(scope, ids), Comment.id > last).order_by(Comment.id)
+                 .where(*comment_filter(round_id, ids), Comment.id > last).order_by(Comment.id)
                  .limit(page).execution_options(yield_per=batch))
         got = 0
         for part in db.session.execute(query).partitions():
@@ -151,18 +151,3 @@ def _forget_cached_vectors() -> None:
     must not keep a million of them in the identity map."""
     for obj in [o for o in db.session.identity_map.values() if isinstance(o, EmbeddingCache)]:
         db.session.expunge(obj)
-
-
-def build_large(
-    run, scope, embedder: Embedder, report: Report  # type: ignore[no-untyped-def]
-) -> None:
-    """Read, theme and store a large scope's run (see the module docstring)."""
-    from app.synthesis import bulk
-    from app.synthesis.services import scope_provisions
-
-    rows = read_scope(scope, embedder, report=report)
-    run.comment_count = len(rows.ids)
-    if len(rows.ids) == 0:
-        return
-    provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope)]
-    bulk.store_large(run, rows, embedder, provision_texts)

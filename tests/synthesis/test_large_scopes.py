@@ -20,7 +20,13 @@ from app.embedding.services import get_embedder
 from app.feedback.models import Comment
 from app.synthesis import bulk, streaming, tasks
 from app.synthesis.models import CampaignGroup, SynthesisRun, ThemeMember
-from app.synthesis.services import create_run, latest_run, run_synthesis, scope_of
+from app.synthesis.services import (
+    create_run,
+    latest_run,
+    run_synthesis,
+    scope_of,
+    scope_provisions,
+)
 from bench.consultation_data import load_consultation, recombined_scope
 
 LETTER = ("We ask the chairs to protect creators: every provider must publish which "
@@ -90,7 +96,8 @@ def test_a_large_scope_is_read_in_bounded_batches_through_a_streamed_query(
     large_from(100)
     run = create_run(round_, provision="documentation")
     reported: list[int] = []
-    rows = streaming.read_scope(scope_of(run), get_embedder(), batch=64, page=128,
+    provisions = [p.id for p in scope_provisions(scope_of(run))]
+    rows = streaming.read_scope(run.round_id, provisions, get_embedder(), batch=64, page=128,
                                 report=lambda done, total: reported.append(done))
     assert rows.batches == [64, 64, 64, 64, 44]
     streamed = [options for sql, options in statements if sql.startswith(STREAMED)]
