@@ -95,6 +95,8 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         "PLENARY_EMBED_FANOUT_ABOVE": _int_env(env, "PLENARY_EMBED_FANOUT_ABOVE", 4000),
         "PLENARY_EMBED_CHUNK": _int_env(env, "PLENARY_EMBED_CHUNK", 2000),
         "PLENARY_EMBED_LEASE": _int_env(env, "PLENARY_EMBED_LEASE", 120),
+        # Scopes this large are read streamed and themed in two stages (docs/synthesis.md).
+        "PLENARY_SYNTHESIS_LARGE_FROM": _int_env(env, "PLENARY_SYNTHESIS_LARGE_FROM", 20_000),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -147,21 +147,42 @@ def _minhash(sets: list[np.ndarray]) -> np.ndarray:
     return signatures
 
 
-def _buckets(signatures: np.ndarray) -> list[np.ndarray]:
-    """Positions sharing all rows of some band, one array per bucket of two or more."""
+def band_keys(signatures: np.ndarray) -> np.ndarray:
+    """(n, BANDS) uint64: one hash per band of each MinHash signature; two texts sharing a
+    band's key are candidate copies (the keys are all a large scope keeps of its texts)."""
     rows = NUM_HASHES // BANDS
-    found: list[np.ndarray] = []
+    keys = np.zeros((len(signatures), BANDS), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for band in range(BANDS):
             part = signatures[:, band * rows : (band + 1) * rows]
             key = np.zeros(len(part), dtype=np.uint64)
             for column in range(rows):
                 key = (key ^ part[:, column]) * np.uint64(0x9E3779B97F4A7C15)
-            order = np.argsort(key, kind="stable")
-            sorted_keys = key[order]
-            starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-            lengths = np.diff(np.r_[starts, len(key)])
-            found.extend(order[a : a + n] for a, n in zip(starts, lengths, strict=True) if n > 1)
+            keys[:, band] = key
+    return keys
+
+
+def text_band_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(indices of the texts long enough to judge, their band keys): `band_keys` of the
+    texts' MinHash signatures, for a scope too large to keep its texts."""
+    shingles = _shingle_sets(texts)
+    eligible = np.array(sorted(shingles), dtype=np.int64)
+    if len(eligible) == 0:
+        return eligible, np.zeros((0, BANDS), dtype=np.uint64)
+    return eligible, band_keys(_minhash([shingles[int(i)] for i in eligible]))
+
+
+def _buckets(signatures: np.ndarray) -> list[np.ndarray]:
+    """Positions sharing all rows of some band, one array per bucket of two or more."""
+    found: list[np.ndarray] = []
+    keys = band_keys(signatures)
+    for band in range(BANDS):
+        key = keys[:, band]
+        order = np.argsort(key, kind="stable")
+        sorted_keys = key[order]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        lengths = np.diff(np.r_[starts, len(key)])
+        found.extend(order[a : a + n] for a, n in zip(starts, lengths, strict=True) if n > 1)
     return found
 
 

@@ -13,13 +13,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core.db import db
 from app.embedding.engine import unit
 from app.embedding.models import vector_bytes
 from app.synthesis import labels
-from app.synthesis.models import ScopeSetting, SynthesisRun, Theme, ThemeMember
+from app.synthesis.models import CampaignGroup, ScopeSetting, SynthesisRun, Theme, ThemeMember
 from app.synthesis.titles import describe_themes
 
 REPRESENTATIVES = 3
@@ -97,9 +97,12 @@ def summary(run: SynthesisRun) -> str:
     """One line for the chair: themes, unassigned, campaigns and independent voices."""
     if run.comment_count == 1 and len(run.themes) == 1:
         return "Only one comment in this scope: it forms a single theme of its own."
-    unassigned = sum(1 for m in run.members if m.theme_id is None)
-    campaigns = len(run.campaigns)
-    voices = _voices(run.comment_count, [c.size for c in run.campaigns])
+    unassigned = db.session.scalar(select(func.count(ThemeMember.id)).where(
+        ThemeMember.run_id == run.id, ThemeMember.theme_id.is_(None)))  # a million: not loaded
+    campaigns, grouped = db.session.execute(
+        select(func.count(CampaignGroup.id), func.coalesce(func.sum(CampaignGroup.size), 0))
+        .where(CampaignGroup.run_id == run.id)).one()
+    voices = run.comment_count - int(grouped) + int(campaigns)
     themes = len(run.themes)
     return (
         f"{run.comment_count} comments in {themes} theme{'s' * (themes != 1)}, "

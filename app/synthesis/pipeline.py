@@ -16,7 +16,6 @@ from sqlalchemy import select
 from app.core.db import db
 from app.embedding.engine import Embedder, unit
 from app.embedding.models import bytes_vector, vector_bytes
-from app.embedding.services import phrase_vectors
 from app.feedback.models import Comment
 from app.synthesis import codebook, duplicates
 from app.synthesis.clustering import match_themes
@@ -32,6 +31,7 @@ from app.synthesis.models import (
     ThemeMove,
 )
 from app.synthesis.seeding import seeded_themes
+from app.synthesis.vectors import text_vectors
 
 MIN_THEME_SIZE = 2
 SEED = 0
@@ -150,7 +150,7 @@ def build_themes(
         {c.id: vectors[i] for i, c in enumerate(comments)},
         texts_by_id(comments, texts),
         provision_texts,
-        describe=lambda phrases: phrase_vectors(phrases, embedder),
+        describe=lambda texts: text_vectors(texts, embedder),  # comments' from the cache
     )
 
 

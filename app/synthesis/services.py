@@ -128,15 +128,10 @@ def scope_comments(scope: Scope) -> list[Comment]:
     ids = [p.id for p in scope_provisions(scope)]
     if not ids:
         return []
-    return list(
-        db.session.scalars(
-            select(Comment).where(
-                Comment.round_id == scope.round.id, Comment.provision_id.in_(ids),
-                Comment.parent_id.is_(None), Comment.hidden_at.is_(None),
-                Comment.status != "withdrawn",
-            ).order_by(Comment.id)
-        )
-    )
+    from app.synthesis.streaming import comment_filter
+
+    return list(db.session.scalars(select(Comment).where(*comment_filter(scope.round.id, ids))
+                                   .order_by(Comment.id)))
 
 
 def create_run(
@@ -171,15 +166,21 @@ def execute_run(
     run.status, run.model, run.message = "running", embedder.name, ""
     run.progress_done = 0
     scope = scope_of(run)
-    comments = scope_comments(scope)
-    run.comment_count = len(comments)
-    run.progress_total = len(comments) + 1
 
     def report(done: int, total: int) -> None:
         run.progress_done, run.progress_total = done, total + 1
         if progress is not None:
             progress(done, total + 1)
 
+    from app.synthesis import bulk, streaming  # large scopes: streamed, two stages, in bulk
+
+    provisions = scope_provisions(scope)
+    if streaming.is_large(run.round_id, [p.id for p in provisions]):
+        bulk.build_large(run, provisions, embedder, report)
+        return _finish(run, figures.summary(run), progress)
+    comments = scope_comments(scope)
+    run.comment_count = len(comments)
+    run.progress_total = len(comments) + 1
     if not comments:
         return _finish(run, "There are no comments in this scope yet.", progress)
     texts = [comment_text(c) for c in comments]

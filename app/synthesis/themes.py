@@ -118,16 +118,25 @@ def theme_points(points: np.ndarray, *, min_theme_size: int = 2, seed: int = 0) 
     nodes, node_of = unit_rows(points.astype(np.float64)), np.arange(n)
     if n > DIRECT_LIMIT:
         nodes, weights, node_of = _micro(points, seed)
+    return theme_nodes(nodes, weights, n, min_theme_size=min_theme_size, seed=seed)[node_of]
+
+
+def theme_nodes(
+    nodes: np.ndarray, weights: np.ndarray, n: int, *, min_theme_size: int = 2, seed: int = 0
+) -> np.ndarray:
+    """Theme (0..k-1) of each node: a distinct point, or a micro-cluster's unit centre weighing
+    the `weights` voices it holds; `n` voices in all set the prior number of themes."""
+    if n < 3:
+        return np.zeros(len(nodes), dtype=np.int64)
     centre = np.average(nodes, axis=0, weights=weights)
     centred = unit_rows(nodes - centre)
     prior = prior_themes(n)
     high = min(MAX_THEMES, len(nodes) - 1, n // min_theme_size, math.ceil(3 * prior))
     if high < 2:
-        return np.zeros(n, dtype=np.int64)
+        return np.zeros(len(nodes), dtype=np.int64)
     node_theme = _choose_k(centred, weights, prior, high, seed)
     node_theme = merge_alike(nodes, weights, node_theme)
-    node_theme = _fold_small(centred, weights, node_theme, min_theme_size)
-    return node_theme[node_of]
+    return _fold_small(centred, weights, node_theme, min_theme_size)
 
 
 def _micro(points: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -6,22 +6,25 @@ edits afterwards only read the cache, so they never wait for the model.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from app.core.errors import Conflict
 from app.core.i18n import N_
-from app.embedding.engine import text_hash
-from app.embedding.services import cached_vectors
+from app.embedding.engine import Embedder, text_hash
+from app.embedding.services import cached_vectors, phrase_vectors
 from app.feedback.models import Comment
 
 
 def comment_text(comment: Comment) -> str:
     """What is embedded and labelled: the body, and the proposed wording where there is one."""
-    if comment.proposed_text:
-        return f"{comment.body}\n{comment.proposed_text}"
-    return comment.body
+    return joined_text(comment.body, comment.proposed_text)
+
+
+def joined_text(body: str, proposed_text: str | None) -> str:
+    """`comment_text` of a comment read as columns (large scopes stream rows, not objects)."""
+    return f"{body}\n{proposed_text}" if proposed_text else body
 
 
 def cached_comment_vectors(model: str, comments: Iterable[Comment]) -> dict[int, np.ndarray]:
@@ -34,3 +37,16 @@ def cached_comment_vectors(model: str, comments: Iterable[Comment]) -> dict[int,
     if any(digest not in found for digest in hashes.values()):
         raise Conflict(N_("Some comments changed since this run; run the synthesis again."))
     return {cid: found[digest] for cid, digest in hashes.items()}
+
+
+def text_vectors(texts: Sequence[str], embedder: Embedder) -> np.ndarray:
+    """Unit vectors of `texts` under `embedder`: from the embedding cache for texts embedded
+    before (a run's own comments, which titles and summaries weigh again), the rest embedded
+    as passing phrases (`phrase_vectors`, never stored)."""
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    hashes = [text_hash(t) for t in texts]
+    found = cached_vectors(embedder.name, hashes)
+    missing = [t for t, h in zip(texts, hashes, strict=True) if h not in found]
+    fresh = iter(phrase_vectors(missing, embedder)) if missing else iter(())
+    return np.stack([found[h] if h in found else next(fresh) for h in hashes]).astype(np.float32)
