@@ -36,7 +36,11 @@ WORKER = APP + """
 from huey.consumer import Consumer
 from app.core.tasks import huey
 from app.synthesis import tasks
-Consumer(huey, workers=1, worker_type="thread").run()
+import sys
+consumer = Consumer(huey, workers=1, worker_type="thread", max_delay=0.2)  # polls while idle
+print("ready", flush=True)
+sys.stdout.close()
+consumer.run()
 """
 QUEUE = APP + """
 from app.accounts.models import User
@@ -83,11 +87,13 @@ def _fan_out_with_two_workers(url: str, app: Any, *, fake: bool, count: int, chu
     redis.Redis.from_url(REDIS_URL).flushdb()
     settings = {"url": url, "redis": REDIS_URL, "fake": fake, "chunk": chunk,
                 "cache": app.config.get("PLENARY_EMBEDDING_CACHE")}
+    workers = [_python(WORKER.format(**settings)) for _ in range(2)]
+    for worker in workers:  # both consumers listening before the run is queued (a loaded
+        assert worker.stdout.readline().strip() == "ready", worker.stderr.read()  # machine)
     queued = _python(QUEUE.format(count=count, **settings))
     out, err = queued.communicate(timeout=120)
     assert queued.returncode == 0, err
     run_id = int(out.split()[-1])
-    workers = [_python(WORKER.format(**settings)) for _ in range(2)]
     engine = create_engine(url)
     try:
         deadline = time.monotonic() + timeout
