@@ -95,17 +95,24 @@ def refresh(
 
 def summary(run: SynthesisRun) -> str:
     """One line for the chair: themes, unassigned, campaigns and independent voices."""
-    if run.comment_count == 1 and len(run.themes) == 1:
-        return "Only one comment in this scope: it forms a single theme of its own."
     unassigned = db.session.scalar(select(func.count(ThemeMember.id)).where(
         ThemeMember.run_id == run.id, ThemeMember.theme_id.is_(None)))  # a million: not loaded
     campaigns, grouped = db.session.execute(
         select(func.count(CampaignGroup.id), func.coalesce(func.sum(CampaignGroup.size), 0))
         .where(CampaignGroup.run_id == run.id)).one()
-    voices = run.comment_count - int(grouped) + int(campaigns)
-    themes = len(run.themes)
+    return summary_line(run.comment_count, len(run.themes), int(unassigned or 0),
+                        int(campaigns), int(grouped))
+
+
+def summary_line(comments: int, themes: int, unassigned: int, campaigns: int,
+                 grouped: int) -> str:
+    """The chair's line from its counts (`grouped`: comments inside campaigns); stored in
+    English and written in the reader's language on the page (run_messages.py)."""
+    if comments == 1 and themes == 1:
+        return "Only one comment in this scope: it forms a single theme of its own."
+    voices = comments - grouped + campaigns
     return (
-        f"{run.comment_count} comments in {themes} theme{'s' * (themes != 1)}, "
+        f"{comments} comments in {themes} theme{'s' * (themes != 1)}, "
         f"{unassigned} unassigned; {campaigns} campaign{'s' * (campaigns != 1)}, "
         f"{voices} independent voice{'s' * (voices != 1)} (a campaign counts as one)."
     )
