@@ -90,3 +90,11 @@ def test_form_labels_and_their_errors_are_in_french(
     text = page.get_data(as_text=True)
     assert "Changer votre mot de passe" in text and "Mot de passe actuel" in text
     assert "au moins 12 caractères" in text
+
+
+def test_the_login_prompt_is_in_french(client: Any) -> None:
+    response = client.get("/my/notifications", headers=FRENCH)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    page = french_page(client, response.headers["Location"])
+    assert "Veuillez vous connecter pour voir cette page." in page
+    assert "Please log in to see that page." not in page
