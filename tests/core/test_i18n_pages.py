@@ -98,3 +98,22 @@ def test_the_login_prompt_is_in_french(client: Any) -> None:
     page = french_page(client, response.headers["Location"])
     assert "Veuillez vous connecter pour voir cette page." in page
     assert "Please log in to see that page." not in page
+
+
+def test_error_pages_say_our_own_description_in_french(client: Any, auth: Any) -> None:
+    """Werkzeug's English descriptions ("The method is not allowed…", "The browser (or proxy)
+    sent a request…") never reach a page: each status has its own translated message."""
+    page = french_page(client, "/language", status=405)
+    assert "Méthode non autorisée" in page and "cette façon" in page
+    assert "The method is not allowed" not in page
+    token = auth.csrf_token()
+    response = client.post("/language", data={"language": "xx", "csrf_token": token},
+                           headers=FRENCH)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "La requête n’a pas pu être comprise." in page
+    assert "The browser (or proxy)" not in page and "could not understand" not in page
+    english = client.get("/language", headers=ENGLISH).get_data(as_text=True)
+    assert "This address cannot be used that way." in english
+    api = client.delete("/api/v1/codes", headers=FRENCH)
+    assert api.status_code == 405 and api.get_json()["error"].isascii()
