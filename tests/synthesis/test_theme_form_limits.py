@@ -5,7 +5,10 @@ reader's language."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,3 +60,18 @@ def test_an_over_long_text_is_refused_with_the_text_kept(
     assert says in page and "Votre texte est conservé ici." in page
     assert f'aria-describedby="{name}-error"' in page or f"{name}-error" in page
     assert (theme.identity.title, theme.identity.note) == before  # nothing saved
+
+
+def test_the_provision_filter_takes_its_words_from_the_page(client: Any,
+                                                            theme_path: Any) -> None:
+    """synthesis.js holds no English: its label and count come in French from the page."""
+    _, path = theme_path
+    page = client.get(path).get_data(as_text=True)
+    script = re.search(r'<script src="[^"]*synthesis\.js"[^>]*data-messages=\'([^\']*)\'', page)
+    assert script, "synthesis.js gets its messages"
+    words = json.loads(html.unescape(script.group(1)))
+    assert words == {"find": "Trouver une disposition",
+                     "shown": "Dispositions affichées\u202f: {shown} sur {total} "
+                              "(les cochées toujours)"}
+    source = (Path(__file__).parents[2] / "app/static/synthesis.js").read_text()
+    assert "Find a provision" not in source and "provisions shown" not in source
