@@ -117,3 +117,22 @@ def test_error_pages_say_our_own_description_in_french(client: Any, auth: Any) -
     assert "This address cannot be used that way." in english
     api = client.delete("/api/v1/codes", headers=FRENCH)
     assert api.status_code == 405 and api.get_json()["error"].isascii()
+
+
+def test_provision_kinds_and_the_history_table_read_in_french(client: Any,
+                                                              story: Story) -> None:  # noqa: F811
+    page = french_page(client, "/codes/demo/rounds/3/provisions/m-edit")
+    assert re.search(r"<dt>Type</dt><dd>mesure</dd>", page)
+    # "round" is « version » throughout; the provision's column says « Disposition »
+    header = re.search(r'<table class="versions">\s*<thead>(.*?)</thead>', page, re.S).group(1)
+    assert re.findall(r'<th scope="col">([^<]*)</th>', header) == [
+        "Version", "Disposition", "Changement vers la version suivante"]
+    english = client.get("/codes/demo/rounds/3/provisions/m-edit", headers=ENGLISH)
+    assert "<dt>Kind</dt><dd>measure</dd>" in english.get_data(as_text=True)
+    from app.search.index import index_round
+
+    index_round(story.rounds[3])
+    db.session.commit()
+    results = french_page(client, "/codes/demo/search?q=documentation")
+    assert '<span class="badge">mesure</span>' in results
+    assert '<span class="badge">measure</span>' not in results
