@@ -17,8 +17,8 @@ from wtforms.fields.choices import SelectChoice
 
 from app.core.access import require
 from app.core.db import db
-from app.core.errors import DomainError
-from app.core.i18n import translated
+from app.core.errors import BadInput, DomainError
+from app.core.i18n import N_, translated
 from app.drafting.services import neighbour_round
 from app.feedback.models import Comment
 from app.synthesis import forms, services, workspace
@@ -180,8 +180,9 @@ def note(theme_id: int) -> ResponseReturnValue:
 def relevance(theme_id: int) -> ResponseReturnValue:
     theme = load_theme(theme_id)
     form = forms.RelevanceForm()
-    if not form.validate_on_submit():
-        abort(400)
+    if not form.validate_on_submit() or form.not_relevant.data not in ("0", "1"):
+        raise BadInput(N_("The form was not understood: use the buttons of the theme's page "
+                          "to mark it relevant or not relevant."))
     flag = form.not_relevant.data == "1"
     if flag and form.confirm.data != "1":
         return _confirm(

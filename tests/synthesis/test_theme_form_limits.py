@@ -75,3 +75,14 @@ def test_the_provision_filter_takes_its_words_from_the_page(client: Any,
                               "(les cochées toujours)"}
     source = (Path(__file__).parents[2] / "app/static/synthesis.js").read_text()
     assert "Find a provision" not in source and "provisions shown" not in source
+
+
+def test_a_relevance_toggle_other_than_0_or_1_is_refused_with_a_message(
+    client: Any, auth: Any, theme_path: Any
+) -> None:
+    theme, path = theme_path
+    response = client.post(f"/chair/themes/{theme.id}/relevance",
+                           data={"csrf_token": auth.csrf_token(path), "not_relevant": "maybe"})
+    assert response.status_code == 400
+    assert "Le formulaire n’a pas été compris" in response.get_data(as_text=True)
+    assert theme.identity.not_relevant is False
