@@ -136,3 +136,10 @@ def test_provision_kinds_and_the_history_table_read_in_french(client: Any,
     results = french_page(client, "/codes/demo/search?q=documentation")
     assert '<span class="badge">mesure</span>' in results
     assert '<span class="badge">measure</span>' not in results
+
+
+def test_the_search_title_quotes_the_words_the_french_way(client: Any,
+                                                          story: Story) -> None:  # noqa: F811
+    page = french_page(client, "/codes/demo/search?q=documentation")
+    assert f"<title>«{NNBSP}documentation{NNBSP}» · Rechercher" in page
+    assert "“documentation”" not in page
