@@ -29,6 +29,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _gettext(message: str) -> str:
+    from flask_babel import gettext
+
+    return gettext(message)
+
+
 def _init_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -42,7 +48,7 @@ def _init_extensions(app: Flask) -> None:
         init_retry_after,
         init_url_converters,
     )
-    from app.core.i18n import init_i18n
+    from app.core.i18n import N_, init_i18n
     from app.core.security import init_security_headers
     from app.core.tasks import init_tasks
 
@@ -56,7 +62,9 @@ def _init_extensions(app: Flask) -> None:
     init_input_checks(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to see that page."
+    # Flashed in the reader's language (the session keeps the translated text).
+    login_manager.login_message = N_("Please log in to see that page.")
+    login_manager.localize_callback = _gettext
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     init_i18n(app)

@@ -31,17 +31,25 @@ TITLES = {
     500: N_("Something went wrong"),
     503: N_("Temporarily unavailable"),
 }
+# Our own description of every status we answer (never Werkzeug's English one).
 MESSAGES = {
+    400: N_("The request could not be understood. Please go back, reload the page and try "
+            "again."),
     401: N_("You need to log in to do that."),
     403: N_("Your account may not do that."),
     404: N_("There is nothing here, or you may not see it."),
+    405: N_("This address cannot be used that way. Please go back and use the page's links "
+            "and buttons."),
+    409: N_("That conflicts with the current state. Please reload the page and try again."),
     413: N_("What you sent is larger than we accept."),
+    415: N_("What you sent is not in a format we accept."),
     429: N_("Too many attempts. Please wait a minute and try again."),
     500: N_("An unexpected error occurred. It has been logged and nothing you sent was "
             "half-saved."),
     503: N_("The service is briefly unavailable. Nothing was saved; please try again shortly."),
 }
-
+OTHER = N_("The request cannot be carried out.")  # a status without a message of its own
+ERROR = N_("Error")
 
 PLAIN_503 = (
     '<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -57,7 +65,7 @@ def wants_json() -> bool:
 def error_response(status: int, message: str | None = None, detail: Any = None) -> Response:
     """A JSON error under /api (in English, as the API is described), an HTML page elsewhere
     (in the reader's language where the message is in the catalogue)."""
-    message = message or MESSAGES.get(status) or TITLES.get(status, "Error")
+    message = message or MESSAGES.get(status) or TITLES.get(status, ERROR)
     if wants_json():
         response = jsonify({"error": message, "detail": detail})
     else:
@@ -65,7 +73,7 @@ def error_response(status: int, message: str | None = None, detail: Any = None) 
             render_template(
                 "errors/error.html",
                 status=status,
-                title=gettext(TITLES.get(status, "Error")),
+                title=gettext(TITLES.get(status, ERROR)),
                 message=translated(message),
             )
         )
@@ -145,10 +153,8 @@ def init_error_handlers(app: Flask) -> None:
             # The body was refused while being read: pretend it was empty, so that the page's
             # own forms (the log-out button) do not read it again and fail inside this handler.
             request.__dict__.update(form=ImmutableMultiDict(), files=ImmutableMultiDict())
-        message = MESSAGES.get(status) if status in (404, 500) else None
-        if message is None and error.description and status not in (401, 403, 429, 413):
-            message = error.description
-        response = error_response(status, message)
+        # Werkzeug's descriptions are English only: every page says our own, translated.
+        response = error_response(status, MESSAGES.get(status) or OTHER)
         if status == 429:
             g.retry_after = "60"
         return response

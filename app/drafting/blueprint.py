@@ -34,3 +34,20 @@ def link_kind_name(kind: str) -> str:
 def mark_name(mark: str) -> str:
     """A provision's mark in a round's contents against the round before ("new", "changed")."""
     return str(MARK_LABELS.get(mark, KIND_LABELS.get(mark, mark)))
+
+
+# The kinds of provision a code declares in its `levels` (free names: these are the usual ones,
+# from docs/drafting.md and the Akoma Ntoso export); an unknown kind is shown as written.
+PROVISION_KIND_LABELS = {
+    "part": _l("part"), "title": _l("title"), "chapter": _l("chapter"),
+    "section": _l("section"), "commitment": _l("commitment"), "measure": _l("measure"),
+    "submeasure": _l("sub-measure"), "sub-measure": _l("sub-measure"),
+    "article": _l("article"), "paragraph": _l("paragraph"), "point": _l("point"),
+    "kpi": _l("KPI"), "annex": _l("annex"), "recital": _l("recital"),
+}
+
+
+@bp.app_template_global()
+def provision_kind_name(kind: str) -> str:
+    """A provision's kind ("measure", "mesure") in the reader's language."""
+    return str(PROVISION_KIND_LABELS.get(kind.lower(), kind))

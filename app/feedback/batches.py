@@ -76,13 +76,22 @@ def submitted_at(row: dict[str, Any]) -> dt.datetime | None:
 
 
 TRUE_WORDS = {"1", "true", "yes", "y", "on"}
+FALSE_WORDS = {"", "0", "false", "no", "n", "off"}
 
 
 def consent(row: dict[str, Any]) -> bool:
+    """publish_consent: yes/true/1 or no/false/0 (empty or missing: no). Anything else is
+    refused rather than read as no: a typo must not unpublish someone's comment silently."""
     value = row.get("publish_consent")
     if isinstance(value, bool):
         return value
-    return str(value or "").strip().lower() in TRUE_WORDS
+    word = str(value if value is not None else "").strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise BadInput(N_("publish_consent %(value)r is neither yes nor no (write yes, true or 1; "
+                      "no, false or 0; or leave it empty)"), value=str(value))
 
 
 class RoundImport:

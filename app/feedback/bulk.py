@@ -125,6 +125,14 @@ def stream_rows(stream: TextIO, filename: str = "") -> Iterator[tuple[int, Any]]
 
 def _csv_rows(lines: Iterator[str]) -> Iterator[tuple[int, Any]]:
     reader = csv.DictReader(lines)
+    header = set(reader.fieldnames or ())
+    missing = [name for name, required, _ in COLUMNS if required and name not in header]
+    if header and missing:  # every row would be refused for it: say so once, naming the columns
+        yield 1, Message(N_("the header lacks the required columns %(columns)s (the first "
+                            "line must name the columns: %(expected)s)"),
+                         columns=", ".join(missing),
+                         expected=", ".join(name for name, _, _ in COLUMNS))
+        return
     for row in reader:
         author = {
             name: (row.pop(f"author_{name}", None) or "").strip() for name in CSV_AUTHOR_FIELDS

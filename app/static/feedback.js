@@ -18,7 +18,7 @@
   var GAP = 16;
 
   // The page's words, in its language (feedback/names.py, script_messages); {n} is a number.
-  var script = document.querySelector("script[data-messages]");
+  var script = document.querySelector("script[src*=\"feedback.js\"][data-messages]");
   var WORDS = JSON.parse((script && script.getAttribute("data-messages")) || "{}");
   var LOCALE = document.documentElement.lang === "fr" ? "fr-FR" : "en-GB";
   function fmt(n) { return n.toLocaleString(LOCALE); }

@@ -2,6 +2,12 @@
    to (the checkboxes work without it). */
 (function () {
   "use strict";
+  // The page's words, in its language (synthesis/routes.py, synthesis_script_messages);
+  // {shown} and {total} are numbers written here in the page's language.
+  var script = document.querySelector("script[src*=\"synthesis.js\"][data-messages]");
+  var WORDS = JSON.parse((script && script.getAttribute("data-messages")) || "{}");
+  var LOCALE = document.documentElement.lang === "fr" ? "fr-FR" : "en-GB";
+  function fmt(n) { return n.toLocaleString(LOCALE); }
   document.querySelectorAll("ul[data-filterable]").forEach(function (list) {
     var items = Array.prototype.slice.call(list.querySelectorAll("li"));
     if (items.length < 8) { return; }
@@ -10,7 +16,7 @@
     wrap.className = "field filter-box";
     var label = document.createElement("label");
     label.setAttribute("for", id);
-    label.textContent = "Find a provision";
+    label.textContent = WORDS.find || "";
     var input = document.createElement("input");
     input.type = "search";
     input.id = id;
@@ -32,7 +38,8 @@
         item.hidden = !match;
         if (match) { shown += 1; }
       });
-      status.textContent = words.length ? shown + " of " + items.length + " provisions shown (ticked ones always)" : "";
+      var message = WORDS.shown || "";
+      status.textContent = words.length ? message.replace("{shown}", fmt(shown)).replace("{total}", fmt(items.length)) : "";
     });
   });
 })();

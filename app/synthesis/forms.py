@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.feedback.forms import Limit
 from app.feedback.models import DECISION_REASON_LIMIT, DECISIONS
 from app.synthesis.models import OUTCOME_LABELS, OUTCOMES
 from app.synthesis.workspace import NOTE_LIMIT, REASON_LIMIT, TITLE_LIMIT
@@ -36,12 +37,15 @@ class RunForm(FlaskForm):
 
 
 class RenameForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=TITLE_LIMIT)])
+    # No maxlength in the browser (it cuts what is pasted): the server refuses an over-long
+    # text and shows it again (Limit); the textareas count characters (feedback.js).
+    title = StringField(_l("Title"), validators=[Optional(), Limit(_l("The title"), TITLE_LIMIT)])
     submit = SubmitField(_l("Rename"))
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField(_l("Note for the chairs"), validators=[Length(max=NOTE_LIMIT)])
+    note = TextAreaField(_l("Note for the chairs"), validators=[Limit(_l("The note"), NOTE_LIMIT)],
+                         render_kw={"data-maxlength": NOTE_LIMIT})
     submit = SubmitField(_l("Save note"))
 
 
@@ -75,7 +79,9 @@ class RespondForm(FlaskForm):
     )
     reason = TextAreaField(
         _l("Reason"),
-        validators=[DataRequired(message=_l("Give a reason.")), Length(max=REASON_LIMIT)],
+        validators=[DataRequired(message=_l("Give a reason.")),
+                    Limit(_l("The reason"), REASON_LIMIT)],
+        render_kw={"data-maxlength": REASON_LIMIT},
     )
     provisions = CheckboxesField(
         _l("Provisions of the next round that changed because of it"), choices=[],

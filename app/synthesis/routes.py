@@ -69,6 +69,14 @@ def outcome_label(outcome: str) -> str:
     return gettext(OUTCOME_LABELS[outcome]) if outcome in OUTCOME_LABELS else outcome
 
 
+@bp.app_template_global()
+def synthesis_script_messages() -> dict[str, str]:
+    """What synthesis.js says, in the reader's language (given in a data- attribute of its
+    script tag); {shown} and {total} stand for numbers the script writes in."""
+    return {"find": gettext("Find a provision"),
+            "shown": gettext("Provisions shown: {shown} of {total} (ticked ones always)")}
+
+
 @bp.route("/chair/synthesis")
 @require(can_use_workspace)
 def index() -> ResponseReturnValue:

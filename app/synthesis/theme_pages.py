@@ -17,8 +17,8 @@ from wtforms.fields.choices import SelectChoice
 
 from app.core.access import require
 from app.core.db import db
-from app.core.errors import DomainError
-from app.core.i18n import translated
+from app.core.errors import BadInput, DomainError
+from app.core.i18n import N_, translated
 from app.drafting.services import neighbour_round
 from app.feedback.models import Comment
 from app.synthesis import forms, services, workspace
@@ -67,6 +67,12 @@ def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
     theme = load_theme(theme_id)
     if theme.run_id != run_id:
         abort(404)
+    return _show(theme)
+
+
+def _show(theme: Theme, status: int = 200, **sent: Any) -> ResponseReturnValue:
+    """The theme's page; `sent` holds a refused form (rename, note, respond) to show again with
+    its errors and what the chair typed (answered 400), instead of a fresh one."""
     run = services.load_run(theme.run, members=False)
     comments = services.load_comments([m.comment_id for m in theme.members])  # in batches
     campaigns = campaigns_in(theme)
@@ -77,10 +83,10 @@ def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
     others = [t for t in run.themes if t.id != theme.id]
     merge = forms.MergeForm(prefix="merge")
     merge.target.choices = [SelectChoice(t.id, f"{t.display_label} ({t.size})") for t in others]
-    respond = forms.RespondForm(prefix="respond")
+    respond = sent.get("respond") or forms.RespondForm(prefix="respond", formdata=None)
     response = theme.identity.response
     respond.provisions.choices = _provision_choices(theme)
-    if response is not None:
+    if response is not None and "respond" not in sent:
         respond.outcome.data = response.outcome
         respond.reason.data = response.reason
         respond.published.data = response.published
@@ -91,11 +97,14 @@ def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
         individual=len(members),
         merge=merge,
         move_choices=[(t.id, t.display_label) for t in others] + [(0, gettext("Unassigned"))],
-        respond=respond, rename=forms.RenameForm(prefix="rename", title=theme.display_label),
-        note=forms.NoteForm(prefix="note", note=theme.identity.note),
+        respond=respond,
+        rename=sent.get("rename") or forms.RenameForm(prefix="rename", formdata=None,
+                                                      title=theme.display_label),
+        note=sent.get("note") or forms.NoteForm(prefix="note", formdata=None,
+                                                note=theme.identity.note),
         relevance=forms.RelevanceForm(), split=forms.SplitForm(), move=forms.MoveForm(),
         next_round=neighbour_round(run.round, 1), editable=editable(run),
-        scope=services.scope_of(run))
+        scope=services.scope_of(run)), status
 
 
 def _provision_choices(theme: Theme) -> list[SelectChoice]:
@@ -135,7 +144,7 @@ def rename(theme_id: int) -> ResponseReturnValue:
     theme = load_theme(theme_id)
     form = forms.RenameForm(prefix="rename")
     if not form.validate_on_submit():
-        abort(400)
+        return _show(theme, 400, rename=form)
     before = theme.display_label
     if " ".join((form.title.data or "").split()) == before:
         flash(gettext("Nothing to save: the theme is already called “%(title)s”.", title=before),
@@ -159,7 +168,7 @@ def note(theme_id: int) -> ResponseReturnValue:
     theme = load_theme(theme_id)
     form = forms.NoteForm(prefix="note")
     if not form.validate_on_submit():
-        abort(400)
+        return _show(theme, 400, note=form)
     return _act(theme, lambda: workspace.set_note(theme, form.note.data or "",
                                                   actor=current_user),
                 lambda _: gettext("Saved: the note for the chairs.") if theme.identity.note
@@ -171,8 +180,9 @@ def note(theme_id: int) -> ResponseReturnValue:
 def relevance(theme_id: int) -> ResponseReturnValue:
     theme = load_theme(theme_id)
     form = forms.RelevanceForm()
-    if not form.validate_on_submit():
-        abort(400)
+    if not form.validate_on_submit() or form.not_relevant.data not in ("0", "1"):
+        raise BadInput(N_("The form was not understood: use the buttons of the theme's page "
+                          "to mark it relevant or not relevant."))
     flag = form.not_relevant.data == "1"
     if flag and form.confirm.data != "1":
         return _confirm(
@@ -274,11 +284,7 @@ def respond(theme_id: int) -> ResponseReturnValue:
     form = forms.RespondForm(prefix="respond")
     form.provisions.choices = _provision_choices(theme)
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return redirect(url_for("synthesis.theme_page", run_id=theme.run_id,
-                                theme_id=theme.id))
+        return _show(theme, 400, respond=form)
     published = bool(form.published.data)
     return _act(theme, lambda: workspace.respond(
         theme, form.outcome.data or "", form.reason.data or "", form.provisions.data or [],

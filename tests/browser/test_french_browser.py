@@ -48,3 +48,30 @@ def test_a_french_browser_logs_in_and_reads_in_french(live_server: Any, browser:
         assert page.get_by_text("Dated 19 December 2024.").is_visible()
     finally:
         context.close()
+
+
+def _seed_account() -> None:
+    services.create_user("sec@example.org", "Sec", password="a browser password 1",
+                         role="secretariat")
+    services.create_user("someone@example.org", "Someone Else")
+
+
+def test_a_long_french_button_wraps_on_a_phone(live_server: Any, browser: Any) -> None:
+    live_server.seed(_seed_account)
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/login")
+        page.get_by_label("Adresse électronique").fill("sec@example.org")
+        page.get_by_label("Mot de passe").fill("a browser password 1")
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_load_state()
+        page.goto(live_server.url + "/admin/accounts")
+        page.get_by_role("link", name="Someone Else").first.click()
+        page.wait_for_load_state()
+        button = page.get_by_role("button", name="Enregistrer le rôle et les groupes de travail")
+        assert button.is_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page scrolls sideways on a phone ({width} px)"
+    finally:
+        context.close()

@@ -90,3 +90,56 @@ def test_form_labels_and_their_errors_are_in_french(
     text = page.get_data(as_text=True)
     assert "Changer votre mot de passe" in text and "Mot de passe actuel" in text
     assert "au moins 12 caractères" in text
+
+
+def test_the_login_prompt_is_in_french(client: Any) -> None:
+    response = client.get("/my/notifications", headers=FRENCH)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    page = french_page(client, response.headers["Location"])
+    assert "Veuillez vous connecter pour voir cette page." in page
+    assert "Please log in to see that page." not in page
+
+
+def test_error_pages_say_our_own_description_in_french(client: Any, auth: Any) -> None:
+    """Werkzeug's English descriptions ("The method is not allowed…", "The browser (or proxy)
+    sent a request…") never reach a page: each status has its own translated message."""
+    page = french_page(client, "/language", status=405)
+    assert "Méthode non autorisée" in page and "cette façon" in page
+    assert "The method is not allowed" not in page
+    token = auth.csrf_token()
+    response = client.post("/language", data={"language": "xx", "csrf_token": token},
+                           headers=FRENCH)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "La requête n’a pas pu être comprise." in page
+    assert "The browser (or proxy)" not in page and "could not understand" not in page
+    english = client.get("/language", headers=ENGLISH).get_data(as_text=True)
+    assert "This address cannot be used that way." in english
+    api = client.delete("/api/v1/codes", headers=FRENCH)
+    assert api.status_code == 405 and api.get_json()["error"].isascii()
+
+
+def test_provision_kinds_and_the_history_table_read_in_french(client: Any,
+                                                              story: Story) -> None:  # noqa: F811
+    page = french_page(client, "/codes/demo/rounds/3/provisions/m-edit")
+    assert re.search(r"<dt>Type</dt><dd>mesure</dd>", page)
+    # "round" is « version » throughout; the provision's column says « Disposition »
+    header = re.search(r'<table class="versions">\s*<thead>(.*?)</thead>', page, re.S).group(1)
+    assert re.findall(r'<th scope="col">([^<]*)</th>', header) == [
+        "Version", "Disposition", "Changement vers la version suivante"]
+    english = client.get("/codes/demo/rounds/3/provisions/m-edit", headers=ENGLISH)
+    assert "<dt>Kind</dt><dd>measure</dd>" in english.get_data(as_text=True)
+    from app.search.index import index_round
+
+    index_round(story.rounds[3])
+    db.session.commit()
+    results = french_page(client, "/codes/demo/search?q=documentation")
+    assert '<span class="badge">mesure</span>' in results
+    assert '<span class="badge">measure</span>' not in results
+
+
+def test_the_search_title_quotes_the_words_the_french_way(client: Any,
+                                                          story: Story) -> None:  # noqa: F811
+    page = french_page(client, "/codes/demo/search?q=documentation")
+    assert f"<title>«{NNBSP}documentation{NNBSP}» · Rechercher" in page
+    assert "“documentation”" not in page

@@ -102,3 +102,22 @@ def test_a_round_with_feedback_is_not_overwritten_and_says_so_in_french(
     assert english_refusal(edited, "1.md") == (
         "1.md:1: round 1 of test-code already has feedback and cannot be overwritten; import "
         "the changes as a new round")
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_french_typography(
+    client: Any, auth: Any, secretariat: Any
+) -> None:
+    data = {"csrf_token": auth.csrf_token("/admin/drafts"),
+            "file": (io.BytesIO(b"\xff\xfe\x00binary"), "binary.md")}
+    response = client.post("/admin/drafts", data=data, content_type="multipart/form-data",
+                           follow_redirects=True)
+    page = html.unescape(response.get_data(as_text=True))
+    assert f"binary.md:1{NNBSP}: le fichier n’est pas du texte UTF-8" in page
+
+
+def test_a_passage_now_at_is_quoted_the_french_way() -> None:
+    """The "Now at:" passage is a <q>: its quotes come from the stylesheet, « » in French."""
+    from pathlib import Path
+
+    css = (Path(__file__).parents[2] / "app/static/feedback.css").read_text()
+    assert '.now-at q:lang(fr) { quotes: "«\\202F" "\\202F»"; }' in css

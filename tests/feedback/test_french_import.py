@@ -75,3 +75,43 @@ def test_the_command_line_summary_and_reasons_stay_english(
     assert reasons[3] == "unknown provision 'Measure 9.9' in round 1"
     assert reasons[10] == ("The comment has 10,001 characters: at most 10,000 are accepted. "
                            "Shorten it by 1 character.")
+
+
+CONSENT_ROWS = (row("c-1", publish_consent="perhaps"), row("c-2", publish_consent="no"),
+                row("c-3", publish_consent=True), row("c-4", publish_consent=""))
+WRONG_HEADER = "name,email,comment\nAna,ana@example.org,Too short.\n"
+
+
+def test_an_unknown_consent_and_a_header_without_the_columns_are_refused_in_english(
+    closed_round_provision: Any  # noqa: F811
+) -> None:
+    round_, _ = closed_round_provision
+    report = import_feedback(round_, read_rows(jsonl(*CONSENT_ROWS)))
+    assert report.summary == "imported 3, duplicate 0, refused 1"
+    assert report.refused == [(1, "publish_consent 'perhaps' is neither yes nor no (write yes, "
+                                  "true or 1; no, false or 0; or leave it empty)")]
+    report = import_feedback(round_, read_rows(WRONG_HEADER, "comments.csv"))
+    assert report.imported == 0 and len(report.refused) == 1
+    line, reason = report.refused[0]
+    assert line == 1 and reason.startswith(
+        "the header lacks the required columns external_id, provision, author_email, stance, "
+        "body (the first line must name the columns: external_id, provision, author_email,")
+    assert "row 2" not in reason and "is required" not in reason
+
+
+def test_the_import_page_says_so_in_french(
+    client: Any, auth: Any, closed_round_provision: Any, secretariat: Any  # noqa: F811
+) -> None:
+    auth.login(secretariat.email)
+    client.set_cookie("plenary_lang", "fr")
+    pages = []
+    for content, name in [(jsonl(*CONSENT_ROWS), "batch.jsonl"), (WRONG_HEADER, "f.csv")]:
+        data = {"csrf_token": auth.csrf_token(URL), "file": (io.BytesIO(content.encode()), name)}
+        response = client.post(URL, data=data, content_type="multipart/form-data")
+        assert response.status_code == 200
+        pages.append(re.sub(r"[ \t\n]+", " ", html.unescape(response.get_data(as_text=True))))
+    assert (f"ligne 1{NNBSP}: publish_consent 'perhaps' n’est ni oui ni non (écrivez yes, true "
+            f"ou 1{NNBSP}; no, false ou 0{NNBSP}; ou laissez vide)") in pages[0]
+    assert (f"ligne 1{NNBSP}: l’en-tête n’a pas les colonnes requises external_id, provision, "
+            f"author_email, stance, body (la première ligne doit nommer les colonnes{NNBSP}: "
+            "external_id,") in pages[1]

@@ -14,6 +14,12 @@ FRENCH = {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}
 NNBSP = "\u202f"
 
 
+def login_from_a_french_browser(client, auth, user) -> None:
+    """Sign in as a French reader: the account takes the browser's language at login."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = FRENCH["Accept-Language"]
+    auth.login(user.email)
+
+
 def french(client, url: str, status: int = 200) -> str:
     response = client.get(url, headers=FRENCH)
     assert response.status_code == status, url
@@ -27,7 +33,7 @@ def test_the_provision_page_and_its_comment_form_are_in_french(
 ):
     comment_on(provision, participant, body="Fourteen days is too short for a large model.",
                quote={"exact": "fourteen days"}, proposed_text="thirty days")
-    auth.login(participant.email)
+    login_from_a_french_browser(client, auth, participant)
     page = french(client, PAGE)
     for text in ["Groupe de travail", "Cette disposition dans chaque version",
                  "Contributions", "Votre position", "Soutien", "Opposition",
@@ -59,7 +65,7 @@ def test_the_provision_page_and_its_comment_form_are_in_french(
 def test_a_refused_comment_says_why_in_french_with_french_numbers(
     client, auth, provision, participant
 ):
-    auth.login(participant.email)
+    login_from_a_french_browser(client, auth, participant)
     data = {"csrf_token": auth.csrf_token(form_url(provision)), "stance": "amend",
             "body": "a" * 11_200}
     response = client.post(form_url(provision), data=data, headers=FRENCH)
@@ -74,7 +80,7 @@ def test_a_refused_comment_says_why_in_french_with_french_numbers(
 
 
 def test_a_saved_comment_is_thanked_in_french(client, auth, provision, participant):
-    auth.login(participant.email)
+    login_from_a_french_browser(client, auth, participant)
     data = {"csrf_token": auth.csrf_token(form_url(provision)), "stance": "support",
             "body": "Agreed."}
     response = client.post(form_url(provision), data=data, headers=FRENCH, follow_redirects=True)
@@ -86,7 +92,7 @@ def test_a_saved_comment_is_thanked_in_french(client, auth, provision, participa
 def test_my_feedback_is_in_french(client, auth, provision, participant, comment_on):
     comment_on(provision, participant, body="Keep the fourteen days.", stance="support",
                publish_consent=True)
-    auth.login(participant.email)
+    login_from_a_french_browser(client, auth, participant)
     page = french(client, "/my/feedback")
     for text in ["<title>Mes contributions", "<h1>Mes contributions</h1>",
                  "Tout ce que vous avez écrit, dans chaque version",
@@ -107,3 +113,25 @@ def test_english_stays_the_default_of_the_feedback_pages(client, auth, provision
     found = re.search(r"data-messages='([^']*)'", page)
     over = json.loads(found.group(1))["over"] if found else {}
     assert over["other"] == "You have {n} characters too many"
+
+
+def test_my_feedback_says_published_only_of_live_comments(
+    client, auth, provision, participant, comment_on, secretariat
+):
+    from app.core.db import db
+    from app.feedback.services import hide_comment, withdraw_comment
+
+    comment_on(provision, participant, body="Still standing.", publish_consent=True)
+    gone = comment_on(provision, participant, body="Taken back.", publish_consent=True)
+    hidden = comment_on(provision, participant, body="Hidden one.", publish_consent=True)
+    withdraw_comment(gone)
+    hide_comment(hidden, "Off topic.", secretariat)
+    db.session.commit()
+    login_from_a_french_browser(client, auth, participant)
+    page = french(client, "/my/feedback")
+    badges = {body: re.search(rf'id="mine-{c.id}".*?<p class="badges">(.*?)</p>', page,
+                              re.S).group(1)
+              for body, c in [("live", None), ("gone", gone), ("hidden", hidden)] if c}
+    assert "publié avec votre nom" not in badges["gone"] and "retiré" in badges["gone"]
+    assert "publié avec votre nom" not in badges["hidden"] and "masqué" in badges["hidden"]
+    assert page.count("publié avec votre nom") == 1  # the live comment only

@@ -120,6 +120,7 @@ def test_a_chair_finds_provisions_to_link_by_typing(live_server: Any, page: Any)
     page.get_by_label("Find a provision").fill("opt")
     visible = [t.strip() for t in picker.filter(visible=True).all_inner_texts()]
     assert visible == ["Measure 1.2: Energy figures", "Measure 1.4: Opt-outs"]  # ticked stay
+    assert page.get_by_text("Provisions shown: 2 of 12 (ticked ones always)").is_visible()
     page.get_by_label("Measure 1.4: Opt-outs").check()
     page.get_by_label("Accepted", exact=True).check()
     page.get_by_label("Reason").fill("Both measures now say so.")

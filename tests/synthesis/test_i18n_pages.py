@@ -77,6 +77,8 @@ def test_the_chairs_workspace_reads_in_french(
     client: Any, why: Any, create_user: Any, auth: Any
 ) -> None:
     create_user("chair1@example.org", groups=[("wg1", "chair")])
+    # signing in from a French browser: the account takes its language from it
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = FRENCH["Accept-Language"]
     auth.login("chair1@example.org")
     theme = why.run.themes[0]
     run = french_page(client, f"/chair/runs/{why.run.id}")
@@ -97,3 +99,17 @@ def test_the_chairs_workspace_reads_in_french(
     # the chairs see exact counts: one accepted proposal reads in the singular
     register = french_page(client, REGISTER)
     assert f"Formulations proposées dans ce thème{NNBSP}: 1 acceptée." in register
+
+
+def test_outcome_badges_on_changes_compare_and_provision_pages_read_in_french(
+    client: Any, why: Any
+) -> None:
+    for url in ["/codes/demo/rounds/3/changes", "/codes/demo/compare?from=2&to=3",
+                "/codes/demo/rounds/3/provisions/m-edit",
+                "/codes/demo/rounds/2/provisions/m-edit"]:
+        page = french_page(client, url)
+        assert "Acceptée<" in page, url
+        for english in [">Accepted<", ">Not taken up<", ">Partly accepted<"]:
+            assert english not in page, (url, english)
+    english = client.get("/codes/demo/rounds/3/changes").get_data(as_text=True)
+    assert ">Accepted<" in english

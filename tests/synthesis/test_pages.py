@@ -379,7 +379,9 @@ def test_every_edit_says_what_was_saved(client: Any, chair: Any, feedback: Any,
     assert f"Saved: “{label}” was merged into “{target.display_label}”" in _flash(client, merged)
     refused = client.post(f"/chair/themes/{first.id}/respond", data={
         "csrf_token": token, "respond-outcome": "accepted", "respond-reason": ""})
-    assert "error: Give a reason." in _flash(client, refused)
+    assert refused.status_code == 400  # shown again with the field's error, nothing lost
+    assert 'id="respond-reason-error"' in refused.get_data(as_text=True)
+    assert "Give a reason." in refused.get_data(as_text=True)
 
 
 def test_response_provisions_are_checkboxes_not_a_multiple_select(
