@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.consultation_data import _SENTENCE, NOISE, load_consultation
+from bench.consultation_data import _SENTENCE, NOISE, load_consultation, recombine
 
 OUT = Path(__file__).parent / "out"
 PG_URL = os.environ.get("PLENARY_BENCH_PG_URL",
@@ -85,12 +85,7 @@ def comments(rows: list[dict], vectors: dict[str, np.ndarray], n: int,
             yield base, vectors[base["text"]]
             continue
         donors = by_theme[(base["measure"], base["theme"])]
-        parts = []
-        for sentences in rng.sample(donors, min(len(donors), rng.choice((2, 2, 3)))):
-            start = rng.randrange(len(sentences))
-            parts.extend(sentences[start : start + rng.choice((1, 1, 2))])
-        rng.shuffle(parts)
-        parts = list(dict.fromkeys(parts))
+        parts = recombine(donors, rng)
         mean = np.mean([vectors[p] for p in parts], axis=0)
         yield dict(base, text=" ".join(parts)), (mean / np.linalg.norm(mean)).astype(np.float32)
 

@@ -127,10 +127,16 @@ def recombined_scope(rows: list[dict], measures: list[str], n: int, seed: int = 
             out.append(dict(base))
             continue
         donors = by_theme[(base["measure"], base["theme"])]
-        parts = []
-        for sentences in rng.sample(donors, min(len(donors), rng.choice((2, 2, 3)))):
-            start = rng.randrange(len(sentences))
-            parts.extend(sentences[start : start + rng.choice((1, 1, 2))])
-        rng.shuffle(parts)
-        out.append(dict(base, text=" ".join(dict.fromkeys(parts))))
+        out.append(dict(base, text=" ".join(recombine(donors, rng))))
     return out
+
+
+def recombine(donors: list[list[str]], rng: random.Random) -> list[str]:
+    """A new comment of a theme: a sentence or two from each of two or three of its comments
+    (`donors`, each a list of sentences), shuffled, no sentence twice."""
+    parts: list[str] = []
+    for sentences in rng.sample(donors, min(len(donors), rng.choice((2, 2, 3)))):
+        start = rng.randrange(len(sentences))
+        parts.extend(sentences[start : start + rng.choice((1, 1, 2))])
+    rng.shuffle(parts)
+    return list(dict.fromkeys(parts))

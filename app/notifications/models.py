@@ -96,14 +96,5 @@ class NotificationSettings(db.Model):  # type: ignore[name-defined]
 
     user: Mapped[User] = relationship()
 
-    @property
-    def shown_title(self) -> str:
-        """The title in the current language (the stored English when it cannot be)."""
-        return shown(self, "title")
-
-    @property
-    def shown_body(self) -> str:
-        return shown(self, "body")
-
     def __repr__(self) -> str:
         return f"<NotificationSettings user={self.user_id} {self.email}>"
