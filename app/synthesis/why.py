@@ -17,6 +17,7 @@ from threading import Lock
 from typing import Any
 
 from flask import get_template_attribute
+from flask_babel import get_locale
 from markupsafe import Markup
 
 from app.drafting.models import Provision, Round
@@ -84,12 +85,13 @@ class EntryFeedback:
         return small(answer.size, self.exact)
 
     def fingerprint(self) -> tuple[Any, ...]:
-        """Everything the rendered note shows: equal fingerprints render the same HTML."""
+        """Everything the rendered note shows: equal fingerprints render the same HTML (the
+        reader's language included: the note's words are translated)."""
         old = self.old
         figures = self.figures
         shown = self.decided[:SHOWN_PROPOSALS]
         return (
-            self.ident, self.round.id, self.round.number, self.round.name,
+            str(get_locale()), self.ident, self.round.id, self.round.number, self.round.name,
             self.round.code.slug, (old.id, old.label, old.title) if old else None,
             self.visible, self.changed, self.hides_small, self.received.proposal_count,
             figures["comments"], tuple(figures["by_stance"].items()),

@@ -113,3 +113,14 @@ def test_outcome_badges_on_changes_compare_and_provision_pages_read_in_french(
             assert english not in page, (url, english)
     english = client.get("/codes/demo/rounds/3/changes").get_data(as_text=True)
     assert ">Accepted<" in english
+
+
+def test_a_note_rendered_for_an_english_reader_is_not_served_to_a_french_one(
+    client: Any, why: Any
+) -> None:
+    """The notes under each change are memoised per process: the language is in their key."""
+    url = "/codes/demo/compare?from=2&to=3"
+    english = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert ">Accepted<" in english
+    page = french_page(client, url)
+    assert "Acceptée<" in page and ">Accepted<" not in page
