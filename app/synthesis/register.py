@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext, ngettext
+from flask_babel import get_translations, gettext, ngettext
 from sqlalchemy import select
 
 from app.core.db import db
+from app.core.i18n import NP_
 from app.drafting.models import LineageLink, LineageTarget, Provision, Round
 from app.drafting.permissions import can_view_round
 from app.feedback.accountability import merge_small, sees_exact, small
@@ -31,28 +32,18 @@ CSV_COLUMNS = ("id", "scope", "title", "outcome", "answer", "comments", "campaig
                "merged_into", "provision_keys", "provision_labels", "next_round")
 
 
-def _comments(count: int | str) -> str:
-    if isinstance(count, str):  # a hidden small count ("<5")
-        return gettext("%(num)s comments", num=count)
-    return ngettext("%(num)s comment", "%(num)s comments", count)
+_COMMENTS = NP_("%(num)s comment", "%(num)s comments")
+_LETTERS = NP_("%(num)s letter", "%(num)s letters")
+_INDIVIDUAL = NP_("%(num)s individual comment", "%(num)s individual comments")
+_VOICES = NP_("%(num)s voice", "%(num)s voices")
 
 
-def _letters(count: int | str) -> str:
+def _counted(forms: tuple[str, str], count: int | str) -> str:
+    """`count` with its noun in the reader's language; a hidden small count ("<5") takes
+    the plural form."""
     if isinstance(count, str):
-        return gettext("%(num)s letters", num=count)
-    return ngettext("%(num)s letter", "%(num)s letters", count)
-
-
-def _individual(count: int | str) -> str:
-    if isinstance(count, str):
-        return gettext("%(num)s individual comments", num=count)
-    return ngettext("%(num)s individual comment", "%(num)s individual comments", count)
-
-
-def _voices(count: int | str) -> str:
-    if isinstance(count, str):
-        return gettext("%(num)s voices", num=count)
-    return ngettext("%(num)s voice", "%(num)s voices", count)
+        return str(get_translations().ungettext(*forms, 5) % {"num": count})
+    return str(ngettext(*forms, count))
 
 
 def campaign_phrase(
@@ -61,22 +52,24 @@ def campaign_phrase(
     """How many comments, and how many came as campaign letters, in one consistent wording:
     a campaign of 24 letters is one campaign and 24 letters, never "one independent voice"."""
     total = small(size, exact)
+    comments = _counted(_COMMENTS, total)
     if isinstance(total, str) or size == 0:
-        return gettext("%(comments)s.", comments=_comments(total))
+        return gettext("%(comments)s.", comments=comments)
     if not campaigns:
-        return gettext("%(comments)s, each sent individually.", comments=_comments(total))
-    own = small(individual, exact)
+        return gettext("%(comments)s, each sent individually.", comments=comments)
+    sent_letters = _counted(_LETTERS, small(letters, exact))
     if campaigns == 1:
-        sent = gettext("a campaign of %(letters)s", letters=_letters(small(letters, exact)))
+        sent = gettext("a campaign of %(letters)s", letters=sent_letters)
     else:
         sent = gettext("%(count)s campaigns with %(letters)s in all", count=campaigns,
-                       letters=_letters(small(letters, exact)))
+                       letters=sent_letters)
     if not individual:
-        return gettext("%(comments)s: %(sent)s.", comments=_comments(total), sent=sent)
+        return gettext("%(comments)s: %(sent)s.", comments=comments, sent=sent)
     voices = small(individual + campaigns, exact)
     return gettext("%(comments)s: %(sent)s, and %(individual)s (%(voices)s, each campaign "
-                   "counted as one).", comments=_comments(total), sent=sent,
-                   individual=_individual(own), voices=_voices(voices))
+                   "counted as one).", comments=comments, sent=sent,
+                   individual=_counted(_INDIVIDUAL, small(individual, exact)),
+                   voices=_counted(_VOICES, voices))
 
 
 @dataclass(frozen=True)

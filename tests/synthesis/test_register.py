@@ -183,3 +183,9 @@ def test_the_chairs_theme_page_counts_campaigns_in_the_same_words(
     page = client.get(f"/chair/runs/{run.id}/themes/{campaign.id}").get_data(as_text=True)
     assert f"{campaign.size} comments: a campaign of 4 letters" in page
     assert "independent voice" not in page
+
+
+def test_a_hidden_small_count_reads_in_the_plural_in_french(app: Any) -> None:
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert campaign_phrase(3, 1, 3, 0, False) == "<5 commentaires."
+        assert campaign_phrase(6, 0, 0, 6, True) == "6 commentaires, chacun envoyé individuellement."
