@@ -14,7 +14,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, DateTime, MetaData, any_, bindparam, event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -198,11 +198,15 @@ def insert_rows(table: Any, rows: list[dict[str, Any]]) -> None:
     as_json = {name for name in columns if isinstance(table.c[name].type, JSON)}
     names = ", ".join(f'"{name}"' for name in columns)
     driver = connection.connection.driver_connection
-    with driver.cursor() as cursor:  # type: ignore[union-attr]
-        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([json.dumps(row[n]) if n in as_json and row[n] is not None
-                                else row[n] for n in columns])
+    statement = f'COPY "{table.name}" ({names}) FROM STDIN'
+    try:
+        with driver.cursor() as cursor:  # type: ignore[union-attr]
+            with cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row([json.dumps(row[n]) if n in as_json and row[n] is not None
+                                    else row[n] for n in columns])
+    except connection.dialect.dbapi.IntegrityError as error:  # as SQLAlchemy raises it elsewhere
+        raise IntegrityError(statement, None, error) from error
 
 
 def one_of(column: Any, values: list[Any]) -> Any:

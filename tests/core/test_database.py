@@ -51,3 +51,23 @@ def test_a_read_only_request_does_not_leave_later_work_in_the_thread_deferred(ap
 
     client.get("/")
     assert sqlite_write_intent.get() is True
+
+
+def test_a_bulk_write_that_breaks_a_unique_key_raises_sqlalchemys_integrity_error(
+        app, create_user):  # fmt: skip
+    """COPY on PostgreSQL, executemany on SQLite: a clash reaches the caller as the same
+    IntegrityError, which the bulk import turns into a row-by-row retry."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.accounts.models import User
+    from app.core.db import insert_rows, utcnow
+
+    taken = create_user("taken@example.org")
+    row = {"email": taken.email, "name": "Copy", "organisation": None, "category": "other",
+           "role": "participant", "password_hash": None, "session_version": 1, "active": True,
+           "locale": None, "created_at": utcnow(), "deleted_at": None}
+    with app.app_context():
+        with pytest.raises(IntegrityError):
+            with db.session.begin_nested():
+                insert_rows(User.__table__, [row])
+        db.session.rollback()
