@@ -112,15 +112,16 @@ def stream_rows(stream: TextIO, filename: str = "") -> Iterator[tuple[int, Any]]
     """(line number, row) pairs read as they come: a dict, or a str naming why the line
     cannot be read. CSV when the file name ends in .csv, or when the first non-blank
     character is not "{". Holds one line at a time, whatever the file's size."""
-    head = ""
+    head, blank = "", 0  # blank lines before the first one, counted in every line number
     for head in stream:
         if head.strip():
             break
+        blank += 1
     lines = itertools.chain([head], stream) if head else iter(())
     if filename.lower().endswith(".csv") or not head.lstrip().startswith("{"):
-        yield from _csv_rows(lines)
+        yield from ((blank + number, row) for number, row in _csv_rows(lines))
         return
-    yield from _jsonl_rows(lines)
+    yield from ((blank + number, row) for number, row in _jsonl_rows(lines))
 
 
 def _csv_rows(lines: Iterator[str]) -> Iterator[tuple[int, Any]]:

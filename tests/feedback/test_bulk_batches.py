@@ -94,3 +94,12 @@ def test_a_file_is_read_as_it_streams_with_the_same_line_numbers(closed_round, t
     report = import_feedback_file(path, closed_round)
     assert report.imported == 2
     assert [line for line, _ in report.refused] == [3, 4]
+
+
+def test_blank_lines_before_the_first_row_count_in_the_line_numbers():
+    from app.feedback.bulk import read_rows
+
+    jsonl_rows = list(read_rows('\n\n{"a": 1}\n{broken\n'))
+    assert [number for number, _ in jsonl_rows] == [3, 4]
+    csv_rows = list(read_rows("\n\nexternal_id,body\nx-1,Hello\n", "rows.csv"))
+    assert [number for number, _ in csv_rows] == [3]  # the header, lacking columns
