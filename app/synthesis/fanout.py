@@ -185,6 +185,8 @@ def embed_run_texts(run: SynthesisRun, texts: Sequence[str], embedder: Embedder,
     Raises ChunkFailed (the run marked failed) when a chunk fails on every try."""
     config = settings()
     distinct = {text_hash(t): t for t in texts}
+    if len(distinct) <= config.above:  # too few to fan out, whatever the cache holds
+        return embed_texts(texts, embedder, progress=progress)
     cached = cached_hashes(embedder.name, list(distinct))
     missing = [(h, t) for h, t in distinct.items() if h not in cached]
     if len(missing) <= config.above:

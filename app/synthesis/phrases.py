@@ -284,11 +284,6 @@ def content_keys(phrase: str) -> set[str]:
     return {_singular(w.lower()) for w in TOKEN.findall(phrase) if _content(w)}
 
 
-def voice_texts(texts: Sequence[str]) -> list[str]:
-    """The distinct texts of `texts`, a campaign's copies once (as its first copy)."""
-    return [text for text, _ in voice_groups(texts)]
-
-
 def voice_groups(texts: Sequence[str]) -> list[tuple[str, int]]:
     """Each voice of `texts` (a distinct text, a campaign's copies once, as its first copy)
     with the number of comments it stands for."""

@@ -27,6 +27,7 @@ from app.synthesis.duplicates import beyond_template
 from app.synthesis.loading import editable, load_theme
 from app.synthesis.models import CampaignGroup, Theme, ThemeMember
 from app.synthesis.permissions import can_use_workspace
+from app.synthesis.vectors import comment_text
 
 PAGE_SIZE = 100
 
@@ -54,7 +55,7 @@ def campaigns_in(theme: Theme) -> list[CampaignHere]:
         added: Counter[str] = Counter()
         edited: Counter[str] = Counter()
         for letter in letters:
-            beyond = beyond_template(campaign.template, letter.comment.body)
+            beyond = beyond_template(campaign.template, comment_text(letter.comment))
             added.update(dict.fromkeys(beyond.sentences, 1))
             edited.update(dict.fromkeys(beyond.edits, 1))
         found.append(CampaignHere(campaign, letters, added.most_common(), edited.most_common()))

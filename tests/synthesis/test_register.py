@@ -189,3 +189,16 @@ def test_a_hidden_small_count_reads_in_the_plural_in_french(app: Any) -> None:
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert campaign_phrase(3, 1, 3, 0, False) == "<5 commentaires."
         assert campaign_phrase(6, 0, 0, 6, True) == "6 commentaires, chacun envoyé individuellement."
+
+
+def test_what_a_sender_added_in_proposed_wording_shows_beside_the_campaign(
+    answered: dict[str, Any]
+) -> None:
+    from app.synthesis.theme_pages import campaigns_in
+
+    theme = _theme_with(answered["run"], "camp")
+    letter = next(iter(theme.run.campaigns[0].members)).comment
+    letter.proposed_text = "Publish the register every quarter."
+    db.session.commit()
+    (here,) = campaigns_in(theme)
+    assert ("Publish the register every quarter.", 1) in here.additions
