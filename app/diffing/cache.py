@@ -195,10 +195,12 @@ class DiffCache:
         keys = [self.key(old, new) for old, new in pairs]
         with self._lock:
             found = {k: self._items[k] for k in keys if k in self._items}
+            for key in found:  # least recently used goes first, not first stored
+                self._items.move_to_end(key)
         missing = list(dict.fromkeys(k for k in keys if k not in found))
         stored = stored_diffs(missing) if missing else {}
         with self._lock:
-            self.hits += len(keys) - len(missing)
+            self.hits += sum(1 for k in keys if k in found)
             for key, diff in stored.items():
                 self._items[key] = diff
         result = []
@@ -296,7 +298,9 @@ def store_diffs(pairs: list[tuple[str, str]]) -> int:
     comparisons, so that no web worker computes them on a request); flushes. Returns how
     many were added."""
     wanted = {DiffCache.key(old, new): (old, new) for old, new in pairs}
-    known = set(stored_diffs(list(wanted))) if wanted else set()
+    keys = list(wanted)
+    known = {key for start in range(0, len(keys), 500) for key in db.session.scalars(
+        select(StoredDiff.key).where(StoredDiff.key.in_(keys[start : start + 500])))}
     rows = []
     now = utcnow()
     for key, (old, new) in wanted.items():

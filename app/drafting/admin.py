@@ -20,7 +20,7 @@ from app.accounts.forms import ActionForm
 from app.core.access import require
 from app.core.db import db
 from app.core.errors import BadInput, DomainError, NotFound
-from app.core.i18n import N_, translated
+from app.core.i18n import N_, Message, translated
 from app.core.navigation import ADMIN_NAV, NavItem
 from app.diffing.engine import diff_words
 from app.diffing.render import render_side_by_side
@@ -58,13 +58,13 @@ def admin_drafts() -> ResponseReturnValue:
         name = secure_filename(upload.filename or "") or "round.md"
         try:
             if len(raw) > MAX_DRAFT_BYTES:
-                raise BadInput(gettext("%(name)s:1: the file is larger than %(limit)s bytes",
-                                       name=name, limit=MAX_DRAFT_BYTES))
+                raise BadInput(importer.at_line(name, 1, Message(
+                    N_("the file is larger than %(limit)s bytes"), limit=MAX_DRAFT_BYTES)))
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
-                raise BadInput(gettext("%(name)s:1: the file is not UTF-8 text",
-                                       name=name)) from None
+                raise BadInput(importer.at_line(name, 1, Message(
+                    N_("the file is not UTF-8 text")))) from None
             result = importer.import_round(text, name, actor=current_user)
             db.session.commit()
             flash(_imported(result), "info")

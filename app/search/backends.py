@@ -10,7 +10,9 @@ the entries' text with the matched words marked.
 SELECT (as the `search_entries` table, for the caller to join and filter) and their score,
 "higher is better" on both (`ranked=False`: no score computed, for counts). The match reads
 the code's part of the full-text index only: on SQLite the FTS5 rowid (`fts_key`) starts with
-the code, so the match is a rowid range of its doclists; on PostgreSQL ...
+the code, so the match is a rowid range of its doclists; on PostgreSQL the GIN index is read
+for the words and the caller's join keeps the code's rounds (comments joined by their round,
+which PostgreSQL reads by index), so `code_id` is not needed there.
 """
 
 from __future__ import annotations
@@ -87,7 +89,8 @@ class PostgresBackend:
         return reduce(lambda left, right: left.op("&&")(right), parts)
 
     def matching(self, query: Query, code_id: int, ranked: bool = True) -> tuple[Source, Any]:
-        """The entries whose `tsv` matches (by the GIN index), and their score."""
+        """The entries whose `tsv` matches (by the GIN index), and their score; the caller's
+        join on the searched rounds keeps them to the code (`code_id` is SQLite's rowid range)."""
         tsquery = self.tsquery(query)
 
         def source(statement: Any) -> Any:

@@ -54,7 +54,7 @@ def test_the_first_request_after_import_reads_stored_diffs_and_writes_nothing(
     assert computed.get_json() == first.get_json()
 
 
-def test_a_re_import_of_the_same_text_adds_no_diffs(demo: Any) -> None:
+def test_storing_the_comparisons_again_adds_no_diffs(demo: Any) -> None:
     from app.diffing.listeners import store_comparisons
 
     before = stored()

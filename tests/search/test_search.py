@@ -169,3 +169,20 @@ def test_counts_stop_past_the_limit(code_rounds: Any, create_provision: Any,
     assert whole.total == 8 and whole.exact
     assert services.count(None, scope(one), parse_query("lanterns")) == 4  # "more than 3"
     assert services.count(None, scope(one), parse_query("number 1")) == 1
+
+
+def test_each_code_finds_its_own_entries_when_several_codes_share_the_index(
+    create_round: Any, create_provision: Any, index_provisions: Any
+) -> None:
+    """The full-text key starts with the code: a search reads its own code's part only, for a
+    code created before or after the other one."""
+    before, after = create_round(1, code="aaa-code"), create_round(1, code="zzz-code")
+    for round_, word in ((before, "before"), (after, "after")):
+        create_provision(round_, "m-lamp", title="Lamps", body=f"Lamps everywhere, {word}.")
+        create_provision(round_, "m-dim", title="Other", body=FILLER + "One lamps mention.")
+    index_provisions(before, after)
+    for round_ in (before, after):
+        results = search(None, scope(round_), parse_query("lamps"))
+        assert keys(results) == [(1, "m-lamp"), (1, "m-dim")]
+        assert {hit.round.code_id for hit in results.hits} == {round_.code_id}
+    assert keys(search(None, scope(after), parse_query("before"))) == []
