@@ -85,15 +85,13 @@ def _chart_globals(app: Flask) -> None:
     from app.core import charts
     from app.feedback.accountability import MINIMUM_COUNT, SMALLER
     from app.feedback.models import STANCES
-
-    names = {"support": lazy_gettext("Support"), "oppose": lazy_gettext("Oppose"),
-             "amend": lazy_gettext("Amend"), "question": lazy_gettext("Question"),
-             "neutral": lazy_gettext("Neutral")}
+    from app.feedback.names import STANCE_LABELS
 
     app.jinja_env.globals.update(
         chart_stacked=charts.stacked, chart_scale=charts.shared_scale,
         chart_describe=charts.describe, chart_columns=charts.daily_columns,
-        stance_names={stance: names.get(stance, stance.capitalize()) for stance in STANCES},
+        stance_names={stance: STANCE_LABELS.get(stance, stance.capitalize())
+                      for stance in STANCES},
         category_names={**CATEGORY_NAMES, SMALLER: lazy_gettext(
             "Smaller groups (under %(minimum)s each)", minimum=MINIMUM_COUNT)},
         small_minimum=MINIMUM_COUNT,

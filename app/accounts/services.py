@@ -31,7 +31,7 @@ from app.accounts.models import (
 from app.core import audit
 from app.core.db import db, insert_rows, utcnow
 from app.core.errors import BadInput, Conflict, NotFound
-from app.core.i18n import LANGUAGES, N_, language
+from app.core.i18n import LANGUAGES, N_, language, language_of
 from app.core.mail import mail_configured, send_mail
 
 MIN_PASSWORD = 12
@@ -324,7 +324,7 @@ def invite(user: User, *, actor: User | None) -> Invited:
     if mail_configured():
         # In the account's language if it has one, else in the language of the page that
         # invited it (English from the command line).
-        with force_locale(user.locale if user.locale in LANGUAGES else language()):
+        with force_locale(language_of(user) if user.locale else language()):
             subject = gettext("Your Plenary account")
             body = gettext(
                 "Hello %(name)s,\n\nSet your password here (the link works once and expires "

@@ -49,13 +49,12 @@ def record(
     if target is not None:
         target_type = getattr(target, "__tablename__", type(target).__name__.lower())
         target_id = str(getattr(target, "id", target))
-    clean = {k: v for k, v in detail.items() if k.lower() not in SECRET_FIELDS}
     event = AuditEvent(
         actor_id=getattr(actor, "id", actor) if actor is not None else None,
         action=action,
         target_type=target_type,
         target_id=target_id,
-        detail=clean,
+        detail=_without_secrets(detail),
         address=address,
     )
     db.session.add(event)
@@ -72,6 +71,10 @@ def record_many(action: str, target_type: str, targets: list[tuple[Any, dict[str
     actor_id = getattr(actor, "id", actor) if actor is not None else None
     rows = [{"at": now, "actor_id": actor_id, "action": action, "target_type": target_type,
              "target_id": str(target_id), "address": None,
-             "detail": {k: v for k, v in detail.items() if k.lower() not in SECRET_FIELDS}}
+             "detail": _without_secrets(detail)}
             for target_id, detail in targets]  # fmt: skip
     insert_rows(AuditEvent.__table__, rows)
+
+
+def _without_secrets(detail: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in detail.items() if k.lower() not in SECRET_FIELDS}

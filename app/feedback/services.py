@@ -257,7 +257,7 @@ def withdraw_comment(comment: Comment, now: dt.datetime | None = None) -> Commen
     return comment
 
 
-REPLY_HIDDEN_REASON = "A reply to a hidden comment: hidden with it."
+REPLY_HIDDEN_REASON = N_("A reply to a hidden comment: hidden with it.")
 
 
 def hide_comment(comment: Comment, reason: str, actor: Any) -> Comment:

@@ -127,7 +127,8 @@ def deliver(now: dt.datetime | None = None) -> int:
     pending = list(db.session.scalars(
         select(Notification).where(Notification.emailed_at.is_(None),
                                    Notification.created_at >= now - KEEP_TRYING)
-        .options(selectinload(Notification.round), selectinload(Notification.comment))
+        .options(selectinload(Notification.round).selectinload(Round.code),
+                 selectinload(Notification.comment))
         .order_by(Notification.user_id, Notification.id)))
     by_user: dict[int, list[Notification]] = {}
     for n in pending:

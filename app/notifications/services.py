@@ -155,7 +155,8 @@ def notifications_for(user: User, *, limit: int = PAGE_SIZE,
                       before: int | None = None) -> list[Notification]:
     """The account's notifications it may still see, newest first."""
     query = (select(Notification).where(Notification.user_id == user.id)
-             .options(selectinload(Notification.round), selectinload(Notification.comment))
+             .options(selectinload(Notification.round).selectinload(Round.code),
+                 selectinload(Notification.comment))
              .order_by(Notification.id.desc()))
     if before is not None:
         query = query.where(Notification.id < before)
@@ -172,7 +173,8 @@ def unread_count(user: User) -> int:
     unread = db.session.scalars(
         select(Notification).where(Notification.user_id == user.id,
                                    Notification.read_at.is_(None))
-        .options(selectinload(Notification.round), selectinload(Notification.comment))
+        .options(selectinload(Notification.round).selectinload(Round.code),
+                 selectinload(Notification.comment))
         .limit(100))
     return sum(1 for n in unread if deliverable(n, user))
 
