@@ -188,7 +188,8 @@ def test_the_chairs_theme_page_counts_campaigns_in_the_same_words(
 def test_a_hidden_small_count_reads_in_the_plural_in_french(app: Any) -> None:
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert campaign_phrase(3, 1, 3, 0, False) == "<5 commentaires."
-        assert campaign_phrase(6, 0, 0, 6, True) == "6 commentaires, chacun envoyé individuellement."
+        assert campaign_phrase(6, 0, 0, 6, True) == ("6 commentaires, chacun envoyé "
+                                                     "individuellement.")
 
 
 def test_what_a_sender_added_in_proposed_wording_shows_beside_the_campaign(
