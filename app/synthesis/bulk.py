@@ -18,6 +18,7 @@ from app.drafting.models import Provision
 from app.embedding.engine import Embedder, unit
 from app.synthesis import codebook, scale
 from app.synthesis.duplicates import _added_words
+from app.synthesis.fanout_ranges import embed_large_scope
 from app.synthesis.large_figures import fill_figures, texts_of
 from app.synthesis.models import CampaignGroup, CampaignMember, SynthesisRun, Theme, ThemeMember
 from app.synthesis.pipeline import (
@@ -37,8 +38,11 @@ WRITE_BATCH = 10_000
 def build_large(
     run: SynthesisRun, provisions: Sequence[Provision], embedder: Embedder, report: Report
 ) -> None:
-    """Read (streamed), theme and store the run of a large scope of `provisions`."""
-    rows = read_scope(run.round_id, [p.id for p in provisions], embedder, report=report)
+    """Embed across workers when there are any (`fanout_ranges`), then read (streamed),
+    theme and store the run of a large scope of `provisions`."""
+    ids = [p.id for p in provisions]
+    embed_large_scope(run, ids, embedder, progress=report)
+    rows = read_scope(run.round_id, ids, embedder, report=report)
     run.comment_count = len(rows.ids)
     if len(rows.ids):
         store_large(run, rows, embedder, [f"{p.title} {p.text}" for p in provisions])

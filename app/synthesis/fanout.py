@@ -27,7 +27,8 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -44,6 +45,7 @@ from app.synthesis.models import SynthesisChunk, SynthesisRun
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
+Beat = Callable[[], object]
 T = TypeVar("T")
 CHUNK_RETRIES = 2  # a failing chunk runs at most 1 + CHUNK_RETRIES times
 RETRY_DELAY = 5  # seconds before Huey retries a failed chunk
@@ -127,7 +129,7 @@ def release_chunk(run_id: int, number: int, owner: str, error: BaseException) ->
 
 
 def embed_chunk(run_id: int, number: int, texts: Sequence[str], embedder: Embedder,
-                owner: str, *, beat: Callable[[], None] | None = None) -> None:
+                owner: str, *, beat: Beat | None = None) -> None:
     """Embed the chunk's texts that are not cached yet, renewing the lease as it goes; then
     store their vectors and mark the chunk done, in one transaction."""
     hashes = [text_hash(t) for t in texts]
@@ -158,6 +160,15 @@ def embed_chunk(run_id: int, number: int, texts: Sequence[str], embedder: Embedd
 @app_task(retries=CHUNK_RETRIES, retry_delay=RETRY_DELAY)
 def embed_chunk_task(run_id: int, number: int, texts: list[str], model: str) -> None:
     """A worker's share of a large run: embed chunk `number` unless it is done or held."""
+    run_claimed(run_id, number, model,
+                lambda embedder, owner: embed_chunk(run_id, number, texts, embedder, owner))
+
+
+def run_claimed(run_id: int, number: int, model: str,
+                work: Callable[[Embedder, str], None]) -> None:
+    """A chunk task's frame: claim chunk `number` for this worker and `work(embedder, owner)`;
+    nothing when the worker's model is not the run's or the chunk is done or held. A chunk
+    that raises is released, then raised again for Huey to try it after RETRY_DELAY."""
     from app.embedding.services import get_embedder
 
     embedder = get_embedder()
@@ -169,10 +180,22 @@ def embed_chunk_task(run_id: int, number: int, texts: list[str], model: str) -> 
     if not claim_chunk(run_id, number, owner, settings().lease):
         return
     try:
-        embed_chunk(run_id, number, texts, embedder, owner)
+        work(embedder, owner)
     except Exception as error:
         release_chunk(run_id, number, owner, error)
-        raise  # Huey tries it again after RETRY_DELAY
+        raise
+
+
+@contextmanager
+def keeping_loaded() -> Iterator[None]:
+    """Commits inside keep what the session has loaded (the chunks must be seen by other
+    processes; the run's scope must not be read again)."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = expire
 
 
 def embed_run_texts(run: SynthesisRun, texts: Sequence[str], embedder: Embedder, *,
@@ -191,30 +214,41 @@ def embed_run_texts(run: SynthesisRun, texts: Sequence[str], embedder: Embedder,
     missing = [(h, t) for h, t in distinct.items() if h not in cached]
     if len(missing) <= config.above:
         return embed_texts(texts, embedder, progress=progress)
-    session = db.session()
-    expire, session.expire_on_commit = session.expire_on_commit, False
-    try:
+    with keeping_loaded():
         _coordinate(run, [t for _, t in missing], len(distinct), embedder, config, progress)
-    finally:
-        session.expire_on_commit = expire
     return embed_texts(texts, embedder)
 
 
 def _coordinate(run: SynthesisRun, missing: list[str], total: int, embedder: Embedder,
                 config: Settings, progress: Progress | None) -> None:
     chunks = split_chunks(missing, config.size)
-    db.session.add_all(SynthesisChunk(run_id=run.id, number=n, size=len(chunk))
-                       for n, chunk in enumerate(chunks))
-    run.params = {**(run.params or {}), "chunks": len(chunks), "chunk_size": config.size}
+    coordinate(run, [len(chunk) for chunk in chunks], total - len(missing), total, config,
+               enqueue=lambda n: embed_chunk_task(run.id, n, chunks[n], embedder.name),
+               work=lambda n, owner, beat: embed_chunk(run.id, n, chunks[n], embedder, owner,
+                                                       beat=beat),
+               progress=progress)
+
+
+def coordinate(run: SynthesisRun, sizes: Sequence[int], base: int, total: int, config: Settings,
+               *, enqueue: Callable[[int], object], work: Callable[[int, str, Beat], None],
+               progress: Progress | None) -> None:
+    """Write a chunk row of each of `sizes`, hand every chunk to the queue (`enqueue(number)`)
+    and run chunks here (`work(number, owner, beat)`) from the last one backwards until every
+    chunk is done; `progress` counts `base` plus the sizes of the chunks done, of `total`.
+
+    Raises ChunkFailed (the run marked failed) when a chunk fails on every try."""
+    db.session.add_all(SynthesisChunk(run_id=run.id, number=n, size=size)
+                       for n, size in enumerate(sizes))
+    run.params = {**(run.params or {}), "chunks": len(sizes), "chunk_size": config.size}
     db.session.commit()
     if not huey.immediate:
-        for number, chunk in enumerate(chunks):
+        for number in range(len(sizes)):
             try:
-                embed_chunk_task(run.id, number, chunk, embedder.name)
+                enqueue(number)
             except QUEUE_ERRORS as error:  # the coordinator embeds what was not handed over
                 log.warning("run %s: chunks %d+ not queued: %s", run.id, number, error)
                 break
-    owner, base = worker_name(), total - len(missing)
+    owner = worker_name()
 
     def report() -> tuple[int, int, str | None]:
         done, left, failed = _state(run.id)
@@ -230,7 +264,7 @@ def _coordinate(run: SynthesisRun, missing: list[str], total: int, embedder: Emb
                      if claim_chunk(run.id, n, owner, config.lease)), None)
         if mine is not None:
             try:
-                embed_chunk(run.id, mine, chunks[mine], embedder, owner, beat=report)
+                work(mine, owner, report)
             except Exception as error:
                 log.warning("run %s: chunk %s failed: %s", run.id, mine, error)
                 release_chunk(run.id, mine, owner, error)

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from app.core.db import db, utcnow
 from app.core.tasks import QUEUE_ERRORS, app_periodic_task, app_task
 from app.synthesis import fanout as _fanout  # noqa: F401  (registers embed_chunk_task)
+from app.synthesis import fanout_ranges as _ranges  # noqa: F401  (registers embed_range_task)
 from app.synthesis.models import SynthesisRun
 
 log = logging.getLogger(__name__)

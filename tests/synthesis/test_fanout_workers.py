@@ -30,7 +30,8 @@ from app import create_app
 from app.config import config_for_tests
 app = create_app(config_for_tests({url!r}, HUEY_IMMEDIATE=False, REDIS_URL={redis!r},
                  PLENARY_FAKE_EMBEDDER={fake!r}, PLENARY_EMBEDDING_CACHE={cache!r},
-                 PLENARY_EMBED_FANOUT_ABOVE=10, PLENARY_EMBED_CHUNK={chunk}))
+                 PLENARY_EMBED_FANOUT_ABOVE=10, PLENARY_EMBED_CHUNK={chunk},
+                 PLENARY_SYNTHESIS_LARGE_FROM={large}))
 """
 WORKER = APP + """
 from huey.consumer import Consumer
@@ -79,13 +80,15 @@ def _python(code: str, **kwargs: Any) -> Any:
 
 
 def _fan_out_with_two_workers(url: str, app: Any, *, fake: bool, count: int, chunk: int,
-                              timeout: float) -> tuple[str, str, dict[str, int], int, int]:
+                              timeout: float, large: int = 10**9
+                              ) -> tuple[str, str, dict[str, int], int, int]:
     """Queue a run of `count` comments, let two worker processes run it; (status, message,
-    chunks per worker process, chunks done, cached vectors)."""
+    chunks per worker process, chunks done, cached vectors). Scopes of `large` comments or more
+    take the large path (ranges of comment ids)."""
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    settings = {"url": url, "redis": REDIS_URL, "fake": fake, "chunk": chunk,
+    settings = {"url": url, "redis": REDIS_URL, "fake": fake, "chunk": chunk, "large": large,
                 "cache": app.config.get("PLENARY_EMBEDDING_CACHE")}
     workers = [_python(WORKER.format(**settings)) for _ in range(2)]
     for worker in workers:  # both consumers listening before the run is queued (a loaded
@@ -130,6 +133,17 @@ def test_two_worker_processes_share_a_large_run(fresh_database_url: str, app: An
     assert status == "done", message
     assert done == 50 and sum(per_worker.values()) == 50
     assert len(per_worker) == 2, per_worker  # both processes embedded chunks
+    assert cached == 400
+
+
+def test_two_worker_processes_share_a_large_scope_range_by_range(fresh_database_url: str,
+                                                                 app: Any) -> None:
+    status, message, per_worker, done, cached = _fan_out_with_two_workers(
+        fresh_database_url, app, fake=True, count=400, chunk=8, timeout=120, large=100)
+    assert status == "done", message
+    assert "400 comments" in message
+    assert done == 50 and sum(per_worker.values()) == 50  # ranges of 8 comments by id
+    assert len(per_worker) == 2, per_worker  # both processes embedded ranges
     assert cached == 400
 
 
