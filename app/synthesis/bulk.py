@@ -41,8 +41,10 @@ def build_large(
     """Embed across workers when there are any (`fanout_ranges`), then read (streamed),
     theme and store the run of a large scope of `provisions`."""
     ids = [p.id for p in provisions]
-    embed_large_scope(run, ids, embedder, progress=report)
-    rows = read_scope(run.round_id, ids, embedder, report=report)
+    # Fanned out, progress runs over two passes: the ranges embedded, then the scope read.
+    fanned = embed_large_scope(run, ids, embedder, progress=lambda done, n: report(done, 2 * n))
+    rows = read_scope(run.round_id, ids, embedder,
+                      report=(lambda done, n: report(n + done, 2 * n)) if fanned else report)
     run.comment_count = len(rows.ids)
     if len(rows.ids):
         store_large(run, rows, embedder, [f"{p.title} {p.text}" for p in provisions])

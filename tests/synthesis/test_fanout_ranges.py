@@ -150,3 +150,15 @@ def test_a_range_that_raises_is_tried_again_and_one_that_always_fails_fails_the_
     with pytest.raises(ChunkFailed, match="failed 3 times"):
         execute_run(failing, embedder=FailingOnce(10**6, "fails-always"))
     assert failing.status == "failed" and "the model fell over" in failing.message
+
+
+def test_progress_runs_forward_over_the_ranges_then_the_reading(scope: Any, large: Any,
+                                                               queue: Any) -> None:
+    seen: list[tuple[int, int]] = []
+    execute_run(create_run(scope), embedder=HashingEmbedder(),
+                progress=lambda done, total: seen.append((done, total)))
+    done = [d for d, _ in seen]
+    assert done == sorted(done)  # never back to the start when the reading begins
+    assert {total for _, total in seen} == {201}  # two passes of 100 comments, then clustering
+    assert (4, 201) in seen and (100, 201) in seen  # the last range first, then all of them
+    assert seen[-1] == (201, 201)
