@@ -23,6 +23,10 @@ configurations' times. The machine's load (`uptime`) is printed before each conf
 
 The database is a scratch one: its tables are dropped and created (a temporary SQLite file by
 default). Redis database 7 is flushed before each configuration.
+
+From PLENARY_SYNTHESIS_LARGE_FROM comments (20,000) the run is a large scope: its chunks are
+ranges of PLENARY_EMBED_CHUNK comments by id rather than lists of distinct texts
+(docs/synthesis.md, "Large scopes across workers").
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from app import create_app
 from app.accounts.models import User, WorkingGroup
@@ -147,7 +151,9 @@ def one_configuration(app, round_id: int, workers: int, threads: int, env_of,
     chunks = list(db.session.scalars(select(SynthesisChunk).where(SynthesisChunk.run_id == run_id)))
     by = Counter((c.claimed_by or "?").split(":")[1] for c in chunks)
     embed = (max(c.done_at for c in chunks) - run.created_at).total_seconds() if chunks else 0.0
-    n, message = run.comment_count, run.message if status != "embedded" else "(stopped)"
+    n = run.comment_count or db.session.scalar(  # a large scope counts them once read
+        select(func.count(Comment.id)).where(Comment.round_id == run.round_id))
+    message = run.message if status != "embedded" else "(stopped)"
     db.session.commit()
     print(f"  status {status}: {message[:90]}")
     print(f"  wall {wall:.1f} s, {n / wall:.1f} comments/s; embedding (queued to last chunk "
