@@ -195,8 +195,6 @@ def group_scope(count: int, models: Path) -> None:
 
 def _embedded(run_id: int) -> bool:
     """Every chunk of the run is done (and there are chunks)."""
-    from sqlalchemy import func
-
     from app.synthesis.models import SynthesisChunk
 
     chunks, left = db.session.execute(
