@@ -167,6 +167,27 @@ def test_the_two_phrases_of_a_title_share_no_word_stem():
             assert not stems(first) & stems(second)
 
 
+def test_the_phrase_that_sets_a_theme_apart_wins_over_one_shared_with_a_sibling():
+    # "incident reports" is the first theme's most central phrase (every comment uses it, two
+    # twice) and would be its title without the contrast with the other themes' centres; but
+    # the second theme uses it as much: the title is what only the first theme says.
+    deadline = [
+        "Incident reports take time: the reporting deadline is too short for incident reports.",
+        "Incident reports need a longer reporting deadline, incident reports are complex.",
+        "Extend the reporting deadline so that incident reports are complete.",
+        "Incident reports filed in haste are wrong; the reporting deadline should start later.",
+    ]
+    annex = [
+        "Incident reports contain trade secrets; put them in a confidential annex.",
+        "A confidential annex should hold the sensitive parts of incident reports.",
+        "Incident reports must keep a confidential annex away from the public.",
+        "Only a confidential annex protects incident reports from competitors.",
+    ]
+    titles = [t.lower() for t in theme_titles([deadline, annex, BURDEN], EMBED)]
+    assert titles[0] == "reporting deadline" and titles[1] == "confidential annex"
+    assert not any("incident report" in t for t in titles)
+
+
 def test_titles_are_diverse_across_themes():
     titles = theme_titles([DEADLINE, list(DEADLINE), BURDEN], EMBED)
     keys = [set(parts(t)) for t in titles]
