@@ -61,10 +61,10 @@ def markdown(number: int, texts: list[str]) -> str:
 
 def forget_everything() -> None:
     """What a web worker that did not run the import holds: nothing in process."""
-    from app.diffing import cache
+    from app.diffing import cache, pairings
 
     cache.DIFF_CACHE.clear()
-    cache._LINEAGE.clear()
+    pairings._LINEAGE.clear()
     cache._RENDERED.clear()
     db.session.remove()
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from app.core.errors import BadInput
 from app.core.i18n import N_
-from app.diffing.cache import cached_diffs, cached_lineage
+from app.diffing.cache import cached_diffs
 from app.diffing.engine import WordDiff
+from app.diffing.pairings import cached_lineage
 from app.drafting.models import Code, Provision, Round
 from app.drafting.services import get_round
 
