@@ -27,7 +27,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from app.core.db import db, insert_rows, utcnow
+from app.core.db import db, insert_rows, one_of, utcnow
 from app.diffing.engine import WordDiff, diff_words
 from app.diffing.models import StoredDiff
 
@@ -211,17 +211,21 @@ def cached_diffs(pairs: list[tuple[str, str]]) -> list[WordDiff]:
 # -- diffs stored at import -----------------------------------------------------------------
 
 
+# Keys per query: one query for any round (SQLite takes 32,766 parameters since 3.32;
+# PostgreSQL gets them as one array, `one_of`).
+STORED_BATCH = 5000
+
+
 def stored_diffs(keys: list[str]) -> dict[str, WordDiff]:
-    """The diffs stored under these keys (one query per 500 keys)."""
+    """The diffs stored under these keys (one query per STORED_BATCH keys, plain rows)."""
     found: dict[str, WordDiff] = {}
-    for start in range(0, len(keys), 500):
-        for row in db.session.scalars(
-            select(StoredDiff).where(StoredDiff.key.in_(keys[start : start + 500]))
-        ):
-            found[row.key] = WordDiff(ops=tuple((kind, text) for kind, text in row.ops),
-                                      words_inserted=row.words_inserted,
-                                      words_deleted=row.words_deleted,
-                                      words_unchanged=row.words_unchanged)  # fmt: skip
+    columns = (StoredDiff.key, StoredDiff.ops, StoredDiff.words_inserted,
+               StoredDiff.words_deleted, StoredDiff.words_unchanged)  # fmt: skip
+    for start in range(0, len(keys), STORED_BATCH):
+        batch = keys[start : start + STORED_BATCH]
+        rows = db.session.execute(select(*columns).where(one_of(StoredDiff.key, batch)))
+        for key, ops, inserted, deleted, unchanged in rows:
+            found[key] = WordDiff(tuple(map(tuple, ops)), inserted, deleted, unchanged)
     return found
 
 
