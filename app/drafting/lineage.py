@@ -103,13 +103,13 @@ def link_rows(round_ids: Sequence[int]) -> list[Any]:
 
 def links_by_source(rows: Iterable[Any]) -> dict[int, StoredLink]:
     """`link_rows` gathered per link, by source provision id."""
-    found: dict[int, tuple[Any, list[int]]] = {}
+    found: dict[int, tuple[str, float, float, list[int]]] = {}
     for _, source, kind, similarity, target, confidence in rows:
-        entry = found.setdefault(source, ((kind, similarity, confidence), []))
+        targets = found.setdefault(source, (kind, similarity, confidence, []))[3]
         if target is not None:
-            entry[1].append(target)
-    return {source: StoredLink(*head, tuple(targets))
-            for source, (head, targets) in found.items()}  # fmt: skip
+            targets.append(target)
+    return {source: StoredLink(kind, similarity, confidence, tuple(targets))
+            for source, (kind, similarity, confidence, targets) in found.items()}  # fmt: skip
 
 
 def _provisions(round_: Round) -> list[Provision]:
