@@ -2,7 +2,7 @@
 
 from app.accounts.models import ApiToken, Invitation, Membership, User, WorkingGroup
 from app.core.audit import AuditEvent
-from app.diffing.models import StoredDiff
+from app.diffing.models import StoredDiff, StoredPairing
 from app.drafting.models import (
     Code,
     LineageCorrection,
@@ -41,6 +41,7 @@ __all__ = [
     "Round",
     "SearchEntry",
     "StoredDiff",
+    "StoredPairing",
     "User",
     "WorkingGroup",
 ]

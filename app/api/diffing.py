@@ -55,7 +55,7 @@ def _document(slug: str, comparison: services.Comparison, notes: dict[str, Any])
                 "kind": entry.kind,
                 "from_label": entry.from_label,
                 "to_label": entry.to_label,
-                "ops": [list(op) for op in entry.diff.ops],
+                "ops": entry.diff.ops,  # pairs: JSON arrays
                 "words_inserted": entry.diff.words_inserted,
                 "words_deleted": entry.diff.words_deleted,
                 "feedback": notes[entry.anchor].json(),

@@ -9,11 +9,9 @@ with the same text reuses it. Two levels:
 - Redis, when ``REDIS_URL`` is configured, shared by all workers and kept for ``REDIS_TTL``;
   after a Redis error the LRU carries on alone for a minute (logged once).
 
-The lineage pairing of two rounds (which provision became which, and the kind) is also kept
-in process, as provision ids, under a signature read in one small query on every request: the
-rounds in between (id, source hash, import time) and every stored link leaving them (id, kind,
-similarity, targets). A re-import or a secretariat correction changes the signature, so the
-pairing is recomputed then and only then. Rendered redlines are memoised per cached diff.
+Diffs are also stored when a round is imported (`store_diffs`, `word_diffs`), so that the
+first comparison a worker serves reads them in one query. Rendered redlines are memoised per
+cached diff. The lineage pairings the comparisons follow are cached in `pairings.py`.
 """
 
 from __future__ import annotations
@@ -29,85 +27,18 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from app.accounts.models import WorkingGroup
-from app.core.db import db, insert_rows, utcnow
+from app.core.db import db, insert_rows, one_of, utcnow
 from app.diffing.engine import WordDiff, diff_words
 from app.diffing.models import StoredDiff
-from app.drafting.lineage import LineageEntry, lineage_between
-from app.drafting.models import LineageLink, LineageTarget, Provision, Round
 
 CACHE_SIZE = 20_000
 REDIS_TTL = 30 * 24 * 3600
 log = logging.getLogger(__name__)
 
 
-# -- the lineage cache ----------------------------------------------------------------------
+# -- memoised renderings ---------------------------------------------------------------------
 
-LINEAGE_CACHE_SIZE = 256
-_LINEAGE: OrderedDict[tuple[int, int], tuple[str, Any]] = OrderedDict()
-_MEMO_LOCK = Lock()  # the LRUs below are shared by a threaded server's requests
-
-
-def _lineage_signature(from_round: Round, to_round: Round) -> str:
-    rounds = db.session.execute(
-        select(Round.id, Round.source_hash, Round.imported_at)
-        .where(
-            Round.code_id == from_round.code_id,
-            Round.number >= from_round.number,
-            Round.number <= to_round.number,
-        )
-        .order_by(Round.number)
-    ).all()
-    links = db.session.execute(
-        select(
-            LineageLink.id,
-            LineageLink.from_provision_id,
-            LineageLink.kind,
-            LineageLink.similarity,
-            LineageTarget.to_provision_id,
-        )
-        .outerjoin(LineageTarget, LineageTarget.link_id == LineageLink.id)
-        .where(LineageLink.from_round_id.in_([r.id for r in rounds[:-1]]))
-        .order_by(LineageLink.id, LineageTarget.id)
-    ).all()
-    plain = [tuple(row) for row in rounds], [tuple(row) for row in links]
-    return hashlib.sha256(repr(plain).encode()).hexdigest()
-
-
-def cached_lineage(
-    from_round: Round, to_round: Round
-) -> tuple[list[Any], list[Provision], str]:
-    """`lineage_between`, recomputed only when the rounds or their links changed, and the
-    signature it was read under (what a rendered comparison may be cached by)."""
-    signature = _lineage_signature(from_round, to_round)
-    found = _LINEAGE.get((from_round.id, to_round.id))
-    if found is None or found[0] != signature:
-        entries, added = lineage_between(from_round, to_round)
-        plan = (
-            [(e.source.id, tuple(t.id for t in e.targets), e.kind, e.similarity, e.confidence)
-             for e in entries],
-            [p.id for p in added],
-        )
-        _remember(_LINEAGE, (from_round.id, to_round.id), (signature, plan), LINEAGE_CACHE_SIZE)
-        return entries, added, signature
-    sources, added_ids = found[1]
-    list(db.session.scalars(select(WorkingGroup)))  # a handful; saves a lazy load per group
-    by_id = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Provision).where(Provision.round_id.in_([from_round.id, to_round.id]))
-        )
-    }
-    return (
-        [
-            LineageEntry(by_id[s], tuple(by_id[t] for t in ts), kind, similarity, confidence)
-            for s, ts, kind, similarity, confidence in sources
-        ],
-        [by_id[i] for i in added_ids],
-        signature,
-    )
-
-
+_MEMO_LOCK = Lock()  # the LRUs below (and pairings.py's) are shared by a threaded server's requests
 _RENDERED: OrderedDict[tuple[Any, ...], tuple[WordDiff, Any]] = OrderedDict()
 
 
@@ -118,7 +49,7 @@ def rendered(diff: WordDiff, key: tuple[Any, ...], render: Any) -> Any:
     if found is not None and found[0] is diff:
         return found[1]
     html = render()
-    _remember(_RENDERED, full_key, (diff, html), CACHE_SIZE)
+    remember(_RENDERED, full_key, (diff, html), CACHE_SIZE)
     return html
 
 
@@ -133,11 +64,12 @@ def fragment(key: tuple[Any, ...], render: Any) -> Any:
     if found is not None:
         return found
     html = render()
-    _remember(_FRAGMENTS, key, html, FRAGMENT_CACHE_SIZE)
+    remember(_FRAGMENTS, key, html, FRAGMENT_CACHE_SIZE)
     return html
 
 
-def _remember(memo: OrderedDict[Any, Any], key: Any, value: Any, size: int) -> None:
+def remember(memo: OrderedDict[Any, Any], key: Any, value: Any, size: int) -> None:
+    """Put `value` in the LRU `memo` under `key`, dropping the oldest past `size`."""
     with _MEMO_LOCK:
         memo[key] = value
         memo.move_to_end(key)
@@ -279,17 +211,21 @@ def cached_diffs(pairs: list[tuple[str, str]]) -> list[WordDiff]:
 # -- diffs stored at import -----------------------------------------------------------------
 
 
+# Keys per query: one query for any round (SQLite takes 32,766 parameters since 3.32;
+# PostgreSQL gets them as one array, `one_of`).
+STORED_BATCH = 5000
+
+
 def stored_diffs(keys: list[str]) -> dict[str, WordDiff]:
-    """The diffs stored under these keys (one query per 500 keys)."""
+    """The diffs stored under these keys (one query per STORED_BATCH keys, plain rows)."""
     found: dict[str, WordDiff] = {}
-    for start in range(0, len(keys), 500):
-        for row in db.session.scalars(
-            select(StoredDiff).where(StoredDiff.key.in_(keys[start : start + 500]))
-        ):
-            found[row.key] = WordDiff(ops=tuple((kind, text) for kind, text in row.ops),
-                                      words_inserted=row.words_inserted,
-                                      words_deleted=row.words_deleted,
-                                      words_unchanged=row.words_unchanged)  # fmt: skip
+    columns = (StoredDiff.key, StoredDiff.ops, StoredDiff.words_inserted,
+               StoredDiff.words_deleted, StoredDiff.words_unchanged)  # fmt: skip
+    for start in range(0, len(keys), STORED_BATCH):
+        batch = keys[start : start + STORED_BATCH]
+        rows = db.session.execute(select(*columns).where(one_of(StoredDiff.key, batch)))
+        for key, ops, inserted, deleted, unchanged in rows:
+            found[key] = WordDiff(tuple(map(tuple, ops)), inserted, deleted, unchanged)
     return found
 
 

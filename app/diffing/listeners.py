@@ -9,19 +9,19 @@ from sqlalchemy import select
 from app.core import hooks
 from app.core.db import db
 from app.diffing.cache import store_diffs
-from app.drafting.lineage import lineage_between
+from app.diffing.pairings import store_pairing
 from app.drafting.models import Round
 
 
 def store_comparisons(round_: Round) -> int:
-    """Store the word diffs of every comparison of an earlier round with `round_` (each
-    pairing of their lineage), so that web workers read them instead of computing them on
-    a request. Diffs already stored (the same two texts) are kept. Returns how many were added."""
+    """Store the lineage pairing of every earlier round with `round_` and the word diffs of
+    each of its pairs, so that web workers read them instead of computing them on a request.
+    Diffs already stored (the same two texts) are kept. Returns how many diffs were added."""
     earlier = db.session.scalars(select(Round).where(
         Round.code_id == round_.code_id, Round.number < round_.number))
     added = 0
     for before in earlier:
-        entries, new = lineage_between(before, round_)
+        entries, new = store_pairing(before, round_)
         pairs = [(e.source.body, t.body) for e in entries for t in e.targets]
         pairs += [(e.source.body, "") for e in entries if not e.targets]
         pairs += [("", p.body) for p in new]

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from app.core.errors import BadInput
 from app.core.i18n import N_
-from app.diffing.cache import cached_diffs, cached_lineage
+from app.diffing.cache import cached_diffs
 from app.diffing.engine import WordDiff
+from app.diffing.pairings import cached_lineage
 from app.drafting.models import Code, Provision, Round
 from app.drafting.services import get_round
 
@@ -57,7 +59,7 @@ class DiffEntry:
         """Words inserted plus words deleted: how big the change is."""
         return self.diff.words_inserted + self.diff.words_deleted
 
-    @property
+    @cached_property
     def anchor(self) -> str:
         """A stable HTML id for the entry."""
         return f"c-{self.from_key or 'new'}--{self.to_key or 'gone'}"
@@ -178,6 +180,7 @@ def compare(
         if old is not None:
             seen_sources.add(old.id)
     entries.sort(key=order)
+    by_chapter, by_commitment = _area_counts(entries)
     return Comparison(
         from_round=from_round,
         to_round=to_round,
@@ -185,8 +188,8 @@ def compare(
         summary={kind: links.get(kind, 0) for kind in KINDS},
         words_inserted=sum(e.diff.words_inserted for e in entries),
         words_deleted=sum(e.diff.words_deleted for e in entries),
-        by_chapter=_area_counts(entries, _chapter),
-        by_commitment=_area_counts(entries, _commitment),
+        by_chapter=by_chapter,
+        by_commitment=by_commitment,
         version=(signature, from_round.id, to_round.id, provision_key, group,
                  tuple(sorted(wanted)) if wanted else None),
     )  # fmt: skip
@@ -229,36 +232,47 @@ def _document_positions(lineage: list[Any]) -> Any:
     return key
 
 
-def _ancestors(provision: Provision) -> list[Provision]:
-    chain = []
-    node: Provision | None = provision
-    while node is not None:
-        chain.append(node)
-        node = node.parent
-    return chain
+def _ancestry(entries: list[DiffEntry]) -> Any:
+    """A function giving a provision's ancestors, itself first, memoised. A parent is in the
+    same round, whose provisions the comparison holds (looked up by `parent_id`, without the
+    ORM's lazy loader); one it does not hold is loaded."""
+    held = {p.id: p for e in entries for p in (e.old, e.new) if p is not None}
+    chains: dict[int, tuple[Provision, ...]] = {}
+
+    def ancestors(provision: Provision) -> tuple[Provision, ...]:
+        found = chains.get(provision.id)
+        if found is None:
+            parent_id = provision.parent_id
+            if parent_id is None:
+                found = (provision,)
+            else:
+                parent = held.get(parent_id) or provision.parent
+                found = (provision, *ancestors(parent)) if parent is not None else (provision,)
+            chains[provision.id] = found
+        return found
+
+    return ancestors
 
 
-def _chapter(provision: Provision) -> Provision | None:
-    return _ancestors(provision)[-1]
-
-
-def _commitment(provision: Provision) -> Provision | None:
-    return next((p for p in _ancestors(provision) if p.kind == "commitment"), None)
-
-
-def _area_counts(entries: list[DiffEntry], area_of: Any) -> tuple[AreaCount, ...]:
-    areas: dict[str, tuple[str, Counter[str], list[int]]] = {}
+def _area_counts(entries: list[DiffEntry]) -> tuple[tuple[AreaCount, ...], ...]:
+    """Counts by chapter (the outermost ancestor) and by commitment (the nearest ancestor
+    of that kind)."""
+    ancestors = _ancestry(entries)
+    by_area: tuple[dict[str, tuple[str, Counter[str], list[int]]], ...] = ({}, {})
     for entry in entries:
-        area = area_of(entry.provision)
-        if area is None:
-            continue
-        heading, kinds, words = areas.setdefault(area.key, (area.heading, Counter(), [0, 0]))
-        kinds[entry.kind] += 1
-        words[0] += entry.diff.words_inserted
-        words[1] += entry.diff.words_deleted
+        chain = ancestors(entry.provision)
+        commitment = next((p for p in chain if p.kind == "commitment"), None)
+        for areas, area in zip(by_area, (chain[-1], commitment), strict=True):
+            if area is None:
+                continue
+            counts = areas.get(area.key)
+            if counts is None:
+                counts = areas[area.key] = (area.heading, Counter(), [0, 0])
+            counts[1][entry.kind] += 1
+            counts[2][0] += entry.diff.words_inserted
+            counts[2][1] += entry.diff.words_deleted
     return tuple(
-        AreaCount(key, heading, dict(kinds), words[0], words[1])
-        for key, (heading, kinds, words) in areas.items()
-    )
-
-
+        tuple(AreaCount(key, heading, dict(kinds), words[0], words[1])
+              for key, (heading, kinds, words) in areas.items())
+        for areas in by_area
+    )  # fmt: skip

@@ -47,14 +47,19 @@ class HistoryStep:
     similarity: float | None
 
 
-def _rounds_between(from_round: Round, to_round: Round) -> list[Round]:
+def check_order(from_round: Round, to_round: Round) -> None:
+    """BadInput unless both rounds belong to one code and `from_round` comes first."""
     if from_round.code_id != to_round.code_id:
         raise BadInput(N_("Lineage is only defined between rounds of the same code."))
     if from_round.number >= to_round.number:
         raise BadInput(N_("The first round must come before the second."))
+
+
+def _rounds_between(from_round: Round, to_round: Round) -> list[int]:
+    check_order(from_round, to_round)
     return list(
         db.session.scalars(
-            select(Round)
+            select(Round.id)
             .where(
                 Round.code_id == from_round.code_id,
                 Round.number >= from_round.number,
@@ -65,14 +70,46 @@ def _rounds_between(from_round: Round, to_round: Round) -> list[Round]:
     )
 
 
-def _links_from(round_ids: Sequence[int]) -> dict[int, LineageLink]:
-    """Stored links leaving the given rounds, by source provision id."""
-    links = db.session.scalars(
-        select(LineageLink)
-        .where(LineageLink.from_round_id.in_(round_ids))
-        .options(selectinload(LineageLink.targets))
+@dataclass(frozen=True)
+class StoredLink:
+    """A stored link as the pairing reads it: kind, similarity, confidence, target ids."""
+
+    kind: str
+    similarity: float
+    confidence: float
+    targets: tuple[int, ...]
+
+
+def link_rows(round_ids: Sequence[int]) -> list[Any]:
+    """The stored links leaving the given rounds as plain rows, one per target (a link
+    without targets once, with None), by link id then target id: (id, from_provision_id,
+    kind, similarity, to_provision_id, confidence)."""
+    return list(
+        db.session.execute(
+            select(
+                LineageLink.id,
+                LineageLink.from_provision_id,
+                LineageLink.kind,
+                LineageLink.similarity,
+                LineageTarget.to_provision_id,
+                LineageLink.confidence,
+            )
+            .outerjoin(LineageTarget, LineageTarget.link_id == LineageLink.id)
+            .where(LineageLink.from_round_id.in_(round_ids))
+            .order_by(LineageLink.id, LineageTarget.id)
+        )
     )
-    return {link.from_provision_id: link for link in links}
+
+
+def links_by_source(rows: Iterable[Any]) -> dict[int, StoredLink]:
+    """`link_rows` gathered per link, by source provision id."""
+    found: dict[int, tuple[str, float, float, list[int]]] = {}
+    for _, source, kind, similarity, target, confidence in rows:
+        targets = found.setdefault(source, (kind, similarity, confidence, []))[3]
+        if target is not None:
+            targets.append(target)
+    return {source: StoredLink(kind, similarity, confidence, tuple(targets))
+            for source, (kind, similarity, confidence, targets) in found.items()}  # fmt: skip
 
 
 def _provisions(round_: Round) -> list[Provision]:
@@ -117,21 +154,31 @@ def lineage_between(
     the rounds in between. Raises BadInput for rounds of different codes or in the wrong order.
     """
     rounds = _rounds_between(from_round, to_round)
-    links = _links_from([r.id for r in rounds[:-1]])
-    sources = _provisions(from_round)
-    targets_in_order = _provisions(to_round)
+    links = links_by_source(link_rows(rounds[:-1]))
+    return pair_rounds(len(rounds) - 1, links, _provisions(from_round), _provisions(to_round))
+
+
+def pair_rounds(
+    hops: int,
+    links: dict[int, StoredLink],
+    sources: Sequence[Provision],
+    targets_in_order: Sequence[Provision],
+) -> tuple[list[LineageEntry], list[Provision]]:
+    """`lineage_between` from what it reads: the number of rounds from the first to the
+    last, the links leaving every round but the last (`links_by_source`), and the two
+    rounds' provisions in position order."""
     position = {p.id: p.position for p in targets_in_order}
     by_id = {p.id: p for p in targets_in_order}
     reached: dict[int, list[int]] = {}
     certainty: dict[int, float] = {}
     for source in sources:
         current, surest = {source.id}, 1.0
-        for _ in rounds[:-1]:
+        for _ in range(hops):
             nxt: set[int] = set()
             for provision_id in current:
                 link = links.get(provision_id)
                 if link is not None:
-                    nxt.update(t.to_provision_id for t in link.targets)
+                    nxt.update(link.targets)
                     surest = min(surest, link.confidence)
             current = nxt
         reached[source.id] = sorted((i for i in current if i in by_id), key=lambda i: position[i])
@@ -140,12 +187,11 @@ def lineage_between(
     for ids in reached.values():
         for i in ids:
             incoming[i] = incoming.get(i, 0) + 1
-    adjacent = len(rounds) == 2
     entries = []
     for source in sources:
         targets = tuple(by_id[i] for i in reached[source.id])
         link = links.get(source.id)
-        if adjacent and link is not None:
+        if hops == 1 and link is not None:
             entries.append(LineageEntry(source, targets, link.kind, link.similarity,
                                         link.confidence))
             continue

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from app.core.db import db
-from app.diffing import cache
+from app.diffing import cache, pairings
 from app.diffing.models import StoredDiff
 
 URL = "/api/v1/codes/gpai-code/diff?from={}&to={}"
@@ -16,7 +16,7 @@ URL = "/api/v1/codes/gpai-code/diff?from={}&to={}"
 def forget() -> None:
     """What a worker that did not run the import holds in process: nothing."""
     cache.DIFF_CACHE.clear()
-    cache._LINEAGE.clear()
+    pairings._LINEAGE.clear()
     cache._RENDERED.clear()
 
 
