@@ -348,7 +348,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"\nServing on http://{host}:{port} — press Ctrl+C to stop.")
     from werkzeug.serving import run_simple
 
-    from app import freeze_startup_heap
+    from app.core.process import freeze_startup_heap
 
     freeze_startup_heap()  # as wsgi.py: full collections skip what the demo loaded
 

@@ -25,9 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from app import create_app, freeze_startup_heap
+from app import create_app
 from app.config import config_for_tests
 from app.core.db import db
+from app.core.process import freeze_startup_heap
 from bench.bench_diff import edit, make_round
 
 MEASURES, WORDS_EACH = 500, 100
