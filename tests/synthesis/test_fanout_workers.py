@@ -37,10 +37,12 @@ WORKER = APP + """
 from huey.consumer import Consumer
 from app.core.tasks import huey
 from app.synthesis import tasks
-import sys
+import os
 consumer = Consumer(huey, workers=1, worker_type="thread", max_delay=0.2)  # polls while idle
 print("ready", flush=True)
-sys.stdout.close()
+# Later output (a model build's messages) goes nowhere: the test reads only the first line,
+# and a closed stdout would make the worker's first print raise.
+os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
 consumer.run()
 """
 QUEUE = APP + """
