@@ -20,9 +20,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, literal_column, select, union_all
 from sqlalchemy.orm import selectinload
 
 from app.core.db import db
@@ -81,8 +80,8 @@ def paging(total: int, requested: int | None, size: int) -> Paging:
 class CampaignHere:
     """A campaign as one theme holds it: how many of its letters are in the theme, the first
     senders, and the sentences senders added to the template and the words they changed in
-    it (each once, with how many senders wrote it, commonest first), read from `read` letters
-    of the `differing` ones that are not the template word for word."""
+    it (each once, with how many senders wrote it, commonest first), read from `read` of the
+    letters, every one that differs from the template when `complete`."""
 
     campaign: CampaignGroup
     count: int
@@ -90,7 +89,7 @@ class CampaignHere:
     additions: list[tuple[str, int]]
     edits: list[tuple[str, int]]
     read: int
-    differing: int
+    complete: bool
 
     @property
     def first_id(self) -> int:
@@ -109,6 +108,11 @@ class ThemeListing:
     paging: Paging
 
 
+# A letter that differs from its template (written with a literal, not a bound parameter, so
+# that the partial index on campaign_members that holds only those letters can serve it).
+DIFFERS = CampaignMember.addition != literal_column("''")
+
+
 def theme_listing(theme: Theme, page: int | None, campaign_page: int | None) -> ThemeListing:
     """Page `page` of the theme's comments outside campaigns (nearest its centre first) and
     page `campaign_page` of its campaigns (most letters first)."""
@@ -124,51 +128,57 @@ def theme_listing(theme: Theme, page: int | None, campaign_page: int | None) -> 
                                   ThemeMember.campaign_id.is_(None))
         .order_by(ThemeMember.distance, ThemeMember.id)
         .offset(individual.offset).limit(PAGE_SIZE)))
-    senders = _letters(theme, list(shown), order=(CampaignMember.id,), limit=SENDERS_SHOWN)
-    differ_first = (case((CampaignMember.addition == "", 1), else_=0), CampaignMember.id)
-    sample = _letters(theme, list(shown), order=differ_first, limit=ADDED_SAMPLE)
+    senders = _first_letters(theme, [(c, SENDERS_SHOWN, None) for c in shown])
+    # What senders added: the letters that differ first (one more than read, to know whether
+    # there are others), then identical ones while there is room, in the campaign's order.
+    sample = _first_letters(theme, [(c, ADDED_SAMPLE + 1, True) for c in shown]
+                            + [(c, ADDED_SAMPLE, False) for c in shown])
     comments = load_comments([m.comment_id for m in members]
-                             + [c for ids, _ in senders.values() for c in ids])
-    texts = _texts([c for ids, _ in sample.values() for c in ids])
+                             + [c for letters in senders.values() for _, c, _ in letters])
+    read = {}
+    for c in shown:
+        differing = [letter for letter in sample[c] if letter[2]]
+        same = [letter for letter in sample[c] if not letter[2]]
+        read[c] = sorted((differing[:ADDED_SAMPLE] + same)[:ADDED_SAMPLE])
+    texts = _texts([comment for letters in read.values() for _, comment, _ in letters])
     groups = {c.id: c for c in db.session.scalars(
         select(CampaignGroup).where(CampaignGroup.id.in_(list(shown))))}
     campaigns = []
     for campaign_id, count in shown.items():
-        letters, differing = sample[campaign_id]
-        added, edited = _beyond(groups[campaign_id].template, [texts[c] for c in letters])
+        letters = read[campaign_id]
+        added, edited = _beyond(groups[campaign_id].template,
+                                [texts[comment] for _, comment, _ in letters])
+        differing = sum(differs for _, _, differs in sample[campaign_id])
         campaigns.append(CampaignHere(
-            groups[campaign_id], count, [comments[c] for c in senders[campaign_id][0]],
-            added, edited, len(letters), differing))
+            groups[campaign_id], count, [comments[c] for _, c, _ in senders[campaign_id]],
+            added, edited, len(letters), differing <= ADDED_SAMPLE))
     return ThemeListing(campaigns, by_campaign, members, comments, individual)
 
 
-def _letters(
-    theme: Theme, campaign_ids: Sequence[int], *, order: tuple[Any, ...], limit: int
-) -> dict[int, tuple[list[int], int]]:
-    """For each campaign, the comment ids of its first `limit` letters in the theme by
-    `order` (listed in the campaign's own order), and how many of its letters there differ
-    from the template: one query, ranked by a window function."""
-    if not campaign_ids:
-        return {}
-    ranked = (
-        select(CampaignMember.campaign_id, CampaignMember.comment_id, CampaignMember.id,
-               func.row_number().over(partition_by=CampaignMember.campaign_id,
-                                      order_by=order).label("rank"),
-               func.sum(case((CampaignMember.addition != "", 1), else_=0))
-               .over(partition_by=CampaignMember.campaign_id).label("differing"))
-        .join(ThemeMember, (ThemeMember.campaign_id == CampaignMember.campaign_id)
-              & (ThemeMember.comment_id == CampaignMember.comment_id))
-        .where(ThemeMember.theme_id == theme.id, ThemeMember.campaign_id.in_(campaign_ids))
-    ).subquery()
-    letters: dict[int, list[int]] = {c: [] for c in campaign_ids}
-    differing: dict[int, int] = dict.fromkeys(campaign_ids, 0)
-    for campaign_id, comment_id, count in db.session.execute(
-        select(ranked.c.campaign_id, ranked.c.comment_id, ranked.c.differing)
-        .where(ranked.c.rank <= limit).order_by(ranked.c.campaign_id, ranked.c.id)
-    ):
-        letters[campaign_id].append(comment_id)
-        differing[campaign_id] = int(count or 0)
-    return {c: (letters[c], differing[c]) for c in campaign_ids}
+def _first_letters(
+    theme: Theme, wanted: Sequence[tuple[int, int, bool | None]]
+) -> dict[int, list[tuple[int, int, bool]]]:
+    """For each (campaign, limit, differs) in `wanted`, the campaign's first `limit` letters
+    in the theme in its own order, only those that differ from the template (True), only
+    those that do not (False) or any (None), as (letter id, comment id, differs), joined by
+    campaign in the campaign's order. One statement, a LIMIT for each (UNION ALL), so that
+    each reads about `limit` rows however many letters the campaign has."""
+    out: dict[int, list[tuple[int, int, bool]]] = {c: [] for c, _, _ in wanted}
+    parts = []
+    for campaign_id, limit, differs in wanted:
+        which = () if differs is None else (DIFFERS if differs else ~DIFFERS,)
+        parts.append(select(
+            select(CampaignMember.campaign_id, CampaignMember.id, CampaignMember.comment_id,
+                   DIFFERS.label("differs"))
+            .join(ThemeMember, (ThemeMember.run_id == theme.run_id)
+                  & (ThemeMember.comment_id == CampaignMember.comment_id))
+            .where(CampaignMember.campaign_id == campaign_id,
+                   ThemeMember.theme_id == theme.id, *which)
+            .order_by(CampaignMember.id).limit(limit).subquery()))
+    if parts:
+        for campaign_id, letter_id, comment_id, differs in db.session.execute(union_all(*parts)):
+            out[campaign_id].append((letter_id, comment_id, bool(differs)))
+    return {c: sorted(letters) for c, letters in out.items()}
 
 
 def _beyond(template: str, letters: Sequence[str]) -> tuple[list[tuple[str, int]],
@@ -248,21 +258,21 @@ def run_listing(run: SynthesisRun, page: int | None, campaign_page: int | None) 
 
 def _additions(campaign_ids: Sequence[int]) -> dict[int, tuple[list[str], int]]:
     """For each campaign, the first ADDITIONS_SHOWN non-empty additions of its senders (in the
-    campaign's order) and how many senders added something: one query."""
+    campaign's order, a LIMIT each) and how many senders added something (a count over the
+    partial index of those letters): two statements."""
     if not campaign_ids:
         return {}
-    ranked = (
-        select(CampaignMember.campaign_id, CampaignMember.addition, CampaignMember.id,
-               func.row_number().over(partition_by=CampaignMember.campaign_id,
-                                      order_by=CampaignMember.id).label("rank"),
-               func.count(CampaignMember.id).over(partition_by=CampaignMember.campaign_id)
-               .label("added"))
-        .where(CampaignMember.campaign_id.in_(campaign_ids), CampaignMember.addition != "")
-    ).subquery()
+    counts = dict(db.session.execute(
+        select(CampaignMember.campaign_id, func.count(CampaignMember.id))
+        .where(CampaignMember.campaign_id.in_(campaign_ids), DIFFERS)
+        .group_by(CampaignMember.campaign_id)).all())
+    firsts = [select(select(CampaignMember.campaign_id, CampaignMember.id,
+                            CampaignMember.addition)
+                     .where(CampaignMember.campaign_id == c, DIFFERS)
+                     .order_by(CampaignMember.id).limit(ADDITIONS_SHOWN).subquery())
+              for c in campaign_ids if counts.get(c)]
     out: dict[int, tuple[list[str], int]] = {}
-    for campaign_id, addition, added in db.session.execute(
-        select(ranked.c.campaign_id, ranked.c.addition, ranked.c.added)
-        .where(ranked.c.rank <= ADDITIONS_SHOWN).order_by(ranked.c.campaign_id, ranked.c.id)
-    ):
-        out.setdefault(campaign_id, ([], int(added)))[0].append(addition)
+    if firsts:
+        for campaign_id, _, addition in sorted(db.session.execute(union_all(*firsts))):
+            out.setdefault(campaign_id, ([], int(counts[campaign_id])))[0].append(addition)
     return out

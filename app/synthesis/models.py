@@ -189,6 +189,7 @@ class ThemeMember(db.Model):  # type: ignore[name-defined]
     __tablename__ = "theme_members"
     __table_args__ = (
         UniqueConstraint("run_id", "comment_id"),
+        Index("ix_theme_members_run_id_theme_id", "run_id", "theme_id"),
         Index("ix_theme_members_theme_id_campaign_id", "theme_id", "campaign_id"),
         Index("ix_theme_members_individual", "theme_id", "distance", "id",
               postgresql_where=text("campaign_id IS NULL"),
@@ -198,9 +199,7 @@ class ThemeMember(db.Model):  # type: ignore[name-defined]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(
-        ForeignKey("synthesis_runs.id", ondelete="CASCADE"), index=True
-    )
+    run_id: Mapped[int] = mapped_column(ForeignKey("synthesis_runs.id", ondelete="CASCADE"))
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     campaign_id: Mapped[int | None] = mapped_column(
@@ -266,11 +265,18 @@ class CampaignGroup(db.Model):  # type: ignore[name-defined]
 
 class CampaignMember(db.Model):  # type: ignore[name-defined]
     __tablename__ = "campaign_members"
-    __table_args__ = (UniqueConstraint("campaign_id", "comment_id"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "comment_id"),
+        # A campaign's letters in its own order, and those that differ from the template (the
+        # pages read the first few of each: app/synthesis/listing.py).
+        Index("ix_campaign_members_campaign_id_id", "campaign_id", "id"),
+        Index("ix_campaign_members_added", "campaign_id", "id",
+              postgresql_where=text("addition != ''"), sqlite_where=text("addition != ''")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaign_groups.id", ondelete="CASCADE"), index=True
+        ForeignKey("campaign_groups.id", ondelete="CASCADE")
     )
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     addition: Mapped[str] = mapped_column(Text, default="")  # what this sender added
