@@ -230,7 +230,7 @@ def test_the_run_page_lists_unassigned_comments_and_campaigns_a_page_at_a_time(
     monkeypatch.setattr(listing, "ADDITIONS_SHOWN", 3)
     run = runs(500, "measure")  # 50 unassigned, three campaigns of 100 letters
     page = client.get(f"/chair/runs/{run.id}?unassigned=3").get_data(as_text=True)
-    assert "Unassigned (50)" in page and "Page 3 of 3." in page
+    assert "Unassigned (50)" in page and "Page 3 of 3<" in page
     listed = page.split('<ul class="unassigned">')[1].split("</ul>")[0]
     assert re.findall(r"<li>\+1 \((\d+)\)</li>", listed) == [str(i) for i in range(40, 50)]
     assert "Campaigns 1 to 2 of 3." in page and page.count('class="card campaign"') == 2
