@@ -10,9 +10,10 @@ A campaign's block reads a bounded part of its letters in the theme: the first S
 senders, and for what senders added to the template (sentences, and words changed in its own
 sentences: `duplicates.beyond_template`) at most ADDED_SAMPLE letters, those that differ from
 the template first (a non-empty `CampaignMember.addition`, stored when the run is written),
-then by comment id. A letter identical to the template adds nothing, so the lines and their
-counts are those of every letter as long as at most ADDED_SAMPLE letters differ; beyond that
-the page says how many of them it read.
+each kind in the campaign's order. A letter identical to the template adds nothing, so the
+lines and their counts are those of every letter as long as at most ADDED_SAMPLE letters in
+the theme differ; beyond that the page says how many letters it read. Each of those reads is
+a LIMIT per campaign, so it costs the same however many letters a campaign has.
 """
 
 from __future__ import annotations
@@ -129,40 +130,47 @@ def theme_listing(theme: Theme, page: int | None, campaign_page: int | None) -> 
         .order_by(ThemeMember.distance, ThemeMember.id)
         .offset(individual.offset).limit(PAGE_SIZE)))
     senders = _first_letters(theme, [(c, SENDERS_SHOWN, None) for c in shown])
-    # What senders added: the letters that differ first (one more than read, to know whether
-    # there are others), then identical ones while there is room, in the campaign's order.
-    sample = _first_letters(theme, [(c, ADDED_SAMPLE + 1, True) for c in shown]
-                            + [(c, ADDED_SAMPLE, False) for c in shown])
     comments = load_comments([m.comment_id for m in members]
                              + [c for letters in senders.values() for _, c, _ in letters])
+    groups = {c.id: c for c in db.session.scalars(
+        select(CampaignGroup).where(CampaignGroup.id.in_(list(shown))))}
+    campaigns = [CampaignHere(groups[c], count, [comments[i] for _, i, _ in senders[c]], *beyond)
+                 for (c, count), beyond in zip(shown.items(), _added(theme, groups, list(shown)),
+                                               strict=True)]
+    return ThemeListing(campaigns, by_campaign, members, comments, individual)
+
+
+def _added(
+    theme: Theme, groups: dict[int, CampaignGroup], campaign_ids: Sequence[int]
+) -> list[tuple[list[tuple[str, int]], list[tuple[str, int]], int, bool]]:
+    """For each campaign, what its senders in the theme added (sentences, edits), from how
+    many letters, and whether those are all the letters that differ from the template."""
+    # The letters that differ first (one more than are read, to know whether there are
+    # others), then identical ones while there is room, each kind in the campaign's order.
+    sample = _first_letters(theme, [(c, ADDED_SAMPLE + 1, True) for c in campaign_ids]
+                            + [(c, ADDED_SAMPLE, False) for c in campaign_ids])
     read = {}
-    for c in shown:
+    for c in campaign_ids:
         differing = [letter for letter in sample[c] if letter[2]]
         same = [letter for letter in sample[c] if not letter[2]]
         read[c] = sorted((differing[:ADDED_SAMPLE] + same)[:ADDED_SAMPLE])
     texts = _texts([comment for letters in read.values() for _, comment, _ in letters])
-    groups = {c.id: c for c in db.session.scalars(
-        select(CampaignGroup).where(CampaignGroup.id.in_(list(shown))))}
-    campaigns = []
-    for campaign_id, count in shown.items():
-        letters = read[campaign_id]
-        added, edited = _beyond(groups[campaign_id].template,
-                                [texts[comment] for _, comment, _ in letters])
-        differing = sum(differs for _, _, differs in sample[campaign_id])
-        campaigns.append(CampaignHere(
-            groups[campaign_id], count, [comments[c] for _, c, _ in senders[campaign_id]],
-            added, edited, len(letters), differing <= ADDED_SAMPLE))
-    return ThemeListing(campaigns, by_campaign, members, comments, individual)
+    out = []
+    for c in campaign_ids:
+        added, edited = _beyond(groups[c].template, [texts[i] for _, i, _ in read[c]])
+        differing = sum(differs for _, _, differs in sample[c])
+        out.append((added, edited, len(read[c]), differing <= ADDED_SAMPLE))
+    return out
 
 
 def _first_letters(
     theme: Theme, wanted: Sequence[tuple[int, int, bool | None]]
 ) -> dict[int, list[tuple[int, int, bool]]]:
     """For each (campaign, limit, differs) in `wanted`, the campaign's first `limit` letters
-    in the theme in its own order, only those that differ from the template (True), only
-    those that do not (False) or any (None), as (letter id, comment id, differs), joined by
-    campaign in the campaign's order. One statement, a LIMIT for each (UNION ALL), so that
-    each reads about `limit` rows however many letters the campaign has."""
+    in the theme (in the campaign's order) that differ from the template (True), that do not
+    (False) or either (None): (letter id, comment id, differs) by campaign, in that order.
+    One statement, a LIMIT for each (UNION ALL), so that each reads about `limit` rows
+    however many letters the campaign has."""
     out: dict[int, list[tuple[int, int, bool]]] = {c: [] for c, _, _ in wanted}
     parts = []
     for campaign_id, limit, differs in wanted:
