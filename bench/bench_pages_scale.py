@@ -60,7 +60,6 @@ PAGES = (
     # The secretariat's view of the generated run ({run}, {theme}: its largest theme).
     ("chairs' run page", "/chair/runs/{run}", True),
     ("chairs' theme page (largest)", "/chair/runs/{run}/themes/{theme}", True),
-    ("chairs' theme page 2", "/chair/runs/{run}/themes/{theme}?page=2", True),
 )
 AIM = 1.5
 SYNTHESIS_COMMENTS = 200_000  # the generated run's comments at 100x (1x: a hundredth)
