@@ -129,25 +129,26 @@ def theme_listing(theme: Theme, page: int | None, campaign_page: int | None) -> 
                                   ThemeMember.campaign_id.is_(None))
         .order_by(ThemeMember.distance, ThemeMember.id)
         .offset(individual.offset).limit(PAGE_SIZE)))
-    senders = _first_letters(theme, [(c, SENDERS_SHOWN, None) for c in shown])
-    comments = load_comments([m.comment_id for m in members]
-                             + [c for letters in senders.values() for _, c, _ in letters])
     groups = {c.id: c for c in db.session.scalars(
         select(CampaignGroup).where(CampaignGroup.id.in_(list(shown))))}
-    campaigns = [CampaignHere(groups[c], count, [comments[i] for _, i, _ in senders[c]], *beyond)
-                 for (c, count), beyond in zip(shown.items(), _added(theme, groups, list(shown)),
-                                               strict=True)]
+    split = {c for c, count in shown.items() if count < groups[c].size}
+    senders = _first_letters(theme, split, [(c, SENDERS_SHOWN, None) for c in shown])
+    comments = load_comments([m.comment_id for m in members]
+                             + [c for letters in senders.values() for _, c, _ in letters])
+    added = _added(theme, split, groups, list(shown))
+    campaigns = [CampaignHere(groups[c], count, [comments[i] for _, i, _ in senders[c]], *more)
+                 for (c, count), more in zip(shown.items(), added, strict=True)]
     return ThemeListing(campaigns, by_campaign, members, comments, individual)
 
 
 def _added(
-    theme: Theme, groups: dict[int, CampaignGroup], campaign_ids: Sequence[int]
+    theme: Theme, split: set[int], groups: dict[int, CampaignGroup], campaign_ids: Sequence[int]
 ) -> list[tuple[list[tuple[str, int]], list[tuple[str, int]], int, bool]]:
     """For each campaign, what its senders in the theme added (sentences, edits), from how
     many letters, and whether those are all the letters that differ from the template."""
     # The letters that differ first (one more than are read, to know whether there are
     # others), then identical ones while there is room, each kind in the campaign's order.
-    sample = _first_letters(theme, [(c, ADDED_SAMPLE + 1, True) for c in campaign_ids]
+    sample = _first_letters(theme, split, [(c, ADDED_SAMPLE + 1, True) for c in campaign_ids]
                             + [(c, ADDED_SAMPLE, False) for c in campaign_ids])
     read = {}
     for c in campaign_ids:
@@ -164,25 +165,26 @@ def _added(
 
 
 def _first_letters(
-    theme: Theme, wanted: Sequence[tuple[int, int, bool | None]]
+    theme: Theme, split: set[int], wanted: Sequence[tuple[int, int, bool | None]]
 ) -> dict[int, list[tuple[int, int, bool]]]:
     """For each (campaign, limit, differs) in `wanted`, the campaign's first `limit` letters
     in the theme (in the campaign's order) that differ from the template (True), that do not
     (False) or either (None): (letter id, comment id, differs) by campaign, in that order.
     One statement, a LIMIT for each (UNION ALL), so that each reads about `limit` rows
-    however many letters the campaign has."""
+    however many letters the campaign has: a campaign wholly in the theme is read from its
+    own index alone; one `split` across themes is joined with the theme's members."""
     out: dict[int, list[tuple[int, int, bool]]] = {c: [] for c, _, _ in wanted}
     parts = []
     for campaign_id, limit, differs in wanted:
         which = () if differs is None else (DIFFERS if differs else ~DIFFERS,)
-        parts.append(select(
-            select(CampaignMember.campaign_id, CampaignMember.id, CampaignMember.comment_id,
-                   DIFFERS.label("differs"))
-            .join(ThemeMember, (ThemeMember.run_id == theme.run_id)
-                  & (ThemeMember.comment_id == CampaignMember.comment_id))
-            .where(CampaignMember.campaign_id == campaign_id,
-                   ThemeMember.theme_id == theme.id, *which)
-            .order_by(CampaignMember.id).limit(limit).subquery()))
+        letters = (select(CampaignMember.campaign_id, CampaignMember.id,
+                          CampaignMember.comment_id, DIFFERS.label("differs"))
+                   .where(CampaignMember.campaign_id == campaign_id, *which))
+        if campaign_id in split:
+            letters = letters.join(ThemeMember, (ThemeMember.run_id == theme.run_id)
+                                   & (ThemeMember.comment_id == CampaignMember.comment_id)
+                                   ).where(ThemeMember.theme_id == theme.id)
+        parts.append(select(letters.order_by(CampaignMember.id).limit(limit).subquery()))
     if parts:
         for campaign_id, letter_id, comment_id, differs in db.session.execute(union_all(*parts)):
             out[campaign_id].append((letter_id, comment_id, bool(differs)))

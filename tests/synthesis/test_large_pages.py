@@ -255,3 +255,26 @@ def test_the_export_streams_members_and_letters_as_rows(runs: Any) -> None:
     assert sum(len(t["comments"]) for t in document["themes"]) == 150
     assert len(document["unassigned"]) == 5
     assert [len(g["members"]) for g in document["duplicate_groups"]] == [10, 10, 10]
+
+
+def test_a_campaign_split_across_themes_shows_in_each_only_its_letters_there(
+    client: Any, runs: Any
+) -> None:
+    run = runs(50, "measure")  # a campaign of 10 letters a theme; 1, 4 and 7 add a sentence
+    theme, other = run.themes[0], run.themes[1]
+    letters = list(db.session.scalars(
+        select(CampaignMember.comment_id).join(CampaignGroup)
+        .where(CampaignGroup.canonical_id == theme.representatives[0] - 10)
+        .order_by(CampaignMember.id)))
+    db.session.execute(ThemeMember.__table__.update()
+                       .where(ThemeMember.run_id == run.id,
+                              ThemeMember.comment_id.in_(letters[:5]))
+                       .values(theme_id=other.id))
+    db.session.commit()
+    here = client.get(f"/chair/runs/{run.id}/themes/{theme.id}").get_data(as_text=True)
+    there = client.get(f"/chair/runs/{run.id}/themes/{other.id}").get_data(as_text=True)
+    assert "Campaign: 5 near-identical letters" in here and "(10 in the whole scope)" in here
+    assert "Signed in town 7." in here and "Signed in town 4." not in here
+    own, moved = there.split('class="card campaign"')[1:]  # most letters first
+    assert "Campaign: 10 near" in own and "Campaign: 5 near-identical letters" in moved
+    assert "Signed in town 4." in moved and "Signed in town 7." not in moved
