@@ -117,10 +117,16 @@ DIFFERS = CampaignMember.addition != literal_column("''")
 def theme_listing(theme: Theme, page: int | None, campaign_page: int | None) -> ThemeListing:
     """Page `page` of the theme's comments outside campaigns (nearest its centre first) and
     page `campaign_page` of its campaigns (most letters first)."""
-    counts = dict(db.session.execute(
+    individual_count, counts = 0, {}
+    for campaign_id, count in db.session.execute(
         select(ThemeMember.campaign_id, func.count(ThemeMember.id))
-        .where(ThemeMember.theme_id == theme.id).group_by(ThemeMember.campaign_id)).all())
-    individual = paging(int(counts.pop(None, 0)), page, PAGE_SIZE)
+        .where(ThemeMember.theme_id == theme.id).group_by(ThemeMember.campaign_id)
+    ):
+        if campaign_id is None:
+            individual_count = int(count)
+        else:
+            counts[int(campaign_id)] = int(count)
+    individual = paging(individual_count, page, PAGE_SIZE)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     by_campaign = paging(len(ranked), campaign_page, CAMPAIGN_PAGE)
     shown = dict(ranked[by_campaign.offset : by_campaign.offset + CAMPAIGN_PAGE])
@@ -159,8 +165,8 @@ def _added(
     out = []
     for c in campaign_ids:
         added, edited = _beyond(groups[c].template, [texts[i] for _, i, _ in read[c]])
-        differing = sum(differs for _, _, differs in sample[c])
-        out.append((added, edited, len(read[c]), differing <= ADDED_SAMPLE))
+        complete = sum(differs for _, _, differs in sample[c]) <= ADDED_SAMPLE
+        out.append((added, edited, len(read[c]), complete))
     return out
 
 
