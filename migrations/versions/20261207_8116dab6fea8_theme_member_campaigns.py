@@ -11,7 +11,7 @@ campaign's first letters in its order) and a partial one holds the letters that 
 the template.
 
 Revision ID: 8116dab6fea8
-Revises: c4f1a8e2d903
+Revises: 7d2e4b9a1c63
 Create Date: 2026-12-07 09:00:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "8116dab6fea8"
-down_revision = "c4f1a8e2d903"
+down_revision = "7d2e4b9a1c63"
 branch_labels = None
 depends_on = None
 

@@ -21,7 +21,7 @@ from app.synthesis.models import (
     ThemeMember,
 )
 
-BEFORE = "c4f1a8e2d903"
+BEFORE = "7d2e4b9a1c63"
 
 
 def _columns() -> set[str]:
