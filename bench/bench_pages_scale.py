@@ -6,16 +6,20 @@ postgresql+psycopg://user@host/name`` two PostgreSQL databases ``name_1x`` and `
 dropped afterwards): 1x is the demo Code (drafts/gpai-code, four rounds) with its round 2 and
 round 3 feedback imported; 100x is the same plus twenty other consultations generated with our
 own text and loaded in bulk (two rounds of 100 measures each: 4,000 provisions; 46,000 comments
-from 2,000 authors, through the bulk import). Both are served at once by gunicorn (2 workers
-each) and every page is requested from both in turn, so that both see the same load on a shared
-machine. Prints p50/p95 at both sizes and, first, the floor: a page that only renders the base
-template. Goal for bounded pages (those whose content does not grow with the other
-consultations): p95 at 100x within 1.5x of p95 at 1x.
+from 2,000 authors, through the bulk import). Each also holds a finished synthesis run of one
+measure for the chairs' pages, generated in bulk (`synthesis_scope`): 2,000 comments at 1x,
+200,000 at 100x, in the same 16 themes and 6 campaigns. Both are served at once by gunicorn
+(2 workers each) and every page is requested from both in turn, so that both see the same load
+on a shared machine. Prints p50/p95 at both sizes and, first, the floor: a page that only
+renders the base template. Goal for bounded pages (those whose content does not grow with the
+other consultations; the chairs' pages list a page of the run at a time): p95 at 100x within
+1.5x of p95 at 1x.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -53,8 +57,12 @@ PAGES = (
     ("API annotations", "/api/v1/codes/gpai-code/rounds/2/annotations", True),
     ("API diff 1->4", "/api/v1/codes/gpai-code/diff?from=1&to=4", True),
     ("API log head", "/api/v1/log", True),
+    # The secretariat's view of the generated run ({run}, {theme}: its largest theme).
+    ("chairs' run page", "/chair/runs/{run}", True),
+    ("chairs' theme page (largest)", "/chair/runs/{run}/themes/{theme}", True),
 )
 AIM = 1.5
+SYNTHESIS_COMMENTS = 200_000  # the generated run's comments at 100x (1x: a hundredth)
 
 
 def wsgi_app():  # type: ignore[no-untyped-def]
@@ -65,7 +73,21 @@ def wsgi_app():  # type: ignore[no-untyped-def]
 
     app = create_app()
     app.add_url_rule("/bench/floor", "bench_floor", lambda: render_template("base.html"))
+    app.add_url_rule("/bench/login", "bench_login", _login)
     return app
+
+
+def _login() -> str:
+    """Signs the bench's secretariat account in (a session cookie; nothing is written)."""
+    from flask_login import login_user
+    from sqlalchemy import select
+
+    from app.accounts.models import User
+    from app.core.db import db
+    from bench.synthesis_scope import SECRETARIAT
+
+    login_user(db.session.scalar(select(User).where(User.email == SECRETARIAT)))
+    return "signed in"
 
 
 def build(scale: int) -> None:
@@ -92,9 +114,17 @@ def build(scale: int) -> None:
         db.session.commit()
         if scale > 1:
             _others(scale)
-        if db.engine.dialect.name == "postgresql":  # as autovacuum would on a live database
-            db.session.execute(text("ANALYZE"))
+        from bench.synthesis_scope import build_scope
+
+        run = build_scope(SYNTHESIS_COMMENTS * scale // 100)
+        Path(os.environ["PLENARY_INSTANCE_PATH"], f"synthesis-{scale}.json").write_text(
+            json.dumps(run))
+        if db.engine.dialect.name == "postgresql":
+            # As autovacuum would on a live database after these inserts: statistics, and the
+            # visibility map that lets a count read an index alone (VACUUM: not in a transaction).
             db.session.commit()
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as bare:
+                bare.execute(text("VACUUM ANALYZE"))
 
 
 def _others(scale: int) -> None:
@@ -144,12 +174,19 @@ def _comment(slug: str, number: int, i: int, rng: random.Random) -> dict[str, ob
             "submitted_at": "2026-01-15T10:00:00Z"}  # fmt: skip
 
 
-def _get(url: str) -> float:
+def _get(url: str, cookie: str = "") -> float:
     start = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (loopback)
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (loopback)
         response.read()
         assert response.status == 200, url
     return (time.perf_counter() - start) * 1000
+
+
+def _session(base: str) -> str:
+    """The cookie of a signed-in secretariat session on the server at `base`."""
+    with urllib.request.urlopen(base + "/bench/login", timeout=60) as response:  # noqa: S310
+        return "; ".join(c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or [])
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -230,7 +267,10 @@ def _run(workdir: Path, urls: dict[int, str], args: argparse.Namespace) -> None:
             _await(base)
         pages = [p for p in PAGES if p[0].startswith("floor")
                  or not args.only or args.only in p[0]]  # fmt: skip
-        _measure(bases, args.requests, pages)
+        runs = {scale: json.loads((workdir / f"synthesis-{scale}.json").read_text())
+                for scale in bases}
+        cookies = {scale: _session(base) for scale, base in bases.items()}
+        _measure(bases, args.requests, pages, runs, cookies)
     finally:
         for server in servers:
             loadkit.stop_gunicorn(server)
@@ -247,7 +287,8 @@ def _await(base: str, wait: float = 300) -> None:
     raise RuntimeError(f"{base} did not answer within {wait:.0f} s")
 
 
-def _measure(bases: dict[int, str], requests: int, pages: list[tuple[str, str, bool]]) -> None:
+def _measure(bases: dict[int, str], requests: int, pages: list[tuple[str, str, bool]],
+             runs: dict[int, dict], cookies: dict[int, str]) -> None:
     print(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {requests} "
           "requests per page and size, alternating the sizes")
@@ -257,7 +298,7 @@ def _measure(bases: dict[int, str], requests: int, pages: list[tuple[str, str, b
         samples: dict[int, list[float]] = {1: [], 100: []}
         for i in range(requests + 3):
             for scale, base in bases.items():
-                elapsed = _get(base + path)
+                elapsed = _get(base + path.format(**runs[scale]), cookies[scale])
                 if i >= 3:
                     samples[scale].append(elapsed)
         (p50a, p95a), (p50b, p95b) = _percentiles(samples[1]), _percentiles(samples[100])

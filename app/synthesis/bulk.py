@@ -80,15 +80,16 @@ def store_large(
     centres = _centres(rows.vectors, row_theme, len(theme_list))
     distance = _distances(rows.vectors, row_theme, centres)
     theme_ids = np.array([t.id for t in theme_list] + [0], dtype=np.int64)
+    group_ids = _store_campaigns(run, rows, campaign)
     for start in range(0, n, WRITE_BATCH):
         stop = min(n, start + WRITE_BATCH)
         db.session.execute(ThemeMember.__table__.insert(), [  # Core: one executemany
             {"run_id": run.id, "comment_id": int(rows.ids[i]),
              "theme_id": int(theme_ids[row_theme[i]]) if row_theme[i] >= 0 else None,
+             "campaign_id": int(group_ids[campaign[i]]) if campaign[i] >= 0 else None,
              "distance": float(distance[i]), "moved": bool(moved[i])}
             for i in range(start, stop)
         ])
-    _store_campaigns(run, rows, campaign)
     fill_figures(run, theme_list, rows, row_theme, centres, distance, campaign,
                  provision_texts, embedder)
 
@@ -159,12 +160,13 @@ def _distances(vectors: np.ndarray, row_theme: np.ndarray, centres: np.ndarray) 
     return out
 
 
-def _store_campaigns(run: SynthesisRun, rows: ScopeRows, campaign: np.ndarray) -> None:
+def _store_campaigns(run: SynthesisRun, rows: ScopeRows, campaign: np.ndarray) -> np.ndarray:
     """The campaigns and their members, in bulk (no ORM object each); the canonical letter is
-    the most common wording, and a member's addition is what it wrote beyond that letter."""
+    the most common wording, and a member's addition is what it wrote beyond that letter.
+    Returns the id of each campaign, by its number in `campaign`."""
     grouped = np.flatnonzero(campaign >= 0)
     if len(grouped) == 0:
-        return
+        return np.zeros(0, dtype=np.int64)
     order = grouped[np.lexsort((grouped, campaign[grouped]))]
     starts = np.searchsorted(campaign[order], np.arange(int(campaign.max()) + 2))
     canonical = np.empty(len(starts) - 1, dtype=np.int64)
@@ -195,6 +197,7 @@ def _store_campaigns(run: SynthesisRun, rows: ScopeRows, campaign: np.ndarray) -
                            "addition": _added_words(template, own[cid]) if cid in own else ""})
         db.session.execute(CampaignMember.__table__.insert(), values)
         first = last
+    return np.array(group_ids, dtype=np.int64)
 
 
 def member_count(run: SynthesisRun) -> int:

@@ -15,6 +15,7 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -260,6 +261,27 @@ def _added_words(template: str, text: str) -> str:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+
+
+def _sentences(body: str) -> list[tuple[str, list[str]]]:
+    """The sentences of `body` that have words, each with its words' keys."""
+    out = []
+    for sentence in _SENTENCE_END.split(" ".join(body.split())):
+        keys = [k for k in (_key(t) for t in sentence.split()) if k]
+        if keys:
+            out.append((sentence, keys))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _template_sentences(
+    template: str,
+) -> tuple[tuple[tuple[str, frozenset[str]], ...], frozenset[str]]:
+    """A template's sentences with their sets of words, and each one's words joined: read once
+    for the many letters of a campaign."""
+    parts = _sentences(template)
+    return (tuple((s, frozenset(keys)) for s, keys in parts),
+            frozenset(" ".join(keys) for _, keys in parts))
 NEAR = 0.5  # a sender's sentence sharing this much of a template sentence's words edits it
 
 
@@ -278,19 +300,14 @@ def beyond_template(template: str, text: str) -> BeyondTemplate:
     punctuation do not count): a sentence of the template is left out, one sharing at least
     NEAR of its words (Jaccard) with a template sentence gives the words it changed, any other
     is new."""
-    def words(sentence: str) -> list[str]:
-        return [k for k in (_key(t) for t in sentence.split()) if k]
-
-    def split(body: str) -> list[str]:
-        return [s for s in _SENTENCE_END.split(" ".join(body.split())) if words(s)]
-
-    known = [(s, set(words(s))) for s in split(template)]
-    exact = {" ".join(words(s)) for s, _ in known}
+    if text == template:
+        return BeyondTemplate([], [])
+    known, exact = _template_sentences(template)
     sentences, edits = [], []
-    for sentence in split(text):
-        if " ".join(words(sentence)) in exact:
+    for sentence, keys in _sentences(text):
+        if " ".join(keys) in exact:
             continue
-        own = set(words(sentence))
+        own = set(keys)
         score, nearest = max(((len(own & w) / len(own | w), s) for s, w in known),
                              default=(0.0, ""))
         if score < NEAR:

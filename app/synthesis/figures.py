@@ -50,9 +50,6 @@ def refresh(
             run.themes.remove(theme)
             db.session.delete(theme)
     scope_categories = Counter(c.author.category for c in comments.values())
-    campaign_of = {
-        m.comment_id: m.campaign_id for campaign in run.campaigns for m in campaign.members
-    }
     theme_texts = [[texts[m.comment_id] for m in by_theme[t.id]] for t in themes]
     keywords = _keywords(theme_texts, provision_texts)
     for theme, words, docs in zip(themes, keywords, theme_texts, strict=True):
@@ -76,9 +73,7 @@ def refresh(
         stances = Counter(comments[m.comment_id].stance for m in rows)
         theme.by_stance = dict(sorted(stances.items(), key=lambda kv: (-kv[1], kv[0])))
         theme.over_represented = list(labels.over_represented(categories, scope_categories))
-        in_campaigns = Counter(
-            campaign_of[m.comment_id] for m in rows if m.comment_id in campaign_of
-        )
+        in_campaigns = Counter(m.campaign_id for m in rows if m.campaign_id is not None)
         theme.campaign_count = len(in_campaigns)
         theme.independent_count = _voices(len(rows), list(in_campaigns.values()))
     if describe is not None and themes:

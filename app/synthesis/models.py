@@ -16,11 +16,13 @@ from sqlalchemy import (
     Boolean,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -178,25 +180,38 @@ class Theme(db.Model):  # type: ignore[name-defined]
 
 class ThemeMember(db.Model):  # type: ignore[name-defined]
     """One comment's place in a run: a theme, or unassigned (theme_id NULL). Exactly one row
-    per comment and run, which is what makes "every comment exactly once" hold."""
+    per comment and run, which is what makes "every comment exactly once" hold.
+
+    `campaign_id` repeats the comment's campaign in this run (CampaignMember), so that the
+    chairs' pages read a page of a theme's members, its campaigns or the run's unassigned
+    comments through an index, however large the run (app/synthesis/listing.py)."""
 
     __tablename__ = "theme_members"
-    __table_args__ = (UniqueConstraint("run_id", "comment_id"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "comment_id"),
+        Index("ix_theme_members_run_id_theme_id", "run_id", "theme_id"),
+        Index("ix_theme_members_theme_id_campaign_id", "theme_id", "campaign_id"),
+        Index("ix_theme_members_individual", "theme_id", "distance", "id",
+              postgresql_where=text("campaign_id IS NULL"),
+              sqlite_where=text("campaign_id IS NULL")),
+        Index("ix_theme_members_unassigned", "run_id", "id",
+              postgresql_where=text("theme_id IS NULL"), sqlite_where=text("theme_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(
-        ForeignKey("synthesis_runs.id", ondelete="CASCADE"), index=True
-    )
-    theme_id: Mapped[int | None] = mapped_column(
-        ForeignKey("themes.id", ondelete="SET NULL"), index=True
-    )
+    run_id: Mapped[int] = mapped_column(ForeignKey("synthesis_runs.id", ondelete="CASCADE"))
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaign_groups.id", ondelete="SET NULL")
+    )
     distance: Mapped[float] = mapped_column(Float, default=0.0)
     moved: Mapped[bool] = mapped_column(Boolean, default=False)
 
     run: Mapped[SynthesisRun] = relationship(back_populates="members")
     theme: Mapped[Theme | None] = relationship(back_populates="members")
     comment: Mapped[Comment] = relationship()
+    campaign: Mapped[CampaignGroup | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<ThemeMember run={self.run_id} theme={self.theme_id} comment={self.comment_id}>"
@@ -250,11 +265,18 @@ class CampaignGroup(db.Model):  # type: ignore[name-defined]
 
 class CampaignMember(db.Model):  # type: ignore[name-defined]
     __tablename__ = "campaign_members"
-    __table_args__ = (UniqueConstraint("campaign_id", "comment_id"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "comment_id"),
+        # A campaign's letters in its own order, and those that differ from the template (the
+        # pages read the first few of each: app/synthesis/listing.py).
+        Index("ix_campaign_members_campaign_id_id", "campaign_id", "id"),
+        Index("ix_campaign_members_added", "campaign_id", "id",
+              postgresql_where=text("addition != ''"), sqlite_where=text("addition != ''")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaign_groups.id", ondelete="CASCADE"), index=True
+        ForeignKey("campaign_groups.id", ondelete="CASCADE")
     )
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     addition: Mapped[str] = mapped_column(Text, default="")  # what this sender added

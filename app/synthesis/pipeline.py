@@ -133,17 +133,18 @@ def build_themes(
         for row in item.rows:
             row_theme[int(row)] = theme
     moved = _apply_moves(run, comments, row_theme, themes)
-    db.session.flush()  # themes get their ids; members are then written by id, in bulk
+    campaign_of = _store_campaigns(run, comments, texts)
+    db.session.flush()  # themes and campaigns get their ids; members are written by id, in bulk
     db.session.add_all(
         ThemeMember(
             run_id=run.id,
             theme_id=theme.id if theme else None,
             comment_id=comment.id,
+            campaign_id=campaign_of[i].id if i in campaign_of else None,
             moved=i in moved,
         )
         for i, (comment, theme) in enumerate(zip(comments, row_theme, strict=True))
     )
-    _store_campaigns(run, comments, texts)
     db.session.flush()
     refresh(
         run,
@@ -237,7 +238,11 @@ def _apply_moves(
     return moved
 
 
-def _store_campaigns(run: SynthesisRun, comments: Sequence[Comment], texts: Sequence[str]) -> None:
+def _store_campaigns(
+    run: SynthesisRun, comments: Sequence[Comment], texts: Sequence[str]
+) -> dict[int, CampaignGroup]:
+    """The run's campaigns and their members; returns the campaign of each row in one."""
+    campaign_of: dict[int, CampaignGroup] = {}
     for group in duplicates.find_duplicate_groups(texts):
         campaign = CampaignGroup(
             run=run,
@@ -249,3 +254,5 @@ def _store_campaigns(run: SynthesisRun, comments: Sequence[Comment], texts: Sequ
         for row in group.members:
             addition = group.additions.get(row, "")
             campaign.members.append(CampaignMember(comment=comments[int(row)], addition=addition))
+            campaign_of[int(row)] = campaign
+    return campaign_of

@@ -25,8 +25,9 @@ from app.drafting.services import get_round, visible_rounds
 from app.feedback.decisions import proposal_counts, proposals_query
 from app.synthesis import forms, services, workspace
 from app.synthesis.blueprint import bp
+from app.synthesis.listing import run_listing
 from app.synthesis.loading import load_run, my_groups, scope_allowed
-from app.synthesis.models import OUTCOME_LABELS, CodebookEntry, ScopeSetting, SynthesisRun
+from app.synthesis.models import OUTCOME_LABELS, CodebookEntry, ScopeSetting
 from app.synthesis.overview import COLUMNS, FILTERS, overview, read_view
 from app.synthesis.permissions import can_use_workspace
 from app.synthesis.run_messages import run_message
@@ -139,7 +140,8 @@ def run_page(run_id: int) -> ResponseReturnValue:
     run = services.load_run(load_run(run_id))
     scope = services.scope_of(run)
     latest = services.latest_run(run.round, provision=scope.provision_key, group=scope.group)
-    unassigned = [m for m in run.members if m.theme_id is None]
+    listing = run_listing(run, request.args.get("unassigned", 1, type=int),
+                          request.args.get("campaigns", 1, type=int))
     stalled = run.status == "queued" and utcnow() - run.created_at > QUEUED_TOO_LONG
     summariser = None
     if current_app.config.get("PLENARY_SUMMARISER_URL") and can_manage_platform(current_user):
@@ -148,15 +150,11 @@ def run_page(run_id: int) -> ResponseReturnValue:
     view = read_view(request.args)
     relevant = [t for t in run.themes if not t.identity.not_relevant]
     return render_template("synthesis/run.html", run=run, scope=scope, latest=latest,
-                           unassigned=unassigned, comments=_comments(run), stalled=stalled,
+                           listing=listing, stalled=stalled,
                            summariser=summariser, view=view, rows=overview(relevant, view),
                            relevant=relevant,
                            columns={k: gettext(v) for k, v in COLUMNS.items()},
                            filters={k: gettext(v) for k, v in FILTERS.items()})
-
-
-def _comments(run: SynthesisRun) -> dict[int, Any]:
-    return {m.comment_id: m.comment for m in run.members}
 
 
 @bp.route("/chair/runs/<int:run_id>/summariser", methods=["POST"])

@@ -24,7 +24,7 @@ from app.embedding.engine import Embedder
 from app.embedding.services import BATCH_SIZE, get_embedder
 from app.feedback.models import Comment
 from app.synthesis.fanout import embed_run_texts
-from app.synthesis.models import CampaignGroup, SynthesisRun, Theme, ThemeIdentity, ThemeMember
+from app.synthesis.models import SynthesisRun, Theme, ThemeIdentity
 from app.synthesis.vectors import comment_text
 
 Progress = Callable[[int, int], None]
@@ -232,17 +232,14 @@ def latest_run(
     return db.session.scalar(query.order_by(SynthesisRun.id.desc()).limit(1))
 
 
-def load_run(run: SynthesisRun, *, members: bool = True) -> SynthesisRun:
-    """`run` with its themes, their identities and responses, and (with `members`) every
-    member's comment and the duplicate groups loaded: what the run page and the export read,
-    in a fixed number of queries however large the run."""
-    options = [selectinload(SynthesisRun.themes).selectinload(Theme.identity)
-               .selectinload(ThemeIdentity.response)]
-    if members:
-        options += [selectinload(SynthesisRun.members).selectinload(ThemeMember.comment),
-                    selectinload(SynthesisRun.campaigns).selectinload(CampaignGroup.members)]
+def load_run(run: SynthesisRun) -> SynthesisRun:
+    """`run` with its themes, their identities, responses and codebook entries loaded: what
+    the chairs' pages read of every theme, in a fixed number of queries however many themes.
+    Members and campaigns are read a page at a time (`listing.py`), or streamed (`export.py`)."""
+    identity = selectinload(SynthesisRun.themes).selectinload(Theme.identity)
     return db.session.scalars(select(SynthesisRun).where(SynthesisRun.id == run.id)
-                              .options(*options)
+                              .options(identity.selectinload(ThemeIdentity.response),
+                                       identity.selectinload(ThemeIdentity.codebook_entry))
                               .execution_options(populate_existing=True)).one()
 
 
@@ -250,9 +247,9 @@ def load_comments(ids: Sequence[int]) -> dict[int, Comment]:
     """These comments by id, with their authors and provisions (three queries in all)."""
     if not ids:
         return {}
-    return {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(ids))
-                                                .options(selectinload(Comment.author),
-                                                         selectinload(Comment.provision)))}
+    return {c.id: c for c in db.session.scalars(
+        select(Comment).where(Comment.id.in_(sorted(set(ids))))
+        .options(selectinload(Comment.author), selectinload(Comment.provision)))}
 
 
 def runs_by_scope(round_: Round) -> dict[str, list[SynthesisRun]]:

@@ -4,9 +4,7 @@ saved; merging and marking not relevant ask for confirmation first (a page, no J
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -23,43 +21,10 @@ from app.drafting.services import neighbour_round
 from app.feedback.models import Comment
 from app.synthesis import forms, services, workspace
 from app.synthesis.blueprint import bp
-from app.synthesis.duplicates import beyond_template
+from app.synthesis.listing import campaign_letter_ids, theme_listing
 from app.synthesis.loading import editable, load_theme
-from app.synthesis.models import CampaignGroup, Theme, ThemeMember
+from app.synthesis.models import Theme
 from app.synthesis.permissions import can_use_workspace
-from app.synthesis.vectors import comment_text
-
-PAGE_SIZE = 100
-
-
-@dataclass(frozen=True)
-class CampaignHere:
-    """A campaign as one theme holds it: the letters in this theme, the sentences their
-    senders added to the template and the words they changed in it (each once, with how many
-    senders wrote it, commonest first)."""
-
-    campaign: CampaignGroup
-    letters: list[ThemeMember]
-    additions: list[tuple[str, int]]
-    edits: list[tuple[str, int]]
-
-
-def campaigns_in(theme: Theme) -> list[CampaignHere]:
-    """The campaigns with letters in `theme`, largest first."""
-    members = {m.comment_id: m for m in theme.members}
-    found = []
-    for campaign in theme.run.campaigns:
-        letters = [members[c.comment_id] for c in campaign.members if c.comment_id in members]
-        if not letters:
-            continue
-        added: Counter[str] = Counter()
-        edited: Counter[str] = Counter()
-        for letter in letters:
-            beyond = beyond_template(campaign.template, comment_text(letter.comment))
-            added.update(dict.fromkeys(beyond.sentences, 1))
-            edited.update(dict.fromkeys(beyond.edits, 1))
-        found.append(CampaignHere(campaign, letters, added.most_common(), edited.most_common()))
-    return sorted(found, key=lambda c: -len(c.letters))
 
 
 @bp.route("/chair/runs/<int:run_id>/themes/<int:theme_id>")
@@ -73,14 +38,11 @@ def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
 
 def _show(theme: Theme, status: int = 200, **sent: Any) -> ResponseReturnValue:
     """The theme's page; `sent` holds a refused form (rename, note, respond) to show again with
-    its errors and what the chair typed (answered 400), instead of a fresh one."""
-    run = services.load_run(theme.run, members=False)
-    comments = services.load_comments([m.comment_id for m in theme.members])  # in batches
-    campaigns = campaigns_in(theme)
-    in_campaigns = {m.comment_id for c in campaigns for m in c.letters}
-    members = [m for m in theme.members if m.comment_id not in in_campaigns]
-    pages = max(1, -(-len(members) // PAGE_SIZE))
-    page = min(pages, max(1, request.args.get("page", 1, type=int) or 1))
+    its errors and what the chair typed (answered 400), instead of a fresh one. Only what the
+    page shows is read: a page of its campaigns and a page of its other comments."""
+    run = services.load_run(theme.run)
+    listing = theme_listing(theme, request.args.get("page", 1, type=int),
+                            request.args.get("campaigns", 1, type=int))
     others = [t for t in run.themes if t.id != theme.id]
     merge = forms.MergeForm(prefix="merge")
     merge.target.choices = [SelectChoice(t.id, f"{t.display_label} ({t.size})") for t in others]
@@ -93,9 +55,7 @@ def _show(theme: Theme, status: int = 200, **sent: Any) -> ResponseReturnValue:
         respond.published.data = response.published
         respond.provisions.data = [link.provision_key for link in response.provisions]
     return render_template(
-        "synthesis/theme.html", run=run, theme=theme, page=page, pages=pages, comments=comments,
-        members=members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], campaigns=campaigns,
-        individual=len(members),
+        "synthesis/theme.html", run=run, theme=theme, listing=listing,
         merge=merge,
         move_choices=[(t.id, t.display_label) for t in others] + [(0, gettext("Unassigned"))],
         respond=respond,
@@ -260,11 +220,7 @@ def move(theme_id: int, comment_id: int) -> ResponseReturnValue:
     target = db.session.get(Theme, form.target.data) if form.target.data else None
     where = (gettext("“%(theme)s”", theme=target.display_label) if target is not None
              else gettext("Unassigned"))
-    ids = [comment_id]
-    if form.campaign.data == "1":
-        ids = next((
-            [m.comment_id for m in c.letters] for c in campaigns_in(theme)
-            if comment_id in {m.comment_id for m in c.letters}), ids)
+    ids = campaign_letter_ids(theme, comment_id) if form.campaign.data == "1" else [comment_id]
     return _act(theme, lambda: workspace.move_comments(theme.run, ids, target,
                                                        actor=current_user),
                 lambda n: gettext("Saved: comment %(name)s was moved to %(where)s.",

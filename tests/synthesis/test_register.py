@@ -195,11 +195,11 @@ def test_a_hidden_small_count_reads_in_the_plural_in_french(app: Any) -> None:
 def test_what_a_sender_added_in_proposed_wording_shows_beside_the_campaign(
     answered: dict[str, Any]
 ) -> None:
-    from app.synthesis.theme_pages import campaigns_in
+    from app.synthesis.listing import theme_listing
 
     theme = _theme_with(answered["run"], "camp")
     letter = next(iter(theme.run.campaigns[0].members)).comment
     letter.proposed_text = "Publish the register every quarter."
     db.session.commit()
-    (here,) = campaigns_in(theme)
+    (here,) = theme_listing(theme, 1, 1).campaigns
     assert ("Publish the register every quarter.", 1) in here.additions
