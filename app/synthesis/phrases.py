@@ -69,6 +69,18 @@ _BEFORE_VERBS = frozenset(
     {"will", "would", "should", "must", "can", "cannot", "could", "may", "might", "shall",
      "please", "we", "they", "you", "i", "don't", "doesn't", "won't", "didn't", "also"}
 )  # fmt: skip
+# Words naming the text under consultation ("this measure", "the code"): every theme uses them
+# alike, so alone they never make a title (in a phrase they may: "security measures").
+_DOCUMENT = frozenset(
+    {"measure", "provision", "article", "paragraph", "section", "clause", "draft", "code",
+     "text", "wording", "proposal", "consultation", "document", "chapter"}
+)  # fmt: skip
+# A number or a one-letter label right after a noun belongs to its noun phrase ("class three",
+# "Article 5", "tier B"): a phrase cut before it is not whole.
+_NUMBERS = frozenset(
+    {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+     "twelve", "hundred", "thousand", "million"}
+)  # fmt: skip
 TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*(?:\.[a-z]{2,4}\b)?[A-Za-z0-9]?|\d[\d.,^]*\d|\d")
 _BREAK = re.compile(r"(?<![a-z])\.(?!\d)|\.(?![a-z]{2,4}\b|\d)|,(?!\d)|[;:!?()\[\]\"“”/]|\s[-–—]\s")
 
@@ -79,13 +91,15 @@ class Usage:
     as a verb, `heads` ever as the last word of a noun phrase ("the deadline.", "of harm,"),
     `nouns` ever after "the", "our", "of"... (a head, or a modifier as in "the confidential
     annex"), None where nothing is known; `capitals` mostly written with a capital inside a
-    sentence ("the AI Office", "the Union")."""
+    sentence ("the AI Office", "the Union"); `acts` surely verbs where "to" comes before them:
+    ever after "should", "we"..., or also written with "-ed" or "-ing" ("estimated")."""
 
     verbs: frozenset[str] = frozenset()
     also_verbs: frozenset[str] = frozenset()
     heads: frozenset[str] = frozenset()
     nouns: frozenset[str] | None = None
     capitals: frozenset[str] = frozenset()
+    acts: frozenset[str] = frozenset()
 
     def nominal(self, phrase: str) -> bool:
         """Whether `phrase` surely reads as a noun phrase: one word seen as a head, or words
@@ -126,13 +140,15 @@ def candidate_phrases(
     and two such runs joined by one preposition ("burden on small providers"). A plural ends
     a run ("filters | catch reproductions"); words the scope only uses as verbs (`usage`, see
     word_usage) break one, and a clause does not start with a word ever used as a verb (a
-    command: "Use separate crawlers")."""
+    command: "Use separate crawlers"), nor a run with a verb here (after "should", "we"...,
+    or "to" where the scope writes it as a verb: "to estimate energy consumption"). A word
+    naming the consulted text ("measure") is no phrase alone."""
     return [phrase for phrase, _ in _candidates(text, max_words, usage)]
 
 
 def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool]]:
-    """The candidate_phrases of `text`, each with whether it ends where its run of content
-    words ends (not "archive of old" in "archive of old versions")."""
+    """The candidate_phrases of `text`, each with whether it ends where its noun phrase ends
+    (not "archive of old" in "archive of old versions", nor "class" in "class three")."""
     found: list[tuple[str, bool]] = []
     for segment in _BREAK.split(text):
         words = TOKEN.findall(segment)
@@ -145,6 +161,7 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
                 and _content(word)
                 and lower not in usage.verbs
                 and (i or lower not in usage.also_verbs)
+                and (start is not None or not _verb_here(words[i - 1 : i], lower, usage))
             ):
                 start = i if start is None else start
                 if _plural_like(lower):  # a plural ends its noun phrase
@@ -153,11 +170,12 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
             elif start is not None:
                 runs.append((start, i))
                 start = None
+        ends = {b for _, b in runs if b == len(words) or not _label(words[b])}
         for a, b in runs:
             for i in range(a, b):
                 for j in range(i + 1, min(b, i + max_words) + 1):
                     if _ends_fit(words[i], words[j - 1]):
-                        found.append((" ".join(words[i:j]), j == b))
+                        found.append((" ".join(words[i:j]), j in ends))
         for (a, b), (c, d) in zip(runs, runs[1:], strict=False):
             joiner = words[b].lower()
             if c == b + 1 and joiner in _JOINERS and words[c].lower() not in usage.also_verbs:
@@ -166,16 +184,22 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
                         continue
                     for j in range(c + 1, min(d, c + 3) + 1):
                         if j - i <= max_words and _ends_fit(words[i], words[j - 1]):
-                            found.append((" ".join(words[i:j]), j == d))
-    return [(phrase, whole) for phrase, whole in found if _no_repeats(phrase)]
+                            found.append((" ".join(words[i:j]), j in ends))
+    return [
+        (phrase, whole)
+        for phrase, whole in found
+        if _no_repeats(phrase) and phrase_key(phrase) not in _DOCUMENT
+    ]
 
 
 def word_usage(texts: Iterable[str]) -> Usage:
     """How `texts` use their words. A verb: seen after "should", "we", "to"...; only a verb if
     never seen after "the", "our", "of"... (a third-person "-s" form counts as its verb unless
     itself seen as a noun: "improves", but not "reports" after "the reports"). A head: seen
-    after "the", "our", "of"... or a content word, and before no other content word."""
+    after "the", "our", "of"... or a content word, and before no other content word (nor a
+    number: not "class" in "class three")."""
     as_verb: Counter[str] = Counter()
+    strong: set[str] = set()
     as_noun: Counter[str] = Counter()
     heads: set[str] = set()
     seen: set[str] = set()
@@ -187,18 +211,27 @@ def word_usage(texts: Iterable[str]) -> Usage:
             seen.update(words)
             inside.update((w.lower(), w[:1].isupper()) for w in written[1:])
             for i, (before, word) in enumerate(zip(words, words[1:], strict=False)):
-                last = i + 2 == len(words) or not _content(words[i + 2])
+                last = i + 2 == len(words) or not (_content(words[i + 2]) or _label(written[i + 2]))
                 if last and (before in _BEFORE_NOUNS or _content(before)):
                     heads.add(word)
                 if before in _BEFORE_NOUNS:
                     as_noun[word] += 1
                 elif before in _BEFORE_VERBS or (before == "to" and not _plural_like(word)):
                     as_verb[word] += 1
+                    strong.update([word] if before != "to" else [])
     only = {w for w in as_verb if not as_noun[w]}
     only |= {w for w in seen if _third_person(w, only, as_noun)}
     nouns = frozenset(as_noun)
     capitals = frozenset(w for (w, upper), n in inside.items() if upper and n > inside[w, False])
-    return Usage(frozenset(only), frozenset(as_verb), frozenset(heads - only), nouns, capitals)
+    inflected = {w for w in seen if _verb_forms(w) & seen}
+    return Usage(
+        frozenset(only),
+        frozenset(as_verb),
+        frozenset(heads - only),
+        nouns,
+        capitals,
+        frozenset(strong | inflected),
+    )
 
 
 def phrase_pools(
@@ -209,7 +242,10 @@ def phrase_pools(
 ) -> list[list[Phrase]]:
     """Per theme, up to CANDIDATES phrases ranked by a class-based TF-IDF: used by many of the
     theme's comments, few elsewhere (a campaign's letters are read once and weigh as many
-    comments as it has). `context` (the provision) only helps tell verbs from nouns."""
+    comments as it has). `context` (the provision) only helps tell verbs from nouns. No
+    phrase mostly cut before the noun it modifies ("large cloud" in "large cloud providers"),
+    nor a name at least half the themes use (at least two: "the AI Office"), which says
+    nothing about any one of them."""
     voices = [voice_groups(texts) for texts in theme_texts]
     usage = word_usage([*context, *(text for group in voices for text, _ in group)])
     written: dict[str, Counter[str]] = {}
@@ -224,6 +260,14 @@ def phrase_pools(
                 whole[key, ends] += 1
                 used.setdefault(key, set()).add(v)
         users.append(used)
+    themes = Counter(key for used in users for key in used)
+    dropped = {
+        key
+        for key, forms in written.items()
+        if whole[key, False] > whole[key, True]
+        or (themes[key] >= max(2, len(theme_texts) / 2) and _name(_written(forms), usage))
+    }
+    users = [{k: ids for k, ids in used.items() if k not in dropped} for used in users]
     support = [
         {key: float(sum(group[v][1] for v in ids)) for key, ids in used.items()}
         for group, used in zip(voices, users, strict=True)
@@ -352,6 +396,41 @@ def _ends_fit(first: str, last: str) -> bool:
         and tail not in _NOT_LAST
         and tail[:-2] not in _NOT_LAST  # "smaller"
         and not tail.endswith(("ed", "ly", "'s", "’s"))
+    )
+
+
+def _verb_here(before: list[str], word: str, usage: Usage) -> bool:
+    """Whether `word`, after the word `before` (none at a clause's start), is a verb here:
+    after "should", "we"...; or written as a verb in the scope (see Usage.acts) and after "to"
+    (not "harm to users", "access to information") or never a noun ("providers classify")."""
+    cue = before[0].lower() if before else ""
+    acts = word in usage.acts and (cue == "to" or word not in (usage.nouns or ()))
+    return not _plural_like(word) and (cue in _BEFORE_VERBS or acts)
+
+
+def _verb_forms(word: str) -> set[str]:
+    """The "-ed" and "-ing" forms `word` would have as a verb ("estimated", "classified",
+    "planning")."""
+    forms = {word + "ed", word + "ing", word + word[-1:] + "ed", word + word[-1:] + "ing"}
+    if word.endswith("e"):
+        forms |= {word + "d", word[:-1] + "ing"}
+    if word.endswith("y"):
+        forms.add(word[:-1] + "ied")
+    return forms
+
+
+def _name(phrase: str, usage: Usage) -> bool:
+    """Whether every content word of `phrase` is mostly written with a capital ("AI Office")."""
+    words = [w.lower() for w in TOKEN.findall(phrase) if _content(w)]
+    return bool(words) and all(w in usage.capitals for w in words)
+
+
+def _label(word: str) -> bool:
+    """Whether `word` right after a noun is its label ("class three", "Article 5", "tier B")."""
+    return (
+        word.lower() in _NUMBERS
+        or word.isdigit()
+        or (len(word) == 1 and word != "I" and word.isupper())
     )
 
 
