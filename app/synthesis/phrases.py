@@ -2,8 +2,12 @@
 
 A candidate is a run of content words ("small providers") or two runs joined by one preposition
 ("burden on small providers"), never starting or ending on a word that only ever serves as a
-verb in the scope's comments ("publish", "improves"), nor ending on an adjective or adverb (nor
-its first run: not "relevant to providers").
+verb in the scope's comments ("publish", "improves"), nor starting on a word used as a verb
+where it stands ("to estimate energy consumption"), nor ending on an adjective or adverb (nor
+its first run: not "relevant to providers"), nor mostly cut before the noun it modifies ("large
+cloud" of "large cloud providers", "class" of "class three"). A word naming the consulted text
+("measure") is no candidate alone, nor a name half the themes use ("AI Office"). How the scope
+uses each word is read in app/synthesis/lexicon.py.
 Inflections are one phrase ("small provider", "Small providers"), shown as most often written,
 and a campaign's copies are one voice: a phrase's support is the number of voices using it.
 """
@@ -11,14 +15,23 @@ and a campaign's copies are one voice: a phrase's support is the number of voice
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from app.synthesis.duplicates import duplicate_members
+from app.synthesis.lexicon import (
+    BREAK,
+    TOKEN,
+    Usage,
+    content,
+    label,
+    name_like,
+    plural_like,
+    singular,
+    verb_here,
+    word_usage,
+)
 
 MAX_WORDS = 5
 CANDIDATES = 40  # phrases per theme worth embedding (the lexically strongest)
@@ -38,81 +51,12 @@ _NOT_LAST = frozenset(
      "sufficient", "insufficient", "unclear", "impossible", "useful", "useless", "essential",
      "important", "difficult", "easy", "hard", "able", "unable", "likely", "worth"}
 )  # fmt: skip
-_NOT_IN_TITLES = frozenset(
-    {"please", "also", "already", "still", "clearly", "simply", "just", "really", "need",
-     "needs", "want", "ask", "asks", "propose", "suggest", "support", "welcome", "agree",
-     "think", "believe", "like", "make", "makes", "made", "get", "gets", "require",
-     "requires", "required", "include", "includes", "including", "allow", "allows", "given",
-     "give", "take", "know", "say", "said", "dear", "thank", "thanks", "would", "could",
-     "shall", "must", "may", "might", "will", "can", "did", "does", "doing", "done", "yes",
-     "ok", "strongly", "fully", "currently", "today", "sure", "able", "unless", "otherwise",
-     "regards", "hello", "okay", "lot", "way", "ways", "thing", "things", "us", "we", "i",
-     "provide", "provides", "mean", "means", "meet", "meets", "notify", "inform", "informs",
-     "understand", "understands", "become", "becomes", "remain", "remains", "seem", "seems",
-     "helps", "protects", "ensure", "ensures", "reduce", "reduces", "prevent", "prevents",
-     "apply", "applies", "covers", "create", "creates", "leads", "works", "go", "goes",
-     "come", "comes", "let", "lets", "put", "puts", "show", "shows", "keeps", "starts",
-     "stops", "wants", "cause", "causes", "contain", "contains", "depend", "depends",
-     "exist", "exists", "happen", "happens", "matters", "belong", "belongs", "deserve",
-     "deserves", "lack", "lacks", "fail", "fails", "pay", "pays", "tell", "tells", "ignore",
-     "ignores", "treat", "treats", "turn", "turns", "seek", "argue", "argues", "expect"}
-)  # fmt: skip
-# What comes right before a word tells whether it can be a noun: "the", "our", "of" come
-# before nouns (and their adjectives); "should", "to" before verbs ("to" also before plural
-# nouns, "harm to users", so it only counts for words not ending in a single "s").
-_BEFORE_NOUNS = frozenset(
-    {"the", "a", "an", "this", "that", "these", "those", "our", "their", "its", "his", "her",
-     "my", "your", "each", "every", "any", "no", "of", "for", "on", "in", "with", "by", "from",
-     "about", "between", "some", "all", "more", "less", "fewer", "such"}
-)  # fmt: skip
-_BEFORE_VERBS = frozenset(
-    {"will", "would", "should", "must", "can", "cannot", "could", "may", "might", "shall",
-     "please", "we", "they", "you", "i", "don't", "doesn't", "won't", "didn't", "also"}
-)  # fmt: skip
 # Words naming the text under consultation ("this measure", "the code"): every theme uses them
 # alike, so alone they never make a title (in a phrase they may: "security measures").
 _DOCUMENT = frozenset(
     {"measure", "provision", "article", "paragraph", "section", "clause", "draft", "code",
      "text", "wording", "proposal", "consultation", "document", "chapter"}
 )  # fmt: skip
-# A number or a one-letter label right after a noun belongs to its noun phrase ("class three",
-# "Article 5", "tier B"): a phrase cut before it is not whole.
-_NUMBERS = frozenset(
-    {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-     "twelve", "hundred", "thousand", "million"}
-)  # fmt: skip
-TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*(?:\.[a-z]{2,4}\b)?[A-Za-z0-9]?|\d[\d.,^]*\d|\d")
-_BREAK = re.compile(r"(?<![a-z])\.(?!\d)|\.(?![a-z]{2,4}\b|\d)|,(?!\d)|[;:!?()\[\]\"“”/]|\s[-–—]\s")
-
-
-@dataclass(frozen=True)
-class Usage:
-    """How a scope's comments use words (lower case): `verbs` only as verbs, `also_verbs` ever
-    as a verb, `heads` ever as the last word of a noun phrase ("the deadline.", "of harm,"),
-    `nouns` ever after "the", "our", "of"... (a head, or a modifier as in "the confidential
-    annex"), None where nothing is known; `capitals` mostly written with a capital inside a
-    sentence ("the AI Office", "the Union"); `acts` surely verbs where "to" comes before them:
-    ever after "should", "we"..., or also written with "-ed" or "-ing" ("estimated")."""
-
-    verbs: frozenset[str] = frozenset()
-    also_verbs: frozenset[str] = frozenset()
-    heads: frozenset[str] = frozenset()
-    nouns: frozenset[str] | None = None
-    capitals: frozenset[str] = frozenset()
-    acts: frozenset[str] = frozenset()
-
-    def nominal(self, phrase: str) -> bool:
-        """Whether `phrase` surely reads as a noun phrase: one word seen as a head, or words
-        whose last is never a mere modifier."""
-        words = phrase.lower().split()
-        first, last = words[0], words[-1]
-        nouns = self.nouns or frozenset()
-        if first in self.also_verbs and first not in nouns:  # "classify incidents"
-            return False
-        if last in nouns:
-            return last in self.heads
-        bases = (last[:-1], last[:-2], last[:-3] + "y")  # "pressure decides": a verb
-        return not (_plural_like(last) and any(b in self.also_verbs for b in bases))
 
 
 @dataclass(frozen=True)
@@ -150,7 +94,7 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
     """The candidate_phrases of `text`, each with whether it ends where its noun phrase ends
     (not "archive of old" in "archive of old versions", nor "class" in "class three")."""
     found: list[tuple[str, bool]] = []
-    for segment in _BREAK.split(text):
+    for segment in BREAK.split(text):
         words = TOKEN.findall(segment)
         runs: list[tuple[int, int]] = []
         start = None
@@ -158,19 +102,19 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
             lower = word.lower()
             if (
                 word
-                and _content(word)
+                and content(word)
                 and lower not in usage.verbs
                 and (i or lower not in usage.also_verbs)
-                and (start is not None or not _verb_here(words[i - 1 : i], lower, usage))
+                and (start is not None or not verb_here(words[i - 1 : i], lower, usage))
             ):
                 start = i if start is None else start
-                if _plural_like(lower):  # a plural ends its noun phrase
+                if plural_like(lower):  # a plural ends its noun phrase
                     runs.append((start, i + 1))
                     start = None
             elif start is not None:
                 runs.append((start, i))
                 start = None
-        ends = {b for _, b in runs if b == len(words) or not _label(words[b])}
+        ends = {b for _, b in runs if b == len(words) or not label(words[b])}
         for a, b in runs:
             for i in range(a, b):
                 for j in range(i + 1, min(b, i + max_words) + 1):
@@ -190,48 +134,6 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
         for phrase, whole in found
         if _no_repeats(phrase) and phrase_key(phrase) not in _DOCUMENT
     ]
-
-
-def word_usage(texts: Iterable[str]) -> Usage:
-    """How `texts` use their words. A verb: seen after "should", "we", "to"...; only a verb if
-    never seen after "the", "our", "of"... (a third-person "-s" form counts as its verb unless
-    itself seen as a noun: "improves", but not "reports" after "the reports"). A head: seen
-    after "the", "our", "of"... or a content word, and before no other content word (nor a
-    number: not "class" in "class three")."""
-    as_verb: Counter[str] = Counter()
-    strong: set[str] = set()
-    as_noun: Counter[str] = Counter()
-    heads: set[str] = set()
-    seen: set[str] = set()
-    inside: Counter[tuple[str, bool]] = Counter()
-    for text in texts:
-        for segment in _BREAK.split(text):
-            written = TOKEN.findall(segment)
-            words = [w.lower() for w in written]
-            seen.update(words)
-            inside.update((w.lower(), w[:1].isupper()) for w in written[1:])
-            for i, (before, word) in enumerate(zip(words, words[1:], strict=False)):
-                last = i + 2 == len(words) or not (_content(words[i + 2]) or _label(written[i + 2]))
-                if last and (before in _BEFORE_NOUNS or _content(before)):
-                    heads.add(word)
-                if before in _BEFORE_NOUNS:
-                    as_noun[word] += 1
-                elif before in _BEFORE_VERBS or (before == "to" and not _plural_like(word)):
-                    as_verb[word] += 1
-                    strong.update([word] if before != "to" else [])
-    only = {w for w in as_verb if not as_noun[w]}
-    only |= {w for w in seen if _third_person(w, only, as_noun)}
-    nouns = frozenset(as_noun)
-    capitals = frozenset(w for (w, upper), n in inside.items() if upper and n > inside[w, False])
-    inflected = {w for w in seen if _verb_forms(w) & seen}
-    return Usage(
-        frozenset(only),
-        frozenset(as_verb),
-        frozenset(heads - only),
-        nouns,
-        capitals,
-        frozenset(strong | inflected),
-    )
 
 
 def phrase_pools(
@@ -265,7 +167,7 @@ def phrase_pools(
         key
         for key, forms in written.items()
         if whole[key, False] > whole[key, True]
-        or (themes[key] >= max(2, len(theme_texts) / 2) and _name(_written(forms), usage))
+        or (themes[key] >= max(2, len(theme_texts) / 2) and name_like(_written(forms), usage))
     }
     users = [{k: ids for k, ids in used.items() if k not in dropped} for used in users]
     support = [
@@ -275,7 +177,7 @@ def phrase_pools(
     overall: Counter[str] = Counter()
     for weights in support:
         overall.update(weights)
-    noun_keys = {_singular(word) for word in usage.nouns or ()}
+    noun_keys = {singular(word) for word in usage.nouns or ()}
     pools = []
     for used, weights in zip(users, support, strict=True):
         size = max(weights.values(), default=1.0)
@@ -320,12 +222,12 @@ def stems(phrase: str) -> set[str]:
 
 def phrase_key(phrase: str) -> str:
     """One key for a phrase's inflections: lower case, plural nouns made singular."""
-    return " ".join(_singular(w.lower()) for w in TOKEN.findall(phrase))
+    return " ".join(singular(w.lower()) for w in TOKEN.findall(phrase))
 
 
 def content_keys(phrase: str) -> set[str]:
     """The content words of `phrase`, as keys."""
-    return {_singular(w.lower()) for w in TOKEN.findall(phrase) if _content(w)}
+    return {singular(w.lower()) for w in TOKEN.findall(phrase) if content(w)}
 
 
 def voice_groups(texts: Sequence[str]) -> list[tuple[str, int]]:
@@ -367,20 +269,10 @@ def _headed(last: str, usage: Usage, noun_keys: set[str]) -> bool:
     a verb, nor the "-s" form of one (not "harm materialises" where "could materialise")."""
     if last not in usage.heads:
         return False
-    if _singular(last) in noun_keys:
+    if singular(last) in noun_keys:
         return True
-    bases = (last, last[:-1], last[:-2], last[:-3] + "y") if _plural_like(last) else (last,)
+    bases = (last, last[:-1], last[:-2], last[:-3] + "y") if plural_like(last) else (last,)
     return not any(base in usage.also_verbs for base in bases)
-
-
-def _content(word: str) -> bool:
-    lower = word.lower()
-    return (
-        lower not in ENGLISH_STOP_WORDS
-        and lower not in _NOT_IN_TITLES
-        and len(lower) > 1
-        and not (lower.endswith("s") and lower[:-1] in _NOT_IN_TITLES)  # "suggests"
-    )
 
 
 def _ends_fit(first: str, last: str) -> bool:
@@ -399,61 +291,7 @@ def _ends_fit(first: str, last: str) -> bool:
     )
 
 
-def _verb_here(before: list[str], word: str, usage: Usage) -> bool:
-    """Whether `word`, after the word `before` (none at a clause's start), is a verb here:
-    after "should", "we"...; or written as a verb in the scope (see Usage.acts) and after "to"
-    (not "harm to users", "access to information") or never a noun ("providers classify")."""
-    cue = before[0].lower() if before else ""
-    acts = word in usage.acts and (cue == "to" or word not in (usage.nouns or ()))
-    return not _plural_like(word) and (cue in _BEFORE_VERBS or acts)
-
-
-def _verb_forms(word: str) -> set[str]:
-    """The "-ed" and "-ing" forms `word` would have as a verb ("estimated", "classified",
-    "planning")."""
-    forms = {word + "ed", word + "ing", word + word[-1:] + "ed", word + word[-1:] + "ing"}
-    if word.endswith("e"):
-        forms |= {word + "d", word[:-1] + "ing"}
-    if word.endswith("y"):
-        forms.add(word[:-1] + "ied")
-    return forms
-
-
-def _name(phrase: str, usage: Usage) -> bool:
-    """Whether every content word of `phrase` is mostly written with a capital ("AI Office")."""
-    words = [w.lower() for w in TOKEN.findall(phrase) if _content(w)]
-    return bool(words) and all(w in usage.capitals for w in words)
-
-
-def _label(word: str) -> bool:
-    """Whether `word` right after a noun is its label ("class three", "Article 5", "tier B")."""
-    return (
-        word.lower() in _NUMBERS
-        or word.isdigit()
-        or (len(word) == 1 and word != "I" and word.isupper())
-    )
-
-
-def _third_person(word: str, verbs: set[str], as_noun: Counter[str]) -> bool:
-    bases = (word[:-1], word[:-2], word[:-3] + "y")
-    return _plural_like(word) and not as_noun[word] and any(b in verbs for b in bases)
-
-
 def _no_repeats(phrase: str) -> bool:
     """Whether no content word comes twice ("model after model")."""
-    words = [_singular(w.lower()) for w in TOKEN.findall(phrase) if _content(w)]
+    words = [singular(w.lower()) for w in TOKEN.findall(phrase) if content(w)]
     return len(words) == len(set(words))
-
-
-def _plural_like(word: str) -> bool:
-    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
-
-
-def _singular(word: str) -> str:
-    if len(word) <= 3 or not _plural_like(word) or word.endswith("'s"):
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
-        return word[:-2]
-    return word[:-1]
