@@ -114,12 +114,11 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
             elif start is not None:
                 runs.append((start, i))
                 start = None
-        ends = {b for _, b in runs if b == len(words) or not label(words[b])}
         for a, b in runs:
             for i in range(a, b):
                 for j in range(i + 1, min(b, i + max_words) + 1):
                     if _ends_fit(words[i], words[j - 1]):
-                        found.append((" ".join(words[i:j]), j in ends))
+                        found.append((" ".join(words[i:j]), _whole(words, i, j, b)))
         for (a, b), (c, d) in zip(runs, runs[1:], strict=False):
             joiner = words[b].lower()
             if c == b + 1 and joiner in _JOINERS and words[c].lower() not in usage.also_verbs:
@@ -128,7 +127,7 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
                         continue
                     for j in range(c + 1, min(d, c + 3) + 1):
                         if j - i <= max_words and _ends_fit(words[i], words[j - 1]):
-                            found.append((" ".join(words[i:j]), j in ends))
+                            found.append((" ".join(words[i:j]), _whole(words, i, j, d)))
     return [
         (phrase, whole)
         for phrase, whole in found
@@ -289,6 +288,15 @@ def _ends_fit(first: str, last: str) -> bool:
         and tail[:-2] not in _NOT_LAST  # "smaller"
         and not tail.endswith(("ed", "ly", "'s", "’s"))
     )
+
+
+def _whole(words: list[str], i: int, j: int, end: int) -> bool:
+    """Whether words[i:j] ends its noun phrase, its run of content words ending at `end`: no
+    later word of the run could end it ("crawl data" in "the crawl data used"), and no number
+    or label follows the run ("class three")."""
+    later = range(j + 1, end + 1)
+    followed = end < len(words) and label(words[end])
+    return not followed and not any(_ends_fit(words[i], words[k - 1]) for k in later)
 
 
 def _no_repeats(phrase: str) -> bool:
