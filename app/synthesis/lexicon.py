@@ -138,9 +138,12 @@ def content(word: str) -> bool:
 def verb_here(before: list[str], word: str, usage: Usage) -> bool:
     """Whether `word`, after the word `before` (none at a clause's start), is a verb here:
     after "should", "we"...; or written as a verb in the scope (see Usage.acts) and after "to"
-    (not "harm to users", "access to information") or never a noun ("providers classify")."""
+    (not "harm to users", "access to information"); or never a noun in the scope and either
+    written as a verb or after a plural that can be its subject ("providers classify")."""
     cue = before[0].lower() if before else ""
-    acts = word in usage.acts and (cue == "to" or word not in (usage.nouns or ()))
+    noun = usage.nouns is None or word in usage.nouns
+    subject = content(cue) and plural_like(cue)
+    acts = (word in usage.acts and (cue == "to" or not noun)) or (subject and not noun)
     return not plural_like(word) and (cue in _BEFORE_VERBS or acts)
 
 

@@ -256,6 +256,12 @@ def test_a_run_starts_on_no_word_the_scope_writes_as_a_verb_there():
         "Providers",
         "incidents",
     ]
+    # Never a noun in the scope, right after a plural that can be its subject: a verb.
+    subject = word_usage(["Providers classify incidents.", "The incidents are many."])
+    assert candidate_phrases("Providers classify incidents.", usage=subject) == [
+        "Providers",
+        "incidents",
+    ]
 
 
 def test_a_name_most_themes_mention_is_no_candidate_but_one_theme_own_name_is():
