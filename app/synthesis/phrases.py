@@ -2,8 +2,12 @@
 
 A candidate is a run of content words ("small providers") or two runs joined by one preposition
 ("burden on small providers"), never starting or ending on a word that only ever serves as a
-verb in the scope's comments ("publish", "improves"), nor ending on an adjective or adverb (nor
-its first run: not "relevant to providers").
+verb in the scope's comments ("publish", "improves"), nor starting on a word used as a verb
+where it stands ("to estimate energy consumption"), nor ending on an adjective or adverb (nor
+its first run: not "relevant to providers"), nor mostly cut before the noun it modifies ("large
+cloud" of "large cloud providers", "class" of "class three"). A word naming the consulted text
+("measure") is no candidate alone, nor a name half the themes use ("AI Office"). How the scope
+uses each word is read in app/synthesis/lexicon.py.
 Inflections are one phrase ("small provider", "Small providers"), shown as most often written,
 and a campaign's copies are one voice: a phrase's support is the number of voices using it.
 """
@@ -11,14 +15,23 @@ and a campaign's copies are one voice: a phrase's support is the number of voice
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from app.synthesis.duplicates import duplicate_members
+from app.synthesis.lexicon import (
+    BREAK,
+    TOKEN,
+    Usage,
+    content,
+    label,
+    name_like,
+    plural_like,
+    singular,
+    verb_here,
+    word_usage,
+)
 
 MAX_WORDS = 5
 CANDIDATES = 40  # phrases per theme worth embedding (the lexically strongest)
@@ -38,67 +51,12 @@ _NOT_LAST = frozenset(
      "sufficient", "insufficient", "unclear", "impossible", "useful", "useless", "essential",
      "important", "difficult", "easy", "hard", "able", "unable", "likely", "worth"}
 )  # fmt: skip
-_NOT_IN_TITLES = frozenset(
-    {"please", "also", "already", "still", "clearly", "simply", "just", "really", "need",
-     "needs", "want", "ask", "asks", "propose", "suggest", "support", "welcome", "agree",
-     "think", "believe", "like", "make", "makes", "made", "get", "gets", "require",
-     "requires", "required", "include", "includes", "including", "allow", "allows", "given",
-     "give", "take", "know", "say", "said", "dear", "thank", "thanks", "would", "could",
-     "shall", "must", "may", "might", "will", "can", "did", "does", "doing", "done", "yes",
-     "ok", "strongly", "fully", "currently", "today", "sure", "able", "unless", "otherwise",
-     "regards", "hello", "okay", "lot", "way", "ways", "thing", "things", "us", "we", "i",
-     "provide", "provides", "mean", "means", "meet", "meets", "notify", "inform", "informs",
-     "understand", "understands", "become", "becomes", "remain", "remains", "seem", "seems",
-     "helps", "protects", "ensure", "ensures", "reduce", "reduces", "prevent", "prevents",
-     "apply", "applies", "covers", "create", "creates", "leads", "works", "go", "goes",
-     "come", "comes", "let", "lets", "put", "puts", "show", "shows", "keeps", "starts",
-     "stops", "wants", "cause", "causes", "contain", "contains", "depend", "depends",
-     "exist", "exists", "happen", "happens", "matters", "belong", "belongs", "deserve",
-     "deserves", "lack", "lacks", "fail", "fails", "pay", "pays", "tell", "tells", "ignore",
-     "ignores", "treat", "treats", "turn", "turns", "seek", "argue", "argues", "expect"}
+# Words naming the text under consultation ("this measure", "the code"): every theme uses them
+# alike, so alone they never make a title (in a phrase they may: "security measures").
+_DOCUMENT = frozenset(
+    {"measure", "provision", "article", "paragraph", "section", "clause", "draft", "code",
+     "text", "wording", "proposal", "consultation", "document", "chapter"}
 )  # fmt: skip
-# What comes right before a word tells whether it can be a noun: "the", "our", "of" come
-# before nouns (and their adjectives); "should", "to" before verbs ("to" also before plural
-# nouns, "harm to users", so it only counts for words not ending in a single "s").
-_BEFORE_NOUNS = frozenset(
-    {"the", "a", "an", "this", "that", "these", "those", "our", "their", "its", "his", "her",
-     "my", "your", "each", "every", "any", "no", "of", "for", "on", "in", "with", "by", "from",
-     "about", "between", "some", "all", "more", "less", "fewer", "such"}
-)  # fmt: skip
-_BEFORE_VERBS = frozenset(
-    {"will", "would", "should", "must", "can", "cannot", "could", "may", "might", "shall",
-     "please", "we", "they", "you", "i", "don't", "doesn't", "won't", "didn't", "also"}
-)  # fmt: skip
-TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*(?:\.[a-z]{2,4}\b)?[A-Za-z0-9]?|\d[\d.,^]*\d|\d")
-_BREAK = re.compile(r"(?<![a-z])\.(?!\d)|\.(?![a-z]{2,4}\b|\d)|,(?!\d)|[;:!?()\[\]\"“”/]|\s[-–—]\s")
-
-
-@dataclass(frozen=True)
-class Usage:
-    """How a scope's comments use words (lower case): `verbs` only as verbs, `also_verbs` ever
-    as a verb, `heads` ever as the last word of a noun phrase ("the deadline.", "of harm,"),
-    `nouns` ever after "the", "our", "of"... (a head, or a modifier as in "the confidential
-    annex"), None where nothing is known; `capitals` mostly written with a capital inside a
-    sentence ("the AI Office", "the Union")."""
-
-    verbs: frozenset[str] = frozenset()
-    also_verbs: frozenset[str] = frozenset()
-    heads: frozenset[str] = frozenset()
-    nouns: frozenset[str] | None = None
-    capitals: frozenset[str] = frozenset()
-
-    def nominal(self, phrase: str) -> bool:
-        """Whether `phrase` surely reads as a noun phrase: one word seen as a head, or words
-        whose last is never a mere modifier."""
-        words = phrase.lower().split()
-        first, last = words[0], words[-1]
-        nouns = self.nouns or frozenset()
-        if first in self.also_verbs and first not in nouns:  # "classify incidents"
-            return False
-        if last in nouns:
-            return last in self.heads
-        bases = (last[:-1], last[:-2], last[:-3] + "y")  # "pressure decides": a verb
-        return not (_plural_like(last) and any(b in self.also_verbs for b in bases))
 
 
 @dataclass(frozen=True)
@@ -126,15 +84,17 @@ def candidate_phrases(
     and two such runs joined by one preposition ("burden on small providers"). A plural ends
     a run ("filters | catch reproductions"); words the scope only uses as verbs (`usage`, see
     word_usage) break one, and a clause does not start with a word ever used as a verb (a
-    command: "Use separate crawlers")."""
+    command: "Use separate crawlers"), nor a run with a verb here (after "should", "we"...,
+    or "to" where the scope writes it as a verb: "to estimate energy consumption"). A word
+    naming the consulted text ("measure") is no phrase alone."""
     return [phrase for phrase, _ in _candidates(text, max_words, usage)]
 
 
 def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool]]:
-    """The candidate_phrases of `text`, each with whether it ends where its run of content
-    words ends (not "archive of old" in "archive of old versions")."""
+    """The candidate_phrases of `text`, each with whether it ends where its noun phrase ends
+    (not "archive of old" in "archive of old versions", nor "class" in "class three")."""
     found: list[tuple[str, bool]] = []
-    for segment in _BREAK.split(text):
+    for segment in BREAK.split(text):
         words = TOKEN.findall(segment)
         runs: list[tuple[int, int]] = []
         start = None
@@ -142,12 +102,13 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
             lower = word.lower()
             if (
                 word
-                and _content(word)
+                and content(word)
                 and lower not in usage.verbs
                 and (i or lower not in usage.also_verbs)
+                and (start is not None or not verb_here(words[i - 1 : i], lower, usage))
             ):
                 start = i if start is None else start
-                if _plural_like(lower):  # a plural ends its noun phrase
+                if plural_like(lower):  # a plural ends its noun phrase
                     runs.append((start, i + 1))
                     start = None
             elif start is not None:
@@ -157,7 +118,7 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
             for i in range(a, b):
                 for j in range(i + 1, min(b, i + max_words) + 1):
                     if _ends_fit(words[i], words[j - 1]):
-                        found.append((" ".join(words[i:j]), j == b))
+                        found.append((" ".join(words[i:j]), _whole(words, i, j, b)))
         for (a, b), (c, d) in zip(runs, runs[1:], strict=False):
             joiner = words[b].lower()
             if c == b + 1 and joiner in _JOINERS and words[c].lower() not in usage.also_verbs:
@@ -166,39 +127,12 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
                         continue
                     for j in range(c + 1, min(d, c + 3) + 1):
                         if j - i <= max_words and _ends_fit(words[i], words[j - 1]):
-                            found.append((" ".join(words[i:j]), j == d))
-    return [(phrase, whole) for phrase, whole in found if _no_repeats(phrase)]
-
-
-def word_usage(texts: Iterable[str]) -> Usage:
-    """How `texts` use their words. A verb: seen after "should", "we", "to"...; only a verb if
-    never seen after "the", "our", "of"... (a third-person "-s" form counts as its verb unless
-    itself seen as a noun: "improves", but not "reports" after "the reports"). A head: seen
-    after "the", "our", "of"... or a content word, and before no other content word."""
-    as_verb: Counter[str] = Counter()
-    as_noun: Counter[str] = Counter()
-    heads: set[str] = set()
-    seen: set[str] = set()
-    inside: Counter[tuple[str, bool]] = Counter()
-    for text in texts:
-        for segment in _BREAK.split(text):
-            written = TOKEN.findall(segment)
-            words = [w.lower() for w in written]
-            seen.update(words)
-            inside.update((w.lower(), w[:1].isupper()) for w in written[1:])
-            for i, (before, word) in enumerate(zip(words, words[1:], strict=False)):
-                last = i + 2 == len(words) or not _content(words[i + 2])
-                if last and (before in _BEFORE_NOUNS or _content(before)):
-                    heads.add(word)
-                if before in _BEFORE_NOUNS:
-                    as_noun[word] += 1
-                elif before in _BEFORE_VERBS or (before == "to" and not _plural_like(word)):
-                    as_verb[word] += 1
-    only = {w for w in as_verb if not as_noun[w]}
-    only |= {w for w in seen if _third_person(w, only, as_noun)}
-    nouns = frozenset(as_noun)
-    capitals = frozenset(w for (w, upper), n in inside.items() if upper and n > inside[w, False])
-    return Usage(frozenset(only), frozenset(as_verb), frozenset(heads - only), nouns, capitals)
+                            found.append((" ".join(words[i:j]), _whole(words, i, j, d)))
+    return [
+        (phrase, whole)
+        for phrase, whole in found
+        if _no_repeats(phrase) and phrase_key(phrase) not in _DOCUMENT
+    ]
 
 
 def phrase_pools(
@@ -209,7 +143,10 @@ def phrase_pools(
 ) -> list[list[Phrase]]:
     """Per theme, up to CANDIDATES phrases ranked by a class-based TF-IDF: used by many of the
     theme's comments, few elsewhere (a campaign's letters are read once and weigh as many
-    comments as it has). `context` (the provision) only helps tell verbs from nouns."""
+    comments as it has). `context` (the provision) only helps tell verbs from nouns. No
+    phrase mostly cut before the noun it modifies ("large cloud" in "large cloud providers"),
+    nor a name at least half the themes use (at least two: "the AI Office"), which says
+    nothing about any one of them."""
     voices = [voice_groups(texts) for texts in theme_texts]
     usage = word_usage([*context, *(text for group in voices for text, _ in group)])
     written: dict[str, Counter[str]] = {}
@@ -224,6 +161,14 @@ def phrase_pools(
                 whole[key, ends] += 1
                 used.setdefault(key, set()).add(v)
         users.append(used)
+    themes = Counter(key for used in users for key in used)
+    dropped = {
+        key
+        for key, forms in written.items()
+        if whole[key, False] > whole[key, True]
+        or (themes[key] >= max(2, len(theme_texts) / 2) and name_like(_written(forms), usage))
+    }
+    users = [{k: ids for k, ids in used.items() if k not in dropped} for used in users]
     support = [
         {key: float(sum(group[v][1] for v in ids)) for key, ids in used.items()}
         for group, used in zip(voices, users, strict=True)
@@ -231,7 +176,7 @@ def phrase_pools(
     overall: Counter[str] = Counter()
     for weights in support:
         overall.update(weights)
-    noun_keys = {_singular(word) for word in usage.nouns or ()}
+    noun_keys = {singular(word) for word in usage.nouns or ()}
     pools = []
     for used, weights in zip(users, support, strict=True):
         size = max(weights.values(), default=1.0)
@@ -276,12 +221,12 @@ def stems(phrase: str) -> set[str]:
 
 def phrase_key(phrase: str) -> str:
     """One key for a phrase's inflections: lower case, plural nouns made singular."""
-    return " ".join(_singular(w.lower()) for w in TOKEN.findall(phrase))
+    return " ".join(singular(w.lower()) for w in TOKEN.findall(phrase))
 
 
 def content_keys(phrase: str) -> set[str]:
     """The content words of `phrase`, as keys."""
-    return {_singular(w.lower()) for w in TOKEN.findall(phrase) if _content(w)}
+    return {singular(w.lower()) for w in TOKEN.findall(phrase) if content(w)}
 
 
 def voice_groups(texts: Sequence[str]) -> list[tuple[str, int]]:
@@ -323,20 +268,10 @@ def _headed(last: str, usage: Usage, noun_keys: set[str]) -> bool:
     a verb, nor the "-s" form of one (not "harm materialises" where "could materialise")."""
     if last not in usage.heads:
         return False
-    if _singular(last) in noun_keys:
+    if singular(last) in noun_keys:
         return True
-    bases = (last, last[:-1], last[:-2], last[:-3] + "y") if _plural_like(last) else (last,)
+    bases = (last, last[:-1], last[:-2], last[:-3] + "y") if plural_like(last) else (last,)
     return not any(base in usage.also_verbs for base in bases)
-
-
-def _content(word: str) -> bool:
-    lower = word.lower()
-    return (
-        lower not in ENGLISH_STOP_WORDS
-        and lower not in _NOT_IN_TITLES
-        and len(lower) > 1
-        and not (lower.endswith("s") and lower[:-1] in _NOT_IN_TITLES)  # "suggests"
-    )
 
 
 def _ends_fit(first: str, last: str) -> bool:
@@ -355,26 +290,16 @@ def _ends_fit(first: str, last: str) -> bool:
     )
 
 
-def _third_person(word: str, verbs: set[str], as_noun: Counter[str]) -> bool:
-    bases = (word[:-1], word[:-2], word[:-3] + "y")
-    return _plural_like(word) and not as_noun[word] and any(b in verbs for b in bases)
+def _whole(words: list[str], i: int, j: int, end: int) -> bool:
+    """Whether words[i:j] ends its noun phrase, its run of content words ending at `end`: no
+    later word of the run could end it ("crawl data" in "the crawl data used"), and no number
+    or label follows the run ("class three")."""
+    later = range(j + 1, end + 1)
+    followed = end < len(words) and label(words[end])
+    return not followed and not any(_ends_fit(words[i], words[k - 1]) for k in later)
 
 
 def _no_repeats(phrase: str) -> bool:
     """Whether no content word comes twice ("model after model")."""
-    words = [_singular(w.lower()) for w in TOKEN.findall(phrase) if _content(w)]
+    words = [singular(w.lower()) for w in TOKEN.findall(phrase) if content(w)]
     return len(words) == len(set(words))
-
-
-def _plural_like(word: str) -> bool:
-    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
-
-
-def _singular(word: str) -> str:
-    if len(word) <= 3 or not _plural_like(word) or word.endswith("'s"):
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
-        return word[:-2]
-    return word[:-1]

@@ -213,3 +213,63 @@ def test_the_provision_own_wording_is_discounted():
 def test_titles_and_summaries_are_deterministic():
     themes = [SPLIT, DEADLINE, BURDEN]
     assert describe_themes(themes, EMBED) == describe_themes(themes, EMBED)
+
+
+def test_a_lone_word_naming_the_consulted_text_is_no_candidate():
+    # "this measure", "the code" name what is consulted on, in every theme alike: never a title
+    # alone, though "security measures" still is one.
+    phrases = candidate_phrases("We support this measure, but the code needs security measures.")
+    assert "security measures" in phrases
+    assert not {"measure", "code"} & {p.lower() for p in phrases}
+
+
+def test_a_phrase_mostly_cut_before_the_noun_it_modifies_is_no_candidate():
+    texts = [
+        "We rent compute from large cloud providers without energy data.",
+        "Our cloud provider gives no energy data.",
+        "Only incidents of class three and four are serious.",
+        "Incidents of class two need no report.",
+        "The crawl data used must be filtered.",  # "used" ends no noun phrase: not cut
+    ]
+    (pool,) = phrase_pools([texts])
+    keys = {p.key for p in pool}
+    assert {"compute from large cloud provider", "cloud provider", "crawl data"} <= keys
+    assert not {"compute from large cloud", "cloud", "incident of class", "class"} & keys
+
+
+def test_a_run_starts_on_no_word_the_scope_writes_as_a_verb_there():
+    usage = word_usage(
+        [
+            "Which method should be used to estimate energy consumption?",
+            "An estimate of the energy consumption is enough.",
+            "Known or estimated energy consumption should be reported.",
+            "Access to information is missing.",
+            "The information is late.",
+        ]
+    )
+    phrases = candidate_phrases("We need to estimate energy consumption first.", usage=usage)
+    assert "energy consumption" in phrases
+    assert not any(p.lower().startswith("estimate") for p in phrases)
+    assert "information" in candidate_phrases("Access to information.", usage=usage)
+    inflected = word_usage(["Incidents are classified late.", "Providers classify incidents."])
+    assert candidate_phrases("Providers classify incidents.", usage=inflected) == [
+        "Providers",
+        "incidents",
+    ]
+    # Never a noun in the scope, right after a plural that can be its subject: a verb.
+    subject = word_usage(["Providers classify incidents.", "The incidents are many."])
+    assert candidate_phrases("Providers classify incidents.", usage=subject) == [
+        "Providers",
+        "incidents",
+    ]
+
+
+def test_a_name_most_themes_mention_is_no_candidate_but_one_theme_own_name_is():
+    themes = [
+        ["The AI Office should set the threshold.", "Ask the AI Office about the threshold."],
+        ["The AI Office must keep reports secret.", "Secret reports help the AI Office."],
+        ["The Union Directive protects whistleblowers.", "We need the Union Directive."],
+    ]
+    pools = phrase_pools(themes)
+    assert not any(p.key == "ai office" for pool in pools for p in pool)
+    assert any(p.key == "union directive" and p.proper for p in pools[2])

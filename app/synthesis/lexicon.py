@@ -1,0 +1,194 @@
+"""What a scope's comments say about their words: tokens, content words, and how the scope
+uses each word (as a verb, as a noun, ending a noun phrase, as a name), read off the words
+around it ("the", "of" come before nouns; "should", "we" before verbs)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+_NOT_IN_TITLES = frozenset(
+    {"please", "also", "already", "still", "clearly", "simply", "just", "really", "need",
+     "needs", "want", "ask", "asks", "propose", "suggest", "support", "welcome", "agree",
+     "think", "believe", "like", "make", "makes", "made", "get", "gets", "require",
+     "requires", "required", "include", "includes", "including", "allow", "allows", "given",
+     "give", "take", "know", "say", "said", "dear", "thank", "thanks", "would", "could",
+     "shall", "must", "may", "might", "will", "can", "did", "does", "doing", "done", "yes",
+     "ok", "strongly", "fully", "currently", "today", "sure", "able", "unless", "otherwise",
+     "regards", "hello", "okay", "lot", "way", "ways", "thing", "things", "us", "we", "i",
+     "provide", "provides", "mean", "means", "meet", "meets", "notify", "inform", "informs",
+     "understand", "understands", "become", "becomes", "remain", "remains", "seem", "seems",
+     "helps", "protects", "ensure", "ensures", "reduce", "reduces", "prevent", "prevents",
+     "apply", "applies", "covers", "create", "creates", "leads", "works", "go", "goes",
+     "come", "comes", "let", "lets", "put", "puts", "show", "shows", "keeps", "starts",
+     "stops", "wants", "cause", "causes", "contain", "contains", "depend", "depends",
+     "exist", "exists", "happen", "happens", "matters", "belong", "belongs", "deserve",
+     "deserves", "lack", "lacks", "fail", "fails", "pay", "pays", "tell", "tells", "ignore",
+     "ignores", "treat", "treats", "turn", "turns", "seek", "argue", "argues", "expect"}
+)  # fmt: skip
+# What comes right before a word tells whether it can be a noun: "the", "our", "of" come
+# before nouns (and their adjectives); "should", "to" before verbs ("to" also before plural
+# nouns, "harm to users", so it only counts for words not ending in a single "s").
+_BEFORE_NOUNS = frozenset(
+    {"the", "a", "an", "this", "that", "these", "those", "our", "their", "its", "his", "her",
+     "my", "your", "each", "every", "any", "no", "of", "for", "on", "in", "with", "by", "from",
+     "about", "between", "some", "all", "more", "less", "fewer", "such"}
+)  # fmt: skip
+_BEFORE_VERBS = frozenset(
+    {"will", "would", "should", "must", "can", "cannot", "could", "may", "might", "shall",
+     "please", "we", "they", "you", "i", "don't", "doesn't", "won't", "didn't", "also"}
+)  # fmt: skip
+# A number or a one-letter label right after a noun belongs to its noun phrase ("class three",
+# "Article 5", "tier B"): a phrase cut before it is not whole.
+_NUMBERS = frozenset(
+    {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+     "twelve", "hundred", "thousand", "million"}
+)  # fmt: skip
+TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*(?:\.[a-z]{2,4}\b)?[A-Za-z0-9]?|\d[\d.,^]*\d|\d")
+BREAK = re.compile(r"(?<![a-z])\.(?!\d)|\.(?![a-z]{2,4}\b|\d)|,(?!\d)|[;:!?()\[\]\"“”/]|\s[-–—]\s")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """How a scope's comments use words (lower case): `verbs` only as verbs, `also_verbs` ever
+    as a verb, `heads` ever as the last word of a noun phrase ("the deadline.", "of harm,"),
+    `nouns` ever after "the", "our", "of"... (a head, or a modifier as in "the confidential
+    annex"), None where nothing is known; `capitals` mostly written with a capital inside a
+    sentence ("the AI Office", "the Union"); `acts` surely verbs where "to" comes before them:
+    ever after "should", "we"..., or also written with "-ed" or "-ing" ("estimated")."""
+
+    verbs: frozenset[str] = frozenset()
+    also_verbs: frozenset[str] = frozenset()
+    heads: frozenset[str] = frozenset()
+    nouns: frozenset[str] | None = None
+    capitals: frozenset[str] = frozenset()
+    acts: frozenset[str] = frozenset()
+
+    def nominal(self, phrase: str) -> bool:
+        """Whether `phrase` surely reads as a noun phrase: one word seen as a head, or words
+        whose last is never a mere modifier."""
+        words = phrase.lower().split()
+        first, last = words[0], words[-1]
+        nouns = self.nouns or frozenset()
+        if first in self.also_verbs and first not in nouns:  # "classify incidents"
+            return False
+        if last in nouns:
+            return last in self.heads
+        bases = (last[:-1], last[:-2], last[:-3] + "y")  # "pressure decides": a verb
+        return not (plural_like(last) and any(b in self.also_verbs for b in bases))
+
+
+def word_usage(texts: Iterable[str]) -> Usage:
+    """How `texts` use their words. A verb: seen after "should", "we", "to"...; only a verb if
+    never seen after "the", "our", "of"... (a third-person "-s" form counts as its verb unless
+    itself seen as a noun: "improves", but not "reports" after "the reports"). A head: seen
+    after "the", "our", "of"... or a content word, and before no other content word (nor a
+    number: not "class" in "class three")."""
+    as_verb: Counter[str] = Counter()
+    strong: set[str] = set()
+    as_noun: Counter[str] = Counter()
+    heads: set[str] = set()
+    seen: set[str] = set()
+    inside: Counter[tuple[str, bool]] = Counter()
+    for text in texts:
+        for segment in BREAK.split(text):
+            written = TOKEN.findall(segment)
+            words = [w.lower() for w in written]
+            seen.update(words)
+            inside.update((w.lower(), w[:1].isupper()) for w in written[1:])
+            for i, (before, word) in enumerate(zip(words, words[1:], strict=False)):
+                last = i + 2 == len(words) or not (content(words[i + 2]) or label(written[i + 2]))
+                if last and (before in _BEFORE_NOUNS or content(before)):
+                    heads.add(word)
+                if before in _BEFORE_NOUNS:
+                    as_noun[word] += 1
+                elif before in _BEFORE_VERBS or (before == "to" and not plural_like(word)):
+                    as_verb[word] += 1
+                    strong.update([word] if before != "to" else [])
+    only = {w for w in as_verb if not as_noun[w]}
+    only |= {w for w in seen if _third_person(w, only, as_noun)}
+    nouns = frozenset(as_noun)
+    capitals = frozenset(w for (w, upper), n in inside.items() if upper and n > inside[w, False])
+    inflected = {w for w in seen if _verb_forms(w) & seen}
+    return Usage(
+        frozenset(only),
+        frozenset(as_verb),
+        frozenset(heads - only),
+        nouns,
+        capitals,
+        frozenset(strong | inflected),
+    )
+
+
+def content(word: str) -> bool:
+    """Whether `word` may be part of a title: no stop word, filler or letter on its own."""
+    lower = word.lower()
+    return (
+        lower not in ENGLISH_STOP_WORDS
+        and lower not in _NOT_IN_TITLES
+        and len(lower) > 1
+        and not (lower.endswith("s") and lower[:-1] in _NOT_IN_TITLES)  # "suggests"
+    )
+
+
+def verb_here(before: list[str], word: str, usage: Usage) -> bool:
+    """Whether `word`, after the word `before` (none at a clause's start), is a verb here:
+    after "should", "we"...; or written as a verb in the scope (see Usage.acts) and after "to"
+    (not "harm to users", "access to information"); or never a noun in the scope and either
+    written as a verb or after a plural that can be its subject ("providers classify")."""
+    cue = before[0].lower() if before else ""
+    noun = usage.nouns is None or word in usage.nouns
+    subject = content(cue) and plural_like(cue)
+    acts = (word in usage.acts and (cue == "to" or not noun)) or (subject and not noun)
+    return not plural_like(word) and (cue in _BEFORE_VERBS or acts)
+
+
+def _verb_forms(word: str) -> set[str]:
+    """The "-ed" and "-ing" forms `word` would have as a verb ("estimated", "classified",
+    "planning")."""
+    forms = {word + "ed", word + "ing", word + word[-1:] + "ed", word + word[-1:] + "ing"}
+    if word.endswith("e"):
+        forms |= {word + "d", word[:-1] + "ing"}
+    if word.endswith("y"):
+        forms.add(word[:-1] + "ied")
+    return forms
+
+
+def name_like(phrase: str, usage: Usage) -> bool:
+    """Whether every content word of `phrase` is mostly written with a capital ("AI Office")."""
+    words = [w.lower() for w in TOKEN.findall(phrase) if content(w)]
+    return bool(words) and all(w in usage.capitals for w in words)
+
+
+def label(word: str) -> bool:
+    """Whether `word` right after a noun is its label ("class three", "Article 5", "tier B")."""
+    return (
+        word.lower() in _NUMBERS
+        or word.isdigit()
+        or (len(word) == 1 and word != "I" and word.isupper())
+    )
+
+
+def _third_person(word: str, verbs: set[str], as_noun: Counter[str]) -> bool:
+    bases = (word[:-1], word[:-2], word[:-3] + "y")
+    return plural_like(word) and not as_noun[word] and any(b in verbs for b in bases)
+
+
+def plural_like(word: str) -> bool:
+    """Whether `word` (lower case) ends like a plural (or a third-person verb)."""
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+def singular(word: str) -> str:
+    """`word` (lower case) made singular if it looks plural ("policies" -> "policy")."""
+    if len(word) <= 3 or not plural_like(word) or word.endswith("'s"):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    return word[:-1]
