@@ -9,7 +9,7 @@ from flask import Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.api.auth import api_user
-from app.api.blueprint import bp, json_body
+from app.api.blueprint import bp, json_body, limit_arg
 from app.api.openapi import document, error_responses, schema
 from app.core.access import check
 from app.core.db import db
@@ -59,11 +59,11 @@ def _register(code: str, n: int) -> list[Any]:
 @bp.route("/codes/<code>/rounds/<int:n>/register")
 def round_register(code: str, n: int) -> ResponseReturnValue:
     items = _register(code, n)
+    limit = limit_arg(DEFAULT_LIMIT, MAX_LIMIT)
     try:
-        limit = min(max(int(request.args.get("limit", DEFAULT_LIMIT)), 1), MAX_LIMIT)
         after = int(request.args["cursor"]) if request.args.get("cursor") else None
     except ValueError:
-        raise BadInput("limit and cursor must be whole numbers.") from None
+        raise BadInput("cursor must be a whole number.") from None
     ordered = sorted(items, key=lambda item: item.answer.identity_id)
     if after is not None:
         ordered = [item for item in ordered if item.answer.identity_id > after]

@@ -9,6 +9,7 @@ from flask import Blueprint, request
 
 from app.api.auth import load_api_user
 from app.core.errors import BadInput, TooLarge, UnsupportedMediaType
+from app.core.i18n import N_
 from app.core.text import text_problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -44,3 +45,15 @@ def json_body() -> dict[str, Any]:
     if problem := text_problem(data):
         raise BadInput(problem)
     return data
+
+
+def limit_arg(default: int, maximum: int) -> int:
+    """The `limit` query parameter: `default` when absent; a whole number from 1 to `maximum`,
+    else BadInput (every list of the API answers a bad limit alike)."""
+    raw = request.args.get("limit", "")
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
+        raise BadInput(N_("limit must be a whole number from 1 to %(maximum)s."),
+                       maximum=maximum)
+    return int(raw)

@@ -9,7 +9,7 @@ from flask import jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.api.auth import api_user
-from app.api.blueprint import bp
+from app.api.blueprint import bp, limit_arg
 from app.api.openapi import document, error_responses, schema
 from app.core.errors import BadInput
 from app.drafting.services import visible_code
@@ -17,15 +17,6 @@ from app.feedback.models import STANCES
 from app.search.models import KINDS
 from app.search.params import groups_of, read_params
 from app.search.services import COUNT_LIMIT, MAX_PAGE, PAGE_SIZE, Hit, search
-
-
-def _limit() -> int:
-    raw = request.args.get("limit", "")
-    if not raw:
-        return PAGE_SIZE
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
-        raise BadInput(f"limit must be a whole number from 1 to {MAX_PAGE}.")
-    return int(raw)
 
 
 def _item(hit: Hit) -> dict[str, Any]:
@@ -55,7 +46,8 @@ def api_search(code: str) -> ResponseReturnValue:
     params = read_params(request.args, rounds, groups_of(rounds))
     if not params.typed:
         raise BadInput("Give the words to search for: ?q=...")
-    results = search(user, params.scope, params.query, offset=params.offset, limit=_limit())
+    limit = limit_arg(PAGE_SIZE, MAX_PAGE)
+    results = search(user, params.scope, params.query, offset=params.offset, limit=limit)
     return jsonify({
         "code": code_row.slug, "q": params.typed, "terms": [t.shown for t in params.query.terms],
         "items": [_item(hit) for hit in results.hits],

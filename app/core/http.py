@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
@@ -158,6 +158,16 @@ def init_error_handlers(app: Flask) -> None:
         if status == 429:
             g.retry_after = "60"
         return response
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def _number_out_of_range(error: Exception) -> Response:
+        """A number in the query string or a form too large for the database (SQLite's
+        OverflowError, PostgreSQL's "out of range"): the visitor's mistake, not a 500."""
+        if isinstance(error, DataError) and "out of range" not in str(error.orig):
+            return _unexpected(error)
+        db.session.rollback()
+        return error_response(400, N_("A number in the request is too large."))
 
     @app.errorhandler(OperationalError)
     def _database_unavailable(error: OperationalError) -> Response:

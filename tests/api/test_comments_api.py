@@ -272,3 +272,11 @@ def test_the_longest_comment_is_accepted_however_its_json_is_escaped(client, pro
     response = client.post(URL, data=payload, headers={**headers,
                            "Content-Type": "application/json"})  # fmt: skip
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "999999", "abc", "1.5"])
+def test_a_limit_outside_1_to_200_is_400_as_on_every_list(client, provision, limit):
+    answer = client.get(URL, query_string={"limit": limit})
+    assert answer.status_code == 400
+    assert answer.get_json()["error"] == "limit must be a whole number from 1 to 200."
+    assert client.get(URL, query_string={"limit": "200"}).status_code == 200

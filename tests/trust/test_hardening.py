@@ -323,3 +323,19 @@ def test_the_task_queue_file_lives_beside_the_sqlite_database(tmp_path):
 def test_the_content_security_policy_allows_no_data_images(client):
     policy = client.get("/").headers["Content-Security-Policy"]
     assert "img-src 'self';" in policy and "data:" not in policy
+
+
+@pytest.mark.parametrize(("path", "name", "number"), [
+    ("/my/notifications", "before", str(2**63)),
+    ("/my/notifications", "before", str(-(10**20))),
+    ("/admin/accounts", "page", str(10**30)),
+])
+def test_a_query_number_past_the_database_is_a_400_page_not_a_500(client, auth, create_user,
+                                                                   path, name, number):
+    """Numbers in query strings reach the database as bound parameters: too large for it
+    (SQLite OverflowError, PostgreSQL "out of range") is the visitor's mistake."""
+    secretariat = create_user(role="secretariat")
+    auth.login(secretariat.email)
+    answer = client.get(path, query_string={name: number})
+    assert answer.status_code == 400, answer.status_code
+    assert "too large" in answer.get_data(as_text=True)
