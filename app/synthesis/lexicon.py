@@ -49,7 +49,11 @@ _NUMBERS = frozenset(
      "twelve", "hundred", "thousand", "million"}
 )  # fmt: skip
 TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*(?:\.[a-z]{2,4}\b)?[A-Za-z0-9]?|\d[\d.,^]*\d|\d")
-BREAK = re.compile(r"(?<![a-z])\.(?!\d)|\.(?![a-z]{2,4}\b|\d)|,(?!\d)|[;:!?()\[\]\"“”/]|\s[-–—]\s")
+# Quotation marks end a phrase: an opening one (not after a letter) and a closing one (after a
+# letter, before none), so "'without prejudice' clause" gives no "prejudice' clause"; an
+# apostrophe inside a word ("provider's", "don't") is not one.
+BREAK = re.compile(r"(?<![a-z])\.(?!\d)|\.(?![a-z]{2,4}\b|\d)|,(?!\d)|[;:!?()\[\]\"“”/]|\s[-–—]\s"
+                   r"|(?<![A-Za-z])['‘’]|(?<=[A-Za-z])['’](?![A-Za-z])")
 
 
 @dataclass(frozen=True)

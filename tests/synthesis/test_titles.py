@@ -273,3 +273,12 @@ def test_a_name_most_themes_mention_is_no_candidate_but_one_theme_own_name_is():
     pools = phrase_pools(themes)
     assert not any(p.key == "ai office" for pool in pools for p in pool)
     assert any(p.key == "union directive" and p.proper for p in pools[2])
+
+
+def test_quotation_marks_end_a_candidate_phrase_and_no_candidate_keeps_one():
+    text = ("The 'without prejudice' clause protects developing common standards' work; "
+            "the ‘opt-out’ register stays, and the provider's duty too.")
+    found = candidate_phrases(text)
+    assert "common standards" in found and "register" in found
+    assert not [p for p in found if p[0] in "'‘’" or p[-1] in "'‘’"], found
+    assert not [p for p in found if "prejudice" in p and "clause" in p], found
