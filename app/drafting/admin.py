@@ -44,6 +44,7 @@ from app.drafting.services import (
     round_provisions,
     set_visibility,
     set_window,
+    shared_targets,
 )
 
 
@@ -206,9 +207,10 @@ def admin_lineage(code: str, number: int) -> ResponseReturnValue:
             raise NotFound()
         chosen = set(form.targets.data or [])
         try:
-            correct_link(source, [p for p in new if p.key in chosen], current_user)
+            link = correct_link(source, [p for p in new if p.key in chosen], current_user)
             db.session.commit()
             flash(gettext("Lineage of %(provision)s corrected.", provision=source.heading), "info")
+            _flash_shared(link)
             return redirect(url_for("drafting.admin_lineage", code=code, number=number))
         except DomainError as failure:
             db.session.rollback()
@@ -249,11 +251,22 @@ def review_link(code: str, number: int, key: str) -> ResponseReturnValue:
             raise BadInput(N_("Choose what the provision became."))
         message = gettext("%(provision)s now links to %(targets)s.", provision=source.heading,
                           targets=", ".join(t.heading for t in targets))
-    correct_link(source, targets, current_user)
+    link = correct_link(source, targets, current_user)
     db.session.commit()
     flash(message, "info")
+    _flash_shared(link)
     return redirect(url_for("drafting.admin_lineage", code=code, number=number,
                             **({"show": "all"} if request.args.get("show") else {})))
+
+
+def _flash_shared(link: LineageLink) -> None:
+    """Say so when a corrected target has other sources too: they kept their links, so the
+    target is now a merge of them all."""
+    for target, sources in shared_targets(link):
+        flash(gettext(
+            "%(target)s now has more than one source: %(sources)s. Each keeps its link and "
+            "they are shown as merged; correct the others if that is wrong.",
+            target=target.heading, sources=", ".join(p.heading for p in sources)), "info")
 
 
 def _admin_nav(user: Any) -> list[NavItem]:

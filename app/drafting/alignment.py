@@ -2,7 +2,9 @@
 
 Pure. Matching runs in this order, and an earlier step is never undone by a later one:
 
-1. `pinned` corrections from the secretariat, for the old nodes they name;
+1. `pinned` corrections from the secretariat, for the old nodes they name; a correction
+   takes nothing from the other old nodes: one the engine links (without the corrections) to
+   a corrected target keeps that link, so the target has several sources (`_kept_links`);
 2. explicit keys: a new node whose `{#key}` is an old key is that provision;
 3. per kind, parents before children: greedy one-to-one matching of the remaining nodes of
    the same kind by a score of text similarity, title, number label and parent;
@@ -87,23 +89,13 @@ def align(
     node's index is not its position, or a pinned index is out of range.
     """
     _check(old, new, pinned or {})
-    matcher = TextMatcher(old, new, pinned or {})
-    kinds = kinds_by_depth(old, new)
-    heirs: Mapping[tuple[int, int], float] = {}
-    meaning: Mapping[tuple[int, int], float] = {}
-    if embed is None:
-        for kind in kinds:
-            matcher.run_kind(kind)
-    else:
-        from app.drafting.evidence import MeaningSteps, one_blas_thread
-
-        steps = MeaningSteps(matcher, embed)
-        with one_blas_thread():
-            for kind in kinds:
-                steps.run_kind(kind)
-            steps.finish(kinds)
-            heirs = steps.heirs()
-            meaning = steps.weighed_pairs()
+    fixed = dict(pinned or {})
+    kept: dict[int, tuple[int, ...]] = {}
+    kept_by_key: set[int] = set()
+    if any(fixed.values()):
+        kept, kept_by_key = _kept_links(old, new, fixed, embed)
+        fixed |= kept
+    matcher, heirs, meaning = _match(old, new, fixed, embed)
     targets = matcher.targets
     similarity = matcher.sim.pairs([(i, j) for i, js in enumerate(targets) for j in js])
     keys = _assign_keys(old, new, targets, similarity, reserved, heirs)
@@ -122,7 +114,7 @@ def align(
         [link.kind for link in bare],
         matcher.sim,
         meaning,
-        matcher.fixed_old | matcher.keyed_old,
+        (matcher.fixed_old - set(kept)) | matcher.keyed_old | kept_by_key,
     )
     links = tuple(
         replace(link, confidence=w.confidence, alternatives=w.alternatives)
@@ -130,6 +122,48 @@ def align(
     )
     added = tuple(j for j in range(len(new)) if j not in sources)
     return Alignment(links=links, added=added, keys=keys)
+
+
+def _match(
+    old: Sequence[Node],
+    new: Sequence[Node],
+    pinned: Mapping[int, tuple[int, ...]],
+    embed: Embed | None,
+) -> tuple[TextMatcher, Mapping[tuple[int, int], float], Mapping[tuple[int, int], float]]:
+    """Steps 1-5 (and, given `embed`, meaning and structure): the matcher with its targets,
+    the heirs' shares of wording and the meaning cosines of the pairs weighed."""
+    matcher = TextMatcher(old, new, pinned)
+    kinds = kinds_by_depth(old, new)
+    if embed is None:
+        for kind in kinds:
+            matcher.run_kind(kind)
+        return matcher, {}, {}
+    from app.drafting.evidence import MeaningSteps, one_blas_thread
+
+    steps = MeaningSteps(matcher, embed)
+    with one_blas_thread():
+        for kind in kinds:
+            steps.run_kind(kind)
+        steps.finish(kinds)
+        return matcher, steps.heirs(), steps.weighed_pairs()
+
+
+def _kept_links(
+    old: Sequence[Node],
+    new: Sequence[Node],
+    pinned: Mapping[int, tuple[int, ...]],
+    embed: Embed | None,
+) -> tuple[dict[int, tuple[int, ...]], set[int]]:
+    """A correction says what its own source became, nothing about the other sources: an old
+    node the engine links, without the corrections, to a node a correction also targets keeps
+    that link (the target then has several sources: a merge). Old index -> its targets,
+    and those of them linked by explicit key."""
+    onto = {j for js in pinned.values() for j in js}
+    free, _, _ = _match(old, new, {}, embed)
+    kept = {
+        i: js for i, js in enumerate(free.targets) if i not in pinned and onto.intersection(js)
+    }
+    return kept, free.keyed_old & set(kept)
 
 
 def mint_key(node: Node, taken: Collection[str]) -> str:

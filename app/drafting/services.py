@@ -20,7 +20,15 @@ from app.core.errors import BadInput, NotFound
 from app.core.i18n import N_
 from app.drafting.lineage import lineage_between, locator
 from app.drafting.links import realign
-from app.drafting.models import VISIBILITIES, Code, LineageCorrection, LineageLink, Provision, Round
+from app.drafting.models import (
+    VISIBILITIES,
+    Code,
+    LineageCorrection,
+    LineageLink,
+    LineageTarget,
+    Provision,
+    Round,
+)
 from app.drafting.permissions import can_view_round
 
 MAX_ROUND = 2**31 - 1  # round numbers are 32-bit integers
@@ -238,3 +246,18 @@ def correct_link(
     return db.session.scalars(
         select(LineageLink).where(LineageLink.from_provision_id == from_provision.id)
     ).one()
+
+
+def shared_targets(link: LineageLink) -> list[tuple[Provision, list[Provision]]]:
+    """The targets of `link` that other provisions of its round also became (a merge), each
+    with all its sources in round order: what a correction onto them left linked."""
+    shared = []
+    for target in sorted((t.to_provision for t in link.targets), key=lambda p: p.position):
+        sources = list(db.session.scalars(
+            select(Provision).join(LineageLink, LineageLink.from_provision_id == Provision.id)
+            .join(LineageTarget, LineageTarget.link_id == LineageLink.id)
+            .where(LineageTarget.to_provision_id == target.id).order_by(Provision.position)
+        ))  # fmt: skip
+        if len(sources) > 1:
+            shared.append((target, sources))
+    return shared

@@ -321,14 +321,16 @@ CASES: tuple[Case, ...] = (
         added=frozenset({"new"}),
         keys={"new": "energy"},
     ),
+    # A correction onto a measure another one still reaches takes nothing from it: old
+    # m-2-4 keeps its link, and the corrected target has two sources (a merge).
     Case(
         "pinned_corrections",
         _renumber(_without(BASE, "m-2-3"), {"m-2-4": "2.3"}),
         SAME
-        | {"m-2-2": ((), "removed"), "m-2-3": (("m-2-4",), "modified")}
-        | {"m-2-4": ((), "removed")},
+        | {"m-2-2": ((), "removed"), "m-2-3": (("m-2-4",), "merged")}
+        | {"m-2-4": (("m-2-4",), "merged")},
         added=frozenset({"m-2-2"}),
         pinned={"m-2-2": (), "m-2-3": ("m-2-4",)},
-        keys={"m-2-4": "m-2-3", "m-2-2": "m-2-2-2"},
+        keys={"m-2-4": "m-2-4", "m-2-2": "m-2-2-2"},
     ),
 )

@@ -66,7 +66,8 @@ def test_pinned_split_overrides_the_text_evidence():
     new, _ = nodes(BASE, keyed=False)
     result = align(old, new, pinned={7: (7, 8)})
     assert (result.links[7].new, result.links[7].kind) == ((7, 8), "split")
-    assert result.links[8].kind == "removed"
+    # The correction takes nothing from m-2-2: it keeps its link, now shared (a merge).
+    assert (result.links[8].new, result.links[8].kind) == ((8,), "merged")
 
 
 def test_only_same_kind_nodes_match():
