@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -113,6 +114,28 @@ def test_duplicate_texts_are_embedded_once(
     assert sum(seen) == 2  # the third is the first once whitespace is normalised
     np.testing.assert_array_equal(vectors[0], vectors[2])
     assert not np.allclose(vectors[0], vectors[1])
+
+
+def test_batches_run_side_by_side_with_the_vectors_of_one_at_a_time(
+    cache: Path, texts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = OnnxEmbedder(cache_folder=cache, variant="fp32", threads=1).encode(texts)
+    two = OnnxEmbedder(cache_folder=cache, variant="fp32", threads=2)
+    assert len(_length_batches(np.arange(len(texts)), np.full(len(texts), 40))) > 2
+    meeting = threading.Barrier(2, timeout=30)  # broken unless two batches run at once
+    lock, calls = threading.Lock(), [0]
+    real = OnnxEmbedder._embed
+
+    def meet(self: OnnxEmbedder, encodings: list) -> np.ndarray:
+        with lock:
+            calls[0] += 1
+            first_two = calls[0] <= 2
+        if first_two:
+            meeting.wait()
+        return real(self, encodings)
+
+    monkeypatch.setattr(OnnxEmbedder, "_embed", meet)
+    np.testing.assert_array_equal(two.encode(texts), alone)
 
 
 def test_progress_reaches_the_number_of_texts(onnx_fp32: OnnxEmbedder) -> None:
