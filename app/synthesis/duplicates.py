@@ -231,13 +231,29 @@ def _group(
     exact = Counter(" ".join(_words(texts[i])) for i in members)
     mutual = {i: 0.0 for i in members}
     if len(members) <= MEDOID_LIMIT:
-        for i in members:
-            mutual[i] = sum(_jaccard(shingles[i], shingles[j]) for j in members if j != i)
+        mutual = dict(zip(members, _mutual_jaccard([shingles[i] for i in members]),
+                          strict=True))
     canonical = max(members, key=lambda i: (exact[" ".join(_words(texts[i]))], mutual[i], -i))
     template = texts[canonical]
     ordered = (canonical, *sorted(i for i in members if i != canonical))
     additions = {i: _added_words(template, texts[i]) for i in ordered}
     return DuplicateGroup(ordered, canonical, template, additions)
+
+
+def _mutual_jaccard(sets: Sequence[np.ndarray]) -> list[float]:
+    """For each of `sets` (sorted unique shingle hashes), the sum of its Jaccard similarities
+    to the others, added up in their order (the same floats as `_jaccard` pair by pair); the
+    intersections all at once, as one sparse product."""
+    from scipy import sparse
+
+    sizes = np.array([len(s) for s in sets], dtype=np.int64)
+    _, column = np.unique(np.concatenate(sets), return_inverse=True)
+    rows = np.repeat(np.arange(len(sets)), sizes)
+    matrix = sparse.csr_matrix((np.ones(len(rows), np.int64), (rows, column.reshape(-1))),
+                               shape=(len(sets), int(column.max()) + 1))
+    common = (matrix @ matrix.T).toarray()
+    jaccard = (common / (sizes[:, None] + sizes[None, :] - common)).tolist()
+    return [sum(row[:i] + row[i + 1 :]) for i, row in enumerate(jaccard)]
 
 
 def _key(token: str) -> str:

@@ -115,3 +115,14 @@ def test_each_text_is_in_at_most_one_group_and_copies_are_always_grouped(texts):
     letters = [i for i, t in enumerate(texts) if t.startswith(LETTER)]
     if len(letters) >= 2:
         assert any(set(letters) <= set(g.members) for g in groups)
+
+
+def test_the_mutual_similarity_of_a_group_is_each_member_s_jaccard_to_the_others_summed():
+    from app.synthesis.duplicates import _jaccard, _mutual_jaccard, _shingle_sets
+
+    texts = [LETTER, LETTER + " I am a translator.", "Dear drafters, " + LETTER,
+             LETTER.replace("simple", "quick"), LETTER]
+    sets = list(_shingle_sets(texts).values())
+    expected = [sum(_jaccard(a, b) for j, b in enumerate(sets) if j != i)
+                for i, a in enumerate(sets)]
+    assert _mutual_jaccard(sets) == expected  # the same floats, added in the same order
