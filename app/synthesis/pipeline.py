@@ -107,7 +107,26 @@ def build_themes(
     embedder: Embedder,
     provision_texts: Sequence[str],
 ) -> None:
-    """Fill `run` with themes, members (one per comment) and campaigns."""
+    """Fill `run` with themes, members (one per comment) and campaigns.
+
+    The numerical libraries run on one thread here: the engines work on at most a few
+    thousand points (k-means fitted dozens of times, small graphs), where a pool of BLAS or
+    OpenMP threads costs more in hand-offs and spinning than it saves, several times more
+    when other processes share the cores."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        _build_themes(run, comments, texts, vectors, embedder, provision_texts)
+
+
+def _build_themes(
+    run: SynthesisRun,
+    comments: Sequence[Comment],
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    embedder: Embedder,
+    provision_texts: Sequence[str],
+) -> None:
     from app.embedding.services import embed_texts
 
     found: list[Found] = []
@@ -145,12 +164,13 @@ def build_themes(
     )
     _store_campaigns(run, comments, texts)
     db.session.flush()
+    known = dict(zip(texts, vectors, strict=True))  # the comments' own, as the run holds them
     refresh(
         run,
         {c.id: vectors[i] for i, c in enumerate(comments)},
         texts_by_id(comments, texts),
         provision_texts,
-        describe=lambda texts: text_vectors(texts, embedder),  # comments' from the cache
+        describe=lambda batch: text_vectors(batch, embedder, known),
     )
 
 

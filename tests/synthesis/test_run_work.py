@@ -1,0 +1,98 @@
+"""Work a run leaves out or keeps small: the numerical libraries on one thread while themes are
+built, the run's own comment vectors reused for titles and summaries, keyword labels only where
+no title was found."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from app.embedding.engine import HashingEmbedder, text_hash
+from app.synthesis import figures, labels, themes, vectors
+from app.synthesis.services import run_synthesis
+from app.synthesis.vectors import comment_text, text_vectors
+
+
+def test_themes_are_built_with_the_numerical_libraries_on_one_thread(
+    feedback: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[int] = []
+    real = themes._kmeans
+
+    def recording(*args: Any, **kwargs: Any) -> np.ndarray:
+        seen.extend(int(lib["num_threads"]) for lib in threadpool_info())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(themes, "_kmeans", recording)
+    with threadpool_limits(limits=4):  # more than one, whatever the machine's cores
+        run_synthesis(feedback["round"], provision="documentation")
+    assert seen and set(seen) == {1}
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedded: list[str] = []
+
+    def encode(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
+        self.embedded.extend(texts)
+        return super().encode(texts, **kwargs)
+
+
+def test_known_texts_take_their_given_vector_and_only_the_others_are_embedded(
+    database: Any,
+) -> None:
+    embedder = CountingEmbedder()
+    mine = np.zeros(embedder.dim, np.float32)
+    mine[3] = 1.0
+    found = text_vectors(["a comment of the run", "a new phrase", "a comment of the run"],
+                         embedder, {"a comment of the run": mine})
+    assert embedder.embedded == ["a new phrase"]
+    np.testing.assert_array_equal(found[0], mine)
+    np.testing.assert_array_equal(found[2], mine)
+    np.testing.assert_array_equal(found[1], HashingEmbedder().encode(["a new phrase"])[0])
+
+
+def test_titles_and_summaries_take_the_comments_vectors_from_the_run_not_the_cache(
+    feedback: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    real = vectors.cached_vectors
+
+    def recording(model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        asked.extend(hashes)
+        return real(model, hashes)
+
+    monkeypatch.setattr(vectors, "cached_vectors", recording)
+    run = run_synthesis(feedback["round"], provision="documentation")
+    assert asked  # phrases and sentences are looked for
+    assert not {text_hash(comment_text(m.comment)) for m in run.members} & set(asked)
+    assert all(t.label and t.summary for t in run.themes)
+
+
+def test_keyword_labels_are_worked_out_only_for_themes_left_without_a_title(
+    feedback: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[Sequence[str]] = []
+    real = labels.label_from_keywords
+
+    def counting(keywords: Sequence[str], docs: Sequence[str]) -> str:
+        calls.append(keywords)
+        return real(keywords, docs)
+
+    monkeypatch.setattr(labels, "label_from_keywords", counting)
+    untitled = {1}  # the second theme (by first found) gets no title from `describe_themes`
+    real_describe = figures.describe_themes
+
+    def describe(texts: Any, embed: Any, **kwargs: Any) -> list[Any]:
+        found = real_describe(texts, embed, **kwargs)
+        return [type(d)("" if i in untitled else d.title, d.summary) for i, d in enumerate(found)]
+
+    monkeypatch.setattr(figures, "describe_themes", describe)
+    run = run_synthesis(feedback["round"], provision="documentation")
+    assert len(run.themes) >= 2 and len(calls) == 1
+    assert all(t.label and t.label != "(no keywords)" for t in run.themes)
