@@ -19,7 +19,14 @@ from app.core.db import db
 from app.embedding.engine import unit
 from app.embedding.models import vector_bytes
 from app.synthesis import labels
-from app.synthesis.models import CampaignGroup, ScopeSetting, SynthesisRun, Theme, ThemeMember
+from app.synthesis.models import (
+    CampaignGroup,
+    CampaignMember,
+    ScopeSetting,
+    SynthesisRun,
+    Theme,
+    ThemeMember,
+)
 from app.synthesis.titles import describe_themes
 
 REPRESENTATIVES = 3
@@ -50,8 +57,10 @@ def refresh(
             run.themes.remove(theme)
             db.session.delete(theme)
     scope_categories = Counter(c.author.category for c in comments.values())
-    campaign_of = {
-        m.comment_id: m.campaign_id for campaign in run.campaigns for m in campaign.members
+    campaign_of: dict[int, int] = {
+        comment_id: campaign_id for comment_id, campaign_id in db.session.execute(
+            select(CampaignMember.comment_id, CampaignMember.campaign_id)  # one query in all
+            .join(CampaignGroup).where(CampaignGroup.run_id == run.id))
     }
     theme_texts = [[texts[m.comment_id] for m in by_theme[t.id]] for t in themes]
     keywords = _keywords(theme_texts, provision_texts)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.core.db import db
 from app.embedding.engine import Embedder, unit
@@ -153,17 +153,12 @@ def _build_themes(
             row_theme[int(row)] = theme
     moved = _apply_moves(run, comments, row_theme, themes)
     db.session.flush()  # themes get their ids; members are then written by id, in bulk
-    db.session.add_all(
-        ThemeMember(
-            run_id=run.id,
-            theme_id=theme.id if theme else None,
-            comment_id=comment.id,
-            moved=i in moved,
-        )
+    db.session.execute(ThemeMember.__table__.insert(), [  # Core: one executemany, no objects
+        {"run_id": run.id, "theme_id": theme.id if theme else None, "comment_id": comment.id,
+         "distance": 0.0, "moved": i in moved}
         for i, (comment, theme) in enumerate(zip(comments, row_theme, strict=True))
-    )
+    ])
     _store_campaigns(run, comments, texts)
-    db.session.flush()
     known = dict(zip(texts, vectors, strict=True))  # the comments' own, as the run holds them
     refresh(
         run,
@@ -258,14 +253,16 @@ def _apply_moves(
 
 
 def _store_campaigns(run: SynthesisRun, comments: Sequence[Comment], texts: Sequence[str]) -> None:
-    for group in duplicates.find_duplicate_groups(texts):
-        campaign = CampaignGroup(
-            run=run,
-            template=group.template,
-            canonical=comments[int(group.canonical)],
-            size=len(group.members),
-        )
-        db.session.add(campaign)
-        for row in group.members:
-            addition = group.additions.get(row, "")
-            campaign.members.append(CampaignMember(comment=comments[int(row)], addition=addition))
+    """The run's campaigns and their members (canonical letter first), written in bulk."""
+    groups = duplicates.find_duplicate_groups(texts)
+    if not groups:
+        return
+    ids = list(db.session.scalars(
+        insert(CampaignGroup).returning(CampaignGroup.id, sort_by_parameter_order=True),
+        [{"run_id": run.id, "template": group.template, "size": len(group.members),
+          "canonical_id": comments[int(group.canonical)].id} for group in groups]))
+    db.session.execute(CampaignMember.__table__.insert(), [
+        {"campaign_id": campaign_id, "comment_id": comments[int(row)].id,
+         "addition": group.additions.get(row, "")}
+        for campaign_id, group in zip(ids, groups, strict=True) for row in group.members
+    ])
