@@ -1,6 +1,6 @@
 """Work a run leaves out or keeps small: the numerical libraries on one thread while themes are
 built, the run's own comment vectors reused for titles and summaries, keyword labels only where
-no title was found."""
+no title was found, campaigns read in one query when figures are refreshed."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from sqlalchemy import event
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from app.core.db import db
 from app.embedding.engine import HashingEmbedder, text_hash
 from app.synthesis import figures, labels, themes, vectors
 from app.synthesis.services import run_synthesis
 from app.synthesis.vectors import comment_text, text_vectors
+from app.synthesis.workspace import refresh_run
 
 
 def test_themes_are_built_with_the_numerical_libraries_on_one_thread(
@@ -96,3 +99,27 @@ def test_keyword_labels_are_worked_out_only_for_themes_left_without_a_title(
     run = run_synthesis(feedback["round"], provision="documentation")
     assert len(run.themes) >= 2 and len(calls) == 1
     assert all(t.label and t.label != "(no keywords)" for t in run.themes)
+
+
+def test_refreshing_a_run_reads_its_campaigns_in_one_query_however_many(
+    feedback: Any, add_comments: Any
+) -> None:
+    letter = ("Please keep the reporting window at five working days for small providers, "
+              "since they cannot staff an incident desk around the clock.")
+    add_comments(feedback["doc"], [letter, letter, letter + " We are a team of four."],
+                  category="sme", stance="amend")
+    run = run_synthesis(feedback["round"], provision="documentation")
+    db.session.commit()
+    assert len(run.campaigns) >= 2
+    db.session.expire_all()
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(" ".join(statement.split()).upper())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        refresh_run(run)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert sum("FROM CAMPAIGN_MEMBERS" in s for s in seen) == 1
