@@ -94,7 +94,12 @@ class OnnxEmbedder:
         order = np.argsort(-lengths, kind="stable")
         vectors = np.empty((len(distinct), self.dim), dtype=np.float32)
         done_distinct = 0
-        batches = _length_batches(order, lengths)
+        # A few texts (a theme's sentences) still give every thread a share: batches of at
+        # most 1/(2 × workers) of the padded tokens, so that no thread waits long for the last.
+        budget = TOKENS_PER_BATCH
+        if self.workers > 1:
+            budget = min(budget, max(1, -(-int(lengths.sum()) // (2 * self.workers))))
+        batches = _length_batches(order, lengths, budget)
 
         def embed(batch: np.ndarray) -> np.ndarray:
             return self._embed([encodings[i] for i in batch])
@@ -134,14 +139,16 @@ class OnnxEmbedder:
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-def _length_batches(order: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
-    """Rows in `order` (longest first) cut into batches of at most TOKENS_PER_BATCH padded
-    tokens and MAX_ROWS rows."""
+def _length_batches(order: np.ndarray, lengths: np.ndarray,
+                    tokens: int | None = None) -> list[np.ndarray]:
+    """Rows in `order` (longest first) cut into batches of at most `tokens` (default
+    TOKENS_PER_BATCH) padded tokens and MAX_ROWS rows; a row longer than that is a batch."""
+    budget = tokens or TOKENS_PER_BATCH
     batches: list[np.ndarray] = []
     start = 0
     while start < len(order):
         width = max(int(lengths[order[start]]), 1)
-        rows = max(1, min(MAX_ROWS, TOKENS_PER_BATCH // width))
+        rows = max(1, min(MAX_ROWS, budget // width))
         batches.append(order[start:start + rows])
         start += rows
     return batches
