@@ -179,16 +179,19 @@ def group_scope(count: int, models: Path) -> None:
         env = environment(url, "", Path(folder), 2, 2000)
         env.pop("REDIS_URL")
         env["PLENARY_EMBEDDING_CACHE"] = str(models)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        before, cpu = used.ru_maxrss, used.ru_utime + used.ru_stime
         start = time.monotonic()
         done = subprocess.run([sys.executable, "-m", "app.cli", "synthesise", "--code", "fanout",
                                "--round", "1", "--group", "wg1"], env=env, cwd=ROOT,
                               capture_output=True, text=True)
         wall = time.monotonic() - start
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak, cpu = used.ru_maxrss / 1024**2, used.ru_utime + used.ru_stime - cpu
         print(f"\n## Working-group scope: `plenary synthesise --group` of {count:,} comments, "
               f"cold cache, no worker; {uptime()}")
-        print(f"  wall {wall:.1f} s (goal 45 s), peak RSS {peak:.2f} GB (goal 1 GB; children's "
+        print(f"  wall {wall:.1f} s (goal 45 s), CPU {cpu:.1f} s (all threads; on a shared "
+              f"machine the steadier figure), peak RSS {peak:.2f} GB (goal 1 GB; children's "
               f"peak before: {before / 1024**2:.2f} GB); exit {done.returncode}: "
               f"{(done.stdout or done.stderr).strip().splitlines()[-1][:90]}")
 

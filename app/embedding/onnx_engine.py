@@ -6,12 +6,19 @@ use, cached in the instance folder). Tokenisation is the model's own fast tokeni
 at the model's `max_seq_length` as sentence-transformers does; texts are deduplicated, sorted
 by token count and batched so that a batch pads little; pooling is the model's mean over
 real tokens, then L2-normalised.
+
+Cores are used by running batches side by side, one per thread, each batch on one core
+(ONNX Runtime releases the GIL while it runs), rather than by splitting every operation of
+one batch across the cores: on small batches the per-operation hand-offs between cores cost
+more than they save, the more so when other processes share the cores (see WORKERS below).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +34,14 @@ TOKENS_PER_BATCH = 512
 MAX_ROWS = 128
 
 
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 class OnnxEmbedder:
     """all-MiniLM-L6-v2 (or the model in `model_path`) on ONNX Runtime, "fp32" or "int8"."""
 
@@ -34,7 +49,8 @@ class OnnxEmbedder:
                  variant: str = "int8", threads: int | None = None) -> None:
         """Load (building on first use) the ONNX file of the model for `variant`.
 
-        `threads` sets ONNX Runtime's intra-op threads (None: its default, one per core).
+        `threads` is how many batches are embedded at once, each on one core (None: one per
+        core this process may use).
         Raises FileNotFoundError if the folder holds no model, ImportError without onnxruntime.
         """
         import onnxruntime
@@ -49,15 +65,13 @@ class OnnxEmbedder:
         # int8 vectors differ a little more and are cached under their own name.
         self.name: str = base if variant == "fp32" else f"{base}+{variant}"
         self.file = onnx_model_file(path, cache_folder, variant, model_name=base)
+        self.workers = max(1, threads or available_cores())
         options = onnxruntime.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
+        # One thread per run: the session is shared by `workers` threads, each running its own
+        # batch (a session's run is thread-safe). No pool of its own, so nothing spins either.
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # Idle threads sleep rather than spin: a worker host runs one process per core, and a
-        # spinning pool takes the cores its neighbours need (about 1.25× slower here when
-        # the machine was shared).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session: Any = onnxruntime.InferenceSession(
             str(self.file), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
@@ -80,11 +94,29 @@ class OnnxEmbedder:
         order = np.argsort(-lengths, kind="stable")
         vectors = np.empty((len(distinct), self.dim), dtype=np.float32)
         done_distinct = 0
-        for batch in _length_batches(order, lengths):
-            vectors[batch] = self._embed([encodings[i] for i in batch])
-            done_distinct += len(batch)
-            if progress is not None:
-                progress(round(len(prepared) * done_distinct / len(distinct)), len(prepared))
+        # A few texts (a theme's sentences) still give every thread a share: batches of at
+        # most 1/(2 × workers) of the padded tokens, so that no thread waits long for the last.
+        budget = TOKENS_PER_BATCH
+        if self.workers > 1:
+            budget = min(budget, max(1, -(-int(lengths.sum()) // (2 * self.workers))))
+        batches = _length_batches(order, lengths, budget)
+
+        def embed(batch: np.ndarray) -> np.ndarray:
+            return self._embed([encodings[i] for i in batch])
+
+        workers = min(self.workers, len(batches))
+        pool = ThreadPoolExecutor(workers) if workers > 1 else None
+        try:
+            for batch, found in zip(batches, (pool.map if pool else map)(embed, batches),
+                                    strict=True):
+                vectors[batch] = found
+                done_distinct += len(batch)
+                if progress is not None:  # in this thread, batch by batch in order
+                    progress(round(len(prepared) * done_distinct / len(distinct)),
+                             len(prepared))
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         if not prepared:
             return np.zeros((0, self.dim), dtype=np.float32)
         return vectors[[row_of[t] for t in prepared]]
@@ -107,14 +139,16 @@ class OnnxEmbedder:
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-def _length_batches(order: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
-    """Rows in `order` (longest first) cut into batches of at most TOKENS_PER_BATCH padded
-    tokens and MAX_ROWS rows."""
+def _length_batches(order: np.ndarray, lengths: np.ndarray,
+                    tokens: int | None = None) -> list[np.ndarray]:
+    """Rows in `order` (longest first) cut into batches of at most `tokens` (default
+    TOKENS_PER_BATCH) padded tokens and MAX_ROWS rows; a row longer than that is a batch."""
+    budget = tokens or TOKENS_PER_BATCH
     batches: list[np.ndarray] = []
     start = 0
     while start < len(order):
         width = max(int(lengths[order[start]]), 1)
-        rows = max(1, min(MAX_ROWS, TOKENS_PER_BATCH // width))
+        rows = max(1, min(MAX_ROWS, budget // width))
         batches.append(order[start:start + rows])
         start += rows
     return batches

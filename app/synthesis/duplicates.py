@@ -26,7 +26,6 @@ BANDS = 16
 MAX_LEADERS = 32  # per LSH bucket: members are checked against at most this many leaders
 MEDOID_LIMIT = 200  # groups up to this size pick the canonical member by mutual similarity
 _WORD = re.compile(r"\w+", re.UNICODE)
-_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 @dataclass(frozen=True)
@@ -110,41 +109,57 @@ def _word_id(word: str, cache: dict[str, int]) -> int:
 
 
 def _shingle_sets(texts: Sequence[str]) -> dict[int, np.ndarray]:
-    """Sorted unique 64-bit shingle hashes by text index, for texts long enough to judge."""
+    """Sorted unique 64-bit shingle hashes by text index, for texts long enough to judge
+    (every text's shingles hashed at once, then sorted and cut per text)."""
     cache: dict[str, int] = {}
-    out: dict[int, np.ndarray] = {}
+    eligible: list[int] = []
+    ids: list[int] = []
+    lengths: list[int] = []
+    for index, text in enumerate(texts):
+        words = _words(text)
+        if len(words) >= MIN_WORDS:
+            eligible.append(index)
+            ids.extend(cache.get(w) or _word_id(w, cache) for w in words)
+            lengths.append(len(words))
+    if not eligible:
+        return {}
+    flat = np.array(ids, dtype=np.uint64)
+    width = len(flat) - SHINGLE + 1
+    mixed = np.zeros(width, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for index, text in enumerate(texts):
-            words = _words(text)
-            if len(words) < MIN_WORDS:
-                continue
-            ids = np.array([cache.get(w) or _word_id(w, cache) for w in words], np.uint64)
-            mixed = np.zeros(len(ids) - SHINGLE + 1, dtype=np.uint64)
-            for offset in range(SHINGLE):
-                window = ids[offset : len(ids) - SHINGLE + 1 + offset]
-                mixed = mixed * np.uint64(0x100000001B3) + window
-            out[index] = np.unique(mixed)
-    return out
+        for offset in range(SHINGLE):
+            mixed = mixed * np.uint64(0x100000001B3) + flat[offset : offset + width]
+    size = np.array(lengths, dtype=np.int64) - SHINGLE + 1  # shingles of each text
+    ends = np.cumsum(lengths)
+    owner = np.repeat(np.arange(len(eligible)), size)
+    position = (np.arange(len(owner)) - np.repeat(np.cumsum(size) - size, size)
+                + np.repeat(ends - np.array(lengths), size))  # a text's first word onwards
+    values = mixed[position]
+    order = np.lexsort((values, owner))
+    owner, values = owner[order], values[order]
+    fresh = np.r_[True, (owner[1:] != owner[:-1]) | (values[1:] != values[:-1])]
+    owner, values = owner[fresh], values[fresh]
+    cuts = np.searchsorted(owner, np.arange(1, len(eligible)))
+    return dict(zip(eligible, np.split(values, cuts), strict=True))
 
 
 def _minhash(sets: list[np.ndarray]) -> np.ndarray:
-    """(n, NUM_HASHES) MinHash signatures under multiply-add hashes modulo 2**64."""
+    """(n, NUM_HASHES) MinHash signatures under multiply-add hashes modulo 2**64 (one hash
+    function at a time over every set: small arrays that stay in the cache)."""
     rng = np.random.default_rng(20240601)
     mult = rng.integers(1, 2**63, NUM_HASHES, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
     add = rng.integers(0, 2**63, NUM_HASHES, dtype=np.uint64)
     signatures = np.empty((len(sets), NUM_HASHES), dtype=np.uint64)
-    start = 0
-    while start < len(sets):
-        stop, size = start, 0
-        while stop < len(sets) and (size < 100_000 or stop == start):
-            size += len(sets[stop])
-            stop += 1
-        flat = np.concatenate(sets[start:stop])
-        offsets = np.cumsum([0] + [len(s) for s in sets[start : stop - 1]])
-        with np.errstate(over="ignore"):
-            hashed = (flat[:, None] * mult + add) & _MASK
-        signatures[start:stop] = np.minimum.reduceat(hashed, offsets, axis=0)
-        start = stop
+    if not sets:
+        return signatures
+    flat = np.concatenate(sets)
+    offsets = np.cumsum([0] + [len(s) for s in sets[:-1]])
+    hashed = np.empty_like(flat)
+    with np.errstate(over="ignore"):
+        for k in range(NUM_HASHES):
+            np.multiply(flat, mult[k], out=hashed)
+            hashed += add[k]
+            signatures[:, k] = np.minimum.reduceat(hashed, offsets)
     return signatures
 
 
@@ -229,26 +244,50 @@ def _join_bucket(
 def _group(
     members: list[int], texts: Sequence[str], shingles: dict[int, np.ndarray]
 ) -> DuplicateGroup:
-    exact = Counter(" ".join(_words(texts[i])) for i in members)
+    wording = {i: " ".join(_words(texts[i])) for i in members}
+    exact = Counter(wording.values())
     mutual = {i: 0.0 for i in members}
     if len(members) <= MEDOID_LIMIT:
-        for i in members:
-            mutual[i] = sum(_jaccard(shingles[i], shingles[j]) for j in members if j != i)
-    canonical = max(members, key=lambda i: (exact[" ".join(_words(texts[i]))], mutual[i], -i))
+        mutual = dict(zip(members, _mutual_jaccard([shingles[i] for i in members]),
+                          strict=True))
+    canonical = max(members, key=lambda i: (exact[wording[i]], mutual[i], -i))
     template = texts[canonical]
     ordered = (canonical, *sorted(i for i in members if i != canonical))
-    additions = {i: _added_words(template, texts[i]) for i in ordered}
+    keys: dict[str, str] = {}  # the letters share most of their words: each word's key once
+    additions = {i: _added_words(template, texts[i], keys) for i in ordered}
     return DuplicateGroup(ordered, canonical, template, additions)
+
+
+def _mutual_jaccard(sets: Sequence[np.ndarray]) -> list[float]:
+    """For each of `sets` (sorted unique shingle hashes), the sum of its Jaccard similarities
+    to the others, added up in their order (the same floats as `_jaccard` pair by pair); the
+    intersections all at once, as one product of the sets' incidence matrix."""
+    sizes = np.array([len(s) for s in sets], dtype=np.int64)
+    _, column = np.unique(np.concatenate(sets), return_inverse=True)
+    incidence = np.zeros((len(sets), int(column.max()) + 1))
+    incidence[np.repeat(np.arange(len(sets)), sizes), column.reshape(-1)] = 1.0
+    common = incidence @ incidence.T  # whole numbers, exact in float64
+    jaccard = (common / (sizes[:, None] + sizes[None, :] - common)).tolist()
+    return [sum(row[:i] + row[i + 1 :]) for i, row in enumerate(jaccard)]
 
 
 def _key(token: str) -> str:
     return "".join(_WORD.findall(token.lower()))
 
 
-def _added_words(template: str, text: str) -> str:
-    """Words of `text` not in `template` (inserted or replacing), runs joined by " … "."""
+def _added_words(template: str, text: str, keys: dict[str, str] | None = None) -> str:
+    """Words of `text` not in `template` (inserted or replacing), runs joined by " … ";
+    `keys` (token -> its key) may be shared by calls on one campaign's letters."""
+    keys = {} if keys is None else keys
+
+    def key(token: str) -> str:
+        found = keys.get(token)
+        if found is None:
+            found = keys[token] = _key(token)
+        return found
+
     base, own = template.split(), text.split()
-    base_keys, own_keys = [_key(t) for t in base], [_key(t) for t in own]
+    base_keys, own_keys = [key(t) for t in base], [key(t) for t in own]
     if base_keys == own_keys:
         return ""
     matcher = difflib.SequenceMatcher(None, base_keys, own_keys, autojunk=False)

@@ -19,7 +19,13 @@ from app.core.db import db
 from app.embedding.engine import unit
 from app.embedding.models import vector_bytes
 from app.synthesis import labels
-from app.synthesis.models import CampaignGroup, ScopeSetting, SynthesisRun, Theme, ThemeMember
+from app.synthesis.models import (
+    CampaignGroup,
+    ScopeSetting,
+    SynthesisRun,
+    Theme,
+    ThemeMember,
+)
 from app.synthesis.titles import describe_themes
 
 REPRESENTATIVES = 3
@@ -66,8 +72,8 @@ def refresh(
         entry = theme.identity.codebook_entry
         if entry is not None:
             theme.label = entry.title
-        elif not theme.label:
-            theme.label = labels.label_from_keywords(words, docs)[:200] or "(no keywords)"
+        elif not theme.label and describe is None:  # with `describe`: only where no title
+            theme.label = _keyword_label(words, docs)
         categories = Counter(comments[m.comment_id].author.category for m in rows)
         theme.by_category = dict(sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])))
         stances = Counter(comments[m.comment_id].stance for m in rows)
@@ -78,6 +84,9 @@ def refresh(
         theme.independent_count = _voices(len(rows), list(in_campaigns.values()))
     if describe is not None and themes:
         _describe(themes, by_theme, texts, provision_texts, describe)
+        for theme, words, docs in zip(themes, keywords, theme_texts, strict=True):
+            if not theme.label:
+                theme.label = _keyword_label(words, docs)
         _ask_the_summariser(run, themes, by_theme, texts, comments)
     ordered = sorted(themes, key=lambda t: (-t.size, t.identity_id))
     for position, theme in enumerate(ordered):
@@ -119,6 +128,10 @@ def _keywords(theme_texts: Sequence[Sequence[str]], discount: Sequence[str]) -> 
         return []
     own_words = {word for text in discount for word in labels.tokens(text)}
     return [list(words) for words in labels.ctfidf_keywords(theme_texts, discount=own_words)]
+
+
+def _keyword_label(words: Sequence[str], docs: Sequence[str]) -> str:
+    return labels.label_from_keywords(words, docs)[:200] or "(no keywords)"
 
 
 def _voices(n_comments: int, campaign_sizes: Sequence[int]) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.core.db import db
 from app.embedding.engine import Embedder, unit
@@ -107,7 +107,26 @@ def build_themes(
     embedder: Embedder,
     provision_texts: Sequence[str],
 ) -> None:
-    """Fill `run` with themes, members (one per comment) and campaigns."""
+    """Fill `run` with themes, members (one per comment) and campaigns.
+
+    The numerical libraries run on one thread here: the engines work on at most a few
+    thousand points (k-means fitted dozens of times, small graphs), where a pool of BLAS or
+    OpenMP threads costs more in hand-offs and spinning than it saves, several times more
+    when other processes share the cores."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        _build_themes(run, comments, texts, vectors, embedder, provision_texts)
+
+
+def _build_themes(
+    run: SynthesisRun,
+    comments: Sequence[Comment],
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    embedder: Embedder,
+    provision_texts: Sequence[str],
+) -> None:
     from app.embedding.services import embed_texts
 
     found: list[Found] = []
@@ -133,25 +152,20 @@ def build_themes(
         for row in item.rows:
             row_theme[int(row)] = theme
     moved = _apply_moves(run, comments, row_theme, themes)
+    db.session.flush()  # themes get their ids; campaigns, then members, are written by id
     campaign_of = _store_campaigns(run, comments, texts)
-    db.session.flush()  # themes and campaigns get their ids; members are written by id, in bulk
-    db.session.add_all(
-        ThemeMember(
-            run_id=run.id,
-            theme_id=theme.id if theme else None,
-            comment_id=comment.id,
-            campaign_id=campaign_of[i].id if i in campaign_of else None,
-            moved=i in moved,
-        )
+    db.session.execute(ThemeMember.__table__.insert(), [  # Core: one executemany, no objects
+        {"run_id": run.id, "theme_id": theme.id if theme else None, "comment_id": comment.id,
+         "campaign_id": campaign_of.get(i), "distance": 0.0, "moved": i in moved}
         for i, (comment, theme) in enumerate(zip(comments, row_theme, strict=True))
-    )
-    db.session.flush()
+    ])
+    known = dict(zip(texts, vectors, strict=True))  # the comments' own, as the run holds them
     refresh(
         run,
         {c.id: vectors[i] for i, c in enumerate(comments)},
         texts_by_id(comments, texts),
         provision_texts,
-        describe=lambda texts: text_vectors(texts, embedder),  # comments' from the cache
+        describe=lambda batch: text_vectors(batch, embedder, known),
     )
 
 
@@ -240,19 +254,20 @@ def _apply_moves(
 
 def _store_campaigns(
     run: SynthesisRun, comments: Sequence[Comment], texts: Sequence[str]
-) -> dict[int, CampaignGroup]:
-    """The run's campaigns and their members; returns the campaign of each row in one."""
-    campaign_of: dict[int, CampaignGroup] = {}
-    for group in duplicates.find_duplicate_groups(texts):
-        campaign = CampaignGroup(
-            run=run,
-            template=group.template,
-            canonical=comments[int(group.canonical)],
-            size=len(group.members),
-        )
-        db.session.add(campaign)
-        for row in group.members:
-            addition = group.additions.get(row, "")
-            campaign.members.append(CampaignMember(comment=comments[int(row)], addition=addition))
-            campaign_of[int(row)] = campaign
-    return campaign_of
+) -> dict[int, int]:
+    """The run's campaigns and their members (canonical letter first), written in bulk;
+    returns the campaign id of each row in one."""
+    groups = duplicates.find_duplicate_groups(texts)
+    if not groups:
+        return {}
+    ids = list(db.session.scalars(
+        insert(CampaignGroup).returning(CampaignGroup.id, sort_by_parameter_order=True),
+        [{"run_id": run.id, "template": group.template, "size": len(group.members),
+          "canonical_id": comments[int(group.canonical)].id} for group in groups]))
+    db.session.execute(CampaignMember.__table__.insert(), [
+        {"campaign_id": campaign_id, "comment_id": comments[int(row)].id,
+         "addition": group.additions.get(row, "")}
+        for campaign_id, group in zip(ids, groups, strict=True) for row in group.members
+    ])
+    return {int(row): campaign_id
+            for campaign_id, group in zip(ids, groups, strict=True) for row in group.members}

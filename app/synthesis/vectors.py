@@ -6,7 +6,7 @@ edits afterwards only read the cache, so they never wait for the model.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -39,14 +39,20 @@ def cached_comment_vectors(model: str, comments: Iterable[Comment]) -> dict[int,
     return {cid: found[digest] for cid, digest in hashes.items()}
 
 
-def text_vectors(texts: Sequence[str], embedder: Embedder) -> np.ndarray:
-    """Unit vectors of `texts` under `embedder`: from the embedding cache for texts embedded
-    before (a run's own comments, which titles and summaries weigh again), the rest embedded
-    as passing phrases (`phrase_vectors`, never stored)."""
+def text_vectors(
+    texts: Sequence[str], embedder: Embedder, known: Mapping[str, np.ndarray] | None = None
+) -> np.ndarray:
+    """Unit vectors of `texts` under `embedder`: from `known` (text -> vector: a run's own
+    comments, which titles and summaries weigh again, as the run holds them) or the embedding
+    cache for texts embedded before, the rest embedded as passing phrases (`phrase_vectors`,
+    never stored)."""
     if not texts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
-    hashes = [text_hash(t) for t in texts]
-    found = cached_vectors(embedder.name, hashes)
-    missing = [t for t, h in zip(texts, hashes, strict=True) if h not in found]
-    fresh = iter(phrase_vectors(missing, embedder)) if missing else iter(())
-    return np.stack([found[h] if h in found else next(fresh) for h in hashes]).astype(np.float32)
+    known = known or {}
+    rest = list(dict.fromkeys(t for t in texts if t not in known))
+    hashes = [text_hash(t) for t in rest]
+    found = cached_vectors(embedder.name, hashes) if rest else {}
+    missing = [t for t, h in zip(rest, hashes, strict=True) if h not in found]
+    fresh = dict(zip(missing, phrase_vectors(missing, embedder), strict=True)) if missing else {}
+    by_text = {t: found[h] if h in found else fresh[t] for t, h in zip(rest, hashes, strict=True)}
+    return np.stack([known[t] if t in known else by_text[t] for t in texts]).astype(np.float32)

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import zlib
+
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.synthesis.duplicates import DuplicateGroup, find_duplicate_groups, independent_voices
+from app.synthesis.duplicates import (
+    MIN_WORDS,
+    NUM_HASHES,
+    SHINGLE,
+    DuplicateGroup,
+    _minhash,
+    _shingle_sets,
+    _words,
+    find_duplicate_groups,
+    independent_voices,
+)
 
 LETTER = (
     "As an independent creator I cannot control the websites where my work is shared, so a "
@@ -115,3 +128,48 @@ def test_each_text_is_in_at_most_one_group_and_copies_are_always_grouped(texts):
     letters = [i for i, t in enumerate(texts) if t.startswith(LETTER)]
     if len(letters) >= 2:
         assert any(set(letters) <= set(g.members) for g in groups)
+
+
+def test_the_mutual_similarity_of_a_group_is_each_member_s_jaccard_to_the_others_summed():
+    from app.synthesis.duplicates import _jaccard, _mutual_jaccard
+
+    texts = [LETTER, LETTER + " I am a translator.", "Dear drafters, " + LETTER,
+             LETTER.replace("simple", "quick"), LETTER]
+    sets = list(_shingle_sets(texts).values())
+    expected = [sum(_jaccard(a, b) for j, b in enumerate(sets) if j != i)
+                for i, a in enumerate(sets)]
+    assert _mutual_jaccard(sets) == expected  # the same floats, added in the same order
+
+
+def _one_text_shingles(text: str) -> np.ndarray | None:
+    """The shingle set of one text, worked out alone (what `_shingle_sets` gives it)."""
+    words = _words(text)
+    if len(words) < MIN_WORDS:
+        return None
+    ids = np.array([zlib.crc32(w.encode("utf-8")) + 1 for w in words], np.uint64)
+    mixed = np.zeros(len(ids) - SHINGLE + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for offset in range(SHINGLE):
+            mixed = mixed * np.uint64(0x100000001B3) + ids[offset : len(ids) - SHINGLE + 1 + offset]
+    return np.unique(mixed)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from([LETTER, LETTER + " Thanks.", "+1", "", *OTHERS]),
+                          st.text(alphabet="ab cé.", max_size=40)), max_size=10))
+def test_the_shingle_sets_of_many_texts_are_those_of_each_text_alone(texts):
+    found = _shingle_sets(texts)
+    alone = {i: s for i, t in enumerate(texts) if (s := _one_text_shingles(t)) is not None}
+    assert sorted(found) == sorted(alone)
+    for i, shingles in alone.items():
+        np.testing.assert_array_equal(found[i], shingles)
+
+
+def test_minhash_signatures_are_the_least_hash_of_each_set_under_each_function():
+    sets = [np.array([3, 7, 2**63 + 5], np.uint64), np.array([11], np.uint64)]
+    rng = np.random.default_rng(20240601)
+    mult = rng.integers(1, 2**63, NUM_HASHES, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    add = rng.integers(0, 2**63, NUM_HASHES, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        expected = np.stack([(s[:, None] * mult + add).min(axis=0) for s in sets])
+    np.testing.assert_array_equal(_minhash(sets), expected)

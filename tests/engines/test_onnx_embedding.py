@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -115,6 +116,44 @@ def test_duplicate_texts_are_embedded_once(
     assert not np.allclose(vectors[0], vectors[1])
 
 
+def test_batches_run_side_by_side_with_the_vectors_of_one_at_a_time(
+    cache: Path, texts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = OnnxEmbedder(cache_folder=cache, variant="fp32", threads=1).encode(texts)
+    two = OnnxEmbedder(cache_folder=cache, variant="fp32", threads=2)
+    assert len(_length_batches(np.arange(len(texts)), np.full(len(texts), 40))) > 2
+    meeting = threading.Barrier(2, timeout=30)  # broken unless two batches run at once
+    lock, calls = threading.Lock(), [0]
+    real = OnnxEmbedder._embed
+
+    def meet(self: OnnxEmbedder, encodings: list) -> np.ndarray:
+        with lock:
+            calls[0] += 1
+            first_two = calls[0] <= 2
+        if first_two:
+            meeting.wait()
+        return real(self, encodings)
+
+    monkeypatch.setattr(OnnxEmbedder, "_embed", meet)
+    np.testing.assert_array_equal(two.encode(texts), alone)
+
+
+def test_a_few_texts_are_cut_so_that_every_thread_gets_batches(
+    onnx_fp32: OnnxEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes: list[int] = []
+    real = OnnxEmbedder._embed
+
+    def counting(self: OnnxEmbedder, encodings: list) -> np.ndarray:
+        sizes.append(len(encodings))
+        return real(self, encodings)
+
+    monkeypatch.setattr(OnnxEmbedder, "_embed", counting)
+    texts = [f"Sentence number {n} of a theme's summary pool." for n in range(12)]
+    onnx_fp32.encode(texts)  # far fewer padded tokens than one TOKENS_PER_BATCH
+    assert onnx_fp32.workers == 2 and len(sizes) >= 4 and sum(sizes) == 12
+
+
 def test_progress_reaches_the_number_of_texts(onnx_fp32: OnnxEmbedder) -> None:
     calls: list[tuple[int, int]] = []
     onnx_fp32.encode(["a", "b", "a", "c"], progress=lambda done, total: calls.append((done, total)))
@@ -131,6 +170,7 @@ def test_batches_are_cut_by_padded_tokens_longest_first(monkeypatch: pytest.Monk
     order = np.argsort(-lengths, kind="stable")
     batches = _length_batches(order, lengths)
     assert [b.tolist() for b in batches] == [[1, 3], [4, 0, 2]]
+    assert [b.tolist() for b in _length_batches(order, lengths, 40)] == [[1], [3], [4, 0], [2]]
 
 
 def test_backend_choice(cache: Path) -> None:
