@@ -10,7 +10,8 @@ real tokens, then L2-normalised.
 Cores are used by running batches side by side, one per thread, each batch on one core
 (ONNX Runtime releases the GIL while it runs), rather than by splitting every operation of
 one batch across the cores: on small batches the per-operation hand-offs between cores cost
-more than they save, the more so when other processes share the cores (see WORKERS below).
+more than they save, the more so when other processes share the cores (about 20 % less CPU
+time for the same vectors, bench/bench_fanout.py --group-only and docs/deploy.md).
 """
 
 from __future__ import annotations
