@@ -34,7 +34,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from app.drafting.confidence import Candidate, weigh
-from app.drafting.meaning import Embed
+from app.drafting.meaning import Embed, remembering
 from app.drafting.nodes import Node
 from app.drafting.similarity import Similarity, normalised
 from app.drafting.textmatch import TextMatcher, kinds_by_depth
@@ -93,6 +93,7 @@ def align(
     kept: dict[int, tuple[int, ...]] = {}
     kept_by_key: set[int] = set()
     if any(fixed.values()):
+        embed = remembering(embed) if embed is not None else None  # matched twice: once each
         kept, kept_by_key = _kept_links(old, new, fixed, embed)
         fixed |= kept
     matcher, heirs, meaning = _match(old, new, fixed, embed)

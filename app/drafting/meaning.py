@@ -19,6 +19,20 @@ from app.drafting.nodes import Node
 from app.drafting.similarity import words
 
 Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+def remembering(embed: Embed) -> Embed:
+    """`embed` computing each distinct text once however often it is asked (an alignment
+    with corrections matches twice: with them and without)."""
+    seen: dict[str, np.ndarray] = {}
+
+    def remembered(texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in seen]
+        if missing:
+            seen.update(zip(missing, embed(missing), strict=True))
+        return np.stack([seen[t] for t in texts]) if len(texts) else embed(texts)
+
+    return remembered
 Matrix = NDArray[np.float64]
 
 _BREAK = re.compile(r"(?<=[.!?;:])\s+(?=[A-Z0-9(\"'])")
