@@ -235,8 +235,8 @@ def store_diffs(pairs: list[tuple[str, str]]) -> int:
     many were added."""
     wanted = {DiffCache.key(old, new): (old, new) for old, new in pairs}
     keys = list(wanted)
-    known = {key for start in range(0, len(keys), 500) for key in db.session.scalars(
-        select(StoredDiff.key).where(StoredDiff.key.in_(keys[start : start + 500])))}
+    known = {key for start in range(0, len(keys), STORED_BATCH) for key in db.session.scalars(
+        select(StoredDiff.key).where(one_of(StoredDiff.key, keys[start : start + STORED_BATCH])))}
     rows = []
     now = utcnow()
     for key, (old, new) in wanted.items():

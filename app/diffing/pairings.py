@@ -149,8 +149,7 @@ def cached_lineage(
     if result is None:
         result = pair_rounds(len(rounds) - 1, links_by_source(links), sources, targets)
         plan = _plan(*result)
-    if found is None or found[1] is not plan:
-        remember(_LINEAGE, key, (signature, plan), LINEAGE_CACHE_SIZE)
+    remember(_LINEAGE, key, (signature, plan), LINEAGE_CACHE_SIZE)  # a hit moves to the end
     entries, added = result
     return entries, added, signature
 
