@@ -166,6 +166,7 @@ def init_error_handlers(app: Flask) -> None:
         OverflowError, PostgreSQL's "out of range"): the visitor's mistake, not a 500."""
         if isinstance(error, DataError) and "out of range" not in str(error.orig):
             return _unexpected(error)
+        app.logger.warning("number out of range answered 400: %s", error)  # seen, if ours
         db.session.rollback()
         return error_response(400, N_("A number in the request is too large."))
 
