@@ -216,10 +216,10 @@ def _texts(ids: Sequence[int]) -> dict[int, str]:
 
 
 def campaign_letter_ids(theme: Theme, comment_id: int) -> list[int]:
-    """Every letter in `theme` of the campaign `comment_id` belongs to in the theme's run
-    (just `comment_id` when it is not a campaign letter there)."""
+    """Every letter in `theme` of the campaign of its letter `comment_id` (just `comment_id`
+    when it is no campaign letter of this theme)."""
     campaign_id = db.session.scalar(select(ThemeMember.campaign_id).where(
-        ThemeMember.run_id == theme.run_id, ThemeMember.comment_id == comment_id))
+        ThemeMember.theme_id == theme.id, ThemeMember.comment_id == comment_id))
     if campaign_id is None:
         return [comment_id]
     return list(db.session.scalars(
