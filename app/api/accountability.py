@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from flask.typing import ResponseReturnValue
 
 from app.api.auth import api_user
-from app.api.blueprint import bp, json_body, limit_arg
+from app.api.blueprint import bp, cursor_arg, json_body, limit_arg
 from app.api.openapi import document, error_responses, schema
 from app.core.access import check
 from app.core.db import db
-from app.core.errors import BadInput, NotAllowed, NotFound, Unauthorised
+from app.core.errors import NotAllowed, NotFound, Unauthorised
 from app.drafting.permissions import can_view_round
 from app.drafting.services import get_round
 from app.feedback.annotations import comment_json
@@ -60,10 +60,7 @@ def _register(code: str, n: int) -> list[Any]:
 def round_register(code: str, n: int) -> ResponseReturnValue:
     items = _register(code, n)
     limit = limit_arg(DEFAULT_LIMIT, MAX_LIMIT)
-    try:
-        after = int(request.args["cursor"]) if request.args.get("cursor") else None
-    except ValueError:
-        raise BadInput("cursor must be a whole number.") from None
+    after = cursor_arg()
     ordered = sorted(items, key=lambda item: item.answer.identity_id)
     if after is not None:
         ordered = [item for item in ordered if item.answer.identity_id > after]

@@ -57,3 +57,14 @@ def limit_arg(default: int, maximum: int) -> int:
         raise BadInput(N_("limit must be a whole number from 1 to %(maximum)s."),
                        maximum=maximum)
     return int(raw)
+
+
+def cursor_arg() -> int | None:
+    """The `cursor` query parameter as given out by a list (None when absent), else BadInput."""
+    raw = request.args.get("cursor", "")
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadInput("cursor must be a whole number.") from None

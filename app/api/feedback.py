@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from app.accounts.limits import account_key
 from app.api.auth import api_user
-from app.api.blueprint import bp, json_body, limit_arg
+from app.api.blueprint import bp, cursor_arg, json_body, limit_arg
 from app.api.openapi import document, error_responses, schema
 from app.core.access import check
 from app.core.db import db
@@ -117,10 +117,7 @@ def post_comment(code: str, number: int, key: str) -> ResponseReturnValue:
 def list_comments(code: str, number: int, key: str) -> ResponseReturnValue:
     provision = _provision(code, number, key)
     limit = limit_arg(DEFAULT_LIMIT, MAX_LIMIT)
-    try:
-        after = int(request.args["cursor"]) if request.args.get("cursor") else None
-    except ValueError:
-        raise BadInput("cursor must be a whole number.") from None
+    after = cursor_arg()
     if after is not None and not 0 <= after <= MAX_CURSOR:
         raise BadInput("cursor is not one this API gave out.")
     comments = services.visible_comments(
