@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.embedding.engine import unit_rows
+from app.synthesis.lexicon import TOKEN
 from app.synthesis.phrases import (
     MAX_WORDS,
-    TOKEN,
     Phrase,
     content_keys,
     phrase_pools,

@@ -26,7 +26,7 @@ from app.feedback.models import Comment
 from app.synthesis.fanout import ChunkFailed
 from app.synthesis.fanout_ranges import IdRange, id_ranges, range_texts
 from app.synthesis.models import SynthesisChunk, ThemeMember
-from app.synthesis.services import create_run, execute_run, scope_of, scope_provisions
+from app.synthesis.services import create_run, execute_run
 from app.synthesis.vectors import joined_text
 
 TOPICS = ["documentation updates every six months", "simplified reporting forms for SMEs",
@@ -86,10 +86,6 @@ def _partition(run: Any) -> set[frozenset[int]]:
             .where(ThemeMember.run_id == run.id)):
         themes.setdefault(theme_id, set()).add(comment_id)
     return {frozenset(members) for members in themes.values()}
-
-
-def _scope_ids(round_: Any) -> list[int]:
-    return [p.id for p in scope_provisions(scope_of(create_run(round_)))]
 
 
 def test_ranges_cover_every_comment_of_the_scope_once(scope: Any, large: Any) -> None:
