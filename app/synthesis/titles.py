@@ -3,13 +3,15 @@
 Title: candidate noun phrases are read off each theme's comments (app/synthesis/phrases.py:
 runs of content words and runs joined by "of", "for", "to"..., inflections merged, verbs told
 apart by how the scope uses them); the ones frequent in the theme and rare in the others are
-embedded. The title is the phrase closest to the theme's centre and least close to the other
-themes' centres, with the provision's own wording and the words every theme uses discounted,
-and different from the titles already given (maximal marginal relevance). Only a theme that
-is really two-sided gets two phrases ("Grace period and weekend reporting"): its comments split
-by which of the two phrases they are nearer, each side big enough and covered by its own phrase,
-no single phrase naming both sides as well (see _two_sides, _part). Titles read a campaign's
-letters as the many comments they are.
+embedded. The title is the phrase closest to the theme's core (its centre taken again over the
+half of its comments nearest it, so a theme that mixes a larger and a smaller group is named
+after the larger, not the space between them) and least close to the other themes' centres,
+with the provision's own wording and the words every theme uses discounted, and different from
+the titles already given (maximal marginal relevance). Only a theme that is really two-sided
+gets two phrases ("Grace period and weekend reporting"), weighed against its whole centre: its
+comments split by which of the two phrases they are nearer, each side big enough and covered by
+its own phrase, no single phrase naming both sides as well (see _two_sides, _part). Titles
+read a campaign's letters as the many comments they are.
 
 Summary: the theme's most central sentences by the same score, one or two, never two that say
 the same thing; here a campaign counts as one voice.
@@ -52,6 +54,8 @@ ANCHOR = 0.3  # weight of the closeness to the theme's most central sentence
 SUMMARY_POOL = 120  # sentences per theme considered for its summary
 SUMMARY_REPEAT = 0.8  # a second sentence this alike to the first is a repeat
 
+CORE_ROUNDS = 2  # a title names the theme's core: its centre re-taken on its nearer half
+CORE_VOICES = 5  # ... of at least this many voices (a theme of no more is its centre)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(“])")
 
 
@@ -79,10 +83,11 @@ def describe_themes(
     a phrase of the theme's own comments ("" if it has none), the summary its most central
     sentences ("" if none), never two that say the same thing.
     """
-    centres = voice_centres(theme_texts, embed)
+    members = _voices(theme_texts, embed)  # once: the summaries and the titles both weigh them
+    centres = _centres([(rows, np.ones(len(rows))) for rows, _ in members])
     picked = [_summary(texts, centres, t, embed, sentences) for t, texts in enumerate(theme_texts)]
     first = [chosen[0] if chosen else "" for chosen in picked]
-    titles = _titles(theme_texts, first, embed, provision_texts, max_words)
+    titles = _titles(theme_texts, members, first, embed, provision_texts, max_words)
     return [
         ThemeText(title, " ".join(chosen)) for title, chosen in zip(titles, picked, strict=True)
     ]
@@ -115,6 +120,7 @@ def theme_summaries(
 
 def _titles(
     theme_texts: Sequence[Sequence[str]],
+    members: Sequence[tuple[np.ndarray, np.ndarray]],
     central: Sequence[str],
     embed: Embed,
     provision_texts: Sequence[str],
@@ -126,20 +132,20 @@ def _titles(
     if not flat:
         return [""] * len(theme_texts)
     spread = word_spread(theme_texts)
-    members = _voices(theme_texts, embed)
-    centres = _centres(members)
     vectors = unit_rows(np.asarray(embed(flat), dtype=np.float64))
     anchors = unit_rows(np.asarray(embed([text or "-" for text in central]), dtype=np.float64))
     # Short phrases and whole comments sit in different regions of the space: compare what is
     # particular to each, phrases less their mean, centres less theirs.
     mean = vectors.mean(axis=0)
-    centred = unit_rows(centres - centres.mean(axis=0)) if len(centres) > 1 else centres
+    # A single phrase names the theme's core; a pair "X and Y" both halves of the whole theme.
+    cores, wholes = _around(_cores(members)), _around(_centres(members))
     starts = np.cumsum([0] + [len(pool) for pool in pools])
     titles = [""] * len(theme_texts)
     taken: set[str] = set()
     chosen: list[np.ndarray] = []
 
-    def score(raw: np.ndarray, t: int, texts: list[str], support: list[float]) -> np.ndarray:
+    def score(raw: np.ndarray, t: int, texts: list[str], support: list[float],
+              centred: np.ndarray) -> np.ndarray:
         own = unit_rows(raw - mean)
         value = _relevance(own, centred, t)
         value += SUPPORT * np.log1p(np.asarray(support, dtype=np.float64))
@@ -156,9 +162,10 @@ def _titles(
         if not phrases:
             continue
         raw = vectors[starts[t] : starts[t + 1]][free]
-        value = score(raw, t, [p.text for p in phrases], [p.support for p in phrases])
-        best = int(np.argmax(value))
+        words = [p.text for p in phrases], [p.support for p in phrases]
+        best = int(np.argmax(score(raw, t, *words, cores)))
         title, parts, vector = phrases[best].text, [phrases[best]], raw[best]
+        value = score(raw, t, *words, wholes)
         top = [i for i in np.argsort(-value, kind="stable") if _part(phrases[i])][:PAIR_TOP]
         sides = [
             (phrases[i], phrases[j], found)
@@ -171,18 +178,24 @@ def _titles(
         if sides:
             texts = [f"{a.text} and {_inner(b)}" for a, b, _ in sides]
             pair_raw = unit_rows(np.asarray(embed(texts), dtype=np.float64))
-            paired = score(pair_raw, t, texts, [a.support + b.support for a, b, _ in sides])
+            paired = score(pair_raw, t, texts, [a.support + b.support for a, b, _ in sides],
+                           wholes)
             j = int(np.argmax(paired))
             # Only if no single phrase of the theme names both sides as well (its worse-named
             # side as near as the pair's), and the pair scores higher than the best phrase.
             groups = sides[j][2]
             single = (raw @ groups.T).min(axis=1).max()
-            if paired[j] > value[best] and single < min(pair_raw[j] @ groups.T):
+            if paired[j] > value.max() and single < min(pair_raw[j] @ groups.T):
                 title, parts, vector = texts[j], list(sides[j][:2]), pair_raw[j]
         titles[t] = _capitalised(title)
         taken.update(p.key for p in parts)
         chosen.append(unit_rows((vector - mean)[None, :])[0])
     return titles
+
+
+def _around(centres: np.ndarray) -> np.ndarray:
+    """Centres less their mean (what is particular to each theme), unit length."""
+    return unit_rows(centres - centres.mean(axis=0)) if len(centres) > 1 else centres
 
 
 def _part(phrase: Phrase) -> bool:
@@ -280,6 +293,24 @@ def _centres(members: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     width = members[0][0].shape[1] if members else 1
     sums = [weights @ rows if len(rows) else np.zeros(width) for rows, weights in members]
     return unit_rows(np.stack(sums)) if sums else np.zeros((0, width))
+
+
+def _cores(members: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The unit centre of each theme's core: its weighted centre, taken again CORE_ROUNDS
+    times over the half of its weight nearest the centre, never fewer than CORE_VOICES voices
+    (a trimmed mean that moves towards the theme's larger group when it mixes two; a theme of
+    CORE_VOICES voices or fewer is its centre)."""
+    cores = []
+    for rows, weights in members:
+        centre = _centres([(rows, weights)])[0]
+        for _ in range(CORE_ROUNDS if len(rows) > CORE_VOICES else 0):
+            order = np.argsort(-(rows @ centre), kind="stable")
+            held = np.cumsum(weights[order])
+            half = int(np.searchsorted(held, held[-1] / 2)) + 1
+            near = order[: max(half, CORE_VOICES)]
+            centre = _centres([(rows[near], weights[near])])[0]
+        cores.append(centre)
+    return np.stack(cores) if cores else np.zeros((0, 1))
 
 
 def _relevance(vectors: np.ndarray, centres: np.ndarray, theme: int) -> np.ndarray:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from app.embedding.engine import HashingEmbedder
 from app.synthesis.phrases import candidate_phrases
 from app.synthesis.titles import (
@@ -122,3 +124,34 @@ def test_a_theme_without_words_gets_empty_texts():
 
 def test_titles_are_deterministic():
     assert theme_titles(THEMES, EMBED) == theme_titles(THEMES, EMBED)
+
+
+def test_a_mixed_theme_is_named_from_its_larger_group_not_the_space_between():
+    # Six voices about one thing and four about another: the plain centre lies between the two
+    # groups, where no comment is; the core the titles are scored against lies in the larger.
+    from app.synthesis.titles import _centres, _cores
+
+    rng = np.random.default_rng(0)
+    larger, smaller = np.eye(8)[0], np.eye(8)[1]
+    rows = np.stack([larger + 0.05 * rng.standard_normal(8) for _ in range(6)]
+                    + [smaller + 0.05 * rng.standard_normal(8) for _ in range(4)])
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    members = [(rows, np.ones(10))]
+    plain, (core,) = _centres(members)[0], _cores(members)
+    assert plain @ larger < 0.9  # between the two
+    assert core @ larger > 0.99 > core @ smaller + 0.9
+    # A voice standing for many comments (a campaign) weighs as many: the group it joins wins.
+    weighted = [(rows, np.array([1.0] * 6 + [4.0] * 4))]
+    assert _cores(weighted)[0] @ smaller > 0.99
+
+
+def test_the_core_of_a_small_or_one_group_theme_is_its_centre():
+    from app.synthesis.titles import CORE_VOICES, _centres, _cores
+
+    rng = np.random.default_rng(1)
+    rows = np.eye(8)[0] + 0.05 * rng.standard_normal((12, 8))
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    small = [(rows[:CORE_VOICES], np.ones(CORE_VOICES))]
+    assert np.allclose(_cores(small), _centres(small))
+    one_group = [(rows, np.ones(12))]
+    assert _cores(one_group)[0] @ _centres(one_group)[0] > 0.99
