@@ -282,3 +282,9 @@ def test_quotation_marks_end_a_candidate_phrase_and_no_candidate_keeps_one():
     assert "common standards" in found and "register" in found
     assert not [p for p in found if p[0] in "'‘’" or p[-1] in "'‘’"], found
     assert not [p for p in found if "prejudice" in p and "clause" in p], found
+
+
+def test_on_behalf_of_is_no_part_of_a_candidate():
+    found = candidate_phrases("On behalf of independent publishers, we want a register.")
+    assert "independent publishers" in found
+    assert not [p for p in found if "behalf" in p.lower()], found
