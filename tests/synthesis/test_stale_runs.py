@@ -70,6 +70,7 @@ def test_a_run_queued_for_over_a_minute_says_no_worker_took_it(
     db.session.commit()
     page = client.get(f"/chair/runs/{run.id}").get_data(as_text=True)
     assert "Waiting for a worker" in page and "plenary worker" not in page
+    assert "refreshes itself" in page and "0 of 0 steps" not in page  # nothing counted yet
     db.session.get(SynthesisRun, run.id).created_at -= dt.timedelta(minutes=2)
     db.session.commit()
     page = client.get(f"/chair/runs/{run.id}").get_data(as_text=True)
