@@ -56,7 +56,12 @@ SUMMARY_REPEAT = 0.8  # a second sentence this alike to the first is a repeat
 
 CORE_ROUNDS = 2  # a title names the theme's core: its centre re-taken on its nearer half
 CORE_VOICES = 5  # ... of at least this many voices (a theme of no more is its centre)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(“])")
+# A sentence ends at ".", "!" or "?" and a space, also before a word in lower case ("... in
+# practice. the measures ..."), but not after an abbreviation ("e.g. the", "Art. 5").
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Za-z0-9\"'(“‘])")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|cf|vs|approx|incl|esp|art|arts|no|nos|para|p|pp|ch|sec|fig|"
+    r"eds?|mr|mrs|ms|dr|prof|st)|\b[A-Za-z])\.$", re.I)
 
 
 @dataclass(frozen=True)
@@ -326,7 +331,7 @@ def _relevance(vectors: np.ndarray, centres: np.ndarray, theme: int) -> np.ndarr
 def _sentence_pool(texts: Sequence[str]) -> list[str]:
     pool: dict[str, str] = {}
     for text in dict.fromkeys(texts):
-        for sentence in _SENTENCE.split(" ".join(text.split())):
+        for sentence in _sentences(" ".join(text.split())):
             words = len(sentence.split())
             key = " ".join(w.lower() for w in TOKEN.findall(sentence))
             if 4 <= words <= 45 and key and key not in pool:
@@ -334,6 +339,17 @@ def _sentence_pool(texts: Sequence[str]) -> list[str]:
         if len(pool) >= SUMMARY_POOL:
             break
     return list(pool.values())[:SUMMARY_POOL]
+
+
+def _sentences(text: str) -> list[str]:
+    """`text` cut into sentences, the first letter of each in upper case."""
+    found: list[str] = []
+    for piece in _SENTENCE.split(text):
+        if found and _ABBREVIATION.search(found[-1]):
+            found[-1] = f"{found[-1]} {piece}"
+        else:
+            found.append(piece)
+    return [sentence[:1].upper() + sentence[1:] for sentence in found]
 
 
 def _spread(phrase: str, spread: dict[str, float]) -> float:

@@ -155,3 +155,16 @@ def test_the_core_of_a_small_or_one_group_theme_is_its_centre():
     assert np.allclose(_cores(small), _centres(small))
     one_group = [(rows, np.ones(12))]
     assert _cores(one_group)[0] @ _centres(one_group)[0] > 0.99
+
+
+def test_a_summary_sentence_ends_before_a_word_in_lower_case_but_not_after_an_abbreviation():
+    from app.synthesis.titles import _sentences
+
+    text = ("The deadline is too short in practice. the measures taken so far are weak. See "
+            "e.g. the annex, Art. 5 and the note by J. Smith. we agree!")
+    assert _sentences(text) == [
+        "The deadline is too short in practice.",
+        "The measures taken so far are weak.",
+        "See e.g. the annex, Art. 5 and the note by J. Smith.",
+        "We agree!",
+    ]
