@@ -4,14 +4,14 @@ Title: candidate noun phrases are read off each theme's comments (app/synthesis/
 runs of content words and runs joined by "of", "for", "to"..., inflections merged, verbs told
 apart by how the scope uses them); the ones frequent in the theme and rare in the others are
 embedded. The title is the phrase closest to the theme's core (its centre taken again over the
-half of its comments nearest it, so a theme that mixes a larger and a smaller group is named
-after the larger, not the space between them) and least close to the other themes' centres,
-with the provision's own wording and the words every theme uses discounted, and different from
-the titles already given (maximal marginal relevance). Only a theme that is really two-sided
-gets two phrases ("Grace period and weekend reporting"), weighed against its whole centre: its
-comments split by which of the two phrases they are nearer, each side big enough and covered by
-its own phrase, no single phrase naming both sides as well (see _two_sides, _part). Titles
-read a campaign's letters as the many comments they are.
+half of its voices nearest it: a trimmed centre, which outliers and a smaller group do not
+pull into the space between groups, where no comment is) and least close to the other themes'
+cores, with the provision's own wording and the words every theme uses discounted, and
+different from the titles already given (maximal marginal relevance). Only a theme that is
+really two-sided gets two phrases ("Grace period and weekend reporting"), weighed against its
+whole centre: its comments split by which of the two phrases they are nearer, each side big
+enough and covered by its own phrase, no single phrase naming both sides as well (see
+_two_sides, _part). Titles read a campaign's letters as the many comments they are.
 
 Summary: the theme's most central sentences by the same score, one or two, never two that say
 the same thing; here a campaign counts as one voice.
@@ -57,11 +57,14 @@ SUMMARY_REPEAT = 0.8  # a second sentence this alike to the first is a repeat
 CORE_ROUNDS = 2  # a title names the theme's core: its centre re-taken on its nearer half
 CORE_VOICES = 5  # ... of at least this many voices (a theme of no more is its centre)
 # A sentence ends at ".", "!" or "?" and a space, also before a word in lower case ("... in
-# practice. the measures ..."), but not after an abbreviation ("e.g. the", "Art. 5").
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Za-z0-9\"'(“‘])")
+# practice. the measures ..."), but not before one in lower case or a number after an
+# abbreviation ("e.g. the", "Art. 5") or an ellipsis ("unclear... and costly"), nor after a
+# title ("Dr. Smith").
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[^\W_]|[\"'(“‘])")
 _ABBREVIATION = re.compile(
-    r"(?:\b(?:e\.g|i\.e|etc|cf|vs|approx|incl|esp|art|arts|no|nos|para|p|pp|ch|sec|fig|"
-    r"eds?|mr|mrs|ms|dr|prof|st)|\b[A-Za-z])\.$", re.I)
+    r"(?:\b(?:e\.g|i\.e|etc|cf|vs|approx|incl|esp|art|arts|no|nos|para|p|pp|ch|sec|fig|eds?|"
+    r"[A-Za-z])|\.\.)\.$|…$", re.I)
+_TITLE = re.compile(r"\b(?:mr|mrs|ms|dr|prof)\.$", re.I)
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,8 @@ def _titles(
                            wholes)
             j = int(np.argmax(paired))
             # Only if no single phrase of the theme names both sides as well (its worse-named
-            # side as near as the pair's), and the pair scores higher than the best phrase.
+            # side as near as the pair's), and the pair scores higher than every single phrase
+            # does against the whole centre.
             groups = sides[j][2]
             single = (raw @ groups.T).min(axis=1).max()
             if paired[j] > value.max() and single < min(pair_raw[j] @ groups.T):
@@ -303,7 +307,8 @@ def _centres(members: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
 def _cores(members: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     """The unit centre of each theme's core: its weighted centre, taken again CORE_ROUNDS
     times over the half of its weight nearest the centre, never fewer than CORE_VOICES voices
-    (a trimmed mean that moves towards the theme's larger group when it mixes two; a theme of
+    (a trimmed mean that moves into the denser part of a theme that mixes two groups: with
+    equal spreads the larger, as tests/engines/test_titles.py shows; a theme of
     CORE_VOICES voices or fewer is its centre)."""
     cores = []
     for rows, weights in members:
@@ -342,14 +347,22 @@ def _sentence_pool(texts: Sequence[str]) -> list[str]:
 
 
 def _sentences(text: str) -> list[str]:
-    """`text` cut into sentences, the first letter of each in upper case."""
+    """`text` cut into sentences (see _SENTENCE), the first letter of each in upper case."""
     found: list[str] = []
     for piece in _SENTENCE.split(text):
-        if found and _ABBREVIATION.search(found[-1]):
+        goes_on = piece[:1].islower() or piece[:1].isdigit()
+        if found and (_TITLE.search(found[-1]) or goes_on and _ABBREVIATION.search(found[-1])):
             found[-1] = f"{found[-1]} {piece}"
         else:
             found.append(piece)
-    return [sentence[:1].upper() + sentence[1:] for sentence in found]
+    return [_upper_first(sentence) for sentence in found]
+
+
+def _upper_first(sentence: str) -> str:
+    """`sentence` with its first letter in upper case, unless its first word is written in
+    mixed case ("eIDAS", "iOS")."""
+    first = sentence.split(" ", 1)[0]
+    return sentence if any(c.isupper() for c in first[1:]) else sentence[:1].upper() + sentence[1:]
 
 
 def _spread(phrase: str, spread: dict[str, float]) -> float:

@@ -161,10 +161,17 @@ def test_a_summary_sentence_ends_before_a_word_in_lower_case_but_not_after_an_ab
     from app.synthesis.titles import _sentences
 
     text = ("The deadline is too short in practice. the measures taken so far are weak. See "
-            "e.g. the annex, Art. 5 and the note by J. Smith. we agree!")
+            "e.g. the annex, Art. 5 and the note by Dr. Smith. we agree!")
     assert _sentences(text) == [
         "The deadline is too short in practice.",
         "The measures taken so far are weak.",
-        "See e.g. the annex, Art. 5 and the note by J. Smith.",
+        "See e.g. the annex, Art. 5 and the note by Dr. Smith.",
         "We agree!",
+    ]
+    # An abbreviation, a letter or "no" before a capital ends a sentence; an ellipsis before a
+    # word in lower case does not; a word in mixed case keeps its case.
+    assert _sentences("Fees, audits, etc. The Commission should act. Our answer is no. "
+                      "Option B. It fails. eIDAS wallets are unclear... and costly to use.") == [
+        "Fees, audits, etc.", "The Commission should act.", "Our answer is no.", "Option B.",
+        "It fails.", "eIDAS wallets are unclear... and costly to use.",
     ]
