@@ -140,6 +140,10 @@ def config_for_tests(database_url: str, **overrides: Any) -> dict[str, Any]:
         # A FAKE embedder (app/embedding/engine.py HashingEmbedder): loading the real model
         # takes seconds; the tests marked `model` switch it off to prove the real path.
         "PLENARY_FAKE_EMBEDDER": True,
+        # The same scrypt as in production at a 32nd of its cost (N=1024: about 4 ms a hash
+        # instead of 120): the suite creates and logs in thousands of accounts.
+        # tests/accounts/test_login.py checks that every other configuration hashes at full cost.
+        "PLENARY_PASSWORD_HASH": "scrypt:1024:8:1",
     }
     config.update(overrides)
     return config

@@ -10,10 +10,11 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import force_locale, format_decimal, gettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -37,8 +38,27 @@ from app.core.mail import mail_configured, send_mail
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-# Compared against when the email is unknown, so both failures cost the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
+# werkzeug's scrypt at its full cost (N=32768, r=8, p=1: about 0.1 s a hash). Only the test
+# configuration lowers it (PLENARY_PASSWORD_HASH, app/config.py config_for_tests); the
+# environment cannot.
+PASSWORD_METHOD = "scrypt"
+
+
+def hash_password(password: str) -> str:
+    """`password` hashed with the configured method (scrypt unless a test lowered its cost)."""
+    return generate_password_hash(password, method=_method())
+
+
+def _method() -> str:
+    if has_app_context():
+        return str(current_app.config.get("PLENARY_PASSWORD_HASH") or PASSWORD_METHOD)
+    return PASSWORD_METHOD
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    """Compared against when the email is unknown, so both failures cost the same time."""
+    return generate_password_hash("not-a-real-password-0000", method=method)
 
 
 def digest(token: str) -> str:
@@ -116,7 +136,7 @@ def create_user(
         raise Conflict(N_("An account with the email %(email)s already exists."), email=email)
     if password is not None:
         check_password(password)
-        user.password_hash = generate_password_hash(password)
+        user.password_hash = hash_password(password)
     db.session.add(user)
     db.session.flush()
     for slug, group_role in groups or []:
@@ -223,7 +243,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The account for these credentials, or None — the same answer whatever was wrong."""
     user = find_user(email) if email else None
     if user is None or not user.password_hash or not user.is_active:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(_method()), password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None
@@ -233,7 +253,7 @@ def authenticate(email: str, password: str) -> User | None:
 def set_password(user: User, password: str) -> None:
     """Set a new password and end every existing session and remember cookie of the account."""
     check_password(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.session_version += 1
     audit.record("user.password", actor=user, target=user)
 

@@ -12,6 +12,18 @@ def test_password_is_hashed_with_scrypt(create_user):
     assert PASSWORD not in user.password_hash
 
 
+def test_outside_the_tests_passwords_are_hashed_at_scrypt_full_cost(tmp_path):
+    from app import create_app
+    from app.accounts.services import hash_password
+    from app.config import load_config
+
+    config = load_config(tmp_path, {"DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+    assert "PLENARY_PASSWORD_HASH" not in config  # not settable from the environment
+    with create_app({**config, "TESTING": True}).app_context():
+        assert hash_password(PASSWORD).startswith("scrypt:32768:8:1$")
+    assert hash_password(PASSWORD).startswith("scrypt:32768:8:1$")  # outside an app too
+
+
 def test_login_with_right_password_signs_in(client, auth, create_user):
     create_user("ana@example.org", name="Ana Example")
     response = auth.login("ana@example.org")
