@@ -41,7 +41,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 # werkzeug's scrypt at its full cost (N=32768, r=8, p=1: about 0.1 s a hash). Only the test
 # configuration lowers it (PLENARY_PASSWORD_HASH, app/config.py config_for_tests); the
 # environment cannot.
-PASSWORD_METHOD = "scrypt"
+HASH_METHOD = "scrypt"
 
 
 def hash_password(password: str) -> str:
@@ -51,8 +51,8 @@ def hash_password(password: str) -> str:
 
 def _method() -> str:
     if has_app_context():
-        return str(current_app.config.get("PLENARY_PASSWORD_HASH") or PASSWORD_METHOD)
-    return PASSWORD_METHOD
+        return str(current_app.config.get("PLENARY_PASSWORD_HASH") or HASH_METHOD)
+    return HASH_METHOD
 
 
 @lru_cache(maxsize=4)
