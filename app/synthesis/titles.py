@@ -313,7 +313,7 @@ def _cores(members: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     cores = []
     for rows, weights in members:
         centre = _centres([(rows, weights)])[0]
-        for _ in range(CORE_ROUNDS if len(rows) > CORE_VOICES else 0):
+        for _ in range(CORE_ROUNDS if len(rows) else 0):
             order = np.argsort(-(rows @ centre), kind="stable")
             held = np.cumsum(weights[order])
             half = int(np.searchsorted(held, held[-1] / 2)) + 1

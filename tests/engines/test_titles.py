@@ -149,10 +149,15 @@ def test_the_core_of_a_small_or_one_group_theme_is_its_centre():
     from app.synthesis.titles import CORE_VOICES, _centres, _cores
 
     rng = np.random.default_rng(1)
+    # A small theme of two groups (three voices and two): trimmed to its nearer half it would
+    # move to the three; it keeps all its voices, so its core is its centre.
+    two = np.stack([np.eye(8)[0]] * 3 + [np.eye(8)[1]] * 2) + 0.05 * rng.standard_normal((5, 8))
+    two /= np.linalg.norm(two, axis=1, keepdims=True)
+    assert len(two) == CORE_VOICES
+    small = [(two, np.ones(CORE_VOICES))]
+    assert np.allclose(_cores(small), _centres(small))
     rows = np.eye(8)[0] + 0.05 * rng.standard_normal((12, 8))
     rows /= np.linalg.norm(rows, axis=1, keepdims=True)
-    small = [(rows[:CORE_VOICES], np.ones(CORE_VOICES))]
-    assert np.allclose(_cores(small), _centres(small))
     one_group = [(rows, np.ones(12))]
     assert _cores(one_group)[0] @ _centres(one_group)[0] > 0.99
 
