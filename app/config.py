@@ -94,6 +94,10 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
         # EMBED_CHUNK on the task queue (docs/synthesis.md, "Large runs across workers").
         "PLENARY_EMBED_FANOUT_ABOVE": _int_env(env, "PLENARY_EMBED_FANOUT_ABOVE", 4000),
         "PLENARY_EMBED_CHUNK": _int_env(env, "PLENARY_EMBED_CHUNK", 2000),
+        # Under the `auto` backend, on a processor with int8 dot products, a run with more
+        # texts to embed than this takes the int8 path (docs/synthesis.md, "The embedding
+        # path"): at 2,000 the exact path takes about 12 s on two cores.
+        "PLENARY_EMBED_INT8_ABOVE": _int_env(env, "PLENARY_EMBED_INT8_ABOVE", 2000),
         "PLENARY_EMBED_LEASE": _int_env(env, "PLENARY_EMBED_LEASE", 120),
         # Scopes this large are read streamed and themed in two stages (docs/synthesis.md).
         "PLENARY_SYNTHESIS_LARGE_FROM": _int_env(env, "PLENARY_SYNTHESIS_LARGE_FROM", 20_000),

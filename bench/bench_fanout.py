@@ -53,8 +53,8 @@ from app.feedback.models import Comment
 from bench.consultation_data import load_consultation, recombined_scope
 
 ROOT = Path(__file__).resolve().parents[1]
-PREPARE = ("from app import create_app\nfrom app.embedding.services import get_embedder\n"
-           "app = create_app()\nwith app.app_context():\n    get_embedder()\n")
+PREPARE = ("from app import create_app\nfrom app.embedding.services import prepare_embedders\n"
+           "app = create_app()\nwith app.app_context():\n    prepare_embedders()\n")
 
 
 def environment(url: str, redis: str, instance: Path, threads: int, chunk: int) -> dict:

@@ -119,7 +119,11 @@ def pair_f1(truth_groups: list[set[int]], found_groups: list[set[int]]) -> tuple
     return len(true_pairs & found_pairs), len(found_pairs), len(true_pairs)
 
 
-def evaluate(name: str, measures: dict[str, Measure], rows: list[dict], embed) -> None:
+def evaluate(name: str, measures: dict[str, Measure], rows: list[dict], embed,
+             judge=None) -> None:
+    """`judge` embeds titles and theme descriptions to score naming; the reference model
+    whatever path `embed` takes, so that paths are scored alike (default: `embed`)."""
+    judge = judge or embed
     vectors = embed([r["text"] for r in rows])
     methods: list[tuple[str, Method, Callable | None]] = [
         ("today", today, today_texts),
@@ -189,7 +193,7 @@ def evaluate(name: str, measures: dict[str, Measure], rows: list[dict], embed) -
                     ("summary", summaries),
                     ("first", [texts[g[0]] for g in groups]),
                 ):
-                    hits, weight = naming(strings, groups, truth, measure, embed)
+                    hits, weight = naming(strings, groups, truth, measure, judge)
                     counts[kind] += hits
                     counts[kind + " n"] += weight
                 pure = mostly_one(groups, truth)
@@ -200,7 +204,7 @@ def evaluate(name: str, measures: dict[str, Measure], rows: list[dict], embed) -
                         [groups[i] for i in chosen],
                         truth,
                         measure,
-                        embed,
+                        judge,
                     )
                     counts[f"title {part}"] += hits
                     counts[f"title {part} n"] += weight
@@ -352,19 +356,26 @@ def large_scope(measures: dict[str, Measure], rows: list[dict], embed) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the 10,000-comment scope")
+    parser.add_argument("--backend", default="torch",
+                        help="embedding path, as PLENARY_EMBEDDING_BACKEND names them "
+                             "(default: torch, the reference)")
     args = parser.parse_args()
-    embed = CachedEmbedder()
+    embed = CachedEmbedder(backend=args.backend)
+    judge = embed if args.backend == "torch" else CachedEmbedder()
+    print(f"embedding path: {args.backend} (titles judged with PyTorch's vectors)")
     sets = {
         "consultation (new, hand-written)": load_consultation(),
         "labelled_comments (older)": load_old_set(),
     }
     for name, (measures, rows) in sets.items():
-        evaluate(name, measures, rows, embed)
+        evaluate(name, measures, rows, embed, judge)
     for name, (measures, rows) in sets.items():
         seeding(name, measures, rows, embed)
     if not args.quick:
         large_scope(*sets["consultation (new, hand-written)"], embed)
     embed.save()
+    if judge is not embed:
+        judge.save()
 
 
 if __name__ == "__main__":

@@ -8,17 +8,22 @@ from pathlib import Path
 
 import numpy as np
 
-from app.embedding.engine import SentenceTransformerEmbedder, text_hash
+from app.embedding.engine import Embedder, SentenceTransformerEmbedder, text_hash
 
 OUT = Path(__file__).parent / "out"
 
 
 class CachedEmbedder:
-    """Embeds with the real model on first use of a text; remembers every vector on disk."""
+    """Embeds with the real model on first use of a text; remembers every vector on disk.
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or OUT / "vectors-all-MiniLM-L6-v2.npz"
-        self._model: SentenceTransformerEmbedder | None = None
+    `backend` (as PLENARY_EMBEDDING_BACKEND names them) picks the embedding path; the
+    reference, PyTorch, by default. Each path keeps its own cache file."""
+
+    def __init__(self, path: Path | None = None, backend: str = "torch") -> None:
+        suffix = "" if backend == "torch" else f"-{backend}"
+        self.path = path or OUT / f"vectors-all-MiniLM-L6-v2{suffix}.npz"
+        self.backend = backend
+        self._model: Embedder | None = None
         self._cache: dict[str, np.ndarray] = {}
         self._unsaved = 0
         if self.path.is_file():
@@ -26,9 +31,14 @@ class CachedEmbedder:
             self._cache = dict(zip(stored["hashes"].tolist(), stored["vectors"], strict=True))
 
     @property
-    def model(self) -> SentenceTransformerEmbedder:
+    def model(self) -> Embedder:
         if self._model is None:
-            self._model = SentenceTransformerEmbedder()
+            if self.backend == "torch":
+                self._model = SentenceTransformerEmbedder()
+            else:
+                from app.embedding.backends import make_embedder
+
+                self._model = make_embedder(self.backend, None, OUT / "models", threads=2)
         return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

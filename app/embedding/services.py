@@ -6,9 +6,12 @@ Plain functions that flush, never commit. `get_embedder` gives the process's con
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -25,13 +28,18 @@ _CHUNK = 500  # hashes per IN (...) query
 
 _embedders: dict[str, Embedder] = {}
 _embedders_lock = threading.Lock()
+log = logging.getLogger(__name__)
+
+# Under `auto`, a run with more distinct texts to embed than PLENARY_EMBED_INT8_ABOVE takes this
+# path (docs/synthesis.md, "The embedding path"); every other run, the exact one.
+FAST_BACKEND = "onnx-int8"
 
 
-def get_embedder() -> Embedder:
-    """The process's embedder, created once: the configured model on the configured backend
-    (PLENARY_EMBEDDING_BACKEND, see `backends.py`), or the deterministic HashingEmbedder when
-    PLENARY_FAKE_EMBEDDER is set (tests use that FAKE because loading the real model takes
-    seconds; tests marked `model` prove the real path)."""
+def get_embedder(backend: str | None = None) -> Embedder:
+    """The process's embedder, created once: the configured model on `backend` (default: the
+    configured one, PLENARY_EMBEDDING_BACKEND, see `backends.py`), or the deterministic
+    HashingEmbedder when PLENARY_FAKE_EMBEDDER is set (tests use that FAKE because loading the
+    real model takes seconds; tests marked `model` prove the real path)."""
     from app.embedding.backends import make_embedder
     from app.embedding.engine import HashingEmbedder
 
@@ -39,7 +47,7 @@ def get_embedder() -> Embedder:
     if config.get("PLENARY_FAKE_EMBEDDER"):
         return HashingEmbedder()
     path = config.get("PLENARY_EMBEDDING_MODEL") or ""
-    backend = config.get("PLENARY_EMBEDDING_BACKEND") or "auto"
+    backend = backend or config.get("PLENARY_EMBEDDING_BACKEND") or "auto"
     threads = config.get("PLENARY_EMBEDDING_THREADS") or None
     cache = config.get("PLENARY_EMBEDDING_CACHE") or str(Path(current_app.instance_path) / "models")
     key = f"{backend}|{path}|{threads}|{cache}"
@@ -47,6 +55,86 @@ def get_embedder() -> Embedder:
         if key not in _embedders:
             _embedders[key] = make_embedder(backend, path or None, cache, threads)
         return _embedders[key]
+
+
+def takes_fast_path(distinct: int, missing: int, above: int | None) -> bool:
+    """Whether a run with `distinct` texts, `missing` of them not in the exact path's cache,
+    embeds with int8: only when more than `above` must be embedded (None: never). A run whose
+    vectors are mostly cached already (a group scope after its measures' runs) stays exact."""
+    return above is not None and distinct > above and missing > above
+
+
+def int8_dot_products(cpuinfo: str) -> bool:
+    """Whether the processor `cpuinfo` (the text of /proc/cpuinfo) multiplies int8 vectors in
+    one instruction (x86 VNNI or AMX, Arm's dot product). Without, int8 embeds only 1.2-1.4
+    times as fast as fp32 (measured on AVX2), too little to give up PyTorch's exact vectors."""
+    return re.search(r"\b(avx512_vnni|avx_vnni|amx_int8|asimddp)\b", cpuinfo) is not None
+
+
+@lru_cache(maxsize=1)
+def _fast_processor() -> bool:
+    try:
+        return int8_dot_products(Path("/proc/cpuinfo").read_text(errors="replace"))
+    except OSError:  # not Linux: stay exact
+        return False
+
+
+def run_embedder(texts: Sequence[str]) -> Embedder:
+    """The embedder of a run over `texts`: the configured one, except under `auto` on a
+    processor with int8 dot products when `takes_fast_path` (FAST_BACKEND: two to three times
+    as fast, its themes as good by the ARI rule, its titles less often the best;
+    docs/synthesis.md). Exact still if the int8 path cannot be built (a warning says why)."""
+    exact = get_embedder()
+    config = current_app.config
+    if not _fast_allowed() or not _fast_processor():
+        return exact
+    above = config.get("PLENARY_EMBED_INT8_ABOVE")
+    distinct = list({text_hash(t) for t in texts})
+    if not takes_fast_path(len(distinct), len(distinct), above):
+        return exact
+    missing = len(distinct) - len(cached_hashes(exact.name, distinct))
+    if not takes_fast_path(len(distinct), missing, above):
+        return exact
+    try:
+        return get_embedder(FAST_BACKEND)
+    except Exception as error:  # no onnxruntime, an unwritable cache folder: stay exact
+        log.warning("this run embeds on the exact path: int8 is unavailable (%s)", error)
+        return exact
+
+
+def embedder_named(name: str) -> Embedder | None:
+    """The embedder of this process whose vectors are named `name` (a run's model, as a
+    chunk task receives it): the configured one or, under `auto`, the int8 one; None if
+    neither (a worker configured for another model leaves the chunk to others)."""
+    exact = get_embedder()
+    if exact.name == name:
+        return exact
+    if _fast_allowed():
+        try:
+            fast = get_embedder(FAST_BACKEND)
+        except Exception:  # noqa: BLE001  (unavailable here: another worker may have it)
+            return None
+        if fast.name == name:
+            return fast
+    return None
+
+
+def prepare_embedders() -> list[Embedder]:
+    """Load every embedder a run of this process may take, building their ONNX files on
+    first use: the configured one and, under `auto`, the int8 one (if it can be built)."""
+    found = [get_embedder()]
+    if _fast_allowed() and _fast_processor():
+        try:
+            found.append(get_embedder(FAST_BACKEND))
+        except Exception as error:  # noqa: BLE001  (runs stay exact: run_embedder says why)
+            log.warning("the int8 embedding path is unavailable (%s)", error)
+    return found
+
+
+def _fast_allowed() -> bool:
+    config = current_app.config
+    return not config.get("PLENARY_FAKE_EMBEDDER") and (
+        config.get("PLENARY_EMBEDDING_BACKEND") or "auto") == "auto"
 
 
 def embed_texts(

@@ -169,12 +169,12 @@ def run_claimed(run_id: int, number: int, model: str,
     """A chunk task's frame: claim chunk `number` for this worker and `work(embedder, owner)`;
     nothing when the worker's model is not the run's or the chunk is done or held. A chunk
     that raises is released, then raised again for Huey to try it after RETRY_DELAY."""
-    from app.embedding.services import get_embedder
+    from app.embedding.services import embedder_named, get_embedder
 
-    embedder = get_embedder()
-    if embedder.name != model:
+    embedder = embedder_named(model)
+    if embedder is None:
         log.error("chunk %s of run %s wants model %s; this worker has %s: left to others",
-                  number, run_id, model, embedder.name)
+                  number, run_id, model, get_embedder().name)
         return
     owner = worker_name()
     if not claim_chunk(run_id, number, owner, settings().lease):

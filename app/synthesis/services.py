@@ -21,7 +21,7 @@ from app.core.errors import BadInput, NotFound
 from app.core.i18n import N_
 from app.drafting.models import Provision, Round
 from app.embedding.engine import Embedder
-from app.embedding.services import BATCH_SIZE, get_embedder
+from app.embedding.services import BATCH_SIZE, get_embedder, run_embedder
 from app.feedback.models import Comment
 from app.synthesis.fanout import embed_run_texts
 from app.synthesis.models import SynthesisRun, Theme, ThemeIdentity
@@ -162,8 +162,7 @@ def execute_run(
     with a message for the chair (nothing is raised for bad input in the scope)."""
     from app.synthesis import figures, pipeline  # heavy (scikit-learn, SciPy): when a run works
 
-    embedder = embedder or get_embedder()
-    run.status, run.model, run.message = "running", embedder.name, ""
+    run.status, run.message = "running", ""
     run.progress_done = 0
     scope = scope_of(run)
 
@@ -176,14 +175,20 @@ def execute_run(
 
     provisions = scope_provisions(scope)
     if streaming.is_large(run.round_id, [p.id for p in provisions]):
+        # The configured path: counting which of a large scope's texts are cached would mean
+        # reading them all first (PLENARY_EMBEDDING_BACKEND=onnx-int8 makes these faster).
+        embedder = embedder or get_embedder()
+        run.model = embedder.name
         bulk.build_large(run, provisions, embedder, report)
         return _finish(run, figures.summary(run), progress)
     comments = scope_comments(scope)
     run.comment_count = len(comments)
     run.progress_total = len(comments) + 1
+    texts = [comment_text(c) for c in comments]
+    embedder = embedder or run_embedder(texts)
+    run.model = embedder.name
     if not comments:
         return _finish(run, "There are no comments in this scope yet.", progress)
-    texts = [comment_text(c) for c in comments]
     vectors = embed_run_texts(run, texts, embedder, progress=report)  # chunks when large
     provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope)]
     pipeline.build_themes(run, comments, texts, vectors, embedder, provision_texts)

@@ -79,7 +79,7 @@ class BrokenEmbedder(HashingEmbedder):
 def test_a_failing_run_is_marked_failed_with_its_reason(feedback: Any, monkeypatch: Any) -> None:
     from app.synthesis import services
 
-    monkeypatch.setattr(services, "get_embedder", lambda: BrokenEmbedder())
+    monkeypatch.setattr(services, "run_embedder", lambda texts: BrokenEmbedder())
     run = create_run(feedback["round"], provision="documentation")
     db.session.commit()
     tasks.queue_synthesis(run)

@@ -35,3 +35,60 @@ def test_the_real_model_synthesises_a_provision(app: Any, feedback: Any) -> None
         EmbeddingCache.model == "all-MiniLM-L6-v2").limit(1))
     row = np.frombuffer(vector, dtype=np.float32)
     assert row.shape == (384,) and abs(float(np.linalg.norm(row)) - 1.0) < 1e-4
+
+
+@pytest.mark.model
+def test_a_large_run_takes_the_int8_path_unless_its_vectors_are_cached(
+    app: Any, feedback: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under `auto`, a run with more texts to embed than PLENARY_EMBED_INT8_ABOVE embeds with
+    int8 and keeps those vectors under their own name; one whose texts the exact path has
+    cached stays exact; a worker finds either embedder by the run's model name."""
+    from app.embedding import services
+    from app.embedding.services import embedder_named
+
+    app.config["PLENARY_FAKE_EMBEDDER"] = False  # the autouse fixture restores it
+    monkeypatch.setitem(app.config, "PLENARY_EMBEDDING_BACKEND", "auto")
+    # Which processor runs the tests is not ours to choose: the int8 rule is told that this
+    # one has int8 dot products (int8 itself runs on any x86-64, only slower without them).
+    monkeypatch.setattr(services, "_fast_processor", lambda: True)
+    first = run_synthesis(feedback["round"], provision="documentation")
+    assert len({m.comment.body for m in first.members}) > 3
+    names = set(db.session.scalars(select(EmbeddingCache.model).distinct()))
+    assert names == {"all-MiniLM-L6-v2"}  # the default threshold: this small run is exact
+
+    monkeypatch.setitem(app.config, "PLENARY_EMBED_INT8_ABOVE", 3)
+    cached = run_synthesis(feedback["round"], provision="documentation")
+    assert cached.status == "done" and cached.model == "all-MiniLM-L6-v2"
+
+    db.session.execute(EmbeddingCache.__table__.delete())
+    monkeypatch.setattr(services, "_fast_processor", lambda: False)
+    assert run_synthesis(feedback["round"], provision="documentation").model == (
+        "all-MiniLM-L6-v2")  # without int8 dot products every run is exact
+    db.session.execute(EmbeddingCache.__table__.delete())
+    monkeypatch.setattr(services, "_fast_processor", lambda: True)
+    fast = run_synthesis(feedback["round"], provision="documentation")
+    assert fast.status == "done" and fast.model == "all-MiniLM-L6-v2+int8"
+    assert {m.comment.body for m in fast.members if m.theme_id is None} >= {"+1"}
+    assert set(db.session.scalars(select(EmbeddingCache.model).distinct())) == {
+        "all-MiniLM-L6-v2+int8"}
+    assert embedder_named("all-MiniLM-L6-v2+int8").name == "all-MiniLM-L6-v2+int8"
+    assert embedder_named("all-MiniLM-L6-v2").name == "all-MiniLM-L6-v2"
+    assert embedder_named("another-model") is None
+
+    # A backend chosen in the configuration is kept, large run or not.
+    monkeypatch.setitem(app.config, "PLENARY_EMBEDDING_BACKEND", "onnx")
+    assert run_synthesis(feedback["round"], provision="documentation").model == (
+        "all-MiniLM-L6-v2")
+    assert embedder_named("all-MiniLM-L6-v2+int8") is None
+
+
+def test_int8_dot_products_are_read_off_the_processor_flags() -> None:
+    from app.embedding.services import int8_dot_products
+
+    epyc = "flags\t\t: fpu sse2 avx2 fma avx512f avx512_vnni avx512_bf16\n"
+    older = "flags\t\t: fpu sse2 avx2 fma avx512f avx512bw\n"
+    graviton = "Features\t: fp asimd evtstrm aes crc32 atomics asimddp sha512\n"
+    assert int8_dot_products(epyc) and int8_dot_products(graviton)
+    assert not int8_dot_products(older) and not int8_dot_products("")
+    assert not int8_dot_products("flags : avx512_vnnix")  # a whole flag, not a prefix
