@@ -4,8 +4,9 @@ same model on ONNX Runtime, as PLENARY_EMBEDDING_BACKEND says (docs/synthesis.md
 - `torch`: sentence-transformers on PyTorch.
 - `onnx`: ONNX Runtime, fp32, optimised graph (vectors equal to PyTorch's within 1e-5).
 - `onnx-int8`: ONNX Runtime with int8 weights (faster, vectors a little further off).
-- `auto` (default): the path `bench/bench_embedding.py` adopted, AUTO; PyTorch when ONNX
-  Runtime is missing or the ONNX file cannot be built (a warning says why).
+- `auto` (default): AUTO, fp32 ONNX (PyTorch's vectors); PyTorch when ONNX Runtime is
+  missing or the ONNX file cannot be built (a warning says why). A large run may take int8
+  instead: `app.embedding.services.run_embedder` decides, per run.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from app.embedding.engine import Embedder, SentenceTransformerEmbedder
 log = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
-# Adopted by measurement: the fastest path whose clustering ARI on both labelled sets stays
-# within 0.01 of PyTorch's (figures in docs/synthesis.md).
+# The exact path; bench/bench_embedding.py measures which is fastest within 0.01 ARI of PyTorch
+# (int8), and services.run_embedder gives int8 the large runs only (docs/synthesis.md).
 AUTO = "onnx"
 _VARIANT = {"onnx": "fp32", "onnx-int8": "int8"}
 
