@@ -33,9 +33,10 @@ test-sqlite: $(STAMP)
 	@echo "== test suite on SQLite =="
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# tests/engines/ never opens a database (its conftest refuses one that does): run once, above.
 test-postgres: $(STAMP)
-	@echo "== test suite on PostgreSQL =="
-	PLENARY_TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	@echo "== test suite on PostgreSQL (tests/engines/ ran in the SQLite pass) =="
+	PLENARY_TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest --ignore=tests/engines $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests bench
