@@ -28,14 +28,17 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
-def _int_env(env: dict[str, str], name: str, default: int) -> int:
+def _int_env(env: dict[str, str], name: str, default: int, minimum: int | None = None) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
 
 
 def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -92,13 +95,13 @@ def load_config(instance_path: Path, env: dict[str, str] | None = None) -> dict[
             instance_path / "models"),
         # A run with more texts to embed than FANOUT_ABOVE splits them into chunks of
         # EMBED_CHUNK on the task queue (docs/synthesis.md, "Large runs across workers").
-        "PLENARY_EMBED_FANOUT_ABOVE": _int_env(env, "PLENARY_EMBED_FANOUT_ABOVE", 4000),
-        "PLENARY_EMBED_CHUNK": _int_env(env, "PLENARY_EMBED_CHUNK", 2000),
+        "PLENARY_EMBED_FANOUT_ABOVE": _int_env(env, "PLENARY_EMBED_FANOUT_ABOVE", 4000, minimum=0),
+        "PLENARY_EMBED_CHUNK": _int_env(env, "PLENARY_EMBED_CHUNK", 2000, minimum=1),
         # Under the `auto` backend, on a processor with int8 dot products, a run with more
         # texts to embed than this takes the int8 path (docs/synthesis.md, "The embedding
         # path"): at 2,000 the exact path takes about 12 s on two cores.
-        "PLENARY_EMBED_INT8_ABOVE": _int_env(env, "PLENARY_EMBED_INT8_ABOVE", 2000),
-        "PLENARY_EMBED_LEASE": _int_env(env, "PLENARY_EMBED_LEASE", 120),
+        "PLENARY_EMBED_INT8_ABOVE": _int_env(env, "PLENARY_EMBED_INT8_ABOVE", 2000, minimum=0),
+        "PLENARY_EMBED_LEASE": _int_env(env, "PLENARY_EMBED_LEASE", 120, minimum=1),
         # Scopes this large are read streamed and themed in two stages (docs/synthesis.md).
         "PLENARY_SYNTHESIS_LARGE_FROM": _int_env(env, "PLENARY_SYNTHESIS_LARGE_FROM", 20_000),
         "SESSION_COOKIE_HTTPONLY": True,

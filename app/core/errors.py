@@ -64,3 +64,10 @@ class TooLarge(DomainError):
 class UnsupportedMediaType(DomainError):
     status = 415
     code = "unsupported_media_type"
+
+
+class Unavailable(DomainError):
+    """A part the request needs cannot be used now (the embedding model cannot be loaded)."""
+
+    status = 503
+    code = "unavailable"

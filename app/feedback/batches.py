@@ -49,7 +49,20 @@ def text_field(row: dict[str, Any], name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise BadInput(N_("%(name)s must be text"), name=name)
+    if "\x00" in value:  # no database stores it in text (PostgreSQL refuses it outright)
+        raise BadInput(N_("%(name)s contains a NUL character"), name=name)
     return value
+
+
+def author_of(row: dict[str, Any]) -> dict[str, Any]:
+    """The row's author object: an email, and no NUL character in what it says."""
+    raw = row.get("author")
+    if not isinstance(raw, dict) or not raw.get("email"):
+        raise BadInput(N_("author.email is required"))
+    for name in ("email", "name", "organisation", "category"):
+        if "\x00" in str(raw.get(name) or ""):
+            raise BadInput(N_("author.%(name)s contains a NUL character"), name=name)
+    return raw
 
 
 def external_id_of(row: dict[str, Any]) -> str:
@@ -72,7 +85,12 @@ def submitted_at(row: dict[str, Any]) -> dt.datetime | None:
                        value=raw) from None
     if moment.tzinfo is None:
         raise BadInput(N_("submitted_at needs a time zone (for example 2024-11-27T10:00:00Z)"))
+    if moment > dt.datetime.now(dt.UTC) + FUTURE_SLACK:
+        raise BadInput(N_("submitted_at %(value)s lies in the future"), value=raw)
     return moment
+
+
+FUTURE_SLACK = dt.timedelta(days=1)  # clocks and time zones of the exporting system
 
 
 TRUE_WORDS = {"1", "true", "yes", "y", "on"}
@@ -128,9 +146,7 @@ class RoundImport:
         if provision is None:
             raise BadInput(N_("unknown provision %(locator)r in round %(round)s"),
                            locator=locator, round=self.round.number)
-        raw = row.get("author")
-        if not isinstance(raw, dict) or not raw.get("email"):
-            raise BadInput(N_("author.email is required"))
+        raw = author_of(row)
         email = self.email(str(raw["email"]))
         name = str(raw.get("name") or "").strip() or email.split("@")[0]
         author = (name, str(raw.get("organisation") or "") or None,

@@ -34,6 +34,7 @@ from app.feedback.batches import (
     BATCH_SIZE,
     BatchConflict,
     RoundImport,
+    author_of,
     consent,
     external_id_of,
     split_duplicates,
@@ -161,9 +162,7 @@ def _jsonl_rows(lines: Iterator[str]) -> Iterator[tuple[int, Any]]:
 
 
 def _author(row: dict[str, Any]) -> User:
-    raw = row.get("author")
-    if not isinstance(raw, dict) or not raw.get("email"):
-        raise BadInput(N_("author.email is required"))
+    raw = author_of(row)
     email = accounts.normalise_email(str(raw["email"]))
     user = accounts.find_user(email)
     if user is not None:

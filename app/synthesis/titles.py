@@ -65,6 +65,7 @@ _ABBREVIATION = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|cf|vs|approx|incl|esp|art|arts|no|nos|para|p|pp|ch|sec|fig|eds?|"
     r"[A-Za-z])|\.\.)\.$|…$", re.I)
 _TITLE = re.compile(r"\b(?:mr|mrs|ms|dr|prof)\.$", re.I)
+_ENDED = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def describe_themes(
     first = [chosen[0] if chosen else "" for chosen in picked]
     titles = _titles(theme_texts, members, first, embed, provision_texts, max_words)
     return [
-        ThemeText(title, " ".join(chosen)) for title, chosen in zip(titles, picked, strict=True)
+        ThemeText(title, _joined(chosen)) for title, chosen in zip(titles, picked, strict=True)
     ]
 
 
@@ -121,7 +122,7 @@ def theme_summaries(
     """The summaries of describe_themes."""
     centres = voice_centres(theme_texts, embed)
     return [
-        " ".join(_summary(texts, centres, t, embed, sentences))
+        _joined(_summary(texts, centres, t, embed, sentences))
         for t, texts in enumerate(theme_texts)
     ]
 
@@ -200,6 +201,14 @@ def _titles(
         taken.update(p.key for p in parts)
         chosen.append(unit_rows((vector - mean)[None, :])[0])
     return titles
+
+
+def _joined(sentences: Sequence[str]) -> str:
+    """The summary's sentences as one text, each ending in a full stop when its comment ended
+    it with none ("... ranked by volume" then "Does ..." would read as one sentence)."""
+    return " ".join(
+        s if _ENDED.search(s) else s.rstrip(" ,;:-–—") + "." for s in sentences if s.strip()
+    )
 
 
 def _around(centres: np.ndarray) -> np.ndarray:

@@ -59,6 +59,8 @@ def test_development_keeps_a_random_secret_in_the_instance_folder(tmp_path):
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
         ({"PLENARY_SMTP_PORT": "twenty-five"}, "PLENARY_SMTP_PORT"),
+        ({"PLENARY_EMBED_INT8_ABOVE": "-5"}, "PLENARY_EMBED_INT8_ABOVE must be at least 0"),
+        ({"PLENARY_EMBED_CHUNK": "0"}, "PLENARY_EMBED_CHUNK must be at least 1"),
     ],
 )
 def test_malformed_environment_is_refused_with_a_clear_message(tmp_path, env, message):

@@ -180,3 +180,16 @@ def test_a_summary_sentence_ends_before_a_word_in_lower_case_but_not_after_an_ab
         "Fees, audits, etc.", "The Commission should act.", "Our answer is no.", "Option B.",
         "It fails.", "eIDAS wallets are unclear... and costly to use.",
     ]
+
+
+def test_summary_sentences_whose_comment_left_them_open_end_in_a_full_stop() -> None:
+    themes = [[
+        "Categories ranked by volume",
+        "Categories ranked by volume",
+        "Does the list of the main categories include the rare ones?",
+        "Does the list of the main categories include the rare ones?",
+    ]]
+    summary = theme_summaries(themes, EMBED)[0]
+    assert summary.count(".") + summary.count("?") == 2, summary
+    assert "volume. " in summary or summary.endswith("volume.")
+    assert "volume Does" not in summary and "ones?." not in summary

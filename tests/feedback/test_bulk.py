@@ -78,6 +78,24 @@ def test_good_rows_are_kept_and_bad_rows_reported_by_line(closed_round_provision
     assert stored() == 2
 
 
+def test_a_nul_character_or_a_future_date_refuses_the_row(closed_round_provision):
+    round_, _ = closed_round_provision
+    text = jsonl(
+        row("n-1", body="Longer deadlines\u0000 please."),
+        row("n-2", author={"email": "nul@example.org", "name": "A\u0000B",
+                           "category": "academia"}),
+        row("n-3", submitted_at="2099-01-01T00:00:00Z"),
+        row("n-4"),
+    )
+    report = import_feedback(round_, read_rows(text))
+    lines = dict(report.refused)
+    assert report.imported == 1 and sorted(lines) == [1, 2, 3]
+    assert "body contains a NUL character" in lines[1]
+    assert "NUL character" in lines[2]
+    assert "2099-01-01T00:00:00Z lies in the future" in lines[3]
+    assert stored() == 1
+
+
 def test_a_second_import_of_the_same_file_only_counts_duplicates(closed_round_provision):
     round_, _ = closed_round_provision
     text = jsonl(row("s-1"), row("s-2"), row("s-1"))

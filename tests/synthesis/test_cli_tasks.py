@@ -48,6 +48,23 @@ def test_synthesise_a_bad_scope_exits_2(runner: Any, feedback: Any) -> None:
     assert "Traceback" not in result.output
 
 
+def test_a_model_that_cannot_be_loaded_exits_2_with_one_line_and_no_run(
+    app: Any, runner: Any, feedback: Any, monkeypatch: Any, tmp_path: Any
+) -> None:
+    blocked = tmp_path / "models"
+    blocked.write_text("a file where the ONNX cache folder should be")
+    app.config["PLENARY_FAKE_EMBEDDER"] = False  # the autouse fixture restores it
+    monkeypatch.setitem(app.config, "PLENARY_EMBEDDING_BACKEND", "onnx")
+    monkeypatch.setitem(app.config, "PLENARY_EMBEDDING_CACHE", str(blocked))
+    result = runner.invoke(args=["synthesise", "--code", "demo-code", "--round", "1",
+                                 "--provision", "documentation"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1
+    assert "The embedding model cannot be loaded" in result.stderr
+    assert "Traceback" not in result.output
+    assert db.session.query(SynthesisRun).count() == 0
+
+
 def test_the_task_runs_a_queued_run_and_stores_its_progress(feedback: Any,
                                                             monkeypatch: Any) -> None:
     monkeypatch.setattr(tasks, "PROGRESS_EVERY", 0.0)

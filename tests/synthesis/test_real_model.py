@@ -92,3 +92,15 @@ def test_int8_dot_products_are_read_off_the_processor_flags() -> None:
     assert int8_dot_products(epyc) and int8_dot_products(graviton)
     assert not int8_dot_products(older) and not int8_dot_products("")
     assert not int8_dot_products("flags : avx512_vnnix")  # a whole flag, not a prefix
+
+
+def test_int8_is_taken_only_where_it_has_less_to_do() -> None:
+    from app.embedding.services import takes_fast_path
+
+    assert takes_fast_path(2001, 2001, 2000)  # a cold run over the threshold
+    assert not takes_fast_path(2000, 2000, 2000)  # at the threshold: exact
+    # A scope that grew by 2,001 texts, the rest in the exact path's cache: int8 would have to
+    # embed all 9,602, the exact path 2,001.
+    assert not takes_fast_path(2001, 9602, 2000)
+    assert takes_fast_path(2500, 100, 2000)  # a scope that took int8 before keeps it
+    assert not takes_fast_path(5000, 0, None)
