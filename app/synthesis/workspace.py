@@ -128,6 +128,9 @@ def split_theme(theme: Theme, *, actor: User | None) -> Theme:
 
     parts = KMeans(n_clusters=2, n_init=4, random_state=pipeline.SEED).fit_predict(matrix)
     keep = 0 if (parts == 0).sum() >= (parts == 1).sum() else 1
+    if (parts != keep).sum() < 2:
+        raise BadInput(N_("This theme does not fall into two groups: one part would hold a "
+                          "single comment. Move that comment instead."))
     moving = [m for m, part in zip(rows, parts, strict=True) if part != keep]
     centre = unit(matrix[parts != keep].mean(axis=0))
     identity = ThemeIdentity(round_id=run.round_id, scope_key=run.scope_key,

@@ -131,6 +131,21 @@ def test_a_theme_of_identical_comments_cannot_be_split(
         workspace.split_theme(run.themes[0], actor=None)
 
 
+def test_a_split_that_would_leave_one_comment_alone_is_refused(
+    create_round: Any, create_provision: Any, add_comments: Any
+) -> None:
+    round_ = create_round(1)
+    provision = create_provision(round_, "lone")
+    add_comments(provision, ["Delete this measure, it repeats the law."] * 4
+                 + ["Energy figures should be reported per training run."])
+    run = run_synthesis(round_, provision="lone")
+    theme = workspace.merge_themes(*run.themes, actor=None) if len(run.themes) > 1 else (
+        run.themes[0])
+    with pytest.raises(BadInput, match="single comment"):
+        workspace.split_theme(theme, actor=None)
+    assert len(run.themes) == 1
+
+
 def test_an_older_run_can_no_longer_be_edited(feedback: Any) -> None:
     old = _run(feedback)
     _run(feedback)
