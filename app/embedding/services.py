@@ -19,6 +19,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.core.db import db, utcnow
+from app.core.errors import Unavailable
+from app.core.i18n import N_
 from app.embedding.engine import Embedder, text_hash
 from app.embedding.models import EmbeddingCache, bytes_vector
 
@@ -40,7 +42,10 @@ def get_embedder(backend: str | None = None) -> Embedder:
     """The process's embedder, created once: the configured model on `backend` (default: the
     configured one, PLENARY_EMBEDDING_BACKEND, see `backends.py`), or the deterministic
     HashingEmbedder when PLENARY_FAKE_EMBEDDER is set (tests use that FAKE because loading the
-    real model takes seconds; tests marked `model` prove the real path)."""
+    real model takes seconds; tests marked `model` prove the real path).
+
+    Raises Unavailable, saying why, when the model cannot be loaded (missing model files, an
+    ONNX cache folder that cannot be written with `onnx` or `onnx-int8` chosen)."""
     from app.embedding.backends import make_embedder
     from app.embedding.engine import HashingEmbedder
 
@@ -54,7 +59,11 @@ def get_embedder(backend: str | None = None) -> Embedder:
     key = f"{backend}|{path}|{threads}|{cache}"
     with _embedders_lock:
         if key not in _embedders:
-            _embedders[key] = make_embedder(backend, path or None, cache, threads)
+            try:
+                _embedders[key] = make_embedder(backend, path or None, cache, threads)
+            except Exception as error:
+                raise Unavailable(N_("The embedding model cannot be loaded: %(reason)s"),
+                                  reason=str(error)[:300]) from error
         return _embedders[key]
 
 
@@ -94,10 +103,10 @@ def run_embedder(texts: Sequence[str]) -> Embedder:
         return exact
     above = config.get("PLENARY_EMBED_INT8_ABOVE")
     distinct = list({text_hash(t) for t in texts})
-    if not takes_fast_path(len(distinct), 0, above):
+    if above is None or len(distinct) <= above:  # too few to weigh: no cache read
         return exact
     missing = len(distinct) - len(cached_hashes(exact.name, distinct))
-    if not takes_fast_path(missing, 0, above):
+    if missing <= above:
         return exact
     try:
         fast = get_embedder(FAST_BACKEND)
@@ -118,7 +127,7 @@ def embedder_named(name: str) -> Embedder | None:
     if _fast_allowed():
         try:
             fast = get_embedder(FAST_BACKEND)
-        except Exception:  # noqa: BLE001  (unavailable here: another worker may have it)
+        except Exception:  # unavailable here: another worker may have it
             return None
         if fast.name == name:
             return fast
@@ -132,7 +141,7 @@ def prepare_embedders() -> list[Embedder]:
     if _fast_allowed() and _fast_processor():
         try:
             found.append(get_embedder(FAST_BACKEND))
-        except Exception as error:  # noqa: BLE001  (runs stay exact: run_embedder says why)
+        except Exception as error:  # runs stay exact; run_embedder says why
             log.warning("the int8 embedding path is unavailable (%s)", error)
     return found
 

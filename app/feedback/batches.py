@@ -74,6 +74,9 @@ def external_id_of(row: dict[str, Any]) -> str:
     return external_id
 
 
+FUTURE_SLACK = dt.timedelta(days=1)  # clocks and time zones of the exporting system
+
+
 def submitted_at(row: dict[str, Any]) -> dt.datetime | None:
     raw = text_field(row, "submitted_at")
     if raw is None:
@@ -88,9 +91,6 @@ def submitted_at(row: dict[str, Any]) -> dt.datetime | None:
     if moment > dt.datetime.now(dt.UTC) + FUTURE_SLACK:
         raise BadInput(N_("submitted_at %(value)s lies in the future"), value=raw)
     return moment
-
-
-FUTURE_SLACK = dt.timedelta(days=1)  # clocks and time zones of the exporting system
 
 
 TRUE_WORDS = {"1", "true", "yes", "y", "on"}

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User, WorkingGroup
 from app.core import audit
 from app.core.db import db, utcnow
-from app.core.errors import BadInput, NotFound, Unavailable
+from app.core.errors import BadInput, NotFound
 from app.core.i18n import N_
 from app.drafting.models import Provision, Round
 from app.embedding.engine import Embedder
@@ -177,7 +177,7 @@ def execute_run(
     if streaming.is_large(run.round_id, [p.id for p in provisions]):
         # The configured path: counting which of a large scope's texts are cached would mean
         # reading them all first (PLENARY_EMBEDDING_BACKEND=onnx-int8 makes these faster).
-        embedder = embedder or _loaded(get_embedder)
+        embedder = embedder or get_embedder()
         run.model = embedder.name
         bulk.build_large(run, provisions, embedder, report)
         return _finish(run, figures.summary(run), progress)
@@ -185,7 +185,7 @@ def execute_run(
     run.comment_count = len(comments)
     run.progress_total = len(comments) + 1
     texts = [comment_text(c) for c in comments]
-    embedder = embedder or _loaded(lambda: run_embedder(texts))
+    embedder = embedder or run_embedder(texts)
     run.model = embedder.name
     if not comments:
         return _finish(run, "There are no comments in this scope yet.", progress)
@@ -193,16 +193,6 @@ def execute_run(
     provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope)]
     pipeline.build_themes(run, comments, texts, vectors, embedder, provision_texts)
     return _finish(run, figures.summary(run), progress)
-
-
-def _loaded(load: Callable[[], Embedder]) -> Embedder:
-    """`load()`, or Unavailable saying why the configured model cannot be loaded (an ONNX
-    cache folder that cannot be written, missing model files)."""
-    try:
-        return load()
-    except Exception as error:
-        raise Unavailable(N_("The embedding model cannot be loaded: %(reason)s"),
-                          reason=str(error)[:300]) from error
 
 
 def _finish(run: SynthesisRun, message: str, progress: Progress | None) -> SynthesisRun:
