@@ -29,7 +29,7 @@ _NOT_IN_TITLES = frozenset(
      "exist", "exists", "happen", "happens", "matters", "belong", "belongs", "deserve",
      "deserves", "lack", "lacks", "fail", "fails", "pay", "pays", "tell", "tells", "ignore",
      "ignores", "treat", "treats", "turn", "turns", "seek", "argue", "argues", "expect",
-     "behalf"}
+     "behalf", "ones"}
 )  # fmt: skip
 # What comes right before a word tells whether it can be a noun: "the", "our", "of" come
 # before nouns (and their adjectives); "should", "to" before verbs ("to" also before plural
@@ -138,6 +138,12 @@ def content(word: str) -> bool:
         and len(lower) > 1
         and not (lower.endswith("s") and lower[:-1] in _NOT_IN_TITLES)  # "suggests"
     )
+
+
+def filler_ing(word: str) -> bool:
+    """Whether `word` (lower case) is the "-ing" form of a verb that is no part of a title
+    ("allowing", "making"): it may modify a noun ("existing datasets"), never end a phrase."""
+    return word.endswith("ing") and bool(_NOT_IN_TITLES & {word[:-3], word[:-3] + "e"})
 
 
 def verb_here(before: list[str], word: str, usage: Usage) -> bool:

@@ -2,12 +2,14 @@
 
 A candidate is a run of content words ("small providers") or two runs joined by one preposition
 ("burden on small providers"), never starting or ending on a word that only ever serves as a
-verb in the scope's comments ("publish", "improves"), nor starting on a word used as a verb
-where it stands ("to estimate energy consumption"), nor ending on an adjective or adverb (nor
-its first run: not "relevant to providers"), nor mostly cut before the noun it modifies ("large
-cloud" of "large cloud providers", "class" of "class three"). A word naming the consulted text
-("measure") is no candidate alone, nor a name half the themes use ("AI Office"). How the scope
-uses each word is read in app/synthesis/lexicon.py.
+verb in the scope's comments ("publish", "improves"), nor holding a word used as a verb where
+it stands ("to estimate energy consumption", "will the AI Office verify compliance"), nor
+ending on an adjective or adverb (nor its first run: not "relevant to providers") or a filler
+verb in "-ing" ("allowing"), nor mostly cut before the noun it modifies ("large cloud" of
+"large cloud providers", "class" of "class three", "text" of "text and data mining"). A plural
+ends a run, unless inside a name ("Digital Rights Watch Europe"). A word naming the consulted
+text or a part of it ("measure", "sentence") is no candidate alone, nor a name half the themes
+use ("AI Office"). How the scope uses each word is read in app/synthesis/lexicon.py.
 Inflections are one phrase ("small provider", "Small providers"), shown as most often written,
 and a campaign's copies are one voice: a phrase's support is the number of voices using it.
 """
@@ -25,6 +27,7 @@ from app.synthesis.lexicon import (
     TOKEN,
     Usage,
     content,
+    filler_ing,
     label,
     name_like,
     plural_like,
@@ -49,13 +52,33 @@ _NOT_LAST = frozenset(
      "short", "good", "bad", "better", "best", "first", "last", "next", "above", "below",
      "less", "more", "most", "least", "much", "enough", "free", "due", "non", "turn", "help",
      "sufficient", "insufficient", "unclear", "impossible", "useful", "useless", "essential",
-     "important", "difficult", "easy", "hard", "able", "unable", "likely", "worth"}
+     "important", "difficult", "easy", "hard", "able", "unable", "likely", "worth",
+     "appropriate", "inappropriate", "proportionate", "disproportionate", "adequate",
+     "inadequate", "accurate", "consistent", "inconsistent", "efficient", "transparent",
+     "compliant", "significant", "explicit", "implicit", "robust", "precise", "independent",
+     "legal", "illegal", "mandatory", "voluntary", "optional", "excessive", "old", "young",
+     "recent"}
 )  # fmt: skip
+# Endings of adjectives ("reasonable", "feasible", "dangerous", "lawful", "pointless"), less
+# the few nouns among such words.
+_ADJECTIVE_ENDINGS = ("able", "ible", "ous", "ful", "less")
+_NOUNS_SO_ENDING = frozenset(
+    {"table", "timetable", "cable", "variable", "deliverable", "receivable", "payable",
+     "vegetable", "syllable", "bible", "handful", "unless", "wireless"}
+)  # fmt: skip
+# Auxiliaries that open a question ("will the AI Office verify ...") and the determiners that
+# may follow them.
+_AUXILIARIES = frozenset(
+    {"will", "would", "should", "must", "can", "could", "may", "might", "shall", "do", "does",
+     "did"}
+)  # fmt: skip
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "each", "every"})
 # Words naming the text under consultation ("this measure", "the code"): every theme uses them
 # alike, so alone they never make a title (in a phrase they may: "security measures").
 _DOCUMENT = frozenset(
     {"measure", "provision", "article", "paragraph", "section", "clause", "draft", "code",
-     "text", "wording", "proposal", "consultation", "document", "chapter"}
+     "text", "wording", "proposal", "consultation", "document", "chapter", "sentence",
+     "recital", "annex", "footnote", "subparagraph", "commitment", "kpi"}
 )  # fmt: skip
 
 
@@ -96,6 +119,7 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
     found: list[tuple[str, bool]] = []
     for segment in BREAK.split(text):
         words = TOKEN.findall(segment)
+        asked = _asked_verbs(words)
         runs: list[tuple[int, int]] = []
         start = None
         for i, word in enumerate([*words, ""]):
@@ -106,10 +130,11 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
                 and lower not in usage.verbs
                 and (i or lower not in usage.also_verbs)
                 and (start is not None or not verb_here(words[i - 1 : i], lower, usage))
+                and i not in asked
             ):
                 start = i if start is None else start
-                if plural_like(lower):  # a plural ends its noun phrase
-                    runs.append((start, i + 1))
+                if plural_like(lower) and not _name_goes_on(words, i):  # a plural ends its
+                    runs.append((start, i + 1))  # noun phrase, unless inside a name
                     start = None
             elif start is not None:
                 runs.append((start, i))
@@ -276,7 +301,8 @@ def _headed(last: str, usage: Usage, noun_keys: set[str]) -> bool:
 
 def _ends_fit(first: str, last: str) -> bool:
     """Whether a phrase may run from `first` to `last`: no adverb or participle first, no
-    adjective, adverb or participle last."""
+    adjective (of _NOT_LAST, or ending like one: "reasonable", "dangerous"), adverb or
+    participle last ("scraped", "allowing")."""
     head, tail = first.lower(), last.lower()
     participle = tail.split("-", 1)[0].endswith("ed")  # "opted-out"
     tail = tail.rsplit("-", 1)[-1]  # "AI-specific"
@@ -286,17 +312,57 @@ def _ends_fit(first: str, last: str) -> bool:
         and not participle
         and tail not in _NOT_LAST
         and tail[:-2] not in _NOT_LAST  # "smaller"
+        and (not tail.endswith(_ADJECTIVE_ENDINGS) or tail in _NOUNS_SO_ENDING)
+        and not filler_ing(tail)  # "line allowing"
         and not tail.endswith(("ed", "ly", "'s", "’s"))
     )
 
 
 def _whole(words: list[str], i: int, j: int, end: int) -> bool:
     """Whether words[i:j] ends its noun phrase, its run of content words ending at `end`: no
-    later word of the run could end it ("crawl data" in "the crawl data used"), and no number
-    or label follows the run ("class three")."""
+    later word of the run could end it ("crawl data" in "the crawl data used"), no number or
+    label follows the run ("class three"), and it is not the first of two modifiers sharing
+    the next run's noun: a singular word before "and" or "or" and two content words ("text"
+    in "text and data mining", "search" in "search and training crawlers")."""
     later = range(j + 1, end + 1)
     followed = end < len(words) and label(words[end])
-    return not followed and not any(_ends_fit(words[i], words[k - 1]) for k in later)
+    shared = (
+        j == end
+        and end + 2 < len(words)
+        and words[end].lower() in ("and", "or")
+        and not plural_like(words[j - 1].lower())
+        and content(words[end + 1])
+        and content(words[end + 2])
+    )
+    return not (followed or shared) and not any(_ends_fit(words[i], words[k - 1]) for k in later)
+
+
+def _asked_verbs(words: list[str]) -> set[int]:
+    """Where a question puts its verb after a named subject ("How will the AI Office verify
+    compliance", "Can Member States count ..."): the index of the first word in lower case
+    after an auxiliary, a determiner or none, and a run of words with a capital."""
+    found = set()
+    for a, word in enumerate(words[:-2]):
+        if word.lower() not in _AUXILIARIES:
+            continue
+        i = a + 1 + (words[a + 1].lower() in _DETERMINERS)
+        start = i
+        while i < len(words) and words[i][:1].isupper():
+            i += 1
+        if start < i < len(words) and words[i][:1].islower():
+            found.add(i)
+    return found
+
+
+def _name_goes_on(words: list[str], i: int) -> bool:
+    """Whether words[i], written with a capital inside its sentence, is followed by another
+    such word: both are part of one name, whose words may be plural ("Digital Rights Watch")."""
+    return (
+        0 < i < len(words) - 1
+        and words[i][:1].isupper()
+        and words[i + 1][:1].isupper()
+        and content(words[i + 1])
+    )
 
 
 def _no_repeats(phrase: str) -> bool:

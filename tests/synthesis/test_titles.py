@@ -288,3 +288,56 @@ def test_on_behalf_of_is_no_part_of_a_candidate():
     found = candidate_phrases("On behalf of independent publishers, we want a register.")
     assert "independent publishers" in found
     assert not [p for p in found if "behalf" in p.lower()], found
+
+
+def test_a_phrase_ends_on_no_adjective_known_by_its_ending_but_a_noun_so_ending_may():
+    found = candidate_phrases("Refusal behaviour appropriate for children and a reasonable "
+                              "timetable, not dangerous outputs or measures too costly.")
+    assert "Refusal behaviour" in found and "reasonable timetable" in found
+    assert not [p for p in found if p.lower().endswith(("appropriate", "reasonable",
+                                                         "dangerous", "costly"))], found
+    assert "dangerous outputs" in found
+
+
+def test_a_phrase_ends_on_no_filler_verb_in_ing_but_may_start_on_one():
+    found = candidate_phrases("A direct line allowing staff to report, and existing datasets.")
+    assert "direct line" in found and "existing datasets" in found
+    assert not [p for p in found if p.endswith("allowing")], found
+
+
+def test_a_lone_word_naming_a_part_of_the_consulted_text_is_no_candidate():
+    found = candidate_phrases("The final sentence of the recital and the annex, and each KPI.")
+    assert "final sentence" in found
+    assert not {"sentence", "recital", "annex", "kpi"} & {p.lower() for p in found}, found
+
+
+def test_the_verb_of_a_question_with_a_named_subject_is_no_part_of_a_phrase():
+    found = candidate_phrases("How will the AI Office verify compliance with these rules?")
+    assert "AI Office" in found and "compliance" in found
+    assert not [p for p in found if "verify" in p], found
+    # A name after the auxiliary is not needed for a phrase without a question.
+    assert "AI Office guidance" in candidate_phrases("The AI Office guidance will help.")
+
+
+def test_a_plural_inside_a_name_does_not_end_the_phrase():
+    texts = ["On behalf of Digital Rights Watch Europe, we ask for more.",
+             "Digital Rights Watch Europe supports the aim."]
+    assert "Digital Rights Watch Europe" in candidate_phrases(texts[0])
+    (pool,) = phrase_pools([texts])
+    keys = {p.key for p in pool}
+    assert "digital right watch europe" in keys and "digital right" not in keys, keys
+
+
+def test_the_first_of_two_modifiers_sharing_a_noun_is_not_a_whole_phrase():
+    texts = ["A reservation of rights for text and data mining must be respected.",
+             "Rights for text and data mining need a machine-readable signal.",
+             "Separate tokens for search and training crawlers help.",
+             "Tokens for search and training crawlers are simple."]
+    (pool,) = phrase_pools([texts])
+    keys = {p.key for p in pool}
+    assert "data mining" in keys and "training crawler" in keys, keys
+    assert not {"right for text", "token for search", "text", "search"} & keys, keys
+    # Before a single word after "and" each stays whole: "transparency and accountability".
+    (plain,) = phrase_pools([["Transparency and accountability matter.",
+                              "We want transparency and accountability."]])
+    assert {"transparency", "accountability"} <= {p.key for p in plain}
