@@ -61,11 +61,12 @@ def safe_cell(value: Any) -> str:
 
 
 def scope_comments(round_: Round, group_id: int | None = None) -> list[Comment]:
-    """Every comment of a round (or of one working group's provisions), oldest first."""
+    """Every comment of a round (or of one working group's provisions) that its author has
+    not withdrawn (shown to nobody else), oldest first."""
     query = (
         select(Comment)
         .join(Provision, Provision.id == Comment.provision_id)
-        .where(Comment.round_id == round_.id)
+        .where(Comment.round_id == round_.id, Comment.status != "withdrawn")
         .options(selectinload(Comment.author), selectinload(Comment.provision))
         .order_by(Comment.id)
     )

@@ -39,13 +39,17 @@ def is_published(comment: Any) -> bool:
 
 
 def can_view_comment(user: Any, comment: Any) -> bool:
-    """The author; the group's chairs and vice-chairs; the secretariat; others only if published.
+    """The author; the group's chairs and vice-chairs and the secretariat, unless the author
+    withdrew it (shown to nobody else, as the withdrawal promises); others only if published.
 
     "Others" (other participants and the public) must also be able to see the round.
     """
-    if is_author(user, comment) or can_read_all(user, comment):
+    if is_author(user, comment):
         return True
-    return is_published(comment) and can_view_round(user, comment.round)
+    if comment.status == "withdrawn":
+        return False
+    return can_read_all(user, comment) or (
+        is_published(comment) and can_view_round(user, comment.round))
 
 
 def can_comment(user: Any, round_: Round, now: dt.datetime | None = None) -> bool:

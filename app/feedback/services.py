@@ -314,25 +314,22 @@ def _unhide(comment: Comment, actor: Any) -> None:
 def visibility_clause(user: Any) -> Any:
     """A SQL condition on Comment (joined with Provision) matching can_view_comment.
 
-    The caller must also check that the round is visible; None means "every comment".
+    The caller must also check that the round is visible.
     """
     from sqlalchemy import and_, false, or_
 
     acct = account(user)
-    if acct is not None and acct.is_secretariat:
-        return None
-    published = and_(
-        Comment.publish_consent.is_(True),
-        Comment.hidden_at.is_(None),
-        Comment.status != "withdrawn",
-    )
+    standing = Comment.status != "withdrawn"  # a withdrawn comment: its author's alone
+    published = and_(Comment.publish_consent.is_(True), Comment.hidden_at.is_(None), standing)
     if acct is None:
         return published
+    if acct.is_secretariat:
+        return or_(standing, Comment.author_id == acct.id)
     chaired = acct.chaired_group_ids
     return or_(
         published,
         Comment.author_id == acct.id,
-        Provision.group_id.in_(chaired) if chaired else false(),
+        and_(Provision.group_id.in_(chaired), standing) if chaired else false(),
     )
 
 

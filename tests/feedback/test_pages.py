@@ -8,8 +8,10 @@ import re
 
 from sqlalchemy import select
 
+from app.accounts import services as accounts
 from app.core.audit import AuditEvent
 from app.core.db import db
+from app.feedback import services as feedback
 from app.feedback.models import Comment
 
 PAGE = "/codes/demo-code/rounds/1/provisions/m-1-1"
@@ -256,3 +258,34 @@ def test_posting_is_rate_limited_per_account(client, auth, provision, participan
         for n in range(31)
     ]
     assert codes[:30] == [302] * 30 and codes[30] == 429
+
+
+def test_a_withdrawn_comment_is_shown_to_its_author_alone(
+    client, auth, provision, participant, chair, create_user, comment_on
+):
+    # The withdrawal page promises "nobody else sees it any more": not the group's chair on
+    # the provision page, in the comments API or in the CSV export, nor the secretariat.
+    def api(user, comment_id):
+        token = accounts.create_token(user, "check")[1]
+        return client.get(f"/api/v1/comments/{comment_id}",
+                          headers={"Authorization": f"Bearer {token}"}).status_code
+
+    kept = comment_on(provision, participant, body="Kept standing: lighthouse keepers.")
+    gone = comment_on(provision, participant, body="Taken back: lantern makers.")
+    feedback.withdraw_comment(gone)
+    db.session.commit()
+    page_url = f"/codes/demo-code/rounds/1/provisions/{provision.key}"
+    url = "/codes/demo-code/rounds/1/comments.csv?group=wg1"
+    auth.login(chair.email)
+    text = client.get(page_url).get_data(as_text=True)
+    assert "lighthouse keepers" in text and "lantern makers" not in text
+    assert api(chair, gone.id) == 404 and api(chair, kept.id) == 200
+    exported = client.post(url, data={"csrf_token": auth.csrf_token(url)}).get_data(as_text=True)
+    assert "lighthouse keepers" in exported and "lantern makers" not in exported
+    auth.logout()
+    auth.login(create_user(role="secretariat").email)
+    assert "lantern makers" not in client.get(page_url).get_data(as_text=True)
+    auth.logout()
+    auth.login(participant.email)
+    assert "lantern makers" in client.get(page_url).get_data(as_text=True)
+    assert api(participant, gone.id) == 200

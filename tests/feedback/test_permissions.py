@@ -21,7 +21,9 @@ STATES = {
     "private": {"author", "chair", "vice_chair", "secretariat"},
     "published": set(READERS),
     "published_hidden": {"author", "chair", "vice_chair", "secretariat"},
-    "published_withdrawn": {"author", "chair", "vice_chair", "secretariat"},
+    # Withdrawn: shown to nobody but its author, as the withdrawal page promises.
+    "published_withdrawn": {"author"},
+    "private_withdrawn": {"author"},
 }
 
 

@@ -30,6 +30,8 @@ def may_see(role: str, state: str, visibility: str) -> bool:
     }[visibility]
     if not sees_round:
         return False
+    if state == "withdrawn":  # shown to nobody but its author, as the withdrawal promises
+        return role == "author"
     return role in ("secretariat", "author", "chair") or state == "published"
 
 

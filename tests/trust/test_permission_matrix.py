@@ -138,6 +138,18 @@ def by_its_author(author: int, readers: int, *, closed: int | None = None) -> Ex
     return expect
 
 
+def withdrawn_by_its_author() -> Expect:
+    """Withdrawing: as by_its_author (302, readers 403, a closed window 409); the author, who
+    comes first in the world of a case, withdraws it where the window is open in a round they
+    see, and from then on it is shown to nobody else (404)."""
+    author_first = by_its_author(302, 403, closed=409)
+
+    def expect(case: Case) -> int:
+        withdrawn = case.open and case.visibility != "internal"
+        return 404 if case.role in CHAIRS and withdrawn else author_first(case)
+    return expect
+
+
 def refused_if_reads(allowed: tuple[str, ...], status: int) -> Expect:
     """On the participant's comment: `allowed` get `status`; those who may read it 403."""
     def expect(case: Case) -> int:
@@ -261,8 +273,8 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("POST", "/feedback/comments/<int:comment_id>/edit"): by_its_author(302, 403, closed=409),
     # withdrawing asks first; in a closed window the page says so (200)
     ("GET", "/feedback/comments/<int:comment_id>/withdraw"): by_its_author(200, 403),
-    ("POST", "/feedback/comments/<int:comment_id>/withdraw"): by_its_author(302, 403,
-                                                                             closed=409),
+    # ... once its author has withdrawn it (an open window they see), nobody else sees it: 404
+    ("POST", "/feedback/comments/<int:comment_id>/withdraw"): withdrawn_by_its_author(),
     ("GET", "/feedback/comments/<int:comment_id>/hide"): refused_if_reads(("secretariat",), 200),
     ("POST", "/feedback/comments/<int:comment_id>/hide"): refused_if_reads(("secretariat",),
                                                                            200),
