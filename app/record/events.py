@@ -105,17 +105,55 @@ def log_round_published(round_: Round) -> Appended:
     return append("round_published", event, round_id=round_.id)
 
 
-def log_answer(response: Any) -> Appended:
-    """Chairs published (or changed) their answer to a theme: its outcome and a hash of it."""
+def answer_due(round_: Round | None, now: dt.datetime | None = None) -> bool:
+    """Whether answers to the themes of `round_` go into the log: once its window has closed
+    (or where it never had one), when the public register shows them too."""
+    return round_ is None or round_.consultation_status(now) in ("closed", "none")
+
+
+def answer_event(response: Any) -> dict[str, Any]:
+    """The leaf of an answer: outcome, a hash of its reason, the keys of the provisions it
+    links in the next round (only where that round is visible beyond the secretariat and
+    chairs, as a round's name), and its round's name."""
     identity = response.identity
     round_ = db.session.get(Round, identity.round_id)
-    event = {
+    return {
         "answer": response.id, "theme": identity.id, "outcome": response.outcome,
         "answer_sha256": hashlib.sha256((response.reason or "").encode("utf-8")).hexdigest(),
-        "provisions": sorted(p.provision_key for p in response.provisions),
+        "provisions": sorted(p.provision_key for p in response.provisions
+                             if p.round.visibility != "internal"),
         **(_named(round_) if round_ is not None else {}),
     }  # fmt: skip
-    return append("answer_published", event, round_id=identity.round_id)
+
+
+def log_answer(response: Any) -> Appended:
+    """Chairs published (or changed) their answer to a theme: its outcome and a hash of it."""
+    return append("answer_published", answer_event(response), round_id=response.identity.round_id)
+
+
+def log_answer_when_due(response: Any) -> Appended | None:
+    """log_answer now if its round's window has closed; else close_windows logs it then."""
+    if answer_due(db.session.get(Round, response.identity.round_id)):
+        return log_answer(response)
+    return None
+
+
+def log_due_answers(round_: Round) -> list[Appended]:
+    """Log the round's published answers whose log entry is missing or reads otherwise (those
+    published while its window was open)."""
+    from app.synthesis.models import ThemeIdentity, ThemeResponse
+
+    latest: dict[int, Any] = {}
+    for leaf in db.session.scalars(select(LogEntry.leaf).where(
+            LogEntry.kind == "answer_published", LogEntry.round_id == round_.id
+    ).order_by(LogEntry.leaf_index)):  # fmt: skip
+        parsed = json.loads(leaf)
+        latest[parsed.get("answer")] = parsed
+    responses = db.session.scalars(
+        select(ThemeResponse).join(ThemeIdentity, ThemeIdentity.id == ThemeResponse.identity_id)
+        .where(ThemeIdentity.round_id == round_.id, ThemeResponse.published.is_(True))
+        .order_by(ThemeResponse.id))  # fmt: skip
+    return [log_answer(r) for r in responses if latest.get(r.id) != answer_event(r)]
 
 
 # -- a round's comment set and its closing ---------------------------------------------------
@@ -188,6 +226,7 @@ def close_windows(now: dt.datetime | None = None) -> list[Appended]:
         if any(_closed_at(e) == rfc3339(round_.closes_at) for e in logged):
             continue
         appended.append(log_window_closed(round_, now))
+        appended.extend(log_due_answers(round_))
     return appended
 
 
@@ -230,7 +269,8 @@ def _receipt(leaf_index: int, leaf_hash: str, salt: str | None, leaf: str,
 def backfill() -> dict[str, int]:
     """Log what is stored but was never logged (records older than the log): each comment's
     current version (and its withdrawal or hiding), each visible round's current source, each
-    published answer. Idempotent; flushes, never commits. Returns counts by kind."""
+    published answer whose round's window has closed. Idempotent; flushes, never commits.
+    Returns counts by kind."""
     from app.synthesis.models import ThemeResponse
 
     lock_log()
@@ -260,7 +300,6 @@ def backfill() -> dict[str, int]:
     for response in db.session.scalars(
         select(ThemeResponse).where(ThemeResponse.published.is_(True)).order_by(ThemeResponse.id)
     ):
-        if response.id not in answered:
-            log_answer(response)
+        if response.id not in answered and log_answer_when_due(response) is not None:
             counts["answer_published"] += 1
     return counts

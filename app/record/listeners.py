@@ -38,7 +38,7 @@ def _published(round: Any, **_: Any) -> None:  # noqa: A002  (the hook's keyword
 
 
 def _answered(response: Any, **_: Any) -> None:
-    events.log_answer(response)
+    events.log_answer_when_due(response)
 
 
 LISTENERS = (

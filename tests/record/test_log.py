@@ -196,6 +196,40 @@ def test_a_published_answer_is_logged_with_a_hash_of_its_text(create_round):
     assert (leaf(entry)["outcome"], leaf(entry)["round"]) == ("accepted", 1)
 
 
+def test_an_answer_is_logged_when_the_register_shows_it_naming_no_internal_provision(
+        create_round):  # fmt: skip
+    # The register shows answers once the round's window has closed; the public log must not
+    # tell their outcome before, nor name provisions of a next round the public cannot see.
+    from app.record.integrity import record_problems
+    from app.synthesis.models import ResponseProvision, ThemeIdentity, ThemeResponse
+
+    def answer_problems() -> list[str]:
+        return [line for line in record_problems() if line.startswith("answer")]
+
+    round_ = create_round(1, window="open")
+    later = create_round(2, visibility="internal", window=None)
+    identity = ThemeIdentity(round_id=round_.id, scope_key="round")
+    response = ThemeResponse(identity=identity, outcome="accepted", reason="We now say so.",
+                             published=True)  # fmt: skip
+    response.provisions = [ResponseProvision(round_id=later.id, provision_key="m-5-3")]
+    db.session.add(response)
+    db.session.flush()
+    hooks.answer_published.send(response=response, actor=None)
+    assert entries("answer_published") == [] and answer_problems() == []
+    round_.closes_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    db.session.commit()
+    assert close_due_windows() == 2  # the closing, then the answer it makes public
+    assert [e.kind for e in entries()][-2:] == ["window_closed", "answer_published"]
+    [entry] = entries("answer_published")
+    assert (leaf(entry)["outcome"], leaf(entry)["provisions"]) == ("accepted", [])
+    assert close_due_windows() == 0 and answer_problems() == []
+    later.visibility = "public"  # the next round published: a changed answer names its keys
+    response.reason = "We now say so, in Measure 5.3."
+    hooks.answer_published.send(response=response, actor=None)
+    assert leaf(entries("answer_published")[-1])["provisions"] == ["m-5-3"]
+    assert answer_problems() == []
+
+
 def test_backfill_logs_what_was_stored_before_the_log_once(create_round, create_provision,
                                                           author):  # fmt: skip
     round_ = create_round(1)
