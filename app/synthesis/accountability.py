@@ -196,7 +196,9 @@ def answered_themes(round_: Round) -> list[Answered]:
         identity, root = response.identity, roots[response.identity_id]
         theme, current = chosen[identity.id]
         own = newest.get(identity.id)
-        title = identity.title or (own.label if own is not None else "") or f"Theme {identity.id}"
+        # Never a generated label here: its words may be private comments' (see
+        # workspace.public_title, which chose the title kept when the theme was answered).
+        title = identity.title or f"Theme {identity.id}"
         scope, group_id = scopes.get(identity.scope_key, ("", None))
         size = theme.size if theme is not None else 0
         campaigns = theme.campaign_count if theme is not None else 0
@@ -210,8 +212,7 @@ def answered_themes(round_: Round) -> list[Answered]:
             by_stance=dict(theme.by_stance) if theme is not None else {},
             links=tuple((link.round_id, link.provision_key) for link in response.provisions),
             about=about.get(theme.id, frozenset()) if theme is not None else frozenset(),
-            merged_into=(root.title or (theme.label if theme is not None else None))
-            if root.id != identity.id else None,
+            merged_into=(root.title or f"Theme {root.id}") if root.id != identity.id else None,
             current=current,
             proposals=decisions.get(theme.id, ()) if theme is not None else (),
         ))

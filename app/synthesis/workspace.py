@@ -31,6 +31,8 @@ from app.synthesis.models import (
     ThemeMove,
     ThemeResponse,
 )
+from app.feedback.permissions import is_published
+from app.synthesis.phrases import phrase_key
 from app.synthesis.services import latest_run, scope_of, scope_provisions
 from app.synthesis.vectors import cached_comment_vectors, comment_text
 
@@ -260,7 +262,7 @@ def respond(
     if response is None:
         response = ThemeResponse(identity=identity, outcome=outcome)
         db.session.add(response)
-    identity.title = theme.display_label
+    identity.title = public_title(theme)
     response.outcome, response.reason, response.published = outcome, reason, published
     response.responded_by_id, response.responded_at = getattr(actor, "id", None), utcnow()
     # Links kept where they stay (a new row beside the old one breaks their unique key).
@@ -273,6 +275,21 @@ def respond(
     if published and before != (outcome, reason, sorted(keys)):  # new or changed: logged
         hooks.answer_published.send(response=response, actor=actor)
     return response
+
+
+def public_title(theme: Theme) -> str | None:
+    """The title an answered theme keeps on the public register: the chairs' own, else the
+    generated one if comments the public may read use its words (each phrase of an "X and Y"
+    title, inflections aside); else None, and the register shows "Theme N" rather than words
+    of private comments."""
+    if theme.identity.title:
+        return theme.identity.title
+    parts = [phrase_key(part) for part in theme.label.split(" and ")]
+    public = [f" {phrase_key(comment_text(m.comment))} " for m in theme.members
+              if is_published(m.comment)]
+    if all(part and any(f" {part} " in text for text in public) for part in parts):
+        return theme.label
+    return None
 
 
 def _answer_of(response: ThemeResponse | None) -> tuple[str, str, list[str]] | None:

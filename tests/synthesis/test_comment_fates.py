@@ -39,9 +39,10 @@ def test_the_author_sees_the_published_answer_to_their_theme_on_my_feedback(
     db.session.commit()
     auth.login(comment.author.email)
     html = client.get("/my/feedback").get_data(as_text=True)
-    assert f"Part of the theme “{themes['upd'].display_label}”" in html
-    assert "Six-month cycle adopted." in html and "Accepted" in html
     ident = themes["upd"].identity_id
+    kept = themes["upd"].identity.title or f"Theme {ident}"  # as the register names it
+    assert f"Part of the theme “{kept}”" in html
+    assert "Six-month cycle adopted." in html and "Accepted" in html
     assert f"/codes/demo-code/rounds/1/register#theme-{ident}" in html
 
 

@@ -7,8 +7,10 @@ import re
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from app.core.db import db
+from app.feedback.models import Comment
 from app.synthesis import workspace
 from app.synthesis.accountability import answered_themes
 from app.synthesis.register import campaign_phrase, register_items
@@ -31,8 +33,11 @@ def _theme_with(run: Any, prefix: str) -> Any:
 
 @pytest.fixture
 def answered(feedback: Any) -> dict[str, Any]:
-    """Three answered themes of the documentation measure; the round and round 2 public."""
+    """Three answered themes of the documentation measure; the round and round 2 public, its
+    comments published (so the register may name themes by their generated titles)."""
     feedback["round"].visibility = feedback["round2"].visibility = "public"
+    for comment in db.session.scalars(select(Comment)):
+        comment.publish_consent = True
     run = _run(feedback)
     themes = {p: _theme_with(run, p) for p in ("upd", "sme", "cr")}
     workspace.respond(themes["upd"], "accepted", "Six-month cycle adopted.", ["documentation"],
@@ -203,3 +208,33 @@ def test_what_a_sender_added_in_proposed_wording_shows_beside_the_campaign(
     db.session.commit()
     (here,) = theme_listing(theme, 1, 1).campaigns
     assert ("Publish the register every quarter.", 1) in here.additions
+
+
+def test_the_register_names_a_theme_by_no_words_of_private_comments(
+    client: Any, feedback: Any
+) -> None:
+    # A generated title is a phrase of the theme's comments: the public register shows it only
+    # if a comment the public may read uses it, else "Theme N" (the chairs' own title always).
+    feedback["round"].visibility = feedback["round2"].visibility = "public"
+    feedback["round"].closes_at = feedback["round"].opens_at  # closed: the register is public
+    run = _run(feedback)
+    upd, sme = _theme_with(run, "upd"), _theme_with(run, "sme")
+    assert not any(m.comment.publish_consent for m in upd.members)
+    private_label = upd.label
+    assert workspace.public_title(upd) is None
+    workspace.respond(upd, "accepted", "Six-month cycle adopted.", [], actor=None)
+    words = sme.label.split(" and ")[0].lower()
+    for member in sme.members:  # one comment, published, uses the words of the title
+        if words in member.comment.body.lower():
+            member.comment.publish_consent = True
+            break
+    assert workspace.public_title(sme) == sme.label
+    workspace.respond(sme, "not_taken_up", "Forms stay the same.", [], actor=None)
+    db.session.commit()
+    assert _titles(feedback) == {f"Theme {upd.identity_id}", sme.label}
+    page = client.get(PAGE).get_data(as_text=True)
+    assert f"Theme {upd.identity_id}" in page and private_label not in page
+    workspace.rename_theme(upd, "Update cycle", actor=None)
+    workspace.respond(upd, "accepted", "Six-month cycle adopted.", [], actor=None)
+    db.session.commit()
+    assert _titles(feedback) == {"Update cycle", sme.label}
