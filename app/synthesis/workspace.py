@@ -19,6 +19,7 @@ from app.drafting.models import Provision, Round
 from app.drafting.services import neighbour_round
 from app.embedding.engine import unit
 from app.embedding.models import vector_bytes
+from app.feedback.permissions import is_published
 from app.synthesis.models import (
     OUTCOMES,
     CodebookEntry,
@@ -31,7 +32,6 @@ from app.synthesis.models import (
     ThemeMove,
     ThemeResponse,
 )
-from app.feedback.permissions import is_published
 from app.synthesis.phrases import phrase_key
 from app.synthesis.services import latest_run, scope_of, scope_provisions
 from app.synthesis.vectors import cached_comment_vectors, comment_text
