@@ -113,7 +113,8 @@ def merge_themes(source: Theme, target: Theme, *, actor: User | None) -> Theme:
 
 def split_theme(theme: Theme, *, actor: User | None) -> Theme:
     """Split a theme in two by re-clustering its comments; the larger part keeps the theme
-    (and its title, note and response), the other becomes a new theme. Returns the new one.
+    (and its title, note and response), the other becomes a new theme, remembered for re-runs
+    as the move of its comments (as chairs' moves are). Returns the new one.
     Raises BadInput when the comments cannot be told apart (fewer than two, or identical)."""
     from app.synthesis import pipeline  # heavy (scikit-learn, SciPy): only when a run works
 
@@ -140,7 +141,9 @@ def split_theme(theme: Theme, *, actor: User | None) -> Theme:
     new = Theme(run=run, identity=identity, centroid=vector_bytes(centre))
     db.session.add_all([identity, new])
     for member in moving:
-        member.theme = new
+        member.theme, member.moved = new, True
+    db.session.flush()
+    _remember_moves(run, [m.comment_id for m in moving], new, actor)  # kept by the next run
     db.session.flush()
     audit.record("synthesis.theme.split", actor=actor, target=theme.identity,
                  new_identity=identity.id, moved=len(moving))
@@ -171,12 +174,28 @@ def move_comments(
         ThemeMember.run_id == run.id, ThemeMember.comment_id.in_(ids)))}
     if not ids or len(members) != len(ids):
         raise NotFound(N_("That comment is not part of this synthesis."))
+    for comment_id in ids:
+        member = members[comment_id]
+        member.theme, member.moved = target, True
+        audit.record("synthesis.comment.move", actor=actor, target=run, comment=comment_id,
+                     to_identity=target.identity_id if target is not None else None)
+    _remember_moves(run, ids, target, actor)
+    db.session.flush()
+    db.session.expire(run, ["themes"])
+    for theme in run.themes:
+        db.session.expire(theme, ["members"])
+    refresh_run(run)
+    return len(ids)
+
+
+def _remember_moves(run: SynthesisRun, ids: Sequence[int], target: Theme | None,
+                    actor: User | None) -> None:
+    """Record that comments `ids` belong to `target`'s identity (None: unassigned), so that
+    the scope's next run puts them there again and learns from them (see seeding)."""
     moves = {m.comment_id: m for m in db.session.scalars(select(ThemeMove).where(
         ThemeMove.round_id == run.round_id, ThemeMove.scope_key == run.scope_key,
         ThemeMove.comment_id.in_(ids)))}
     for comment_id in ids:
-        member = members[comment_id]
-        member.theme, member.moved = target, True
         move = moves.get(comment_id)
         if move is None:
             move = ThemeMove(round_id=run.round_id, scope_key=run.scope_key,
@@ -184,14 +203,6 @@ def move_comments(
             db.session.add(move)
         move.identity = target.identity if target is not None else None
         move.moved_by_id, move.moved_at = getattr(actor, "id", None), utcnow()
-        audit.record("synthesis.comment.move", actor=actor, target=run, comment=comment_id,
-                     to_identity=target.identity_id if target is not None else None)
-    db.session.flush()
-    db.session.expire(run, ["themes"])
-    for theme in run.themes:
-        db.session.expire(theme, ["members"])
-    refresh_run(run)
-    return len(ids)
 
 
 def codebook(round_: Round, scope_key: str) -> list[CodebookEntry]:

@@ -120,6 +120,24 @@ def test_splitting_a_theme_makes_two_themes_of_its_comments(feedback: Any) -> No
     assert sorted(map(sorted, parts)) == [["sme"], ["upd"]]
 
 
+def test_a_split_stays_split_after_a_re_run_with_its_mark_and_answer(feedback: Any) -> None:
+    # Merged, then split: the part split off keeps its identity in the next run, and with it
+    # what the chairs did to it (a "not relevant" mark, a published answer).
+    run = _run(feedback)
+    merged = workspace.merge_themes(_theme_with(run, "sme"), _theme_with(run, "upd"),
+                                    actor=None)
+    new = workspace.split_theme(merged, actor=None)
+    split_off = {m.comment_id for m in new.members}
+    workspace.set_not_relevant(new, True, actor=None)
+    workspace.respond(new, "accepted", "Kept apart on purpose.", [], actor=None)
+    db.session.commit()
+    again = _run(feedback)
+    [kept] = [t for t in again.themes if t.identity_id == new.identity_id]
+    assert {m.comment_id for m in kept.members} == split_off
+    assert kept.identity.not_relevant is True and kept.identity.response is not None
+    assert len(again.themes) == len(run.themes)
+
+
 def test_a_theme_of_identical_comments_cannot_be_split(
     create_round: Any, create_provision: Any, add_comments: Any
 ) -> None:
