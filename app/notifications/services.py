@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
@@ -153,13 +153,18 @@ def accounts_seeing(round_: Round) -> list[User]:
 
 def notifications_for(user: User, *, limit: int = PAGE_SIZE,
                       before: int | None = None) -> list[Notification]:
-    """The account's notifications it may still see, newest first."""
+    """The account's notifications it may still see, newest first (by when they happened,
+    which the demo and imports may date back; `before`: the id of the last one shown)."""
     query = (select(Notification).where(Notification.user_id == user.id)
              .options(selectinload(Notification.round).selectinload(Round.code),
                  selectinload(Notification.comment))
-             .order_by(Notification.id.desc()))
+             .order_by(Notification.created_at.desc(), Notification.id.desc()))
     if before is not None:
-        query = query.where(Notification.id < before)
+        last = db.session.scalar(select(Notification.created_at).where(
+            Notification.user_id == user.id, Notification.id == before))
+        query = query.where(Notification.id < before if last is None else or_(
+            Notification.created_at < last,
+            and_(Notification.created_at == last, Notification.id < before)))
     out: list[Notification] = []
     for notification in db.session.scalars(query.limit(limit * 4)):
         if deliverable(notification, user):

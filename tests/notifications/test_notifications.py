@@ -228,3 +228,17 @@ def test_notifications_are_in_the_personal_data_export(why: Any, create_user: An
     assert sections["notification_settings"] == {"email": "digest", "muted": [],
                                                  "feed": False}
     assert [n["kind"] for n in sections["notifications"]] == ["proposal_decided"]
+
+
+def test_notifications_are_listed_newest_first_by_when_they_happened(create_user: Any) -> None:
+    # The demo and imports date news back: the list follows the dates, page after page.
+    reader = create_user()
+    now = utcnow()
+    days = [3, 1, 5, 0, 2, 4]  # made in this order, dated this many days ago
+    for n, ago in enumerate(days):
+        services.notify([reader], services.News(
+            kind="round_published", key=f"dated:{n}", title=f"News {n}", body="", url="/"),
+            now=now - dt.timedelta(days=ago))
+    first = services.notifications_for(reader, limit=4)
+    rest = services.notifications_for(reader, limit=4, before=first[-1].id)
+    assert [n.title for n in first + rest] == [f"News {days.index(d)}" for d in range(6)]
