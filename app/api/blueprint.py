@@ -59,12 +59,15 @@ def limit_arg(default: int, maximum: int) -> int:
     return int(raw)
 
 
+MAX_ID = 2**63 - 1  # the largest id a database row can have (BIGINT, SQLite INTEGER)
+
+
 def cursor_arg() -> int | None:
-    """The `cursor` query parameter as given out by a list (None when absent), else BadInput."""
+    """The `cursor` query parameter as given out by a list (None when absent), else BadInput
+    (a cursor is never negative, nor beyond what a database id can be)."""
     raw = request.args.get("cursor", "")
     if not raw:
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadInput("cursor must be a whole number.") from None
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
+        raise BadInput(N_("cursor must be a cursor a list gave out."))
+    return int(raw)

@@ -215,7 +215,9 @@ def hide(comment_id: int) -> ResponseReturnValue:
         db.session.commit()
         flash(gettext("The comment is hidden; the reason is in the audit log."), "info")
         return _back(comment)
-    return _render("feedback/hide.html", comment=comment, form=form)
+    # A refused reason (empty, blank, too long) comes back with its message: 400.
+    return _render("feedback/hide.html", comment=comment, form=form), (
+        400 if request.method == "POST" else 200)
 
 
 @bp.route("/feedback/comments/<int:comment_id>/unhide", methods=["GET", "POST"])

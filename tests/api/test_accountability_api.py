@@ -168,6 +168,10 @@ def test_the_register_pages_with_a_cursor(client: Any, why: Any) -> None:
     second = client.get(REGISTER + f"?limit=1&cursor={first['next']}").get_json()
     assert [i["title"] for i in second["items"]] == ["Shorter text"] and second["next"] is None
     assert client.get(REGISTER + "?limit=x").status_code == 400
+    # Only a cursor a list could give out: none negative, none beyond a database id.
+    for cursor in ("x", "-1", "1.5", "99999999999999999999999"):
+        refused = client.get(REGISTER + f"?cursor={cursor}")
+        assert refused.status_code == 400 and "cursor" in refused.get_json()["error"], cursor
 
 
 def test_the_register_as_csv(client: Any, why: Any) -> None:

@@ -179,8 +179,11 @@ def test_a_hide_reason_past_its_limit_is_refused_not_cut(
     auth.login(secretariat.email)
     url = f"/feedback/comments/{comment.id}/hide"
     reason = "h" * 1001
-    html = client.post(url, data={"csrf_token": auth.csrf_token(url), "reason": reason}
-                       ).get_data(as_text=True)
+    page = client.post(url, data={"csrf_token": auth.csrf_token(url), "reason": reason})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400  # as the table of limits says
     assert "at most 1,000 are accepted" in html and reason in html
+    blank = client.post(url, data={"csrf_token": auth.csrf_token(url), "reason": "   "})
+    assert blank.status_code == 400
     db.session.expire_all()
     assert db.session.get(Comment, comment.id).hidden_at is None
