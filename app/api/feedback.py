@@ -72,6 +72,12 @@ def _check_quote(quote: dict[str, Any]) -> None:
             raise BadInput(f"quote.{name} must be a whole number, 0 or more.")
 
 
+# What a posted comment may say; any other key is answered back as "ignored" (a misspelt
+# "publish_consent" would otherwise leave a comment private without a word).
+COMMENT_FIELDS = frozenset(
+    {"stance", "body", "quote", "proposed_text", "publish_consent", "external_id"})
+
+
 @bp.route("/codes/<code>/rounds/<int:number>/provisions/<key>/comments", methods=["POST"])
 @limiter.limit(POST_LIMIT, key_func=account_key)
 def post_comment(code: str, number: int, key: str) -> ResponseReturnValue:
@@ -108,6 +114,9 @@ def post_comment(code: str, number: int, key: str) -> ResponseReturnValue:
     db.session.commit()
     item = comment_json(comment, comment_status(comment), show_author=True)
     item["receipt"] = receipt_for(comment)  # record: the comment's leaf in the log (CONTRACT §8)
+    ignored = sorted(set(data) - COMMENT_FIELDS)
+    if ignored:  # said, not refused: a client sending a bulk row (CONTRACT §3) stays served
+        item["ignored"] = ignored
     response = _json(item, 201)
     response.headers["Location"] = f"/api/v1/comments/{comment.id}"
     return response
@@ -320,7 +329,10 @@ document(
             "201": {
                 "description": "The stored comment, with its receipt from the transparency log",
                 "content": {"application/json": {"schema": {"allOf": [_COMMENT, {"properties": {
-                    "receipt": {"$ref": "#/components/schemas/Receipt"}}}]}}},  # record
+                    "receipt": {"$ref": "#/components/schemas/Receipt"},  # record
+                    "ignored": {"type": "array", "items": {"type": "string"},
+                                "description": "Keys of the request the API does not use "
+                                               "(present only if any)"}}}]}}},
             },
             **error_responses(400, 401, 404, 409, 413, 415, 429),
         },

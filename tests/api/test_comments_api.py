@@ -62,7 +62,16 @@ def test_post_stores_the_comment_and_answers_201(client, provision, headers):
         "within thirty days",
     )
     assert response.headers["Location"] == f"/api/v1/comments/{item['id']}"
-    assert stored() == 1
+    assert stored() == 1 and "ignored" not in item
+
+
+def test_keys_the_api_does_not_use_are_named_in_the_answer(client, provision, headers):
+    # A misspelt consent must not leave the author believing the comment is public.
+    response = post(client, headers, publish=True, parent=1, publish_consent=False)
+    assert response.status_code == 201
+    item = response.get_json()
+    assert item["ignored"] == ["parent", "publish"]
+    assert db.session.get(Comment, item["id"]).publish_consent is False
 
 
 def test_post_without_a_token_is_401(client, provision):
