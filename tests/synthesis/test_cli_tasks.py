@@ -46,6 +46,10 @@ def test_synthesise_a_bad_scope_exits_2(runner: Any, feedback: Any) -> None:
                                  "--provision", "nope"])
     assert result.exit_code == 2 and "no provision 'nope'" in result.stderr
     assert "Traceback" not in result.output
+    assert "embedding" not in result.output  # refused before any progress bar
+    both = runner.invoke(args=["synthesise", "--code", "demo-code", "--round", "1",
+                               "--provision", "documentation", "--group", "wg1"])
+    assert both.exit_code == 2 and "not both" in both.stderr and both.stdout == ""
 
 
 def test_a_model_that_cannot_be_loaded_exits_2_with_one_line_and_no_run(
