@@ -153,7 +153,9 @@ def relevance(theme_id: int) -> ResponseReturnValue:
                      "undo it from the theme's page.",
                      "Its %(num)s comments stay in the theme, but the theme leaves the overview "
                      "and is listed under “Marked not relevant”. Re-runs keep the mark; you can "
-                     "undo it from the theme's page.", theme.size),
+                     "undo it from the theme's page.", theme.size)
+            + _answered_note(theme, gettext("Its published answer stays on the public "
+                                            "register.")),
             url_for("synthesis.relevance", theme_id=theme.id),
             {"not_relevant": "1", "confirm": "1"},
             gettext("Yes, mark as not relevant"), danger=True)
@@ -161,6 +163,12 @@ def relevance(theme_id: int) -> ResponseReturnValue:
     return _act(theme, lambda: workspace.set_not_relevant(theme, flag, actor=current_user),
                 lambda _: gettext("Saved: “%(theme)s” is marked not relevant.", theme=label)
                 if flag else gettext("Saved: “%(theme)s” is relevant again.", theme=label))
+
+
+def _answered_note(theme: Theme, note: str) -> str:
+    """`note` as a further sentence of a confirmation if the theme has a published answer."""
+    response = theme.identity.response
+    return f" {note}" if response is not None and response.published else ""
 
 
 @bp.route("/chair/themes/<int:theme_id>/merge", methods=["POST"])
@@ -184,7 +192,13 @@ def merge(theme_id: int) -> ResponseReturnValue:
                      "which keeps its name. Re-runs keep the merge.",
                      "The %(num)s comments of “%(source)s” join the %(size)s of “%(target)s”, "
                      "which keeps its name. Re-runs keep the merge.", theme.size,
-                     source=source_label, target=target_label, size=target.size),
+                     source=source_label, target=target_label, size=target.size)
+            + _answered_note(theme, gettext("The published answer to “%(source)s” stays on the "
+                                            "public register, as merged into “%(target)s”.",
+                                            source=source_label, target=target_label))
+            + _answered_note(target, gettext("Check that the published answer to “%(target)s” "
+                                             "still fits the comments it gains.",
+                                             target=target_label)),
             url_for("synthesis.merge", theme_id=theme.id),
             {"merge-target": target.id, "merge-confirm": "1"},
             gettext("Yes, merge"))

@@ -352,6 +352,27 @@ def test_not_relevant_asks_for_confirmation_and_relevant_again_does_not(
     assert "is relevant again" in _flash(client, undone)
 
 
+def test_the_confirmations_say_when_a_published_answer_is_concerned(
+    client: Any, chair: Any, feedback: Any, auth: Any
+) -> None:
+    run = _run(feedback)
+    answered, other = run.themes[0], run.themes[1]
+    token = auth.csrf_token(f"/chair/runs/{run.id}/themes/{other.id}")
+    relevance = f"/chair/themes/{answered.id}/relevance"
+    plain = client.post(relevance, data={"csrf_token": token, "not_relevant": "1"})
+    assert "published answer" not in plain.get_data(as_text=True)
+    workspace.respond(answered, "accepted", "Taken up.", [], actor=None)
+    db.session.commit()
+    asked = client.post(relevance, data={"csrf_token": token, "not_relevant": "1"})
+    assert "Its published answer stays on the public register." in asked.get_data(as_text=True)
+    into = client.post(f"/chair/themes/{other.id}/merge",
+                       data={"csrf_token": token, "merge-target": answered.id})
+    assert "still fits the comments it gains" in into.get_data(as_text=True)
+    away = client.post(f"/chair/themes/{answered.id}/merge",
+                       data={"csrf_token": token, "merge-target": other.id})
+    assert "stays on the public register, as merged into" in away.get_data(as_text=True)
+
+
 def test_every_edit_says_what_was_saved(client: Any, chair: Any, feedback: Any,
                                          auth: Any) -> None:
     run = _run(feedback)
