@@ -289,3 +289,15 @@ def test_a_withdrawn_comment_is_shown_to_its_author_alone(
     auth.login(participant.email)
     assert "lantern makers" in client.get(page_url).get_data(as_text=True)
     assert api(participant, gone.id) == 200
+
+
+def test_direction_marks_in_what_a_participant_wrote_stay_inside_it(
+    client, provision, participant, comment_on
+):
+    # A right-to-left override in a body or a name must not reverse the page around it.
+    participant.name = "Eve \u202eevil"
+    comment_on(provision, participant, body="Fine \u202eprint here.", publish_consent=True)
+    db.session.commit()
+    page = client.get(PAGE).get_data(as_text=True)
+    assert '<div class="comment-body" dir="auto">Fine \u202eprint here.</div>' in page
+    assert "<bdi>Eve \u202eevil</bdi>" in page
