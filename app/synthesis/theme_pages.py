@@ -165,6 +165,14 @@ def relevance(theme_id: int) -> ResponseReturnValue:
                 if flag else gettext("Saved: “%(theme)s” is relevant again.", theme=label))
 
 
+def _not_understood(theme: Theme) -> ResponseReturnValue:
+    """The theme's page again (400) saying why nothing was done: a form sent without its token,
+    or naming a theme that is no longer part of the run (a page left open while it changed)."""
+    flash(gettext("Nothing was changed: the form was incomplete, or the theme you chose is no "
+                  "longer part of this run. Choose again on this page."), "error")
+    return _show(theme, status=400)
+
+
 def _answered_note(theme: Theme, note: str) -> str:
     """`note` as a further sentence of a confirmation if the theme has a published answer."""
     response = theme.identity.response
@@ -178,11 +186,9 @@ def merge(theme_id: int) -> ResponseReturnValue:
     form = forms.MergeForm(prefix="merge")
     form.target.choices = [SelectChoice(t.id, t.label) for t in theme.run.themes
                            if t.id != theme.id]
-    if not form.validate_on_submit():
-        abort(400)
-    target = db.session.get(Theme, form.target.data)
+    target = db.session.get(Theme, form.target.data) if form.validate_on_submit() else None
     if target is None or target.run_id != theme.run_id:
-        abort(400)
+        return _not_understood(theme)
     source_label, target_label = theme.display_label, target.display_label
     if form.confirm.data != "1":
         return _confirm(
@@ -230,11 +236,14 @@ def move(theme_id: int, comment_id: int) -> ResponseReturnValue:
     form.target.choices = [SelectChoice(t.id, t.label) for t in theme.run.themes]
     form.target.choices.append(SelectChoice(0, gettext("Unassigned")))
     if not form.validate_on_submit():
-        abort(400)
+        return _not_understood(theme)
     target = db.session.get(Theme, form.target.data) if form.target.data else None
     where = (gettext("“%(theme)s”", theme=target.display_label) if target is not None
              else gettext("Unassigned"))
     ids = campaign_letter_ids(theme, comment_id) if form.campaign.data == "1" else [comment_id]
+    if target is not None and {m.comment_id for m in target.members} >= set(ids):
+        flash(gettext("Nothing to move: that is already in %(where)s.", where=where), "info")
+        return redirect(url_for("synthesis.theme_page", run_id=theme.run_id, theme_id=theme.id))
     return _act(theme, lambda: workspace.move_comments(theme.run, ids, target,
                                                        actor=current_user),
                 lambda n: gettext("Saved: comment %(name)s was moved to %(where)s.",

@@ -373,6 +373,28 @@ def test_the_confirmations_say_when_a_published_answer_is_concerned(
     assert "stays on the public register, as merged into" in away.get_data(as_text=True)
 
 
+def test_a_move_or_merge_naming_a_theme_gone_says_so_and_a_move_in_place_saves_nothing(
+    client: Any, chair: Any, feedback: Any, auth: Any
+) -> None:
+    run = _run(feedback)
+    theme, other = run.themes[0], run.themes[1]
+    comment = theme.members[0].comment_id
+    path = f"/chair/runs/{run.id}/themes/{theme.id}"
+    token = auth.csrf_token(path)
+    gone = other.id + 1000  # a theme of a page left open while the run changed
+    for url, data in ((f"/chair/themes/{theme.id}/comments/{comment}/move", {"target": gone}),
+                      (f"/chair/themes/{theme.id}/merge", {"merge-target": gone})):
+        refused = client.post(url, data={"csrf_token": token, **data})
+        assert refused.status_code == 400
+        assert "Nothing was changed" in html.unescape(refused.get_data(as_text=True))
+    in_place = client.post(f"/chair/themes/{theme.id}/comments/{comment}/move",
+                           data={"csrf_token": token, "target": theme.id})
+    assert "Nothing to move" in _flash(client, in_place)
+    db.session.refresh(theme)
+    member = next(m for m in theme.members if m.comment_id == comment)
+    assert member.moved is False
+
+
 def test_every_edit_says_what_was_saved(client: Any, chair: Any, feedback: Any,
                                          auth: Any) -> None:
     run = _run(feedback)
