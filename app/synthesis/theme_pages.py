@@ -107,7 +107,8 @@ def rename(theme_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _show(theme, 400, rename=form)
     before = theme.display_label
-    if " ".join((form.title.data or "").split()) == before:
+    wanted = " ".join((form.title.data or "").split())
+    if wanted == before or (not wanted and theme.identity.title is None):
         flash(gettext("Nothing to save: the theme is already called “%(title)s”.", title=before),
               "info")
         return redirect(url_for("synthesis.theme_page", run_id=theme.run_id, theme_id=theme.id))
@@ -269,12 +270,15 @@ def respond(theme_id: int) -> ResponseReturnValue:
     return _act(theme, lambda: workspace.respond(
         theme, form.outcome.data or "", form.reason.data or "", form.provisions.data or [],
         published=published, actor=current_user),
-        lambda response: _responded(response, theme.display_label, published))
+        lambda response: _responded(theme, response, theme.display_label, published))
 
 
-def _responded(response: Any, label: str, published: bool) -> str:
+def _responded(theme: Theme, response: Any, label: str, published: bool) -> str:
+    """What was saved, naming the linked provisions as chairs read them ("Measure 5.3 ...")."""
+    headings = {p.key: p.heading for p in workspace.next_round_provisions(theme)}
     values = {"outcome": gettext(response.outcome_name), "theme": label,
-              "keys": ", ".join(p.provision_key for p in response.provisions)}
+              "keys": ", ".join(headings.get(p.provision_key, p.provision_key)
+                                for p in response.provisions)}
     if response.provisions and published:
         return gettext("Saved: the response “%(outcome)s” to “%(theme)s”, linked to %(keys)s; it "
                        "appears on the public register once the consultation has closed.",

@@ -322,6 +322,9 @@ def test_the_rename_box_holds_the_current_title(client: Any, chair: Any, feedbac
                             data={"csrf_token": token, "rename-title": theme.label})
     assert "Nothing to save" in _flash(client, unchanged)
     assert theme.identity.title is None  # the generated label is not frozen by a no-op
+    emptied = client.post(f"/chair/themes/{theme.id}/rename",
+                          data={"csrf_token": token, "rename-title": "  "})
+    assert "Nothing to save" in _flash(client, emptied)  # it uses its generated label already
     renamed = client.post(f"/chair/themes/{theme.id}/rename",
                           data={"csrf_token": token, "rename-title": "Six-month cycle"})
     assert f"Saved: “{theme.label}” is now called “Six-month cycle”." in _flash(client, renamed)
@@ -414,7 +417,7 @@ def test_every_edit_says_what_was_saved(client: Any, chair: Any, feedback: Any,
         "csrf_token": token, "respond-outcome": "partly_accepted",
         "respond-reason": "In part.", "respond-provisions": ["sme-forms"]})
     assert ("Saved: the response “Partly accepted” to" in (message := _flash(client, answered))
-            and "linked to sme-forms; it is not published." in message)
+            and "linked to Measure 1.2: Simplified forms; it is not published." in message)
     source, target = run.themes[-1], run.themes[0]
     label = source.display_label
     merged = client.post(f"/chair/themes/{source.id}/merge", data={
