@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
@@ -59,6 +59,9 @@ def _filters(source: Any) -> dict[str, Any]:
 @bp.route("/chair/codes/<code>/rounds/<int:number>/proposals")
 @require(can_use_workspace)
 def proposals(code: str, number: int) -> ResponseReturnValue:
+    asked = request.args.get("group")
+    if asked and asked not in {g.slug for g in _groups()}:
+        abort(404)  # not a group of the chair's (nor a group at all): not silently another
     return _page(get_round(code, number, current_user), _filters(request.args))
 
 

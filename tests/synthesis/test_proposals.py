@@ -128,6 +128,10 @@ def test_a_chair_of_another_group_may_not_decide(
     assert client.post("/chair/comments/999999/decision", data=data).status_code == 404
     db.session.expire_all()
     assert target.decision is None
+    # their list filtered to wg1 (or to no group at all) is not silently their own: 404
+    assert client.get(LIST + "?group=wg1").status_code == 404
+    assert client.get(LIST + "?group=nope").status_code == 404
+    assert client.get(LIST + "?group=wg2").status_code == 200
 
 
 def test_participants_never_reach_the_list(
