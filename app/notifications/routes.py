@@ -7,6 +7,8 @@ does not mark anything read; "Mark all as read" is a POST.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -130,11 +132,17 @@ def revoke_feed() -> ResponseReturnValue:
     return redirect(url_for("notifications.settings"))
 
 
+def _feed_key(user: Any) -> str:
+    """The feed's stable name, which tells nothing of the account (not its id): a keyed hash."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, f"feed:{user.id}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
 def _atom(user: Any, items: list[Any]) -> ET.Element:
     """The feed's XML, in the current language (titles and texts of the notifications)."""
     root = ET.Element(f"{{{ATOM}}}feed", {f"{{{XML}}}lang": language()})
     base = absolute("")  # the configured public address, never the Host header
-    ET.SubElement(root, f"{{{ATOM}}}id").text = f"{base}/notifications/feed/{user.id}"
+    ET.SubElement(root, f"{{{ATOM}}}id").text = f"urn:plenary:notifications:{_feed_key(user)}"
     ET.SubElement(root, f"{{{ATOM}}}title").text = gettext(
         "Plenary: notifications for %(name)s", name=user.name)
     ET.SubElement(root, f"{{{ATOM}}}updated").text = (

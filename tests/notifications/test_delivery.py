@@ -131,6 +131,8 @@ def test_the_feed_opens_with_its_secret_and_stops_when_regenerated_or_revoked(
     assert feed.status_code == 200 and feed.mimetype == "application/atom+xml"
     body = feed.get_data(as_text=True)
     assert "decided on your proposed wording" in body and "<author><name>Plenary" in body
+    feed_id = re.search(r"<id>([^<]+)</id>", body).group(1)  # the feed's, first
+    assert re.fullmatch(r"urn:plenary:notifications:[0-9a-f]{24}", feed_id)  # not the account id
     assert "private" in feed.headers["Cache-Control"]
     # Its links name the configured public address, whatever Host the request claims.
     spoofed = client.get(url, headers={"Host": "evil.example"}).get_data(as_text=True)
