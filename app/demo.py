@@ -214,7 +214,7 @@ def _answer_largest_themes(run: Any, successors: dict[int, list[str]], chair: Us
     the theme holding the demo participant's comment, so that she hears of it."""
     from collections import Counter
 
-    from app.synthesis.workspace import respond
+    from app.synthesis.workspace import rename_theme, respond
 
     themes = sorted(run.themes, key=lambda theme: -theme.size)[:2]
     themes += [t for t in run.themes if t not in themes and any(
@@ -223,6 +223,9 @@ def _answer_largest_themes(run: Any, successors: dict[int, list[str]], chair: Us
         provisions = Counter(m.comment.provision_id for m in theme.members)
         keys = successors.get(provisions.most_common(1)[0][0], []) if provisions else []
         outcome, reason = RESPONSES[(run.id + index) % len(RESPONSES)]
+        # Answering in public, the chairs adopt the generated title as theirs (the register
+        # shows no words of private comments otherwise: workspace.public_title).
+        rename_theme(theme, theme.label, actor=chair)
         respond(theme, outcome, reason, keys, actor=chair)
 
 

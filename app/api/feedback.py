@@ -100,17 +100,11 @@ def post_comment(code: str, number: int, key: str) -> ResponseReturnValue:
         if data.get(name) is not None and not isinstance(data[name], str):
             raise BadInput(f"{name} must be a string.")
     comment = services.submit_comment(
-        provision,
-        user,
-        stance=data.get("stance") or "",
-        body=data.get("body") or "",
-        quote=quote,
-        proposed_text=data.get("proposed_text"),
+        provision, user, stance=data.get("stance") or "", body=data.get("body") or "",
+        quote=quote, proposed_text=data.get("proposed_text"),
         publish_consent=data.get("publish_consent") is True,
         idempotency_key=request.headers.get("Idempotency-Key") or None,
-        external_id=data.get("external_id") or None,
-        source="api",
-    )
+        external_id=data.get("external_id") or None, source="api")
     db.session.commit()
     item = comment_json(comment, comment_status(comment), show_author=True)
     item["receipt"] = receipt_for(comment)  # record: the comment's leaf in the log (CONTRACT §8)
@@ -297,13 +291,8 @@ _ANNOTATION_PAGE = schema(
 _PATH_PARAMS = [
     {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
     {"name": "n", "in": "path", "required": True, "schema": {"type": "integer"}},
-    {
-        "name": "key",
-        "in": "path",
-        "required": True,
-        "schema": {"type": "string"},
-        "description": "Provision key, or its number label",
-    },
+    {"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
+     "description": "Provision key, or its number label"},
 ]
 
 document(

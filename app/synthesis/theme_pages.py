@@ -274,7 +274,18 @@ def respond(theme_id: int) -> ResponseReturnValue:
 
 
 def _responded(theme: Theme, response: Any, label: str, published: bool) -> str:
-    """What was saved, naming the linked provisions as chairs read them ("Measure 5.3 ...")."""
+    """What was saved, naming the linked provisions as chairs read them ("Measure 5.3 ..."),
+    and how the public register names a theme whose title is not public."""
+    message = _responded_text(theme, response, label, published)
+    if published and theme.identity.title is None:
+        message += " " + gettext(
+            "The public register names it “Theme %(id)s”: its title uses words of comments "
+            "that are not public. Rename the theme to give it a title of your own.",
+            id=theme.identity_id)
+    return message
+
+
+def _responded_text(theme: Theme, response: Any, label: str, published: bool) -> str:
     headings = {p.key: p.heading for p in workspace.next_round_provisions(theme)}
     values = {"outcome": gettext(response.outcome_name), "theme": label,
               "keys": ", ".join(headings.get(p.provision_key, p.provision_key)

@@ -32,7 +32,6 @@ from app.synthesis.models import (
     ThemeMove,
     ThemeResponse,
 )
-from app.synthesis.phrases import phrase_key
 from app.synthesis.services import latest_run, scope_of, scope_provisions
 from app.synthesis.vectors import cached_comment_vectors, comment_text
 
@@ -293,6 +292,8 @@ def public_title(theme: Theme) -> str | None:
     generated one if comments the public may read use its words (each phrase of an "X and Y"
     title, inflections aside); else None, and the register shows "Theme N" rather than words
     of private comments."""
+    from app.synthesis.phrases import phrase_key  # its lexicon loads scikit-learn's stop words
+
     if theme.identity.title:
         return theme.identity.title
     parts = [phrase_key(part) for part in theme.label.split(" and ")]

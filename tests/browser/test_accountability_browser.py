@@ -28,7 +28,7 @@ def _seed() -> dict[str, Any]:
     from app.feedback.models import Comment
     from app.synthesis.models import ThemeMember
     from app.synthesis.services import run_synthesis
-    from app.synthesis.workspace import move_comment, respond
+    from app.synthesis.workspace import move_comment, rename_theme, respond
 
     def mine_on_4_2(comment: Any) -> list[int]:
         return list(db.session.scalars(select(Comment.id).where(
@@ -56,6 +56,9 @@ def _seed() -> dict[str, Any]:
         theme = max(run.themes, key=lambda t: (len(members[t.id] & set(mine_on_4_2(asked))),
                                                t.size))
         move_comment(run, asked.id, theme, actor=chair)
+    # Answering in public, the chair names the theme (its generated title is words of
+    # private comments, which the register would show as "Theme N").
+    rename_theme(theme, "How often crawlers check robots.txt", actor=chair)
     respond(theme, "partly_accepted", "The third draft fixes the interval at 24 hours.",
             ["robots-txt"], actor=chair)
     label, _quote, _proposed, decision, reason = NORA[1]

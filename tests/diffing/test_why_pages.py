@@ -37,7 +37,8 @@ def test_the_public_sees_counts_answers_and_published_decisions_beside_the_chang
     assert "Shorter text" in edit and "outcome-not_taken_up" in edit
     # proposals: counts for all, and only the decided one the public may see, with its author
     assert "Proposed wording: &lt;5 accepted · &lt;5 not taken up · &lt;5 not decided yet" in edit
-    assert "Decided proposals you can see (1)" in edit and "Voice 4, Org 4" in edit
+    assert "Decided proposals you can see (1)" in edit
+    assert "<bdi>Voice 4</bdi>, <bdi>Org 4</bdi>" in edit  # names isolated (direction marks)
     assert "Publication is elsewhere." not in edit and "Voice 5" not in edit
 
 

@@ -127,7 +127,8 @@ def test_a_chair_answers_a_theme_with_provisions_of_the_next_round(
         "csrf_token": auth.csrf_token(path), "respond-outcome": "accepted",
         "respond-reason": "The update cycle is now six months.",
         "respond-provisions": ["documentation"], "respond-published": "y"})
-    assert response.status_code == 302
+    # its comments are private: the chair is told how the register names it, and why
+    assert f"The public register names it “Theme {theme.identity_id}”" in _flash(client, response)
     db.session.refresh(theme.identity)
     assert theme.identity.response.outcome == "accepted"
     assert [p.provision_key for p in theme.identity.response.provisions] == ["documentation"]
