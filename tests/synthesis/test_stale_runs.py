@@ -92,8 +92,8 @@ def leave_a_mark(text):
 
 start_worker_threads()
 leave_a_mark("done by the worker thread")
-for _ in range(100):
-    if (folder / "mark.txt").exists():
+for _ in range(100):  # until written: the file exists a moment before its text is in it
+    if (folder / "mark.txt").exists() and (folder / "mark.txt").read_text():
         break
     time.sleep(0.1)
 print((folder / "mark.txt").read_text())
