@@ -123,10 +123,12 @@ def _register_listeners() -> None:
     from app.notifications import tasks as _notification_tasks  # noqa: F401  (periodic task)
     from app.record import listeners as record_listeners
     from app.search import listeners as search_listeners
+    from app.synthesis import listeners as synthesis_listeners
 
     feedback_listeners.connect()  # first: comments are carried before anyone is told
     record_listeners.connect()
     search_listeners.connect()
+    synthesis_listeners.connect()  # a withdrawn comment leaves the runs that held it
     diffing_listeners.connect()  # the comparisons of a new round, stored at its import
     notification_listeners.connect()
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, request
+from markupsafe import Markup
 from flask_babel import (
     Babel,
     format_date,
@@ -126,6 +127,12 @@ def day(value: date | datetime | None, form: str = "d MMMM y") -> str:
     return "" if value is None else format_date(value, form)
 
 
+def bdi(value: Any) -> Markup:
+    """Someone's own words (a name, an organisation) set in a sentence of ours, isolated: a
+    direction mark in them turns no text around them ("by <bdi>name</bdi>, 3 May")."""
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
 def short_day(value: date | datetime | None) -> str:
     """A short date ("19 Dec 2024", "19 déc. 2024")."""
     return day(value, "d MMM y")
@@ -159,4 +166,4 @@ def init_i18n(app: Flask) -> None:
         return response
 
     app.jinja_env.filters.update(day=day, short_day=short_day, moment=moment, number=number,
-                                 translated=translated)
+                                 translated=translated, bdi=bdi)

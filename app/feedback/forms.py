@@ -8,9 +8,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
 
-from app.feedback.limits import normalise_text
+from app.feedback.limits import blank, normalise_text
 from app.feedback.models import BODY_LIMIT, HIDE_REASON_LIMIT, PROPOSAL_LIMIT, STANCES
 
 STANCE_CHOICES = [
@@ -26,6 +26,17 @@ assert [value for value, _ in STANCE_CHOICES] == list(STANCES)
 def _number(value: int) -> LazyString:
     """A number written as the reader's language writes it, when a label is shown."""
     return LazyString(lambda: format_decimal(value))
+
+
+class Shows:
+    """Refuses a text that shows nothing (spaces, a zero-width space: see limits.blank)."""
+
+    def __init__(self, message: LazyString):
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field: TextAreaField) -> None:
+        if blank(normalise_text(field.data)):
+            raise StopValidation(str(self.message))
 
 
 class Limit:
@@ -126,8 +137,7 @@ class EditCommentForm(FlaskForm):
 class HideForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for hiding (recorded in the audit log)"),
-        validators=[DataRequired(message=_l("Give a reason.")),
-                    Limit(_l("The reason"), HIDE_REASON_LIMIT)],
+        validators=[Shows(_l("Give a reason.")), Limit(_l("The reason"), HIDE_REASON_LIMIT)],
         render_kw={"data-maxlength": HIDE_REASON_LIMIT},
     )
     submit = SubmitField(_l("Hide comment"))

@@ -3,6 +3,8 @@ whole with a message naming it (docs/feedback.md, "Limits"). Nothing is ever cut
 
 from __future__ import annotations
 
+import unicodedata
+
 from app.core.errors import BadInput, TooLarge
 from app.core.i18n import N_, NP_, Message, Number
 from app.feedback.models import BODY_LIMIT, PROPOSAL_LIMIT, STANCES
@@ -12,6 +14,13 @@ def normalise_text(value: str | None) -> str:
     """Text as it is stored and counted: line breaks as "\\n" (a browser sends a textarea's
     as "\\r\\n", which would count twice) and no surrounding whitespace."""
     return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def blank(text: str) -> bool:
+    """Whether `text` shows nothing: only spaces and invisible characters (a zero-width space,
+    direction marks), which are no comment or reason."""
+    return all(ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp")
+               for ch in text)
 
 
 def length_problem(what: str, field: str, text: str, limit: int) -> TooLarge | None:
@@ -33,7 +42,7 @@ def length_problem(what: str, field: str, text: str, limit: int) -> TooLarge | N
 
 def clean_body(body: str | None) -> str:
     text = normalise_text(body)
-    if not text:
+    if blank(text):
         raise BadInput(N_("Write a comment: the body may not be empty."))
     if problem := length_problem(N_("The comment"), "body", text, BODY_LIMIT):
         raise problem

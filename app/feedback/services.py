@@ -24,6 +24,7 @@ from app.core.i18n import N_
 from app.drafting.models import Provision, Round
 from app.feedback.anchoring import locate
 from app.feedback.limits import (
+    blank,
     clean_body,
     clean_proposal,
     clean_stance,
@@ -267,7 +268,7 @@ def hide_comment(comment: Comment, reason: str, actor: Any) -> Comment:
     reason. Nothing is deleted.
     """
     reason = normalise_text(reason)
-    if not reason:
+    if blank(reason):
         raise BadInput(N_("Give a reason for hiding the comment."))
     if problem := length_problem(N_("The reason"), "reason", reason, HIDE_REASON_LIMIT):
         raise problem

@@ -92,6 +92,9 @@ def _densest(spans: list[tuple[int, int]], width: int) -> tuple[int, int]:
     return best
 
 
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
 def snippet(marked: str, chars: int = SNIPPET_CHARS) -> Markup:
     """A passage of about 2 × `chars` characters of `marked` around its most matches, marked,
     escaped and cut on word boundaries where it can; "…" stands for text left out. A text
@@ -109,7 +112,9 @@ def snippet(marked: str, chars: int = SNIPPET_CHARS) -> Markup:
     body = render(stripped.rstrip(), inside)
     prefix = "… " if lo > 0 else ""
     suffix = " …" if hi < len(text) else ""
-    return escape(prefix) + body + escape(suffix)
+    # An excerpt keeps no direction controls: an override cut from its end, or one in a body
+    # followed by its proposed wording, would reverse text that is not its own.
+    return Markup(str(escape(prefix) + body + escape(suffix)).translate(_BIDI_CONTROLS))
 
 
 def marked_line(marked: str) -> Markup:

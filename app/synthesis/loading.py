@@ -10,6 +10,8 @@ from sqlalchemy import select
 from app.accounts.models import WorkingGroup
 from app.accounts.permissions import is_secretariat
 from app.core.db import db
+from app.core.errors import NotFound
+from app.core.i18n import N_
 from app.synthesis import services
 from app.synthesis.models import SynthesisRun, Theme
 from app.synthesis.permissions import can_synthesise_scope
@@ -28,9 +30,13 @@ def load_run(run_id: int) -> SynthesisRun:
 
 
 def load_theme(theme_id: int) -> Theme:
+    """A theme of a run the user may work on; 404 saying why a page left open may fail (its
+    theme merged into another since, or its scope run again)."""
     theme = db.session.get(Theme, theme_id)
     if theme is None:
-        abort(404)
+        raise NotFound(N_("This theme is no longer there: it may have been merged into another "
+                          "theme, or its scope run again, since the page was opened. Nothing "
+                          "was changed; go back to the run's overview."))
     load_run(theme.run_id)
     return theme
 

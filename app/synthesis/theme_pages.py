@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
 from flask_login import current_user
+from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from app.core.access import require
@@ -18,12 +19,13 @@ from app.core.db import db
 from app.core.errors import BadInput, DomainError
 from app.core.i18n import N_, translated
 from app.drafting.services import neighbour_round
+from app.feedback.accountability import settled
 from app.feedback.models import Comment
 from app.synthesis import forms, services, workspace
 from app.synthesis.blueprint import bp
 from app.synthesis.listing import campaign_letter_ids, theme_listing
 from app.synthesis.loading import editable, load_theme
-from app.synthesis.models import Theme
+from app.synthesis.models import Theme, ThemeMember
 from app.synthesis.permissions import can_use_workspace
 
 
@@ -242,7 +244,12 @@ def move(theme_id: int, comment_id: int) -> ResponseReturnValue:
     where = (gettext("“%(theme)s”", theme=target.display_label) if target is not None
              else gettext("Unassigned"))
     ids = campaign_letter_ids(theme, comment_id) if form.campaign.data == "1" else [comment_id]
-    if target is not None and {m.comment_id for m in target.members} >= set(ids):
+    held = db.session.scalar(select(func.count(ThemeMember.id)).where(
+        ThemeMember.theme_id == theme.id, ThemeMember.comment_id.in_(ids)))
+    if held != len(set(ids)):  # moved elsewhere since the page was opened
+        flash(gettext("Nothing was changed: that comment is no longer in this theme."), "error")
+        return _show(theme, status=400)
+    if target is not None and target.id == theme.id:
         flash(gettext("Nothing to move: that is already in %(where)s.", where=where), "info")
         return redirect(url_for("synthesis.theme_page", run_id=theme.run_id, theme_id=theme.id))
     return _act(theme, lambda: workspace.move_comments(theme.run, ids, target,
@@ -290,6 +297,11 @@ def _responded_text(theme: Theme, response: Any, label: str, published: bool) ->
     values = {"outcome": gettext(response.outcome_name), "theme": label,
               "keys": ", ".join(headings.get(p.provision_key, p.provision_key)
                                 for p in response.provisions)}
+    if published and settled(theme.run.round):  # the register is public already
+        return (gettext("Saved: the response “%(outcome)s” to “%(theme)s”, linked to %(keys)s; "
+                        "it is on the public register.", **values) if response.provisions else
+                gettext("Saved: the response “%(outcome)s” to “%(theme)s”; it is on the public "
+                        "register.", **values))
     if response.provisions and published:
         return gettext("Saved: the response “%(outcome)s” to “%(theme)s”, linked to %(keys)s; it "
                        "appears on the public register once the consultation has closed.",

@@ -183,7 +183,9 @@ def test_a_hide_reason_past_its_limit_is_refused_not_cut(
     html = page.get_data(as_text=True)
     assert page.status_code == 400  # as the table of limits says
     assert "at most 1,000 are accepted" in html and reason in html
-    blank = client.post(url, data={"csrf_token": auth.csrf_token(url), "reason": "   "})
-    assert blank.status_code == 400
+    for shows_nothing in ("   ", "\u200b", " \u200b\u200e "):  # spaces, a zero-width space
+        blank = client.post(url, data={"csrf_token": auth.csrf_token(url),
+                                       "reason": shows_nothing})
+        assert blank.status_code == 400 and "Give a reason." in blank.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Comment, comment.id).hidden_at is None

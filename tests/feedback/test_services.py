@@ -62,7 +62,7 @@ def test_an_unknown_stance_is_refused(provision, participant):
         submit_comment(provision, participant, stance="furious", body="x")
 
 
-@pytest.mark.parametrize("body", ["", "   \n "])
+@pytest.mark.parametrize("body", ["", "   \n ", "\u200b", " \u200b\u202e\ufeff "])  # shows nothing
 def test_an_empty_body_is_refused(provision, participant, body):
     with pytest.raises(BadInput, match="empty"):
         submit_comment(provision, participant, stance="support", body=body)

@@ -108,3 +108,11 @@ def test_stray_or_unbalanced_marks_never_break_the_markup() -> None:
         result = str(snippet(marked))
         assert result.count("<mark>") == result.count("</mark>")
         assert OPEN not in result and CLOSE not in result
+
+
+def test_a_snippet_keeps_no_direction_controls_that_would_turn_text_not_their_own() -> None:
+    # A body with a right-to-left override, then its proposed wording: the excerpt joins them.
+    body = "RTLTEST start \u202edesrever si siht end\n\nProposed \u2066reversed wording"
+    result = make_snippet(body, "RTLTEST")
+    assert "<mark>RTLTEST</mark>" in result and "desrever si siht" in result
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", result)

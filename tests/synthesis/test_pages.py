@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from typing import Any
 
 import pytest
 
-from app.core.db import db
+from app.core.db import db, utcnow
 from app.synthesis import workspace
 from app.synthesis.models import SynthesisRun
 from app.synthesis.services import create_run, run_synthesis
@@ -122,13 +123,18 @@ def test_a_chair_answers_a_theme_with_provisions_of_the_next_round(
 ) -> None:
     run = _run(feedback)
     theme = run.themes[0]
+    feedback["round"].opens_at = utcnow() - dt.timedelta(days=1)  # open: the register is not
+    feedback["round"].closes_at = utcnow() + dt.timedelta(days=1)  # public yet
+    db.session.commit()
     path = f"/chair/runs/{run.id}/themes/{theme.id}"
     response = client.post(f"/chair/themes/{theme.id}/respond", data={
         "csrf_token": auth.csrf_token(path), "respond-outcome": "accepted",
         "respond-reason": "The update cycle is now six months.",
         "respond-provisions": ["documentation"], "respond-published": "y"})
     # its comments are private: the chair is told how the register names it, and why
-    assert f"The public register names it “Theme {theme.identity_id}”" in _flash(client, response)
+    told = _flash(client, response)
+    assert f"The public register names it “Theme {theme.identity_id}”" in told
+    assert "appears on the public register once the consultation has closed" in told
     db.session.refresh(theme.identity)
     assert theme.identity.response.outcome == "accepted"
     assert [p.provision_key for p in theme.identity.response.provisions] == ["documentation"]
@@ -136,11 +142,13 @@ def test_a_chair_answers_a_theme_with_provisions_of_the_next_round(
     # its provision still ticked.
     page = client.get(path).get_data(as_text=True)
     assert 'name="respond-published" value="y"' in page and "stays there" in page
+    feedback["round"].closes_at = utcnow() - dt.timedelta(hours=1)  # closed: it is public now
+    db.session.commit()
     response = client.post(f"/chair/themes/{theme.id}/respond", data={
         "csrf_token": auth.csrf_token(path), "respond-outcome": "accepted",
         "respond-reason": "The update cycle is now six months, from 2027.",
         "respond-provisions": ["documentation"], "respond-published": "y"})
-    assert response.status_code == 302
+    assert "it is on the public register." in _flash(client, response)
     db.session.refresh(theme.identity.response)
     assert theme.identity.response.reason.endswith("from 2027.")
     assert [p.provision_key for p in theme.identity.response.provisions] == ["documentation"]
@@ -391,6 +399,18 @@ def test_a_move_or_merge_naming_a_theme_gone_says_so_and_a_move_in_place_saves_n
         refused = client.post(url, data={"csrf_token": token, **data})
         assert refused.status_code == 400
         assert "Nothing was changed" in html.unescape(refused.get_data(as_text=True))
+    elsewhere = client.post(f"/chair/themes/{other.id}/comments/{comment}/move",
+                            data={"csrf_token": token, "target": other.id})
+    assert elsewhere.status_code == 400  # the comment is in `theme`, not in `other`
+    assert "no longer in this theme" in html.unescape(elsewhere.get_data(as_text=True))
+    assert comment in {m.comment_id for m in theme.members}
+    merged_away = other.id  # the page of a theme merged since it was opened
+    workspace.merge_themes(other, theme, actor=None)
+    db.session.commit()
+    stale = client.post(f"/chair/themes/{merged_away}/rename",
+                        data={"csrf_token": token, "rename-title": "Kept"})
+    assert stale.status_code == 404
+    assert "merged into another theme" in html.unescape(stale.get_data(as_text=True))
     in_place = client.post(f"/chair/themes/{theme.id}/comments/{comment}/move",
                            data={"csrf_token": token, "target": theme.id})
     assert "Nothing to move" in _flash(client, in_place)
@@ -441,3 +461,22 @@ def test_response_provisions_are_checkboxes_not_a_multiple_select(
                        r'<input[^>]*name="respond-provisions"[^>]*type="checkbox"', page)
     assert len(boxes) == 2  # the two provisions of round 2
     assert "Measure 1.2: Simplified forms" in page and 'data-filterable="provisions"' in page
+
+
+def test_names_and_chairs_titles_are_isolated_where_they_sit_in_our_sentences(
+    app: Any, client: Any, chair: Any, feedback: Any, auth: Any
+) -> None:
+    # A right-to-left override in a name or a chair's title turns no text around it.
+    run = _run(feedback)
+    theme = run.themes[0]
+    author = theme.members[0].comment.author
+    author.name, author.organisation = "Eve \u202eevil", "Org \u202egro"
+    db.session.commit()
+    page = client.get(f"/chair/runs/{run.id}/themes/{theme.id}").get_data(as_text=True)
+    assert "<bdi>Eve \u202eevil</bdi>" in page and "<bdi>Org \u202egro</bdi>" in page
+    with app.test_request_context():
+        from flask import render_template_string
+        bar = render_template_string(
+            '{% from "macros/charts.html" import theme_bars %}'
+            '{{ theme_bars([("Domains \u202elist", 5, {"sme": 5}, "/x")], "Themes", "t") }}')
+    assert '<a href="/x"><bdi>Domains \u202elist</bdi></a>' in bar

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from app.core.audit import AuditEvent
-from app.core.db import db
+from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict, NotFound
 from app.synthesis import workspace
 from app.synthesis.export import synthesis_document
@@ -136,6 +137,29 @@ def test_a_split_stays_split_after_a_re_run_with_its_mark_and_answer(feedback: A
     assert {m.comment_id for m in kept.members} == split_off
     assert kept.identity.not_relevant is True and kept.identity.response is not None
     assert len(again.themes) == len(run.themes)
+
+
+def test_a_comment_withdrawn_after_a_run_leaves_it_and_its_figures(feedback: Any) -> None:
+    # "Shown to nobody else, no longer counted, grouped or answered": also in a run made before.
+    from app.feedback import services as feedback_services
+
+    run = _run(feedback)
+    theme = _theme_with(run, "sme")
+    size, gone = theme.size, theme.members[0].comment
+    theme.summary = f"{gone.body} Another sentence."
+    db.session.commit()
+    feedback["round"].opens_at = utcnow() - dt.timedelta(days=1)  # a window open to withdraw
+    feedback["round"].closes_at = utcnow() + dt.timedelta(days=1)
+    feedback_services.withdraw_comment(gone)
+    db.session.commit()
+    db.session.expire_all()
+    theme = _theme_with(run, "sme")
+    assert theme.size == size - 1 and gone.id not in {m.comment_id for m in theme.members}
+    assert gone.id not in theme.representatives and theme.summary == ""
+    named = synthesis_document(run)
+    listed = [c for t in named["themes"] for c in t["comments"]] + named["unassigned"]
+    assert gone.name not in listed and gone.id not in listed
+    assert run.message.startswith(f"{len(run.members)} comments")
 
 
 def test_a_theme_of_identical_comments_cannot_be_split(
