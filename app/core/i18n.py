@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, request
-from markupsafe import Markup
 from flask_babel import (
     Babel,
     format_date,
@@ -25,6 +24,7 @@ from flask_babel import (
     gettext,
     ngettext,
 )
+from markupsafe import Markup
 
 LANGUAGES = {"en": "English", "fr": "Français"}
 COOKIE = "plenary_lang"
