@@ -92,7 +92,7 @@ def _densest(spans: list[tuple[int, int]], width: int) -> tuple[int, int]:
     return best
 
 
-_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)], "\u200b")
 
 
 def snippet(marked: str, chars: int = SNIPPET_CHARS) -> Markup:
@@ -100,6 +100,10 @@ def snippet(marked: str, chars: int = SNIPPET_CHARS) -> Markup:
     escaped and cut on word boundaries where it can; "…" stands for text left out. A text
     with no marks gives its beginning."""
     text, spans = read_marks(marked)
+    # An excerpt keeps no direction controls (each becomes a zero-width space: the marks stay
+    # where they are): an override cut from its end, or one in a body followed by its proposed
+    # wording, would reverse text that is not its own.
+    text = text.translate(_BIDI_CONTROLS)
     first = _densest(spans, chars * 3 // 2) if spans else (0, 0)
     lo = max(0, first[0] - chars // 2) if spans else 0
     hi = min(len(text), max(lo + 2 * chars, first[1]))
@@ -112,9 +116,7 @@ def snippet(marked: str, chars: int = SNIPPET_CHARS) -> Markup:
     body = render(stripped.rstrip(), inside)
     prefix = "… " if lo > 0 else ""
     suffix = " …" if hi < len(text) else ""
-    # An excerpt keeps no direction controls: an override cut from its end, or one in a body
-    # followed by its proposed wording, would reverse text that is not its own.
-    return Markup(str(escape(prefix) + body + escape(suffix)).translate(_BIDI_CONTROLS))
+    return escape(prefix) + body + escape(suffix)
 
 
 def marked_line(marked: str) -> Markup:
