@@ -153,7 +153,12 @@ def log_due_answers(round_: Round) -> list[Appended]:
         select(ThemeResponse).join(ThemeIdentity, ThemeIdentity.id == ThemeResponse.identity_id)
         .where(ThemeIdentity.round_id == round_.id, ThemeResponse.published.is_(True))
         .order_by(ThemeResponse.id))  # fmt: skip
-    return [log_answer(r) for r in responses if latest.get(r.id) != answer_event(r)]
+    appended = []
+    for response in responses:
+        event, logged = answer_event(response), latest.get(response.id) or {}
+        if any(logged.get(key) != value for key, value in event.items()):  # not as it reads
+            appended.append(log_answer(response))
+    return appended
 
 
 # -- a round's comment set and its closing ---------------------------------------------------

@@ -223,6 +223,9 @@ def test_an_answer_is_logged_when_the_register_shows_it_naming_no_internal_provi
     [entry] = entries("answer_published")
     assert (leaf(entry)["outcome"], leaf(entry)["provisions"]) == ("accepted", [])
     assert close_due_windows() == 0 and answer_problems() == []
+    round_.closes_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30)  # closed again, later
+    db.session.commit()
+    assert close_due_windows() == 1  # the closing only: the answer is logged as it reads
     later.visibility = "public"  # the next round published: a changed answer names its keys
     response.reason = "We now say so, in Measure 5.3."
     hooks.answer_published.send(response=response, actor=None)
