@@ -162,9 +162,7 @@ def decided_proposals(
         .order_by(Comment.decided_at.desc(), Comment.id)
         .options(selectinload(Comment.author))
     )
-    clause = visibility_clause(user)
-    if clause is not None:
-        query = query.where(clause)
+    query = query.where(visibility_clause(user))
     out: dict[int, list[Comment]] = {}
     for comment in db.session.scalars(query):
         out.setdefault(comment.provision_id, []).append(comment)

@@ -17,6 +17,7 @@ from app.drafting.models import Provision, Round
 from app.feedback.annotations import iso
 from app.feedback.carry import comment_status, latest_carries
 from app.feedback.models import Comment
+from app.feedback.services import visibility_clause
 
 # The columns of the export, in order, with what each holds (shown on the export page).
 COLUMNS = {
@@ -60,13 +61,13 @@ def safe_cell(value: Any) -> str:
     return "'" + text if risky else text
 
 
-def scope_comments(round_: Round, group_id: int | None = None) -> list[Comment]:
-    """Every comment of a round (or of one working group's provisions) that its author has
-    not withdrawn (shown to nobody else), oldest first."""
+def scope_comments(round_: Round, user: Any, group_id: int | None = None) -> list[Comment]:
+    """The comments of a round (or of one working group's provisions) that `user` may see
+    (services.visibility_clause: a withdrawn one is its author's alone), oldest first."""
     query = (
         select(Comment)
         .join(Provision, Provision.id == Comment.provision_id)
-        .where(Comment.round_id == round_.id, Comment.status != "withdrawn")
+        .where(Comment.round_id == round_.id, visibility_clause(user))
         .options(selectinload(Comment.author), selectinload(Comment.provision))
         .order_by(Comment.id)
     )

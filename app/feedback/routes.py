@@ -276,7 +276,7 @@ def export_csv(code: str, number: int) -> ResponseReturnValue:
             abort(400)
         slug = group.slug if group else None
         audit.record("comments.export", actor=current_user, target=round_, group=slug)
-        data = comments_csv(scope_comments(round_, group.id if group else None))
+        data = comments_csv(scope_comments(round_, current_user, group.id if group else None))
         db.session.commit()
         name = f"{code}-round{number}{'-' + slug if slug else ''}-comments.csv"
         return Response(data, mimetype="text/csv",

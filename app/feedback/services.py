@@ -352,9 +352,7 @@ def visible_comments(
     )
     if provision is not None:
         query = query.where(Comment.provision_id == provision.id)
-    clause = visibility_clause(user)
-    if clause is not None:
-        query = query.where(clause)
+    query = query.where(visibility_clause(user))
     if after_id is not None:
         query = query.where(Comment.id > after_id)
     query = query.order_by(Comment.id)
@@ -377,9 +375,7 @@ def visible_counts(user: Any, round_: Round) -> dict[int, int]:
         )
         .group_by(Comment.provision_id)
     )
-    clause = visibility_clause(user)
-    if clause is not None:
-        query = query.where(clause)
+    query = query.where(visibility_clause(user))
     return {provision_id: count for provision_id, count in db.session.execute(query)}
 
 

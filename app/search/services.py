@@ -106,9 +106,7 @@ def _matching(
                                  Comment.round_id.in_(round_ids)))
         .where(SearchEntry.round_id.in_(round_ids))
     )  # fmt: skip
-    clause = visibility_clause(user)
-    if clause is not None:
-        statement = statement.where(or_(SearchEntry.kind == "provision", clause))
+    statement = statement.where(or_(SearchEntry.kind == "provision", visibility_clause(user)))
     if scope.group is not None:
         statement = statement.where(Provision.group_id == scope.group.id)
     if scope.kind is not None:

@@ -301,3 +301,14 @@ def test_direction_marks_in_what_a_participant_wrote_stay_inside_it(
     page = client.get(PAGE).get_data(as_text=True)
     assert '<div class="comment-body" dir="auto">Fine \u202eprint here.</div>' in page
     assert "<bdi>Eve \u202eevil</bdi>" in page
+
+
+def test_the_secretariat_pages_isolate_the_authors_name_in_their_sentence(
+    client, auth, provision, participant, create_user, comment_on
+):
+    participant.name = "Eve \u202eevil"
+    comment = comment_on(provision, participant, body="Fine print.")
+    db.session.commit()
+    auth.login(create_user(role="secretariat").email)
+    page = client.get(f"/feedback/comments/{comment.id}/hide").get_data(as_text=True)
+    assert "by <bdi>Eve \u202eevil</bdi>," in page

@@ -59,6 +59,8 @@ def test_the_list_shows_the_groups_proposals_with_redline_and_suggestion(
     first = page[page.index(f'id="proposal-{proposals[0].id}"'):]
     assert "appears to take this wording over (92%" in first and "not a decision" in first
     assert "3 not decided yet" in page
+    author = proposals[0].author  # a name is isolated in its line (direction marks)
+    assert f"<bdi>{author.display_name}</bdi>" in first
 
 
 def test_a_chair_decides_three_proposals_from_the_workspace(
