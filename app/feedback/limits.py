@@ -60,6 +60,8 @@ def clean_proposal(proposed: str | None) -> str | None:
 
 
 def clean_stance(stance: str | None) -> str:
+    if not stance:
+        raise BadInput(N_("Choose a stance: one of %(stances)s."), stances=", ".join(STANCES))
     if stance not in STANCES:
         raise BadInput(N_("Unknown stance %(stance)r: use one of %(stances)s."), stance=stance,
                        stances=", ".join(STANCES))

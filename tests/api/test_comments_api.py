@@ -103,6 +103,9 @@ def test_a_body_other_than_json_is_415(client, provision, headers):
     "payload, message",
     [
         ({"stance": "furious"}, "Unknown stance"),
+        ({"stance": None}, "Choose a stance: one of support, oppose"),
+        ({"stance": ""}, "Choose a stance"),
+        ({"stance": 5}, "stance must be a string"),
         ({"body": ""}, "empty"),
         ({"quote": "not a passage of it"}, "not in the provision"),
         ({"body": 42}, "must be a string"),
