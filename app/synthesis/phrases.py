@@ -171,7 +171,7 @@ def phrase_pools(
     comments as it has). `context` (the provision) only helps tell verbs from nouns. No
     phrase mostly cut before the noun it modifies ("large cloud" in "large cloud providers"),
     nor a name at least half the themes use (at least two: "the AI Office"), which says
-    nothing about any one of them."""
+    nothing about any one of them, unless one theme is clearly its own (see _owns)."""
     voices = [voice_groups(texts) for texts in theme_texts]
     usage = word_usage([*context, *(text for group in voices for text, _ in group)])
     written: dict[str, Counter[str]] = {}
@@ -187,13 +187,20 @@ def phrase_pools(
                 used.setdefault(key, set()).add(v)
         users.append(used)
     themes = Counter(key for used in users for key in used)
-    dropped = {
+    dropped = {key for key in written if whole[key, False] > whole[key, True]}
+    common = {
         key
         for key, forms in written.items()
-        if whole[key, False] > whole[key, True]
-        or (themes[key] >= max(2, len(theme_texts) / 2) and name_like(_written(forms), usage))
+        if themes[key] >= max(2, len(theme_texts) / 2) and name_like(_written(forms), usage)
     }
-    users = [{k: ids for k, ids in used.items() if k not in dropped} for used in users]
+    users = [
+        {
+            k: ids
+            for k, ids in used.items()
+            if k not in dropped and (k not in common or _owns(k, t, users, voices))
+        }
+        for t, used in enumerate(users)
+    ]
     support = [
         {key: float(sum(group[v][1] for v in ids)) for key, ids in used.items()}
         for group, used in zip(voices, users, strict=True)
@@ -228,6 +235,21 @@ def phrase_pools(
             ]
         )
     return pools
+
+
+def _owns(
+    key: str, theme: int, users: list[dict[str, set[int]]], voices: list[list[tuple[str, int]]]
+) -> bool:
+    """Whether a name most themes use (the AI Office) is still this theme's own: used by at
+    least half its comments, and more than twice as often as by the other themes' comments."""
+
+    def used(themes: Sequence[int]) -> tuple[float, float]:
+        held = sum(voices[t][v][1] for t in themes for v in users[t].get(key, ()))
+        return held, sum(n for t in themes for _, n in voices[t])
+
+    held, size = used([theme])
+    other, rest = used([t for t in range(len(voices)) if t != theme])
+    return held * 2 >= size and held * rest > 2 * other * size
 
 
 def word_spread(theme_texts: Sequence[Sequence[str]]) -> dict[str, float]:

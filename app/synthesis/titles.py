@@ -4,14 +4,15 @@ Title: candidate noun phrases are read off each theme's comments (app/synthesis/
 runs of content words and runs joined by "of", "for", "to"..., inflections merged, verbs told
 apart by how the scope uses them); the ones frequent in the theme and rare in the others are
 embedded. The title is the phrase closest to the theme's core (its centre taken again over the
-half of its voices nearest it: a trimmed centre, which outliers and a smaller group do not
-pull into the space between groups, where no comment is) and least close to the other themes'
-cores, with the provision's own wording and the words every theme uses discounted, and
-different from the titles already given (maximal marginal relevance). Only a theme that is
-really two-sided gets two phrases ("Grace period and weekend reporting"), weighed against its
-whole centre: its comments split by which of the two phrases they are nearer, each side big
-enough and covered by its own phrase, no single phrase naming both sides as well (see
-_two_sides, _part). Titles read a campaign's letters as the many comments they are.
+half of its voices nearest it: a trimmed centre, which outliers and a smaller group do not pull
+into the space between groups, where no comment is) and least close to the other themes' cores,
+with the provision's own wording, the words every theme uses and lone common words ("Line"
+where "Direct line to the AI Office" is meant) discounted, and different from the titles
+already given (maximal marginal relevance). Only a theme that is really two-sided gets two
+phrases ("Grace period and weekend reporting"), weighed against its whole centre: its comments
+split by which of the two phrases they are nearer, each side big enough and covered by its own
+phrase, no single phrase naming both sides as well (see _two_sides, _part). Titles read a
+campaign's letters as the many comments they are.
 
 Summary: the theme's most central sentences by the same score, one or two, never two that say
 the same thing; here a campaign counts as one voice.
@@ -46,6 +47,7 @@ CONTRAST = 1.0  # weight of the closeness to the nearest other theme's centre
 SUPPORT = 0.05  # bonus for a phrase used by many of the theme's voices
 PROVISION_PENALTY = 0.15  # taken off a phrase made only of the provision's words
 COMMON_PENALTY = 0.15  # taken off a phrase made only of words every theme uses
+LONE_PENALTY = 0.04  # taken off a lone common word ("Line"), vaguer than a phrase of its theme
 PAIR_TOP = 5  # the best phrases of a theme that may be parts of "X and Y" (see _part)
 PAIR_WORDS = 6  # at most this many words in the two phrases of a pair
 PAIR_SIDE = 0.3  # each side of a two-sided theme holds at least this share of its comments
@@ -154,13 +156,15 @@ def _titles(
     chosen: list[np.ndarray] = []
 
     def score(raw: np.ndarray, t: int, texts: list[str], support: list[float],
-              centred: np.ndarray) -> np.ndarray:
+              centred: np.ndarray, lone: Sequence[bool] = ()) -> np.ndarray:
         own = unit_rows(raw - mean)
         value = _relevance(own, centred, t)
         value += SUPPORT * np.log1p(np.asarray(support, dtype=np.float64))
         value += ANCHOR * (raw @ anchors[t])
         value -= PROVISION_PENALTY * np.array([_share(text, own_words) for text in texts])
         value -= COMMON_PENALTY * np.array([_spread(text, spread) for text in texts])
+        if len(lone):
+            value -= LONE_PENALTY * np.asarray(lone, dtype=np.float64)
         if chosen:
             value -= DIVERSITY * (own @ np.stack(chosen).T).max(axis=1)
         return value
@@ -172,9 +176,10 @@ def _titles(
             continue
         raw = vectors[starts[t] : starts[t + 1]][free]
         words = [p.text for p in phrases], [p.support for p in phrases]
-        best = int(np.argmax(score(raw, t, *words, cores)))
+        lone = [_lone(p) for p in phrases]
+        best = int(np.argmax(score(raw, t, *words, cores, lone)))
         title, parts, vector = phrases[best].text, [phrases[best]], raw[best]
-        value = score(raw, t, *words, wholes)
+        value = score(raw, t, *words, wholes, lone)
         top = [i for i in np.argsort(-value, kind="stable") if _part(phrases[i])][:PAIR_TOP]
         sides = [
             (phrases[i], phrases[j], found)
@@ -214,6 +219,14 @@ def _joined(sentences: Sequence[str]) -> str:
 def _around(centres: np.ndarray) -> np.ndarray:
     """Centres less their mean (what is particular to each theme), unit length."""
     return unit_rows(centres - centres.mean(axis=0)) if len(centres) > 1 else centres
+
+
+def _lone(phrase: Phrase) -> bool:
+    """Whether `phrase` is one common word ("Line", "Category"): a chair would rather write
+    the phrase it stands for ("Category of data"); a name or an acronym ("SMEs") is not."""
+    return " " not in phrase.key and not phrase.proper and not any(
+        c.isupper() for c in phrase.text[1:]
+    )
 
 
 def _part(phrase: Phrase) -> bool:
