@@ -156,15 +156,14 @@ def _titles(
     chosen: list[np.ndarray] = []
 
     def score(raw: np.ndarray, t: int, texts: list[str], support: list[float],
-              centred: np.ndarray, lone: Sequence[bool] = ()) -> np.ndarray:
+              centred: np.ndarray, lone: Sequence[bool] | None = None) -> np.ndarray:
         own = unit_rows(raw - mean)
         value = _relevance(own, centred, t)
         value += SUPPORT * np.log1p(np.asarray(support, dtype=np.float64))
         value += ANCHOR * (raw @ anchors[t])
         value -= PROVISION_PENALTY * np.array([_share(text, own_words) for text in texts])
         value -= COMMON_PENALTY * np.array([_spread(text, spread) for text in texts])
-        if len(lone):
-            value -= LONE_PENALTY * np.asarray(lone, dtype=np.float64)
+        value -= LONE_PENALTY * np.asarray(lone if lone else np.zeros(len(texts)), float)
         if chosen:
             value -= DIVERSITY * (own @ np.stack(chosen).T).max(axis=1)
         return value
@@ -176,8 +175,7 @@ def _titles(
             continue
         raw = vectors[starts[t] : starts[t + 1]][free]
         words = [p.text for p in phrases], [p.support for p in phrases]
-        lone = [_lone(p) for p in phrases]
-        best = int(np.argmax(score(raw, t, *words, cores, lone)))
+        best = int(np.argmax(score(raw, t, *words, cores, lone := [_lone(p) for p in phrases])))
         title, parts, vector = phrases[best].text, [phrases[best]], raw[best]
         value = score(raw, t, *words, wholes, lone)
         top = [i for i in np.argsort(-value, kind="stable") if _part(phrases[i])][:PAIR_TOP]
