@@ -214,18 +214,29 @@ def _answer_largest_themes(run: Any, successors: dict[int, list[str]], chair: Us
     the theme holding the demo participant's comment, so that she hears of it."""
     from collections import Counter
 
-    from app.synthesis.workspace import rename_theme, respond
+    from app.drafting.models import Provision
+    from app.synthesis.workspace import public_title, rename_theme, respond
 
     themes = sorted(run.themes, key=lambda theme: -theme.size)[:2]
     themes += [t for t in run.themes if t not in themes and any(
         m.comment.author.email == "participant@plenary.example" for m in t.members)][:1]
+    given: set[str] = set()
     for index, theme in enumerate(themes):
         provisions = Counter(m.comment.provision_id for m in theme.members)
         keys = successors.get(provisions.most_common(1)[0][0], []) if provisions else []
         outcome, reason = RESPONSES[(run.id + index) % len(RESPONSES)]
-        # Answering in public, the chairs adopt the generated title as theirs (the register
-        # shows no words of private comments otherwise: workspace.public_title).
-        rename_theme(theme, theme.label, actor=chair)
+        # Answering in public, the chairs title the theme themselves: the generated title if
+        # published comments use its words (workspace.public_title), else one of their own
+        # from the public draft, as a chair should (a generated title may quote a private
+        # comment, or name a sender who did not agree to be named).
+        title = public_title(theme)
+        if title is None:
+            top = provisions.most_common(1)
+            provision = db.session.get(Provision, top[0][0]) if top else None
+            title = f"Comments on {provision.heading}" if provision else f"Theme {index + 1}"
+            title += f" ({index + 1})" if title in given else ""
+        given.add(title)
+        rename_theme(theme, title, actor=chair)
         respond(theme, outcome, reason, keys, actor=chair)
 
 

@@ -31,6 +31,7 @@ def test_demo_loads_rounds_feedback_syntheses_and_answers_on_a_fresh_database(tm
         assert count("synthesis_runs") >= 4
         assert count("theme_responses") > 0
         assert_the_story_holds(connection)
+        assert_public_titles_hold_no_private_words(connection)
         decided = "SELECT count(*) FROM comments WHERE decision IS NOT NULL"
         assert connection.execute(decided).fetchone()[0] > 50
         nora = connection.execute(
@@ -41,6 +42,27 @@ def test_demo_loads_rounds_feedback_syntheses_and_answers_on_a_fresh_database(tm
     again = subprocess.run([sys.executable, "-m", "app.cli", "demo", "--no-serve"], cwd=ROOT,
                            env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "already loaded" in again.stdout
+
+
+def assert_public_titles_hold_no_private_words(connection: sqlite3.Connection) -> None:
+    """Every answered theme's title (what the public register shows) is the chairs' own from
+    the public draft, or a generated one whose words published comments use: never words of
+    a private comment (nor the name of a sender who did not agree to be named)."""
+    from app.synthesis.phrases import phrase_key
+
+    answered = connection.execute(
+        "SELECT i.title, i.round_id FROM theme_identities i "
+        "JOIN theme_responses r ON r.identity_id = i.id").fetchall()
+    assert answered
+    for title, round_id in answered:
+        assert title, "the demo chairs title every theme they answer"
+        if title.startswith("Comments on "):
+            continue
+        public = [f" {phrase_key(body)} " for (body,) in connection.execute(
+            "SELECT body FROM comments WHERE round_id = ? AND publish_consent = 1 "
+            "AND hidden_at IS NULL AND status != 'withdrawn'", (round_id,))]
+        for part in title.split(" and "):
+            assert any(f" {phrase_key(part)} " in text for text in public), title
 
 
 def assert_the_story_holds(connection: sqlite3.Connection) -> None:
