@@ -34,6 +34,7 @@ from app.core.db import db, insert_rows, utcnow
 from app.core.errors import BadInput, Conflict, NotFound
 from app.core.i18n import LANGUAGES, N_, language, language_of
 from app.core.mail import mail_configured, send_mail
+from app.core.text import blank
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
@@ -156,7 +157,7 @@ def _new_user(email: str, name: str, organisation: str | None, category: str,
               role: str) -> User:
     """An unsaved account with checked fields (the email is already normalised); BadInput."""
     name = name.strip()
-    if not name:
+    if blank(name):
         raise BadInput(N_("A name is required."))
     if len(name) > 200 or (organisation and len(organisation) > 200):
         raise BadInput(N_("Names and organisations have at most 200 characters."))

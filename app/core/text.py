@@ -8,11 +8,19 @@ JSON allows); both would reach the database as a 500. They are refused at the do
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Any
 
 from app.core.i18n import N_
 
 NUL = "\x00"
+
+
+def blank(text: str) -> bool:
+    """Whether `text` shows nothing: only spaces and invisible characters (a zero-width space,
+    direction marks), which are no comment, reason, title or name."""
+    return all(ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp")
+               for ch in text)
 
 
 def string_problem(text: str) -> str | None:

@@ -20,6 +20,7 @@ from app.core import audit, hooks
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict
 from app.core.i18n import N_, Number
+from app.core.text import blank
 from app.drafting.models import Provision
 from app.feedback.models import (
     DECISION_REASON_LIMIT,
@@ -45,6 +46,7 @@ def clean_decision(decision: Any, reason: Any) -> tuple[str, str]:
     if reason is not None and not isinstance(reason, str):
         raise BadInput(N_("The reason must be text."))
     text = " ".join((reason or "").split())
+    text = "" if blank(text) else text
     if decision in REASON_REQUIRED and not text:
         raise BadInput(REASON_NEEDED[decision])
     if len(text) > DECISION_REASON_LIMIT:

@@ -3,10 +3,9 @@ whole with a message naming it (docs/feedback.md, "Limits"). Nothing is ever cut
 
 from __future__ import annotations
 
-import unicodedata
-
 from app.core.errors import BadInput, TooLarge
 from app.core.i18n import N_, NP_, Message, Number
+from app.core.text import blank
 from app.feedback.models import BODY_LIMIT, PROPOSAL_LIMIT, STANCES
 
 
@@ -14,13 +13,6 @@ def normalise_text(value: str | None) -> str:
     """Text as it is stored and counted: line breaks as "\\n" (a browser sends a textarea's
     as "\\r\\n", which would count twice) and no surrounding whitespace."""
     return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def blank(text: str) -> bool:
-    """Whether `text` shows nothing: only spaces and invisible characters (a zero-width space,
-    direction marks), which are no comment or reason."""
-    return all(ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp")
-               for ch in text)
 
 
 def length_problem(what: str, field: str, text: str, limit: int) -> TooLarge | None:
@@ -51,7 +43,7 @@ def clean_body(body: str | None) -> str:
 
 def clean_proposal(proposed: str | None) -> str | None:
     text = normalise_text(proposed)
-    if not text:
+    if blank(text):  # nothing, or only invisible characters: no wording proposed
         return None
     if problem := length_problem(N_("The proposed wording"), "proposed_text", text,
                                  PROPOSAL_LIMIT):

@@ -15,6 +15,7 @@ from app.core import audit, hooks
 from app.core.db import db, utcnow
 from app.core.errors import BadInput, Conflict, NotFound
 from app.core.i18n import N_
+from app.core.text import blank
 from app.drafting.models import Provision, Round
 from app.drafting.services import neighbour_round
 from app.embedding.engine import unit
@@ -63,6 +64,7 @@ def rename_theme(theme: Theme, title: str, *, actor: User | None) -> None:
     """Give a theme the chairs' own title (an empty title restores the generated label)."""
     check_editable(theme.run)
     clean = " ".join(title.split())
+    clean = "" if blank(clean) else clean  # an invisible title is none: the generated one
     if len(clean) > TITLE_LIMIT:
         raise BadInput(N_("A title may have at most %(limit)s characters."), limit=TITLE_LIMIT)
     before = theme.display_label
@@ -75,7 +77,7 @@ def set_note(theme: Theme, note: str, *, actor: User | None) -> None:
     check_editable(theme.run)
     if len(note) > NOTE_LIMIT:
         raise BadInput(N_("A note may have at most %(limit)s characters."), limit=NOTE_LIMIT)
-    theme.identity.note = note.strip()
+    theme.identity.note = "" if blank(note) else note.strip()
     audit.record("synthesis.theme.note", actor=actor, target=theme.identity)
 
 
@@ -216,7 +218,7 @@ def add_codebook_entry(
 ) -> CodebookEntry:
     """A new codebook theme for a scope; the next run assigns comments to it where they fit."""
     title = " ".join(title.split())
-    if not title:
+    if blank(title):
         raise BadInput(N_("A codebook theme needs a title."))
     if len(title) > TITLE_LIMIT or len(description) > NOTE_LIMIT:
         raise BadInput(N_("That title or description is too long."))
@@ -249,7 +251,7 @@ def respond(
     if outcome not in OUTCOMES:
         raise BadInput(N_("Choose accepted, partly accepted, not taken up or out of scope."))
     reason = reason.strip()
-    if not reason:
+    if blank(reason):
         raise BadInput(N_("Give the reason for the response."))
     if len(reason) > REASON_LIMIT:
         raise BadInput(N_("A reason may have at most %(limit)s characters."), limit=REASON_LIMIT)

@@ -2,6 +2,8 @@ import datetime as dt
 import io
 import re
 
+import pytest
+
 from app.accounts import services
 from app.accounts.models import Invitation, User
 from app.core.audit import AuditEvent
@@ -164,3 +166,12 @@ def test_participants_cannot_see_the_secretariat_pages(client, auth, create_user
                                               "/admin/audit")
     ]
     assert db.session.query(AuditEvent).count() == before
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\u200b\u200b", "\u202e"])
+def test_a_name_that_shows_nothing_is_refused(database, name):
+    from app.core.errors import BadInput
+
+    with pytest.raises(BadInput, match="name is required"):
+        services.create_user("nobody@example.org", name)
+    assert services.find_user("nobody@example.org") is None

@@ -292,3 +292,9 @@ def test_a_limit_outside_1_to_200_is_400_as_on_every_list(client, provision, lim
     assert answer.status_code == 400
     assert answer.get_json()["error"] == "limit must be a whole number from 1 to 200."
     assert client.get(URL, query_string={"limit": "200"}).status_code == 200
+
+
+def test_proposed_wording_that_shows_nothing_is_no_proposal(client, provision, headers):
+    response = post(client, headers, proposed_text="\u200b\u2060\u200b")
+    assert response.status_code == 201 and response.get_json()["proposed_text"] is None
+    assert db.session.scalars(select(Comment)).one().proposed_text is None

@@ -61,9 +61,12 @@ def test_accepting_needs_no_reason(proposal: Any, chair: Any) -> None:
 
 
 @pytest.mark.parametrize("decision", ["partly_accepted", "not_taken_up"])
-def test_a_reason_is_required_unless_accepted(proposal: Any, chair: Any, decision: str) -> None:
+@pytest.mark.parametrize("reason", ["   ", "\u200b \u200b", "\u202e"])
+def test_a_reason_is_required_unless_accepted(
+    proposal: Any, chair: Any, decision: str, reason: str
+) -> None:
     with pytest.raises(BadInput, match="short reason"):
-        decide_proposal(proposal, decision, "   ", actor=chair)
+        decide_proposal(proposal, decision, reason, actor=chair)
     assert proposal.decision is None and _decisions() == []
 
 

@@ -224,6 +224,20 @@ def test_a_response_links_provisions_of_the_next_round(feedback: Any) -> None:
         workspace.respond(theme, "maybe", "Reason.", [], actor=None)
 
 
+def test_text_that_shows_nothing_is_no_title_answer_or_note(feedback: Any) -> None:
+    run = _run(feedback)
+    theme = _theme_with(run, "sme")
+    workspace.rename_theme(theme, "\u200b\u200b", actor=None)  # as if emptied: generated
+    assert theme.identity.title is None and theme.display_label == theme.label
+    with pytest.raises(BadInput, match="reason"):
+        workspace.respond(theme, "partly_accepted", "\u200b \u200b", [], actor=None)
+    assert theme.identity.response is None
+    workspace.set_note(theme, "\u200b\u2060", actor=None)
+    assert theme.identity.note == ""
+    with pytest.raises(BadInput, match="needs a title"):
+        workspace.add_codebook_entry(run.round, run.scope_key, "\u200b", "", actor=None)
+
+
 def test_a_response_survives_a_re_run(feedback: Any) -> None:
     run = _run(feedback)
     workspace.respond(_theme_with(run, "sme"), "accepted", "Done.", [], actor=None)
