@@ -73,8 +73,16 @@ def shared_scale(totals: Sequence[Shown], width: float = 100.0) -> float:
 
 def describe(counts: Mapping[str, Shown], labels: Mapping[str, str]) -> str:
     """The counts in words, for a chart's <desc>: "support 9, oppose 14, amend 31"."""
-    parts = [f"{labels.get(k, k).lower()} {v}" for k, v in counts.items() if v]
+    parts = [f"{_inner(labels.get(k, k))} {v}" for k, v in counts.items() if v]
     return ", ".join(parts) if parts else "none"
+
+
+def _inner(label: str) -> str:
+    """A label inside a sentence: its first letter in lower case unless it starts an acronym
+    ("support", "general-purpose AI provider", but "SME or start-up")."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def daily_columns(

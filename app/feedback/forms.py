@@ -8,7 +8,13 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from app.feedback.limits import blank, normalise_text
 from app.feedback.models import BODY_LIMIT, HIDE_REASON_LIMIT, PROPOSAL_LIMIT, STANCES
@@ -72,7 +78,8 @@ CONSENT_LABEL = _l(
 
 
 class CommentForm(FlaskForm):
-    stance = SelectField(_l("Your stance"), choices=_stance_choices, default="amend")
+    stance = SelectField(_l("Your stance"), choices=_stance_choices, default="amend",
+                         validators=[InputRequired(message=_l("Choose a stance."))])
     body = TextAreaField(
         _l("Your comment (up to %(limit)s characters)", limit=_number(BODY_LIMIT)),
         validators=[DataRequired(message=_l("Write a comment.")),
@@ -117,7 +124,7 @@ class ReplyForm(FlaskForm):
 
 
 class EditCommentForm(FlaskForm):
-    stance = SelectField(_l("Your stance"), choices=_stance_choices)
+    stance = SelectField(_l("Your stance"), choices=_stance_choices)  # none sent: kept
     body = TextAreaField(
         _l("Your comment (up to %(limit)s characters)", limit=_number(BODY_LIMIT)),
         validators=[DataRequired(message=_l("Write a comment.")),

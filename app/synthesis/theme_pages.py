@@ -24,7 +24,7 @@ from app.feedback.models import Comment
 from app.synthesis import forms, services, workspace
 from app.synthesis.blueprint import bp
 from app.synthesis.listing import campaign_letter_ids, theme_listing
-from app.synthesis.loading import editable, load_theme
+from app.synthesis.loading import editable, load_run, load_theme
 from app.synthesis.models import Theme, ThemeMember
 from app.synthesis.permissions import can_use_workspace
 
@@ -32,6 +32,12 @@ from app.synthesis.permissions import can_use_workspace
 @bp.route("/chair/runs/<int:run_id>/themes/<int:theme_id>")
 @require(can_use_workspace)
 def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
+    if db.session.get(Theme, theme_id) is None:  # merged away since the link was taken
+        run = load_run(run_id)
+        flash(gettext("The theme you opened is no longer there: it was merged into another "
+                      "theme, or its scope was run again. These are the run's themes now."),
+              "error")
+        return redirect(url_for("synthesis.run_page", run_id=run.id))
     theme = load_theme(theme_id)
     if theme.run_id != run_id:
         abort(404)

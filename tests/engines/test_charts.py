@@ -34,6 +34,9 @@ def test_the_description_names_the_counts() -> None:
     assert charts.describe({"support": 9, "oppose": 0, "amend": SMALL}, NAMES) == \
         "support 9, amend <5"
     assert charts.describe({}, NAMES) == "none"
+    categories = {"sme": "SME or start-up", "gpai": "General-purpose AI provider"}
+    assert charts.describe({"sme": 7, "gpai": 12}, categories) == \
+        "SME or start-up 7, general-purpose AI provider 12"
 
 
 def test_days_are_filled_and_scaled_to_the_busiest() -> None:

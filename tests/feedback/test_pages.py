@@ -312,3 +312,13 @@ def test_the_secretariat_pages_isolate_the_authors_name_in_their_sentence(
     auth.login(create_user(role="secretariat").email)
     page = client.get(f"/feedback/comments/{comment.id}/hide").get_data(as_text=True)
     assert "by <bdi>Eve \u202eevil</bdi>," in page
+
+
+def test_a_form_without_a_stance_is_refused_not_stored_as_amend(
+    client, auth, provision, participant
+):
+    auth.login(participant.email)
+    data = {"csrf_token": auth.csrf_token(form_url(provision)), "body": "No stance sent."}
+    response = client.post(form_url(provision), data=data)
+    assert "Choose a stance." in response.get_data(as_text=True)
+    assert db.session.scalars(select(Comment)).first() is None

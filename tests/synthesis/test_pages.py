@@ -411,6 +411,9 @@ def test_a_move_or_merge_naming_a_theme_gone_says_so_and_a_move_in_place_saves_n
                         data={"csrf_token": token, "rename-title": "Kept"})
     assert stale.status_code == 404
     assert "merged into another theme" in html.unescape(stale.get_data(as_text=True))
+    opened = client.get(f"/chair/runs/{run.id}/themes/{merged_away}")  # a link kept since
+    assert opened.status_code == 302 and opened.location.endswith(f"/chair/runs/{run.id}")
+    assert "no longer there" in _flash(client, opened)
     in_place = client.post(f"/chair/themes/{theme.id}/comments/{comment}/move",
                            data={"csrf_token": token, "target": theme.id})
     assert "Nothing to move" in _flash(client, in_place)
