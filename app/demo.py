@@ -220,7 +220,7 @@ def _answer_largest_themes(run: Any, successors: dict[int, list[str]], chair: Us
     themes = sorted(run.themes, key=lambda theme: -theme.size)[:2]
     themes += [t for t in run.themes if t not in themes and any(
         m.comment.author.email == "participant@plenary.example" for m in t.members)][:1]
-    given: set[str] = set()
+    given: dict[str, int] = {}
     for index, theme in enumerate(themes):
         provisions = Counter(m.comment.provision_id for m in theme.members)
         keys = successors.get(provisions.most_common(1)[0][0], []) if provisions else []
@@ -234,8 +234,8 @@ def _answer_largest_themes(run: Any, successors: dict[int, list[str]], chair: Us
             top = provisions.most_common(1)
             provision = db.session.get(Provision, top[0][0]) if top else None
             title = f"Comments on {provision.heading}" if provision else f"Theme {index + 1}"
-            title += f" ({index + 1})" if title in given else ""
-        given.add(title)
+            given[title] = given.get(title, 0) + 1
+            title += f" ({given[title]})" if given[title] > 1 else ""
         rename_theme(theme, title, actor=chair)
         respond(theme, outcome, reason, keys, actor=chair)
 

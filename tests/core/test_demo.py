@@ -59,7 +59,8 @@ def assert_public_titles_hold_no_private_words(connection: sqlite3.Connection) -
         if title.startswith("Comments on "):
             continue
         public = [f" {phrase_key(body)} " for (body,) in connection.execute(
-            "SELECT body FROM comments WHERE round_id = ? AND publish_consent = 1 "
+            "SELECT body || ' ' || coalesce(proposed_text, '') FROM comments "
+            "WHERE round_id = ? AND publish_consent = 1 "
             "AND hidden_at IS NULL AND status != 'withdrawn'", (round_id,))]
         for part in title.split(" and "):
             assert any(f" {phrase_key(part)} " in text for text in public), title
