@@ -325,6 +325,16 @@ def test_a_name_most_themes_mention_stays_a_candidate_of_the_theme_that_is_about
     assert not any(p.key == "ai office" for pool in pools for p in pool)
 
 
+def test_a_verb_in_ing_after_is_or_are_starts_no_candidate_but_a_gerund_subject_does():
+    text = "Several jurisdictions are converging on model documentation templates."
+    found = candidate_phrases(text, usage=word_usage([text]))
+    assert "model documentation templates" in found
+    assert not [p for p in found if "converging" in p], found
+    text = "Testing for bias is missing. The reporting is slow, reporting is late."
+    found = candidate_phrases(text, usage=word_usage([text]))
+    assert "Testing for bias" in found and "reporting" in found
+
+
 def test_quotation_marks_end_a_candidate_phrase_and_no_candidate_keeps_one():
     text = ("The 'without prejudice' clause protects developing common standards' work; "
             "the ‘opt-out’ register stays, and the provider's duty too.")
