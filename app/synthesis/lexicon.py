@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being", "am"})
+
 _NOT_IN_TITLES = frozenset(
     {"please", "also", "already", "still", "clearly", "simply", "just", "really", "need",
      "needs", "want", "ask", "asks", "propose", "suggest", "support", "welcome", "agree",
@@ -144,6 +146,23 @@ def filler_ing(word: str) -> bool:
     """Whether `word` (lower case) is the "-ing" form of a verb that is no part of a title
     ("allowing", "making"): it may modify a noun ("existing datasets"), never end a phrase."""
     return word.endswith("ing") and bool(_NOT_IN_TITLES & {word[:-3], word[:-3] + "e"})
+
+
+def participle_here(words: list[str], i: int, usage: Usage) -> bool:
+    """Whether words[i] is a verb in "-ing" after "is", "are"... ("are converging on
+    templates"): followed by no content word and never used as a noun in the scope ("the
+    reporting"), it is no part of a title. (Opening a clause, it is more often a noun:
+    "Testing for bias is missing".)"""
+    word = words[i].lower()
+    return (
+        word.endswith("ing")
+        and usage.nouns is not None
+        and word not in usage.nouns
+        and i > 0
+        and words[i - 1].lower() in _BE
+        and i + 1 < len(words)
+        and not content(words[i + 1])
+    )
 
 
 def verb_here(before: list[str], word: str, usage: Usage) -> bool:

@@ -30,6 +30,7 @@ from app.synthesis.lexicon import (
     filler_ing,
     label,
     name_like,
+    participle_here,
     plural_like,
     singular,
     verb_here,
@@ -72,7 +73,6 @@ _AUXILIARIES = frozenset(
     {"will", "would", "should", "must", "can", "could", "may", "might", "shall", "do", "does",
      "did"}
 )  # fmt: skip
-_BE = frozenset({"is", "are", "was", "were", "be", "been", "being", "am"})
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "each", "every"})
 # Words naming the text under consultation ("this measure", "the code"): every theme uses them
 # alike, so alone they never make a title (in a phrase they may: "security measures").
@@ -132,7 +132,7 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
                 and (i or lower not in usage.also_verbs)
                 and (start is not None or not verb_here(words[i - 1 : i], lower, usage))
                 and i not in asked
-                and not _participle(words, i, usage)
+                and not participle_here(words, i, usage)
             ):
                 start = i if start is None else start
                 if plural_like(lower) and not _name_goes_on(words, i):  # a plural ends its
@@ -160,23 +160,6 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
         for phrase, whole in found
         if _no_repeats(phrase) and phrase_key(phrase) not in _DOCUMENT
     ]
-
-
-def _participle(words: list[str], i: int, usage: Usage) -> bool:
-    """Whether words[i] is a verb in "-ing" after "is", "are"... ("are converging on
-    templates"): followed by no content word and never used as a noun in the scope ("the
-    reporting"), it is no part of a title. (Opening a clause, it is more often a noun:
-    "Testing for bias is missing".)"""
-    word = words[i].lower()
-    return (
-        word.endswith("ing")
-        and usage.nouns is not None
-        and word not in usage.nouns
-        and i > 0
-        and words[i - 1].lower() in _BE
-        and i + 1 < len(words)
-        and not content(words[i + 1])
-    )
 
 
 def phrase_pools(
