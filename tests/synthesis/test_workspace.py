@@ -139,10 +139,21 @@ def test_a_split_stays_split_after_a_re_run_with_its_mark_and_answer(feedback: A
     assert len(again.themes) == len(run.themes)
 
 
-def test_a_comment_withdrawn_after_a_run_leaves_it_and_its_figures(feedback: Any) -> None:
+@pytest.mark.parametrize("inline", [True, False])
+def test_a_comment_withdrawn_after_a_run_leaves_it_and_its_figures(
+    feedback: Any, inline: bool, monkeypatch: Any
+) -> None:
     # "Shown to nobody else, no longer counted, grouped or answered": also in a run made before.
+    # A large run's figures are recomputed by a queued task (run inline here, HUEY_IMMEDIATE).
     from app.feedback import services as feedback_services
+    from app.synthesis import listeners
 
+    queued: list[tuple[int, int]] = []
+    task = listeners.refresh_after_withdrawal
+    monkeypatch.setattr(listeners, "refresh_after_withdrawal",
+                        lambda *args: (queued.append(args), task(*args)))
+    if not inline:
+        monkeypatch.setattr(listeners, "INLINE_REFRESH", 5)
     run = _run(feedback)
     theme = _theme_with(run, "sme")
     size, gone = theme.size, theme.members[0].comment
@@ -160,6 +171,10 @@ def test_a_comment_withdrawn_after_a_run_leaves_it_and_its_figures(feedback: Any
     listed = [c for t in named["themes"] for c in t["comments"]] + named["unassigned"]
     assert gone.name not in listed and gone.id not in listed
     assert run.message.startswith(f"{len(run.members)} comments")
+    assert queued == ([] if inline else [(run.id, gone.id)])
+    kept = theme.members[0].comment  # a task that came before the withdrawal was committed
+    with pytest.raises(listeners.NotYetCommitted):
+        task.call_local(run.id, kept.id)
 
 
 def test_a_theme_of_identical_comments_cannot_be_split(
