@@ -304,7 +304,7 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
 
 def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     """A new personal API token; the secret is returned once and only its hash is kept."""
-    name = name.strip() or "API token"
+    name = "API token" if blank(name) else name.strip()
     secret = "pln_" + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name[:100], prefix=secret[:10], token_hash=digest(secret))
     db.session.add(token)

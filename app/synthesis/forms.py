@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.feedback.forms import Limit
+from app.feedback.forms import Limit, Shows
 from app.feedback.models import DECISION_REASON_LIMIT, DECISIONS
 from app.synthesis.models import OUTCOME_LABELS, OUTCOMES
 from app.synthesis.workspace import NOTE_LIMIT, REASON_LIMIT, TITLE_LIMIT
@@ -79,7 +79,7 @@ class RespondForm(FlaskForm):
     )
     reason = TextAreaField(
         _l("Reason"),
-        validators=[DataRequired(message=_l("Give a reason.")),
+        validators=[DataRequired(message=_l("Give a reason.")), Shows(_l("Give a reason.")),
                     Limit(_l("The reason"), REASON_LIMIT)],
         render_kw={"data-maxlength": REASON_LIMIT},
     )
@@ -94,7 +94,8 @@ class RespondForm(FlaskForm):
 
 
 class CodebookForm(FlaskForm):
-    title = StringField(_l("Theme title"), validators=[DataRequired(), Length(max=TITLE_LIMIT)])
+    title = StringField(_l("Theme title"), validators=[
+        DataRequired(), Shows(_l("Give the theme a title.")), Length(max=TITLE_LIMIT)])
     description = StringField(_l("One-line description"), validators=[Length(max=NOTE_LIMIT)])
     submit = SubmitField(_l("Add to codebook"))
 

@@ -139,10 +139,12 @@ def note(theme_id: int) -> ResponseReturnValue:
     form = forms.NoteForm(prefix="note")
     if not form.validate_on_submit():
         return _show(theme, 400, note=form)
+    had = bool(theme.identity.note)
     return _act(theme, lambda: workspace.set_note(theme, form.note.data or "",
                                                   actor=current_user),
                 lambda _: gettext("Saved: the note for the chairs.") if theme.identity.note
-                else gettext("Saved: the note was removed."))
+                else gettext("Saved: the note was removed.") if had
+                else gettext("Nothing to save: the theme has no note."))
 
 
 @bp.route("/chair/themes/<int:theme_id>/relevance", methods=["POST"])

@@ -51,3 +51,12 @@ def test_someone_elses_token_cannot_be_revoked(client, auth, create_user):
     assert response.status_code == 404
     db.session.refresh(token)
     assert token.revoked_at is None
+
+
+def test_a_token_name_that_shows_nothing_gets_the_default_name(create_user):
+    from app.accounts import services
+
+    owner = create_user("owner@example.org")
+    for name in ("", "  ", "\u200b\u2060", "\u202e"):
+        token, _ = services.create_token(owner, name)
+        assert token.name == "API token"

@@ -452,6 +452,17 @@ def test_every_edit_says_what_was_saved(client: Any, chair: Any, feedback: Any,
     assert refused.status_code == 400  # shown again with the field's error, nothing lost
     assert 'id="respond-reason-error"' in refused.get_data(as_text=True)
     assert "Give a reason." in refused.get_data(as_text=True)
+    invisible = client.post(f"/chair/themes/{first.id}/respond", data={
+        "csrf_token": token, "respond-outcome": "not_taken_up", "respond-reason": "\u200b\u2060",
+        "respond-provisions": ["sme-forms"]})
+    page = invisible.get_data(as_text=True)
+    assert invisible.status_code == 400 and 'id="respond-reason-error"' in page
+    for value in ("not_taken_up", "sme-forms"):  # the outcome and the provision stay ticked
+        tag = re.search(rf'<input[^>]*value="{value}"[^>]*>', page)
+        assert tag and "checked" in tag.group(0), value
+    nothing = client.post(f"/chair/themes/{second.id}/note",
+                          data={"csrf_token": token, "note-note": "\u200b"})
+    assert "Nothing to save: the theme has no note." in _flash(client, nothing)
 
 
 def test_response_provisions_are_checkboxes_not_a_multiple_select(
