@@ -180,6 +180,7 @@ def summariser_privacy(run_id: int) -> ResponseReturnValue:
 def codebook(run_id: int) -> ResponseReturnValue:
     run = load_run(run_id)
     form = forms.CodebookForm()
+    status = 400 if request.method == "POST" else 200  # refused, shown again with the text
     if form.validate_on_submit():
         try:
             workspace.add_codebook_entry(run.round, run.scope_key, form.title.data or "",
@@ -192,7 +193,7 @@ def codebook(run_id: int) -> ResponseReturnValue:
             flash(translated(error.message), "error")
     entries = workspace.codebook(run.round, run.scope_key)
     return render_template("synthesis/codebook.html", run=run, form=form, entries=entries,
-                           scope=services.scope_of(run))
+                           scope=services.scope_of(run)), status
 
 
 @bp.route("/chair/runs/<int:run_id>/codebook/<int:entry_id>/delete", methods=["POST"])

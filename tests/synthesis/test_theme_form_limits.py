@@ -86,3 +86,18 @@ def test_a_relevance_toggle_other_than_0_or_1_is_refused_with_a_message(
     assert response.status_code == 400
     assert "Le formulaire n’a pas été compris" in response.get_data(as_text=True)
     assert theme.identity.not_relevant is False
+
+
+def test_a_refused_codebook_title_or_unknown_provision_is_400_with_its_error(
+    client: Any, auth: Any, theme_path: Any, why: Any
+) -> None:
+    theme, path = theme_path
+    url = f"/chair/runs/{why.run.id}/codebook"
+    typed = "Ein Titel " + "x" * TITLE_LIMIT
+    refused = client.post(url, data={"csrf_token": auth.csrf_token(url), "title": typed})
+    assert refused.status_code == 400 and typed in refused.get_data(as_text=True)
+    unknown = client.post(f"/chair/themes/{theme.id}/respond", data={
+        "csrf_token": auth.csrf_token(path), "respond-outcome": "accepted",
+        "respond-reason": "Done.", "respond-provisions": ["no-such-provision"]})
+    assert unknown.status_code == 400
+    assert 'id="respond-provisions-error"' in unknown.get_data(as_text=True)
