@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -222,3 +222,18 @@ def singular(word: str) -> str:
     if word.endswith(("sses", "shes", "ches", "xes", "zes")):
         return word[:-2]
     return word[:-1]
+
+
+def owns_name(
+    key: str, theme: int, users: list[dict[str, set[int]]], voices: list[list[tuple[str, int]]]
+) -> bool:
+    """Whether a name most themes use (the AI Office) is still this theme's own: used by at
+    least half its comments, and more than twice as often as by the other themes' comments."""
+
+    def used(themes: Sequence[int]) -> tuple[float, float]:
+        held = sum(voices[t][v][1] for t in themes for v in users[t].get(key, ()))
+        return held, sum(n for t in themes for _, n in voices[t])
+
+    held, size = used([theme])
+    other, rest = used([t for t in range(len(voices)) if t != theme])
+    return held * 2 >= size and held * rest > 2 * other * size

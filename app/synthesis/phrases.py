@@ -30,6 +30,7 @@ from app.synthesis.lexicon import (
     filler_ing,
     label,
     name_like,
+    owns_name,
     participle_here,
     plural_like,
     singular,
@@ -173,7 +174,7 @@ def phrase_pools(
     comments as it has). `context` (the provision) only helps tell verbs from nouns. No
     phrase mostly cut before the noun it modifies ("large cloud" in "large cloud providers"),
     nor a name at least half the themes use (at least two: "the AI Office"), which says
-    nothing about any one of them, unless one theme is clearly its own (see _owns)."""
+    nothing about any one of them, unless one theme is clearly its own (see lexicon.owns_name)."""
     voices = [voice_groups(texts) for texts in theme_texts]
     usage = word_usage([*context, *(text for group in voices for text, _ in group)])
     written: dict[str, Counter[str]] = {}
@@ -199,13 +200,16 @@ def phrase_pools(
         {
             k: ids
             for k, ids in used.items()
-            if k not in dropped and (k not in common or _owns(k, t, users, voices))
+            if k not in dropped and (k not in common or owns_name(k, t, users, voices))
         }
         for t, used in enumerate(users)
     ]
+    # A campaign's phrase weighs as its letters that use it (not the first letter's sender).
+    letters = [_letter_keys(texts, max_words, usage) for texts in theme_texts]
     support = [
-        {key: float(sum(group[v][1] for v in ids)) for key, ids in used.items()}
-        for group, used in zip(voices, users, strict=True)
+        {key: float(sum(letters[t][v][key] if v in letters[t] else group[v][1] for v in ids))
+         for key, ids in used.items()}
+        for t, (group, used) in enumerate(zip(voices, users, strict=True))
     ]
     overall: Counter[str] = Counter()
     for weights in support:
@@ -237,21 +241,6 @@ def phrase_pools(
             ]
         )
     return pools
-
-
-def _owns(
-    key: str, theme: int, users: list[dict[str, set[int]]], voices: list[list[tuple[str, int]]]
-) -> bool:
-    """Whether a name most themes use (the AI Office) is still this theme's own: used by at
-    least half its comments, and more than twice as often as by the other themes' comments."""
-
-    def used(themes: Sequence[int]) -> tuple[float, float]:
-        held = sum(voices[t][v][1] for t in themes for v in users[t].get(key, ()))
-        return held, sum(n for t in themes for _, n in voices[t])
-
-    held, size = used([theme])
-    other, rest = used([t for t in range(len(voices)) if t != theme])
-    return held * 2 >= size and held * rest > 2 * other * size
 
 
 def word_spread(theme_texts: Sequence[Sequence[str]]) -> dict[str, float]:
@@ -289,6 +278,21 @@ def voice_groups(texts: Sequence[str]) -> list[tuple[str, int]]:
         for i in group[1:]:
             del size[i]
     return [(distinct[i], n) for i, n in size.items()]
+
+
+def _letter_keys(texts: Sequence[str], max_words: int, usage: Usage) -> dict[int, Counter[str]]:
+    """How many comments of each voice (of voice_groups) that is a campaign of several
+    distinct letters use each phrase (by key)."""
+    counts = Counter(texts)
+    distinct = list(counts)
+    groups = {group[0]: group for group in duplicate_members(distinct) if len(group) > 1}
+    grouped = {i for group in groups.values() for i in group[1:]}
+    out: dict[int, Counter[str]] = {}
+    for v, i in enumerate(i for i in range(len(distinct)) if i not in grouped):
+        for j in groups.get(i, ()):
+            keys = {phrase_key(p) for p, _ in _candidates(distinct[j], max_words, usage)}
+            out.setdefault(v, Counter()).update(dict.fromkeys(keys, counts[distinct[j]]))
+    return out
 
 
 def _written(forms: Counter[str]) -> str:

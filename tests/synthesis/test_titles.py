@@ -335,6 +335,18 @@ def test_a_verb_in_ing_after_is_or_are_starts_no_candidate_but_a_gerund_subject_
     assert "Testing for bias" in found and "reporting" in found
 
 
+def test_a_campaign_weighs_as_its_letters_in_shared_phrases_not_in_one_sender_name():
+    template = ("writing as {}, we ask that the opt-out register covers every crawler operated "
+                "for model training, with the register published in full.")
+    senders = ["a composer", "a poet", "a photographer", "an illustrator", "a novelist"]
+    letters = [template.format(f"{who} from Harbour Town") if i == 0 else template.format(who)
+               for i, who in enumerate(senders)]
+    (pool,) = phrase_pools([[*letters, "Crawlers ignore the register."]])
+    support = {p.key: p.support for p in pool}
+    assert support["opt-out register"] == 5  # every letter
+    assert support.get("harbour town", 1) == 1  # the first letter's own words
+
+
 def test_quotation_marks_end_a_candidate_phrase_and_no_candidate_keeps_one():
     text = ("The 'without prejudice' clause protects developing common standards' work; "
             "the ‘opt-out’ register stays, and the provider's duty too.")
