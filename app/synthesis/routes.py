@@ -191,6 +191,7 @@ def codebook(run_id: int) -> ResponseReturnValue:
         except DomainError as error:
             db.session.rollback()
             flash(translated(error.message), "error")
+            status = error.status  # 409 for a title the codebook has
     entries = workspace.codebook(run.round, run.scope_key)
     return render_template("synthesis/codebook.html", run=run, form=form, entries=entries,
                            scope=services.scope_of(run)), status
