@@ -62,6 +62,20 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+# Form fields never shown back on an error page: secrets, and what the page itself sent.
+_NOT_ECHOED = ("password", "token", "csrf", "secret")
+
+
+def typed_texts() -> list[str]:
+    """The free text a refused POST carried (a comment, an answer, a note), to show it back on
+    the error page so that nothing typed is lost; never a password, token or CSRF field."""
+    if request.method != "POST" or not request.form:
+        return []
+    return [value for key, value in request.form.items(multi=True)
+            if not any(word in key.lower() for word in _NOT_ECHOED)
+            and len(value.strip()) >= 20 and " " in value.strip()]
+
+
 def error_response(status: int, message: str | None = None, detail: Any = None) -> Response:
     """A JSON error under /api (in English, as the API is described), an HTML page elsewhere
     (in the reader's language where the message is in the catalogue)."""
@@ -75,6 +89,7 @@ def error_response(status: int, message: str | None = None, detail: Any = None) 
                 status=status,
                 title=gettext(TITLES.get(status, ERROR)),
                 message=translated(message),
+                typed=typed_texts() if status != 413 else [],
             )
         )
     response.status_code = status

@@ -411,6 +411,13 @@ def test_a_move_or_merge_naming_a_theme_gone_says_so_and_a_move_in_place_saves_n
                         data={"csrf_token": token, "rename-title": "Kept"})
     assert stale.status_code == 404
     assert "merged into another theme" in html.unescape(stale.get_data(as_text=True))
+    typed = "Our answer, typed while another chair merged the theme away."
+    lost = client.post(f"/chair/themes/{merged_away}/respond", data={
+        "csrf_token": token, "respond-outcome": "accepted", "respond-reason": typed,
+        "password": "a secret phrase typed here"})
+    page = html.unescape(lost.get_data(as_text=True))
+    assert lost.status_code == 404 and "What you typed" in page
+    assert typed in page and "a secret phrase" not in page  # shown back, never a password
     opened = client.get(f"/chair/runs/{run.id}/themes/{merged_away}")  # a link kept since
     assert opened.status_code == 302 and opened.location.endswith(f"/chair/runs/{run.id}")
     assert "no longer there" in _flash(client, opened)
