@@ -21,7 +21,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.synthesis.duplicates import duplicate_members
 from app.synthesis.lexicon import (
     BREAK,
     TOKEN,
@@ -37,6 +36,7 @@ from app.synthesis.lexicon import (
     verb_here,
     word_usage,
 )
+from app.synthesis.voices import as_voices, voice_letters
 
 MAX_WORDS = 5
 CANDIDATES = 40  # phrases per theme worth embedding (the lexically strongest)
@@ -175,7 +175,8 @@ def phrase_pools(
     phrase mostly cut before the noun it modifies ("large cloud" in "large cloud providers"),
     nor a name at least half the themes use (at least two: "the AI Office"), which says
     nothing about any one of them, unless one theme is clearly its own (see lexicon.owns_name)."""
-    voices = [voice_groups(texts) for texts in theme_texts]
+    letters = [voice_letters(texts) for texts in theme_texts]
+    voices = [as_voices(theme) for theme in letters]
     usage = word_usage([*context, *(text for group in voices for text, _ in group)])
     written: dict[str, Counter[str]] = {}
     whole: Counter[tuple[str, bool]] = Counter()
@@ -205,10 +206,11 @@ def phrase_pools(
         for t, used in enumerate(users)
     ]
     # A campaign's phrase weighs as its letters that use it (not the first letter's sender).
-    letters = [_letter_keys(texts, max_words, usage) for texts in theme_texts]
+    campaigns = [{v: _campaign_keys(group, max_words, usage) for v, group in enumerate(theme)
+                  if len(group) > 1} for theme in letters]
     support = [
-        {key: float(sum(letters[t][v][key] if v in letters[t] else group[v][1] for v in ids))
-         for key, ids in used.items()}
+        {key: float(sum(campaigns[t][v][key] if v in campaigns[t] else group[v][1]
+                        for v in ids)) for key, ids in used.items()}
         for t, (group, used) in enumerate(zip(voices, users, strict=True))
     ]
     overall: Counter[str] = Counter()
@@ -267,32 +269,13 @@ def content_keys(phrase: str) -> set[str]:
     return {singular(w.lower()) for w in TOKEN.findall(phrase) if content(w)}
 
 
-def voice_groups(texts: Sequence[str]) -> list[tuple[str, int]]:
-    """Each voice of `texts` (a distinct text, a campaign's copies once, as its first copy)
-    with the number of comments it stands for."""
-    counts = Counter(texts)
-    distinct = list(counts)
-    size = {i: counts[text] for i, text in enumerate(distinct)}
-    for group in duplicate_members(distinct):
-        size[group[0]] = sum(counts[distinct[i]] for i in group)
-        for i in group[1:]:
-            del size[i]
-    return [(distinct[i], n) for i, n in size.items()]
-
-
-def _letter_keys(texts: Sequence[str], max_words: int, usage: Usage) -> dict[int, Counter[str]]:
-    """How many comments of each voice (of voice_groups) that is a campaign of several
-    distinct letters use each phrase (by key)."""
-    counts = Counter(texts)
-    distinct = list(counts)
-    groups = {group[0]: group for group in duplicate_members(distinct) if len(group) > 1}
-    grouped = {i for group in groups.values() for i in group[1:]}
-    out: dict[int, Counter[str]] = {}
-    for v, i in enumerate(i for i in range(len(distinct)) if i not in grouped):
-        for j in groups.get(i, ()):
-            keys = {phrase_key(p) for p, _ in _candidates(distinct[j], max_words, usage)}
-            out.setdefault(v, Counter()).update(dict.fromkeys(keys, counts[distinct[j]]))
-    return out
+def _campaign_keys(letters: list[tuple[str, int]], max_words: int, usage: Usage) -> Counter[str]:
+    """How many comments of a campaign's `letters` use each phrase (by key)."""
+    used: Counter[str] = Counter()
+    for text, n in letters:
+        used.update(dict.fromkeys({phrase_key(p) for p, _ in _candidates(text, max_words, usage)},
+                                  n))
+    return used
 
 
 def _written(forms: Counter[str]) -> str:

@@ -37,9 +37,9 @@ from app.synthesis.phrases import (
     content_keys,
     phrase_pools,
     stems,
-    voice_groups,
     word_spread,
 )
+from app.synthesis.voices import voice_groups
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 

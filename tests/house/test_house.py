@@ -42,6 +42,7 @@ PURE_ENGINES = frozenset({
     "app.drafting.rewrites", "app.drafting.coverage", "app.drafting.sentences",
     "app.drafting.structure", "app.drafting.confidence", "app.synthesis.themes",
     "app.synthesis.noise", "app.synthesis.titles", "app.synthesis.seeding",
+    "app.synthesis.phrases", "app.synthesis.lexicon", "app.synthesis.voices",
 })  # fmt: skip
 IMPURE_PREFIXES = ("flask", "flask_", "sqlalchemy", "app.core", "werkzeug")
 

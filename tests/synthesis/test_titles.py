@@ -17,11 +17,11 @@ from app.synthesis.phrases import (
     candidate_phrases,
     phrase_pools,
     stems,
-    voice_groups,
     word_spread,
     word_usage,
 )
 from app.synthesis.titles import describe_themes, theme_titles
+from app.synthesis.voices import voice_groups
 
 EMBED = HashingEmbedder().encode
 DEADLINE = [
