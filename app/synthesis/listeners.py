@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 
 from app.core import hooks
 from app.core.db import db
-from app.core.tasks import QUEUE_ERRORS, app_task, huey
+from app.core.tasks import QUEUE_ERRORS, app_task
 from app.feedback.models import Comment
 from app.synthesis.models import CampaignGroup, CampaignMember, SynthesisRun, ThemeMember
 
@@ -82,8 +82,7 @@ def refresh_after_withdrawal(run_id: int, comment_id: int) -> None:
     if run is None or run.status != "done":
         return
     refresh_run(run)
-    if not huey.immediate:  # run inline (tests), the withdrawal's request commits it
-        db.session.commit()
+    db.session.commit()
 
 
 def connect() -> None:

@@ -156,14 +156,14 @@ def _titles(
     chosen: list[np.ndarray] = []
 
     def score(raw: np.ndarray, t: int, texts: list[str], support: list[float],
-              centred: np.ndarray, lone: Sequence[bool] | None = None) -> np.ndarray:
+              centred: np.ndarray, lone: Sequence[bool] = ()) -> np.ndarray:
         own = unit_rows(raw - mean)
         value = _relevance(own, centred, t)
         value += SUPPORT * np.log1p(np.asarray(support, dtype=np.float64))
         value += ANCHOR * (raw @ anchors[t])
         value -= PROVISION_PENALTY * np.array([_share(text, own_words) for text in texts])
         value -= COMMON_PENALTY * np.array([_spread(text, spread) for text in texts])
-        value -= LONE_PENALTY * np.asarray(lone if lone else np.zeros(len(texts)), float)
+        value -= LONE_PENALTY * np.asarray(lone or [False] * len(texts), float)
         if chosen:
             value -= DIVERSITY * (own @ np.stack(chosen).T).max(axis=1)
         return value
