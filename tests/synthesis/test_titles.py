@@ -292,6 +292,21 @@ def test_a_run_starts_on_no_word_the_scope_writes_as_a_verb_there():
     ]
 
 
+def test_a_word_the_scope_writes_as_a_verb_starts_no_run_after_not():
+    usage = word_usage(
+        [
+            "Models that do not change between releases need no new documentation.",
+            "Any change of the model is documented; the model changed twice.",
+            "Count compute, not parameter count, as the parameter count misleads.",
+        ]
+    )
+    found = candidate_phrases("Models that do not change between releases.", usage=usage)
+    assert "releases" in found
+    assert not any(p.lower().startswith("change") for p in found)
+    # A noun the scope never writes as a verb stays a phrase after "not".
+    assert "parameter count" in candidate_phrases("Compute, not parameter count.", usage=usage)
+
+
 def test_a_name_most_themes_mention_is_no_candidate_but_one_theme_own_name_is():
     themes = [
         ["The AI Office should set the threshold.", "Ask the AI Office about the threshold."],
