@@ -1,5 +1,6 @@
-"""Read the hand-written consultation set (bench/data/consultation/*.txt, format in its README)
-and the older bench/data/labelled_comments.jsonl with its theme descriptions, and recombine the
+"""Read the hand-written consultation set (bench/data/consultation/*.txt, format in its README),
+the two held-out sets written in the same format (bench/data/heldout*/) and the older
+bench/data/labelled_comments.jsonl with its theme descriptions, and recombine the consultation
 set into a large multi-measure scope."""
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
 CONSULTATION = DATA / "consultation"
+# Written by writers who never read the engines, after the titles' weights were chosen (see
+# docs/synthesis.md for what was chosen on them since).
+HELD_OUT = DATA / "heldout"
+HELD_OUT_2 = DATA / "heldout2"
 OLD_SET = DATA / "labelled_comments.jsonl"
 OLD_THEMES = DATA / "labelled_comments_themes.json"
 NOISE = "noise"
@@ -76,11 +81,12 @@ def parse(path: Path) -> tuple[Measure, list[dict]]:
     return measure, rows
 
 
-def load_consultation() -> tuple[dict[str, Measure], list[dict]]:
-    """The hand-written set: measures by key, and every row in file order."""
+def load_consultation(directory: Path = CONSULTATION) -> tuple[dict[str, Measure], list[dict]]:
+    """A hand-written set (the consultation set unless `directory` names another, such as
+    HELD_OUT): measures by key, and every row in file order."""
     measures: dict[str, Measure] = {}
     rows: list[dict] = []
-    for path in sorted(CONSULTATION.glob("*.txt")):
+    for path in sorted(directory.glob("*.txt")):
         measure, found = parse(path)
         measures[measure.key] = measure
         rows.extend(found)

@@ -18,7 +18,13 @@ import numpy as np
 from app.embedding.engine import unit_rows
 from app.synthesis.clustering import Clustering, _check, _renumbered
 from app.synthesis.noise import noise_mask
-from app.synthesis.themes import find_themes, spectral_coordinates, theme_points, voices
+from app.synthesis.themes import (
+    find_themes,
+    point_space,
+    spectral_coordinates,
+    theme_points,
+    voices,
+)
 
 LLOYD_ROUNDS = 50
 ANCHOR_MATCH = 0.8  # an unseeded theme this close to a chair's theme's old centre is it
@@ -73,9 +79,15 @@ def seeded_themes(
         return SeededThemes(empty, ())
     point_of, points = voices(matrix, texts, keep)
     point_seed = _point_seeds(keep, point_of, seeds)
-    start = theme_points(matrix[points], min_theme_size=min_theme_size, seed=seed)
+    point_texts = [texts[i] for i in points]
+    start = theme_points(matrix[points], point_texts, min_theme_size=min_theme_size, seed=seed)
     point_theme, theme_ids = seeded_points(
-        matrix[points], start, point_seed, seed=seed, anchors=anchors or {}
+        matrix[points],
+        start,
+        point_seed,
+        seed=seed,
+        anchors=anchors or {},
+        space=point_space(matrix[points], point_texts, seed=seed),
     )
     labels[keep] = point_theme[point_of]
     k = len(theme_ids)
@@ -95,9 +107,12 @@ def seeded_points(
     *,
     seed: int = 0,
     anchors: Mapping[int, np.ndarray] | None = None,
+    space: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[int | None]]:
     """Seeded k-means over distinct `points` from an unseeded theme per point (`start`):
-    (theme of each point, chair's id of each theme or None)."""
+    (theme of each point, chair's id of each theme or None). The k-means runs in the space
+    `start` was found in (`space`, one row per point; default the points themselves); anchors
+    and the seeds' close neighbours are read on the points' embeddings."""
     seed_ids = sorted(set(point_seed.values()))
     grown = _anchored(points, start, {i: a for i, a in (anchors or {}).items() if i in seed_ids})
     # A seed names the theme it sits in (a pin), unless its chair's theme is anchored
@@ -107,7 +122,8 @@ def seeded_points(
     free = [t for t in range(int(start.max()) + 1) if t not in claimed]
     theme_ids: list[int | None] = [*seed_ids, *[None] * len(free)]
     centred = unit_rows(points.astype(np.float64) - points.mean(axis=0))
-    space = unit_rows(spectral_coordinates(centred, max(len(theme_ids), 2), seed))
+    joined = centred if space is None else unit_rows(space - space.mean(axis=0))
+    space = unit_rows(spectral_coordinates(joined, max(len(theme_ids), 2), seed))
     fixed = np.full(len(points), -1, dtype=np.int64)
     for p, theme_id in point_seed.items():
         fixed[p] = seed_ids.index(theme_id)

@@ -1,14 +1,16 @@
 """Find the themes a careful coder would make in a scope of comments.
 
-Method (measured on bench/data/consultation and bench/data/labelled_comments.jsonl, see
-bench/bench_synthesis_quality.py):
+Method (measured on bench/data/consultation, bench/data/labelled_comments.jsonl and two sets
+written blind, bench/data/heldout*, see bench/bench_synthesis_quality.py):
 
 1. Noise is set aside (noise.py): content-free and isolated comments get -1.
 2. Campaigns count once: near-identical letters (duplicates.py) and identical texts collapse
    into one point, so twenty copies of a letter cannot claim a theme of their own or pull two
    themes together; every copy then takes the theme of its letter.
 3. The points are centred on the scope's mean and re-normalised: every comment on a measure
-   shares the measure's direction, and what tells themes apart is what is left.
+   shares the measure's direction, and what tells themes apart is what is left. Beside each
+   point go the words its comment shares with others (lexical.py: TF-IDF, reduced, centred,
+   weighing 0.75 of the embedding), which tell apart aspects the embedding places together.
 4. Spectral embedding of the cosine k-nearest-neighbour graph, then k-means (weighted) in the
    first k eigenvectors, for each candidate k.
 5. k: themes of consultation feedback overlap, so the silhouette is flat and noisy across k; it
@@ -37,6 +39,7 @@ from sklearn.neighbors import kneighbors_graph
 from app.embedding.engine import unit_rows
 from app.synthesis.clustering import Clustering, _check, _renumbered
 from app.synthesis.duplicates import duplicate_members
+from app.synthesis.lexical import with_words
 from app.synthesis.noise import noise_mask
 
 MAX_THEMES = 50
@@ -84,7 +87,9 @@ def find_themes(
     if len(keep) == 0:
         return Clustering(tuple(labels.tolist()), np.zeros((0, dim), np.float32), 0)
     point_of, points = voices(matrix, texts, keep)
-    point_theme = theme_points(matrix[points], min_theme_size=min_theme_size, seed=seed)
+    point_theme = theme_points(
+        matrix[points], [texts[i] for i in points], min_theme_size=min_theme_size, seed=seed
+    )
     labels[keep] = point_theme[point_of]
     k = int(point_theme.max()) + 1
     centroids = unit_rows(np.stack([matrix[labels == t].mean(axis=0) for t in range(k)]))
@@ -109,16 +114,35 @@ def voices(
     return inverse.reshape(-1), keep[leader[first]]
 
 
-def theme_points(points: np.ndarray, *, min_theme_size: int = 2, seed: int = 0) -> np.ndarray:
-    """Theme (0..k-1) of each distinct point, each point one voice."""
+def theme_points(
+    points: np.ndarray,
+    texts: Sequence[str] | None = None,
+    *,
+    min_theme_size: int = 2,
+    seed: int = 0,
+) -> np.ndarray:
+    """Theme (0..k-1) of each distinct point, each point one voice; with the points' `texts`,
+    the words they share weigh beside their embeddings (lexical.py) up to DIRECT_LIMIT points."""
     n = len(points)
     if n < 3:
         return np.zeros(n, dtype=np.int64)
-    weights = np.ones(n)
-    nodes, node_of = unit_rows(points.astype(np.float64)), np.arange(n)
+    weights, node_of = np.ones(n), np.arange(n)
     if n > DIRECT_LIMIT:
         nodes, weights, node_of = _micro(points, seed)
+    else:
+        nodes = point_space(points, texts, seed=seed)
     return theme_nodes(nodes, weights, n, min_theme_size=min_theme_size, seed=seed)[node_of]
+
+
+def point_space(
+    points: np.ndarray, texts: Sequence[str] | None = None, *, seed: int = 0
+) -> np.ndarray:
+    """The space up to DIRECT_LIMIT distinct points are themed in: their unit embeddings,
+    joined with the words of their `texts` if given (lexical.with_words)."""
+    nodes = unit_rows(points.astype(np.float64))
+    if texts is None or len(points) > DIRECT_LIMIT:
+        return nodes
+    return with_words(nodes, texts, seed=seed)
 
 
 def theme_nodes(
