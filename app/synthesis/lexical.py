@@ -18,6 +18,7 @@ comments or fewer); larger scopes are themed on their embeddings' micro-clusters
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -54,7 +55,9 @@ def _word_vectors(texts: Sequence[str], seed: int) -> np.ndarray | None:
     dims = min(LEXICAL_DIMS, counts.shape[0] - 1, counts.shape[1] - 1)
     if dims < 1:
         return None
-    return TruncatedSVD(dims, random_state=seed).fit_transform(counts)
+    with warnings.catch_warnings():  # texts sharing only a word or two: no variance to rank
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return TruncatedSVD(dims, random_state=seed).fit_transform(counts)
 
 
 def _centred(rows: np.ndarray) -> np.ndarray:
