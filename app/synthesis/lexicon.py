@@ -170,14 +170,16 @@ def participle_here(words: list[str], i: int, usage: Usage) -> bool:
 def verb_here(before: list[str], word: str, usage: Usage) -> bool:
     """Whether `word`, after the word `before` (none at a clause's start), is a verb here:
     after "should", "we"...; or written as a verb in the scope (see Usage.acts) and after "to"
-    (not "harm to users", "access to information") or "not" ("models that do not change
-    between releases"; not "compute, not parameter count", a noun the scope never inflects);
-    or never a noun in the scope and either written as a verb or after a plural that can be
-    its subject ("providers classify")."""
+    (not "harm to users", "access to information"), "not" ("models that do not change
+    between releases"; not "compute, not parameter count", a noun the scope never inflects)
+    or a plural that can be its subject ("vendors help providers estimate energy", where the
+    scope also writes "an estimate" and "estimated"); or never a noun in the scope and either
+    written as a verb or after such a plural ("providers classify")."""
     cue = before[0].lower() if before else ""
     noun = usage.nouns is None or word in usage.nouns
     subject = content(cue) and plural_like(cue)
-    acts = (word in usage.acts and (cue in _BEFORE_ACTS or not noun)) or (subject and not noun)
+    acts = word in usage.acts and (cue in _BEFORE_ACTS or subject or not noun)
+    acts = acts or (subject and not noun)
     return not plural_like(word) and (cue in _BEFORE_VERBS or acts)
 
 

@@ -307,6 +307,21 @@ def test_a_word_the_scope_writes_as_a_verb_starts_no_run_after_not():
     assert "parameter count" in candidate_phrases("Compute, not parameter count.", usage=usage)
 
 
+def test_a_word_the_scope_writes_as_a_verb_starts_no_run_after_a_plural_subject():
+    usage = word_usage(
+        [
+            "Vendors can help providers estimate energy from device telemetry.",
+            "An estimate of energy per query is enough; we estimated ours from GPU-hours.",
+        ]
+    )
+    found = candidate_phrases(
+        "Vendors can help providers estimate energy from device telemetry.", usage=usage
+    )
+    assert "energy from device telemetry" in found
+    assert not any(p.lower().startswith("estimate") for p in found)
+    assert "estimate of energy" in candidate_phrases("An estimate of energy.", usage=usage)
+
+
 def test_a_name_most_themes_mention_is_no_candidate_but_one_theme_own_name_is():
     themes = [
         ["The AI Office should set the threshold.", "Ask the AI Office about the threshold."],
