@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import insert, select
+from scipy.optimize import linear_sum_assignment
+from sqlalchemy import func, insert, select, tuple_
 
 from app.core.db import db
 from app.embedding.engine import Embedder, unit
@@ -144,7 +145,7 @@ def _build_themes(
         rest = np.flatnonzero(assigned < 0)
     if len(rest):
         found += _discovered(run, comments, texts, vectors, rest)
-    identities = _identities(run, found)
+    identities = _identities(run, found, [c.id for c in comments])
     row_theme: list[Theme | None] = [None] * len(texts)
     themes: dict[int, Theme] = {}
     for item, identity in zip(found, identities, strict=True):
@@ -193,9 +194,14 @@ def _theme_of(
     return theme
 
 
-def _identities(run: SynthesisRun, found: Sequence[Found]) -> list[ThemeIdentity]:
-    """One identity per found theme: the codebook entry's, the previous theme whose centroid
-    matches, or a new one. Identities' centroids follow the engine's (pre-edit) themes."""
+def _identities(
+    run: SynthesisRun, found: Sequence[Found], comment_ids: Sequence[int] | None = None
+) -> list[ThemeIdentity]:
+    """One identity per found theme: the codebook entry's, the earlier theme it continues, or
+    a new one. With the scope's `comment_ids` (one per row), a theme continues the earlier
+    theme that shares most of its comments (see _continued); without them (a large scope),
+    the one whose centroid matches. Identities' centroids follow the engine's (pre-edit)
+    themes."""
     existing = list(
         db.session.scalars(
             select(ThemeIdentity)
@@ -209,10 +215,15 @@ def _identities(run: SynthesisRun, found: Sequence[Found]) -> list[ThemeIdentity
                   if i.codebook_entry_id is None and i.centroid and i.id not in seeded]
     discovered = [k for k, item in enumerate(found) if item.entry is None and item.identity is None]
     matches: dict[int, int] = {}
-    if candidates and discovered:
-        old = np.stack([bytes_vector(i.centroid) for i in candidates])  # type: ignore[misc]
-        new = np.stack([found[k].centroid for k in discovered])
-        matches = match_themes(old, new)
+    by_centroid = list(range(len(candidates)))
+    if candidates and discovered and comment_ids is not None:
+        ids = np.asarray(comment_ids)
+        matches, by_centroid = _continued([ids[found[k].rows] for k in discovered], candidates)
+    left = [n for n in range(len(discovered)) if n not in matches]
+    if by_centroid and left:
+        old = np.stack([bytes_vector(candidates[j].centroid) for j in by_centroid])  # type: ignore[misc]
+        new = np.stack([found[discovered[n]].centroid for n in left])
+        matches |= {left[n]: by_centroid[j] for n, j in match_themes(old, new).items()}
     out: list[ThemeIdentity] = []
     for k, item in enumerate(found):
         identity: ThemeIdentity | None
@@ -232,6 +243,44 @@ def _identities(run: SynthesisRun, found: Sequence[Found]) -> list[ThemeIdentity
         out.append(identity)
     db.session.flush()
     return out
+
+
+def _continued(
+    new: Sequence[np.ndarray], candidates: Sequence[ThemeIdentity]
+) -> tuple[dict[int, int], list[int]]:
+    """Pair new themes (their comment ids) one-to-one with earlier identities by the comments
+    they share with the identity's last theme (as the chairs left it, in the last run that
+    had it; a theme merged into another shares the merged theme's comments, so both parts
+    found again merge again): most pairs of comments in common first (Jaccard), a pair kept
+    when most of the new theme's comments come from the earlier one and they share at least
+    a quarter of their union. Returns ({new index: candidate index}, the candidates holding
+    no comments at all, left to match by centroid). A theme that changed more is a new theme,
+    so an answer is never carried onto comments it was not written for (SMEs folded into a
+    theme on downstream providers for a run, then apart again, do not take its answer)."""
+    roots = {c.id: c.root().id for c in candidates}
+    last = dict(db.session.execute(
+        select(Theme.identity_id, func.max(Theme.run_id))
+        .where(Theme.identity_id.in_(set(roots.values())))
+        .group_by(Theme.identity_id)
+    ).all())
+    members: dict[int, set[int]] = {}
+    for identity_id, comment_id in db.session.execute(
+        select(Theme.identity_id, ThemeMember.comment_id)
+        .join(ThemeMember, ThemeMember.theme_id == Theme.id)
+        .where(tuple_(Theme.identity_id, Theme.run_id).in_(list(last.items())))
+    ):
+        members.setdefault(identity_id, set()).add(comment_id)
+    held = [members.get(roots[c.id], set()) for c in candidates]
+    jaccard = np.zeros((len(new), len(candidates)))
+    for i, ids in enumerate(new):
+        theme = set(ids.tolist())
+        for j, old in enumerate(held):
+            both = len(theme & old)
+            if both * 2 > len(theme) and both * 4 >= len(theme | old):
+                jaccard[i, j] = both / len(theme | old)
+    rows, cols = linear_sum_assignment(-jaccard)
+    matches = {int(i): int(j) for i, j in zip(rows, cols, strict=True) if jaccard[i, j] > 0}
+    return matches, [j for j, old in enumerate(held) if not old]
 
 
 def _apply_moves(

@@ -18,11 +18,11 @@ pytestmark = pytest.mark.browser
 PASSWORD = "a chair password 12"
 
 
-def _seed() -> int:
-    group = accounts.create_group("wg-browser", "Transparency group")
-    accounts.create_user("browser.chair@example.org", "Chris Chair", password=PASSWORD,
-                         groups=[("wg-browser", "chair")])
-    code = Code(slug="browser-code", title="Browser Code of Practice")
+def _seed(suffix: str = "") -> int:
+    group = accounts.create_group(f"wg-browser{suffix}", "Transparency group")
+    accounts.create_user(f"browser{suffix}.chair@example.org", "Chris Chair", password=PASSWORD,
+                         groups=[(f"wg-browser{suffix}", "chair")])
+    code = Code(slug=f"browser-code{suffix}", title="Browser Code of Practice")
     round_ = Round(code=code, number=1, name="First draft", visibility="plenary",
                    levels=["measure"])
     provision = Provision(round=round_, key="docs", kind="measure", depth=1, position=0,
@@ -32,7 +32,7 @@ def _seed() -> int:
     for n, (text, category) in enumerate(
             [(t, "civil_society") for t in UPDATES] + [(t, "sme") for t in SMES]
             + [(t, "rightsholder") for t in COPYRIGHT]):
-        author = accounts.create_user(f"browser.author{n}@example.org", f"Author {n}",
+        author = accounts.create_user(f"browser{suffix}.author{n}@example.org", f"Author {n}",
                                       category=category, password=None)
         db.session.add(Comment(round=round_, provision=provision, author=author, body=text,
                                stance="amend"))
@@ -128,3 +128,33 @@ def test_a_chair_finds_provisions_to_link_by_typing(live_server: Any, page: Any)
     linked = "linked to Measure 1.2: Energy figures, Measure 1.4: Opt-outs"  # by heading
     assert page.get_by_text(linked).is_visible()
     assert page.get_by_label("Measure 1.2: Energy figures").is_checked()
+
+
+def _seed_long_title() -> int:
+    run_id = _seed("-long")
+    from app.synthesis.models import SynthesisRun
+    from app.synthesis.workspace import rename_theme
+
+    run = db.session.get(SynthesisRun, run_id)
+    rename_theme(run.themes[0], "x" * 200, actor=None)  # a title with no space to wrap at
+    return run_id
+
+
+def test_a_long_title_without_spaces_wraps_instead_of_widening_the_page(
+    live_server: Any, page: Any  # noqa: F811
+) -> None:
+    live_server.app.config["PLENARY_FAKE_EMBEDDER"] = True
+    run_id = live_server.seed(_seed_long_title)
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Email").fill("browser-long.chair@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/chair/runs/{run_id}")
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        page.goto(live_server.url + page.locator("table.overview-table tbody th a").first
+                  .get_attribute("href"))
+        assert page.get_by_role("heading", level=1, name="x" * 200).is_visible()
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        screenshot(page, f"synthesis-long-title-{width}")

@@ -14,6 +14,7 @@ from app.embedding.engine import HashingEmbedder
 from app.embedding.models import EmbeddingCache
 from app.embedding.services import embed_texts
 from app.synthesis.export import synthesis_document
+from app.synthesis.pipeline import _continued
 from app.synthesis.services import run_synthesis
 
 
@@ -35,6 +36,26 @@ def test_two_runs_of_the_same_scope_give_identical_themes(feedback: Any) -> None
     second = run_synthesis(feedback["round"], provision="documentation")
     assert _themes(first) == _themes(second)
     assert [t.identity_id for t in first.themes] == [t.identity_id for t in second.themes]
+
+
+def test_a_theme_continues_only_the_earlier_theme_holding_most_of_its_comments(
+    feedback: Any,
+) -> None:
+    run = run_synthesis(feedback["round"], provision="documentation")
+    first, second = run.themes[0], run.themes[1]
+    held = [np.array(sorted(m.comment_id for m in t.members)) for t in (first, second)]
+    # Found again in another order, each theme keeps the identity (so the answer) of its own.
+    assert _continued(held[::-1], [first.identity, second.identity]) == ({0: 1, 1: 0}, [])
+    # A theme half of whose comments or fewer come from the earlier one is a new theme, even
+    # if its centre is alike: the earlier theme's answer does not follow it.
+    others = np.array(sorted(m.comment_id for m in run.members
+                             if m.comment_id not in set(held[0]) | set(held[1])))
+    size = len(held[1])
+    assert len(others) >= size
+    half = np.concatenate([held[1], others[:size]])
+    assert _continued([half], [second.identity]) == ({}, [])
+    most = np.concatenate([held[1], others[: size - 1]])
+    assert _continued([most], [second.identity]) == ({0: 0}, [])
 
 
 def test_the_export_names_every_comment_in_scope_exactly_once(feedback: Any) -> None:
