@@ -51,7 +51,8 @@ lint: $(STAMP)
 		app/drafting/rewrites.py app/drafting/coverage.py app/drafting/sentences.py \
 		app/drafting/structure.py app/drafting/confidence.py app/synthesis/themes.py \
 		app/synthesis/noise.py app/synthesis/titles.py app/synthesis/seeding.py \
-		app/synthesis/phrases.py app/synthesis/lexicon.py app/synthesis/voices.py
+		app/synthesis/phrases.py app/synthesis/lexicon.py app/synthesis/voices.py \
+	app/synthesis/lexical.py
 
 # Every benchmark, then the kill -9 durability script and the production-shape load (gunicorn
 # -w 4 on PostgreSQL + Redis); stops at the first script that fails.

@@ -43,6 +43,7 @@ PURE_ENGINES = frozenset({
     "app.drafting.structure", "app.drafting.confidence", "app.synthesis.themes",
     "app.synthesis.noise", "app.synthesis.titles", "app.synthesis.seeding",
     "app.synthesis.phrases", "app.synthesis.lexicon", "app.synthesis.voices",
+    "app.synthesis.lexical",
 })  # fmt: skip
 IMPURE_PREFIXES = ("flask", "flask_", "sqlalchemy", "app.core", "werkzeug")
 
