@@ -178,8 +178,13 @@ def verb_here(before: list[str], word: str, usage: Usage) -> bool:
     cue = before[0].lower() if before else ""
     noun = usage.nouns is None or word in usage.nouns
     subject = content(cue) and plural_like(cue)
-    acts = word in usage.acts and (cue in _BEFORE_ACTS or subject or not noun)
-    acts = acts or (subject and not noun)
+    written = word in usage.acts
+    if cue in _BEFORE_ACTS:
+        acts = written
+    elif subject:
+        acts = written or not noun
+    else:
+        acts = written and not noun
     return not plural_like(word) and (cue in _BEFORE_VERBS or acts)
 
 

@@ -215,15 +215,13 @@ def _identities(
                   if i.codebook_entry_id is None and i.centroid and i.id not in seeded]
     discovered = [k for k, item in enumerate(found) if item.entry is None and item.identity is None]
     matches: dict[int, int] = {}
-    by_centroid = list(range(len(candidates)))
     if candidates and discovered and comment_ids is not None:
         ids = np.asarray(comment_ids)
-        matches, by_centroid = _continued([ids[found[k].rows] for k in discovered], candidates)
-    left = [n for n in range(len(discovered)) if n not in matches]
-    if by_centroid and left:
-        old = np.stack([bytes_vector(candidates[j].centroid) for j in by_centroid])  # type: ignore[misc]
-        new = np.stack([found[discovered[n]].centroid for n in left])
-        matches |= {left[n]: by_centroid[j] for n, j in match_themes(old, new).items()}
+        matches = _continued([ids[found[k].rows] for k in discovered], candidates)
+    elif candidates and discovered:
+        old = np.stack([bytes_vector(i.centroid) for i in candidates])  # type: ignore[misc]
+        new = np.stack([found[k].centroid for k in discovered])
+        matches = match_themes(old, new)
     out: list[ThemeIdentity] = []
     for k, item in enumerate(found):
         identity: ThemeIdentity | None
@@ -247,16 +245,16 @@ def _identities(
 
 def _continued(
     new: Sequence[np.ndarray], candidates: Sequence[ThemeIdentity]
-) -> tuple[dict[int, int], list[int]]:
+) -> dict[int, int]:
     """Pair new themes (their comment ids) one-to-one with earlier identities by the comments
     they share with the identity's last theme (as the chairs left it, in the last run that
     had it; a theme merged into another shares the merged theme's comments, so both parts
     found again merge again): most pairs of comments in common first (Jaccard), a pair kept
     when most of the new theme's comments come from the earlier one and they share at least
-    a quarter of their union. Returns ({new index: candidate index}, the candidates holding
-    no comments at all, left to match by centroid). A theme that changed more is a new theme,
-    so an answer is never carried onto comments it was not written for (SMEs folded into a
-    theme on downstream providers for a run, then apart again, do not take its answer)."""
+    a quarter of their union. Returns {new index: candidate index}. A theme that changed
+    more is a new theme, so an answer is never carried onto comments it was not written for
+    (SMEs folded into a theme on downstream providers for a run, then apart again, do not
+    take its answer)."""
     roots = {c.id: c.root().id for c in candidates}
     last = dict(db.session.execute(
         select(Theme.identity_id, func.max(Theme.run_id))
@@ -279,8 +277,7 @@ def _continued(
             if both * 2 > len(theme) and both * 4 >= len(theme | old):
                 jaccard[i, j] = both / len(theme | old)
     rows, cols = linear_sum_assignment(-jaccard)
-    matches = {int(i): int(j) for i, j in zip(rows, cols, strict=True) if jaccard[i, j] > 0}
-    return matches, [j for j, old in enumerate(held) if not old]
+    return {int(i): int(j) for i, j in zip(rows, cols, strict=True) if jaccard[i, j] > 0}
 
 
 def _apply_moves(

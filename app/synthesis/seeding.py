@@ -79,15 +79,10 @@ def seeded_themes(
         return SeededThemes(empty, ())
     point_of, points = voices(matrix, texts, keep)
     point_seed = _point_seeds(keep, point_of, seeds)
-    point_texts = [texts[i] for i in points]
-    start = theme_points(matrix[points], point_texts, min_theme_size=min_theme_size, seed=seed)
+    space = point_space(matrix[points], [texts[i] for i in points], seed=seed)
+    start = theme_points(matrix[points], min_theme_size=min_theme_size, seed=seed, space=space)
     point_theme, theme_ids = seeded_points(
-        matrix[points],
-        start,
-        point_seed,
-        seed=seed,
-        anchors=anchors or {},
-        space=point_space(matrix[points], point_texts, seed=seed),
+        matrix[points], start, point_seed, seed=seed, anchors=anchors or {}, space=space
     )
     labels[keep] = point_theme[point_of]
     k = len(theme_ids)

@@ -120,9 +120,11 @@ def theme_points(
     *,
     min_theme_size: int = 2,
     seed: int = 0,
+    space: np.ndarray | None = None,
 ) -> np.ndarray:
     """Theme (0..k-1) of each distinct point, each point one voice; with the points' `texts`,
-    the words they share weigh beside their embeddings (lexical.py) up to DIRECT_LIMIT points."""
+    the words they share weigh beside their embeddings (lexical.py) up to DIRECT_LIMIT points.
+    `space`: point_space(points, texts) if the caller has it already."""
     n = len(points)
     if n < 3:
         return np.zeros(n, dtype=np.int64)
@@ -130,7 +132,7 @@ def theme_points(
     if n > DIRECT_LIMIT:
         nodes, weights, node_of = _micro(points, seed)
     else:
-        nodes = point_space(points, texts, seed=seed)
+        nodes = point_space(points, texts, seed=seed) if space is None else space
     return theme_nodes(nodes, weights, n, min_theme_size=min_theme_size, seed=seed)[node_of]
 
 

@@ -45,7 +45,7 @@ def test_a_theme_continues_only_the_earlier_theme_holding_most_of_its_comments(
     first, second = run.themes[0], run.themes[1]
     held = [np.array(sorted(m.comment_id for m in t.members)) for t in (first, second)]
     # Found again in another order, each theme keeps the identity (so the answer) of its own.
-    assert _continued(held[::-1], [first.identity, second.identity]) == ({0: 1, 1: 0}, [])
+    assert _continued(held[::-1], [first.identity, second.identity]) == {0: 1, 1: 0}
     # A theme half of whose comments or fewer come from the earlier one is a new theme, even
     # if its centre is alike: the earlier theme's answer does not follow it.
     others = np.array(sorted(m.comment_id for m in run.members
@@ -53,9 +53,9 @@ def test_a_theme_continues_only_the_earlier_theme_holding_most_of_its_comments(
     size = len(held[1])
     assert len(others) >= size
     half = np.concatenate([held[1], others[:size]])
-    assert _continued([half], [second.identity]) == ({}, [])
+    assert _continued([half], [second.identity]) == {}
     most = np.concatenate([held[1], others[: size - 1]])
-    assert _continued([most], [second.identity]) == ({0: 0}, [])
+    assert _continued([most], [second.identity]) == {0: 0}
 
 
 def test_the_export_names_every_comment_in_scope_exactly_once(feedback: Any) -> None:
