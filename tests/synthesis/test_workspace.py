@@ -316,3 +316,22 @@ def test_several_comments_move_at_once_and_each_move_is_remembered(feedback: Any
     assert len(moves) == 3 and {m.identity_id for m in moves} == {updates.identity_id}
     with pytest.raises(NotFound):
         workspace.move_comments(run, [moving[0], 10**9], updates, actor=None)
+
+
+def test_a_theme_id_freed_by_a_merge_is_never_given_to_another_theme(feedback: Any) -> None:
+    # A chair's form left open on a merged-away theme must not act on a theme made later: the
+    # freed id (the highest, which SQLite without AUTOINCREMENT hands out again) stays unused.
+    from app.synthesis.models import Theme
+
+    run = _run(feedback)
+    upd, sme = _theme_with(run, "upd"), _theme_with(run, "sme")
+    source, target = (upd, sme) if upd.id > sme.id else (sme, upd)
+    freed = source.id
+    assert freed == max(t.id for t in run.themes)
+    merged = workspace.merge_themes(source, target, actor=None)
+    db.session.commit()
+    assert db.session.get(Theme, freed) is None
+    new = workspace.split_theme(merged, actor=None)
+    db.session.commit()
+    assert new.id > freed
+    assert db.session.get(Theme, freed) is None
