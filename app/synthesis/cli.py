@@ -35,10 +35,11 @@ def _scope_options(func: Any) -> Any:
 @user_errors
 def synthesise_command(code: str, number: int, provision: str | None, group: str | None) -> None:
     """Embed and cluster the feedback in scope (the whole round by default)."""
-    from app.synthesis.services import resolve_scope, run_synthesis
+    from app.synthesis.services import check_consulted, resolve_scope, run_synthesis
 
     round_ = _round(code, number)
-    resolve_scope(round_, provision=provision, group=group)  # a bad scope: one line, no bar
+    check_consulted(round_)  # a bad scope or the final code: one line, no bar
+    resolve_scope(round_, provision=provision, group=group)
     with click.progressbar(length=100, label="embedding and clustering", show_eta=False) as bar:
         shown = [0]
 

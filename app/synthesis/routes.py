@@ -20,7 +20,7 @@ from app.core.db import db, utcnow
 from app.core.errors import DomainError
 from app.core.i18n import translated
 from app.core.navigation import MAIN_NAV, NavItem
-from app.drafting.models import Code, Provision
+from app.drafting.models import Code, Provision, Round
 from app.drafting.services import get_round, visible_rounds
 from app.feedback.decisions import proposal_counts, proposals_query
 from app.synthesis import forms, services, workspace
@@ -90,10 +90,19 @@ def index() -> ResponseReturnValue:
     return render_template("synthesis/index.html", codes=codes)
 
 
+def _consulted_round(code: str, number: int) -> Round:
+    """The round, 404 if the reader may not see it or if it is the final code (no comments:
+    the synthesis index does not list it either)."""
+    round_ = get_round(code, number, current_user)
+    if round_.final:
+        abort(404)
+    return round_
+
+
 @bp.route("/chair/codes/<code>/rounds/<int:number>/synthesis")
 @require(can_use_workspace)
 def round_page(code: str, number: int) -> ResponseReturnValue:
-    round_ = get_round(code, number, current_user)
+    round_ = _consulted_round(code, number)
     scopes = [s for s in services.scope_options(round_, my_groups()) if scope_allowed(s)]
     rows = []
     by_scope = services.runs_by_scope(round_)
@@ -113,7 +122,7 @@ def round_page(code: str, number: int) -> ResponseReturnValue:
 def start_run(code: str, number: int) -> ResponseReturnValue:
     from app.synthesis.tasks import queue_synthesis
 
-    round_ = get_round(code, number, current_user)
+    round_ = _consulted_round(code, number)
     form = forms.RunForm()
     if not form.validate_on_submit():
         abort(400)

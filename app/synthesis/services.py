@@ -134,13 +134,23 @@ def scope_comments(scope: Scope) -> list[Comment]:
                                    .order_by(Comment.id)))
 
 
+def check_consulted(round_: Round) -> None:
+    """Raise BadInput for the final code: it was never open for comments, so a synthesis of it
+    would always be empty."""
+    if round_.final:
+        raise BadInput(N_("Round %(round)s is the final code: it takes no comments, so there "
+                          "is nothing to synthesise."), round=round_.number)
+
+
 def create_run(
     round_: Round, *, provision: Provision | str | None = None,
     group: WorkingGroup | str | None = None, actor: User | None = None,
 ) -> SynthesisRun:
-    """A queued run of the scope (audit-logged). Raises BadInput/NotFound for a bad scope."""
+    """A queued run of the scope (audit-logged). Raises BadInput/NotFound for a bad scope or
+    the final code (check_consulted)."""
     from app.synthesis import pipeline  # heavy (scikit-learn, SciPy): only when a run works
 
+    check_consulted(round_)
     scope = resolve_scope(round_, provision=provision, group=group)
     run = SynthesisRun(
         round=round_, scope_kind=scope.kind, provision_key=scope.provision_key,

@@ -32,7 +32,14 @@ from app.synthesis.permissions import can_use_workspace
 @bp.route("/chair/runs/<int:run_id>/themes/<int:theme_id>")
 @require(can_use_workspace)
 def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
-    if db.session.get(Theme, theme_id) is None:  # merged away since the link was taken
+    theme = _theme_of(run_id, theme_id)
+    return _show(theme) if isinstance(theme, Theme) else theme
+
+
+def _theme_of(run_id: int, theme_id: int) -> Theme | ResponseReturnValue:
+    """The theme of the run (404 if the reader may not see it), or, if it was merged away
+    since the link was taken, a redirect to the run's themes saying so."""
+    if db.session.get(Theme, theme_id) is None:
         run = load_run(run_id)
         flash(gettext("The theme you opened is no longer there: it was merged into another "
                       "theme, or its scope was run again. These are the run's themes now."),
@@ -41,7 +48,7 @@ def theme_page(run_id: int, theme_id: int) -> ResponseReturnValue:
     theme = load_theme(theme_id)
     if theme.run_id != run_id:
         abort(404)
-    return _show(theme)
+    return theme
 
 
 def _show(theme: Theme, status: int = 200, **sent: Any) -> ResponseReturnValue:
@@ -157,23 +164,74 @@ def relevance(theme_id: int) -> ResponseReturnValue:
                           "to mark it relevant or not relevant."))
     flag = form.not_relevant.data == "1"
     if flag and form.confirm.data != "1":
-        return _confirm(
-            theme, gettext("Mark “%(theme)s” as not relevant?", theme=theme.display_label),
-            ngettext("Its %(num)s comment stays in the theme, but the theme leaves the overview "
-                     "and is listed under “Marked not relevant”. Re-runs keep the mark; you can "
-                     "undo it from the theme's page.",
-                     "Its %(num)s comments stay in the theme, but the theme leaves the overview "
-                     "and is listed under “Marked not relevant”. Re-runs keep the mark; you can "
-                     "undo it from the theme's page.", theme.size)
-            + _answered_note(theme, gettext("Its published answer stays on the public "
-                                            "register.")),
-            url_for("synthesis.relevance", theme_id=theme.id),
-            {"not_relevant": "1", "confirm": "1"},
-            gettext("Yes, mark as not relevant"), danger=True)
+        return _to_confirm(theme, "not-relevant")
     label = theme.display_label
     return _act(theme, lambda: workspace.set_not_relevant(theme, flag, actor=current_user),
                 lambda _: gettext("Saved: “%(theme)s” is marked not relevant.", theme=label)
                 if flag else gettext("Saved: “%(theme)s” is relevant again.", theme=label))
+
+
+def _to_confirm(theme: Theme, action: str, **args: Any) -> ResponseReturnValue:
+    """To the confirmation page of `action` (a GET, 303): going back to it after the edit is
+    done reloads a page, not a form the browser would offer to send again."""
+    return redirect(url_for("synthesis.confirm", run_id=theme.run_id, theme_id=theme.id,
+                            action=action, **args), 303)
+
+
+@bp.route("/chair/runs/<int:run_id>/themes/<int:theme_id>/confirm/<any(merge, 'not-relevant')"
+          ":action>")
+@require(can_use_workspace)
+def confirm(run_id: int, theme_id: int, action: str) -> ResponseReturnValue:
+    """The question asked before a merge or a "not relevant" mark, with its button. A theme
+    gone since (merged) sends the chair to the run's themes as the theme page does; one already
+    marked, back to its page."""
+    theme = _theme_of(run_id, theme_id)
+    if not isinstance(theme, Theme):
+        return theme
+    if action == "not-relevant":
+        if theme.identity.not_relevant:
+            return redirect(url_for("synthesis.theme_page", run_id=run_id, theme_id=theme_id))
+        return _relevance_question(theme)
+    target = db.session.get(Theme, request.args.get("target", type=int) or 0)
+    if target is None or target.run_id != theme.run_id or target.id == theme.id:
+        return _not_understood(theme)
+    return _merge_question(theme, target)
+
+
+def _relevance_question(theme: Theme) -> ResponseReturnValue:
+    return _confirm(
+        theme, gettext("Mark “%(theme)s” as not relevant?", theme=theme.display_label),
+        ngettext("Its %(num)s comment stays in the theme, but the theme leaves the overview "
+                 "and is listed under “Marked not relevant”. Re-runs keep the mark; you can "
+                 "undo it from the theme's page.",
+                 "Its %(num)s comments stay in the theme, but the theme leaves the overview "
+                 "and is listed under “Marked not relevant”. Re-runs keep the mark; you can "
+                 "undo it from the theme's page.", theme.size)
+        + _answered_note(theme, gettext("Its published answer stays on the public register.")),
+        url_for("synthesis.relevance", theme_id=theme.id),
+        {"not_relevant": "1", "confirm": "1"},
+        gettext("Yes, mark as not relevant"), danger=True)
+
+
+def _merge_question(theme: Theme, target: Theme) -> ResponseReturnValue:
+    source_label, target_label = theme.display_label, target.display_label
+    return _confirm(
+        theme, gettext("Merge “%(source)s” into “%(target)s”?", source=source_label,
+                       target=target_label),
+        ngettext("The %(num)s comment of “%(source)s” joins the %(size)s of “%(target)s”, "
+                 "which keeps its name. Re-runs keep the merge.",
+                 "The %(num)s comments of “%(source)s” join the %(size)s of “%(target)s”, "
+                 "which keeps its name. Re-runs keep the merge.", theme.size,
+                 source=source_label, target=target_label, size=target.size)
+        + _answered_note(theme, gettext("The published answer to “%(source)s” stays on the "
+                                        "public register, as merged into “%(target)s”.",
+                                        source=source_label, target=target_label))
+        + _answered_note(target, gettext("Check that the published answer to “%(target)s” "
+                                         "still fits the comments it gains.",
+                                         target=target_label)),
+        url_for("synthesis.merge", theme_id=theme.id),
+        {"merge-target": target.id, "merge-confirm": "1"},
+        gettext("Yes, merge"))
 
 
 def _not_understood(theme: Theme) -> ResponseReturnValue:
@@ -200,25 +258,9 @@ def merge(theme_id: int) -> ResponseReturnValue:
     target = db.session.get(Theme, form.target.data) if form.validate_on_submit() else None
     if target is None or target.run_id != theme.run_id:
         return _not_understood(theme)
-    source_label, target_label = theme.display_label, target.display_label
     if form.confirm.data != "1":
-        return _confirm(
-            theme, gettext("Merge “%(source)s” into “%(target)s”?", source=source_label,
-                           target=target_label),
-            ngettext("The %(num)s comment of “%(source)s” joins the %(size)s of “%(target)s”, "
-                     "which keeps its name. Re-runs keep the merge.",
-                     "The %(num)s comments of “%(source)s” join the %(size)s of “%(target)s”, "
-                     "which keeps its name. Re-runs keep the merge.", theme.size,
-                     source=source_label, target=target_label, size=target.size)
-            + _answered_note(theme, gettext("The published answer to “%(source)s” stays on the "
-                                            "public register, as merged into “%(target)s”.",
-                                            source=source_label, target=target_label))
-            + _answered_note(target, gettext("Check that the published answer to “%(target)s” "
-                                             "still fits the comments it gains.",
-                                             target=target_label)),
-            url_for("synthesis.merge", theme_id=theme.id),
-            {"merge-target": target.id, "merge-confirm": "1"},
-            gettext("Yes, merge"))
+        return _to_confirm(theme, "merge", target=target.id)
+    source_label, target_label = theme.display_label, target.display_label
     return _act(theme, lambda: workspace.merge_themes(theme, target, actor=current_user),
                 lambda merged: gettext("Saved: “%(source)s” was merged into “%(target)s”, which "
                                        "now has %(size)s comments.", source=source_label,

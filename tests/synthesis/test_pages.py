@@ -106,8 +106,10 @@ def test_a_chair_reads_a_theme_and_merges_it(client: Any, chair: Any, feedback: 
     token = auth.csrf_token(path)
     asked = client.post(f"/chair/themes/{source.id}/merge",
                         data={"csrf_token": token, "merge-target": target.id})
-    assert asked.status_code == 200  # the confirmation step: nothing merged yet
-    assert "Yes, merge" in asked.get_data(as_text=True)
+    # The confirmation step is a page of its own (GET): nothing merged yet.
+    question = f"{path}/confirm/merge?target={target.id}"
+    assert asked.status_code == 303 and asked.headers["Location"] == question
+    assert "Yes, merge" in client.get(question).get_data(as_text=True)
     db.session.refresh(run)
     assert len(run.themes) == before
     response = client.post(f"/chair/themes/{source.id}/merge", data={
@@ -116,6 +118,28 @@ def test_a_chair_reads_a_theme_and_merges_it(client: Any, chair: Any, feedback: 
     assert response.headers["Location"].endswith(f"/themes/{target.id}")
     db.session.refresh(run)
     assert len(run.themes) == before - 1
+    # Back to the question after the merge: the theme is gone, and the chair is told so on the
+    # run's themes; no form is sent again.
+    back = client.get(question)
+    assert back.status_code == 302 and back.headers["Location"] == f"/chair/runs/{run.id}"
+    assert "no longer there" in _flash(client, back)
+    db.session.refresh(run)
+    assert len(run.themes) == before - 1
+
+
+def test_a_merge_question_for_a_theme_of_another_run_or_itself_is_not_asked(
+    client: Any, chair: Any, feedback: Any
+) -> None:
+    run, other = _run(feedback), _run(feedback, group="wg1")
+    theme = run.themes[0]
+    base = f"/chair/runs/{run.id}/themes/{theme.id}/confirm/merge"
+    for target in (theme.id, other.themes[0].id, 0, "x"):
+        refused = client.get(f"{base}?target={target}")
+        assert refused.status_code == 400 and "Yes, merge" not in refused.get_data(as_text=True)
+    assert client.get(f"/chair/runs/{other.id}/themes/{theme.id}/confirm/merge").status_code \
+        == 404
+    assert client.get(f"/chair/runs/{run.id}/themes/{theme.id}/confirm/split").status_code \
+        == 404
 
 
 def test_a_chair_answers_a_theme_with_provisions_of_the_next_round(
@@ -350,8 +374,9 @@ def test_not_relevant_asks_for_confirmation_and_relevant_again_does_not(
     token = auth.csrf_token(f"/chair/runs/{run.id}/themes/{theme.id}")
     url = f"/chair/themes/{theme.id}/relevance"
     asked = client.post(url, data={"csrf_token": token, "not_relevant": "1"})
-    assert asked.status_code == 200
-    text = asked.get_data(as_text=True)
+    question = f"/chair/runs/{run.id}/themes/{theme.id}/confirm/not-relevant"
+    assert asked.status_code == 303 and asked.headers["Location"] == question
+    text = client.get(question).get_data(as_text=True)
     assert "Mark “" in text and "Yes, mark as not relevant" in text
     assert 'name="confirm" value="1"' in text and "Cancel, go back to the theme" in text
     db.session.refresh(theme.identity)
@@ -360,6 +385,8 @@ def test_not_relevant_asks_for_confirmation_and_relevant_again_does_not(
     assert "is marked not relevant" in _flash(client, done)
     db.session.refresh(theme.identity)
     assert theme.identity.not_relevant is True
+    back = client.get(question)  # back after marking: the theme's page, not the question again
+    assert back.status_code == 302 and back.headers["Location"].endswith(f"/themes/{theme.id}")
     undone = client.post(url, data={"csrf_token": token, "not_relevant": "0"})
     assert "is relevant again" in _flash(client, undone)
 
@@ -371,17 +398,21 @@ def test_the_confirmations_say_when_a_published_answer_is_concerned(
     answered, other = run.themes[0], run.themes[1]
     token = auth.csrf_token(f"/chair/runs/{run.id}/themes/{other.id}")
     relevance = f"/chair/themes/{answered.id}/relevance"
-    plain = client.post(relevance, data={"csrf_token": token, "not_relevant": "1"})
+    plain = client.post(relevance, data={"csrf_token": token, "not_relevant": "1"},
+                        follow_redirects=True)
     assert "published answer" not in plain.get_data(as_text=True)
     workspace.respond(answered, "accepted", "Taken up.", [], actor=None)
     db.session.commit()
-    asked = client.post(relevance, data={"csrf_token": token, "not_relevant": "1"})
+    asked = client.post(relevance, data={"csrf_token": token, "not_relevant": "1"},
+                        follow_redirects=True)
     assert "Its published answer stays on the public register." in asked.get_data(as_text=True)
     into = client.post(f"/chair/themes/{other.id}/merge",
-                       data={"csrf_token": token, "merge-target": answered.id})
+                       data={"csrf_token": token, "merge-target": answered.id},
+                       follow_redirects=True)
     assert "still fits the comments it gains" in into.get_data(as_text=True)
     away = client.post(f"/chair/themes/{answered.id}/merge",
-                       data={"csrf_token": token, "merge-target": other.id})
+                       data={"csrf_token": token, "merge-target": other.id},
+                       follow_redirects=True)
     assert "stays on the public register, as merged into" in away.get_data(as_text=True)
 
 
@@ -501,3 +532,24 @@ def test_names_and_chairs_titles_are_isolated_where_they_sit_in_our_sentences(
             '{% from "macros/charts.html" import theme_bars %}'
             '{{ theme_bars([("Domains \u202elist", 5, {"sme": 5}, "/x")], "Themes", "t") }}')
     assert '<a href="/x"><bdi>Domains \u202elist</bdi></a>' in bar
+
+
+def test_the_final_code_has_no_synthesis_page_run_or_cli_run(
+    client: Any, chair: Any, auth: Any, runner: Any, create_round: Any, create_provision: Any
+) -> None:
+    from app.core.errors import BadInput
+
+    final = create_round(3, visibility="public", window=None, final=True)
+    create_provision(final, "documentation", label="Measure 1.1", group="wg1")
+    db.session.commit()
+    page = "/chair/codes/demo-code/rounds/3/synthesis"
+    assert client.get(page).status_code == 404
+    token = auth.csrf_token(ROUND_PAGE)
+    response = client.post(f"{page}/run", data={"csrf_token": token, "scope": "round:"})
+    assert response.status_code == 404
+    with pytest.raises(BadInput, match="final code"):
+        create_run(final, provision="documentation")
+    result = runner.invoke(args=["synthesise", "--code", "demo-code", "--round", "3"])
+    assert result.exit_code == 2 and "final code" in result.stderr
+    assert "embedding" not in result.output and "Traceback" not in result.output
+    assert db.session.query(SynthesisRun).count() == 0

@@ -308,6 +308,8 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("POST", "/chair/runs/<int:run_id>/codebook"): anyone(404),
     ("POST", "/chair/runs/<int:run_id>/codebook/<int:entry_id>/delete"): anyone(404),
     ("GET", "/chair/runs/<int:run_id>/themes/<int:theme_id>"): anyone(404),
+    ("GET", "/chair/runs/<int:run_id>/themes/<int:theme_id>/confirm/"
+            "<any(merge, 'not-relevant'):action>"): anyone(404),
     ("POST", "/chair/themes/<int:theme_id>/comments/<int:comment_id>/move"): anyone(404),
     ("POST", "/chair/themes/<int:theme_id>/merge"): anyone(404),
     ("POST", "/chair/themes/<int:theme_id>/note"): anyone(404),
@@ -386,6 +388,7 @@ RESOLVERS: dict[str, Resolver] = {
     "theme_id": lambda w, c: UNKNOWN_ID,
     "entry_id": lambda w, c: UNKNOWN_ID,
     "kind": lambda w, c: "csv",
+    "action": lambda w, c: "merge",
 }
 # Where one argument name means different things in different rules.
 RULE_RESOLVERS: dict[tuple[str, str], Resolver] = {
