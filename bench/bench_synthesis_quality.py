@@ -1,12 +1,13 @@
 """How well themes, noise, campaigns, titles and seeding match human coding.
 
-    .venv/bin/python -m bench.bench_synthesis_quality            # four sets, seeding, 10,000
+    .venv/bin/python -m bench.bench_synthesis_quality            # five sets, seeding, 10,000
     .venv/bin/python -m bench.bench_synthesis_quality --quick    # skip the 10,000-comment scope
+    .venv/bin/python -m bench.bench_synthesis_quality --quick --only "held-out C"
 
 Sets: bench/data/consultation (hand-written, 10 measures), bench/data/labelled_comments.jsonl (3
-measures) and two held-out sets, bench/data/heldout and heldout2 (4 measures each, written by
-writers who never read the engines, after the titles' weights were chosen: closer to what to
-expect on an unseen set), each measure clustered as its own scope. Methods: today's `cluster`
+measures) and three held-out sets, bench/data/heldout, heldout2 and heldout3 (4 measures each,
+written by writers who never read the engines, after the titles' weights were chosen: closer to
+what to expect on an unseen set), each measure clustered as its own scope. Methods: today's `cluster`
 with its keyword label (title) and first representative (summary); `find_themes` with
 `describe_themes`; KMeans told the true number of themes (fitted on the rows that are not noise,
 so it is given the noise too). Measures, averaged over measures: ARI and V-measure on rows that
@@ -43,6 +44,7 @@ from app.synthesis.titles import describe_themes
 from bench.consultation_data import (
     HELD_OUT,
     HELD_OUT_2,
+    HELD_OUT_3,
     NOISE,
     Measure,
     load_consultation,
@@ -393,6 +395,8 @@ def main() -> None:
     parser.add_argument("--backend", default="torch",
                         help="embedding path, as PLENARY_EMBEDDING_BACKEND names them "
                              "(default: torch, the reference)")
+    parser.add_argument("--only", action="append", metavar="SET",
+                        help='only the sets whose name starts so ("held-out C"); repeatable')
     args = parser.parse_args()
     embed = CachedEmbedder(backend=args.backend)
     judge = embed if args.backend == "torch" else CachedEmbedder()
@@ -402,7 +406,11 @@ def main() -> None:
         "labelled_comments (older)": load_old_set(),
         "held-out A (written blind)": load_consultation(HELD_OUT),
         "held-out B (written blind)": load_consultation(HELD_OUT_2),
+        "held-out C (written blind)": load_consultation(HELD_OUT_3),
     }
+    if args.only:
+        sets = {name: found for name, found in sets.items()
+                if any(name.startswith(wanted) for wanted in args.only)}
     for name, (measures, rows) in sets.items():
         evaluate(name, measures, rows, embed, judge)
     print()
@@ -410,7 +418,7 @@ def main() -> None:
         over_seeds(name.split(" (")[0], measures, rows, embed, judge)
     for name, (measures, rows) in sets.items():
         seeding(name, measures, rows, embed)
-    if not args.quick:
+    if not args.quick and "consultation (new, hand-written)" in sets:
         large_scope(*sets["consultation (new, hand-written)"], embed)
     embed.save()
     if judge is not embed:

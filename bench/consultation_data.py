@@ -17,6 +17,7 @@ CONSULTATION = DATA / "consultation"
 # docs/synthesis.md for what was chosen on them since).
 HELD_OUT = DATA / "heldout"
 HELD_OUT_2 = DATA / "heldout2"
+HELD_OUT_3 = DATA / "heldout3"
 OLD_SET = DATA / "labelled_comments.jsonl"
 OLD_THEMES = DATA / "labelled_comments_themes.json"
 NOISE = "noise"
