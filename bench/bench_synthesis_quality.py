@@ -7,8 +7,8 @@
 Sets: bench/data/consultation (hand-written, 10 measures), bench/data/labelled_comments.jsonl (3
 measures) and three held-out sets, bench/data/heldout, heldout2 and heldout3 (4 measures each,
 written by writers who never read the engines, after the titles' weights were chosen: closer to
-what to expect on an unseen set), each measure clustered as its own scope. Methods: today's `cluster`
-with its keyword label (title) and first representative (summary); `find_themes` with
+what to expect on an unseen set), each measure clustered as its own scope. Methods: today's
+`cluster` with its keyword label (title) and first representative (summary); `find_themes` with
 `describe_themes`; KMeans told the true number of themes (fitted on the rows that are not noise,
 so it is given the noise too). Measures, averaged over measures: ARI and V-measure on rows that
 are not noise (-1 counts as one more label), themes found per true theme, share of noise rows
@@ -38,6 +38,7 @@ from sklearn.metrics import adjusted_rand_score, v_measure_score
 from app.synthesis.clustering import cluster
 from app.synthesis.duplicates import find_duplicate_groups
 from app.synthesis.labels import ctfidf_keywords, label_from_keywords, tokens
+from app.synthesis.noise import PROCESS_REMARKS
 from app.synthesis.seeding import seeded_themes
 from app.synthesis.themes import find_themes
 from app.synthesis.titles import describe_themes
@@ -55,6 +56,8 @@ from bench.vector_cache import CachedEmbedder
 
 Method = Callable[[np.ndarray, list[str], Measure], np.ndarray]
 SPREAD_SEEDS = 4  # clustering seeds over which the title rate is also printed
+# noise.PROCESS_REMARKS in the bench's model, as a run embeds them (set once in main)
+PROCESS: np.ndarray | None = None
 PURE = 0.8  # a found theme is "pure" when one true theme holds this share of its real rows
 
 
@@ -63,7 +66,8 @@ def today(vectors: np.ndarray, texts: list[str], measure: Measure) -> np.ndarray
 
 
 def new(vectors: np.ndarray, texts: list[str], measure: Measure) -> np.ndarray:
-    return np.asarray(find_themes(vectors, texts, min_theme_size=2, seed=0).labels)
+    return np.asarray(find_themes(vectors, texts, min_theme_size=2, seed=0,
+                                  process=PROCESS).labels)
 
 
 def kmeans_told_k(vectors: np.ndarray, texts: list[str], measure: Measure) -> np.ndarray:
@@ -274,7 +278,7 @@ def over_seeds(name: str, measures: dict[str, Measure], rows: list[dict], embed,
             truth = np.array([rows[i]["theme"] for i in idx])
             real = truth != NOISE
             found = np.asarray(find_themes(vectors[idx], texts, min_theme_size=2,
-                                           seed=seed).labels)
+                                           seed=seed, process=PROCESS).labels)
             scores.append(adjusted_rand_score(truth[real], found[real]))
             groups = groups_of(found, vectors[idx], texts)
             titles, _ = new_texts([[texts[r] for r in g] for g in groups], embed, measure)
@@ -301,7 +305,7 @@ def seeding(name: str, measures: dict[str, Measure], rows: list[dict], embed) ->
         texts = [rows[i]["text"] for i in idx]
         truth = np.array([rows[i]["theme"] for i in idx])
         real = truth != NOISE
-        base = np.asarray(find_themes(vectors[idx], texts).labels)
+        base = np.asarray(find_themes(vectors[idx], texts, process=PROCESS).labels)
         leader = {
             t: Counter(truth[(base == t) & real]).most_common(1)[0][0]
             for t in set(base[real].tolist())
@@ -326,7 +330,8 @@ def seeding(name: str, measures: dict[str, Measure], rows: list[dict], embed) ->
                     anchors[i] = vectors[idx][base == biggest].mean(axis=0)
             for m in (1, 3, 5):
                 seeds = {int(r): i for i, k in enumerate(sorted(order)) for r in order[k][:m]}
-                found = seeded_themes(vectors[idx], texts, seeds, anchors=anchors)
+                found = seeded_themes(vectors[idx], texts, seeds, anchors=anchors,
+                                      process=PROCESS)
                 labels = np.asarray(found.clustering.labels)
                 rest = real & ~np.isin(np.arange(len(idx)), list(seeds))
                 totals.setdefault((action, m), []).append(
@@ -399,6 +404,8 @@ def main() -> None:
                         help='only the sets whose name starts so ("held-out C"); repeatable')
     args = parser.parse_args()
     embed = CachedEmbedder(backend=args.backend)
+    global PROCESS
+    PROCESS = np.asarray(embed(list(PROCESS_REMARKS)))
     judge = embed if args.backend == "torch" else CachedEmbedder()
     print(f"embedding path: {args.backend} (titles judged with PyTorch's vectors)")
     sets = {

@@ -10,7 +10,15 @@ Two tests, both cheap and deterministic:
   online?"): on sentence embeddings, a comment's mean cosine to its nearest distinct neighbours
   in the scope is far below that of the scope's typical comment. The bar is relative (a share of
   the scope's median), so it does not depend on how tight a scope is; identical and
-  near-identical copies (a campaign, a repeated "+1") do not vouch for each other.
+  near-identical copies (a campaign, a repeated "+1") do not vouch for each other;
+- remarks about the consultation itself ("Will the recordings of the workshop be published?",
+  "the link to the annex is broken"), which vouch for each other as neighbours when a scope
+  holds several: a comment nearer one of PROCESS_REMARKS (sentences about meetings, documents,
+  links, deadlines and submissions of a consultation, embedded by the run's model) than to the
+  scope's centre by PROCESS_MARGIN, and not in the denser half of the scope. A point about the
+  measure's own deadlines or documents ("72 hours is too short to report") is nearer the
+  scope's centre than any of them: on our five labelled sets, no substantive comment is set
+  aside by this test.
 
 A short comment with a point ("Six months is too short for SMEs.") has content words and sits
 near the comments that make the same point, so it passes both tests.
@@ -29,6 +37,8 @@ from app.embedding.engine import unit_rows
 NEIGHBOURS = 5  # distinct neighbours whose mean cosine measures how "surrounded" a comment is
 ISOLATED_SHARE = 0.55  # isolated: neighbour cosine below this share of the scope's median
 COPY_COSINE = 0.95  # neighbours at least this similar are copies and do not count
+PROCESS_MARGIN = 0.2  # about the consultation: this much nearer a PROCESS_REMARK than the centre
+PROCESS_DENSITY = 1.0  # ... and its neighbour cosine below this share of the scope's median
 REFERENCE_ROWS = 4000  # past this, neighbours are looked for in a fixed sample of the scope
 _CHUNK = 2048
 
@@ -44,6 +54,22 @@ _FILLER = frozenset(
      "interesting", "well", "work", "lol", "separately", "email", "later", "round", "note",
      "sir", "madam", "everything", "said", "above", "below", "text", "remarks", "feedback"}
 )  # fmt: skip
+# What people write about a consultation rather than about the measure it consults on; the
+# scope's own comments are compared with these by the run's model.
+PROCESS_REMARKS = (
+    "When and where will the next meeting of the working group take place?",
+    "Will the slides and the recording of the session be made available?",
+    "Can we register more participants for the plenary meeting?",
+    "The website does not work: the page shows an error and I cannot log in.",
+    "The download link for the document is broken.",
+    "Could you send the draft as a Word file instead of a PDF?",
+    "Can we have more time to submit our written feedback on this draft?",
+    "We will send our full written submission by email next week.",
+    "Will the submissions to this consultation be made public, and with whose names?",
+    "Thank you for the opportunity to take part in this consultation process.",
+    "We reserve our position and will comment at a later stage.",
+    "Who should we contact at the secretariat with a question about the process?",
+)
 _TOKEN = re.compile(r"\d[\d.,^%]*|[^\W\d_]+", re.UNICODE)
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 
@@ -73,6 +99,30 @@ def isolated(vectors: np.ndarray, candidates: np.ndarray, *, seed: int = 0) -> n
     median over all candidates. Fewer than 2 * NEIGHBOURS candidates: nothing is isolated."""
     if len(candidates) < 2 * NEIGHBOURS:
         return np.zeros(len(candidates), dtype=bool)
+    return _density(vectors, candidates, seed) < ISOLATED_SHARE
+
+
+def about_the_process(
+    vectors: np.ndarray, candidates: np.ndarray, process: np.ndarray, *, seed: int = 0,
+    density: np.ndarray | None = None,
+) -> np.ndarray:
+    """Boolean mask over `candidates` (row indices): remarks about the consultation itself,
+    nearer one of the `process` vectors (PROCESS_REMARKS embedded by the same model) than to
+    the candidates' centre by PROCESS_MARGIN, their neighbour cosine below PROCESS_DENSITY of
+    the median (`density`, if already measured). Fewer than 2 * NEIGHBOURS candidates: none."""
+    if len(candidates) < 2 * NEIGHBOURS or not len(process):
+        return np.zeros(len(candidates), dtype=bool)
+    rows = unit_rows(np.asarray(vectors, dtype=np.float32)[candidates])
+    centre = unit_rows(rows.mean(axis=0, keepdims=True))[0]
+    nearest = (rows @ unit_rows(np.asarray(process, dtype=np.float32)).T).max(axis=1)
+    if density is None:
+        density = _density(vectors, candidates, seed)
+    return (nearest - rows @ centre >= PROCESS_MARGIN) & (density < PROCESS_DENSITY)
+
+
+def _density(vectors: np.ndarray, candidates: np.ndarray, seed: int) -> np.ndarray:
+    """Each candidate's mean cosine to its NEIGHBOURS nearest distinct candidates, as a share
+    of the median over all of them."""
     rows = unit_rows(np.asarray(vectors, dtype=np.float32)[candidates])
     reference = rows
     if len(rows) > REFERENCE_ROWS:
@@ -84,15 +134,24 @@ def isolated(vectors: np.ndarray, candidates: np.ndarray, *, seed: int = 0) -> n
         sims[sims >= COPY_COSINE] = -1.0  # itself, and copies of itself
         top = np.partition(sims, -NEIGHBOURS, axis=1)[:, -NEIGHBOURS:]
         density[start : start + _CHUNK] = top.mean(axis=1)
-    return density < ISOLATED_SHARE * float(np.median(density))
+    return density / float(np.median(density))
 
 
-def noise_mask(vectors: np.ndarray, texts: Sequence[str], *, seed: int = 0) -> np.ndarray:
-    """True for rows to leave unassigned: content-free texts and isolated comments."""
+def noise_mask(
+    vectors: np.ndarray, texts: Sequence[str], *, seed: int = 0, process: np.ndarray | None = None
+) -> np.ndarray:
+    """True for rows to leave unassigned: content-free texts, isolated comments and, if the
+    `process` vectors (PROCESS_REMARKS in the vectors' model) are given, remarks about the
+    consultation itself."""
     free = np.array([is_content_free(t) for t in texts], dtype=bool)
     rest = np.flatnonzero(~free)
     mask = free.copy()
-    mask[rest[isolated(vectors, rest, seed=seed)]] = True
+    if len(rest) < 2 * NEIGHBOURS:
+        return mask
+    density = _density(vectors, rest, seed)
+    mask[rest[density < ISOLATED_SHARE]] = True
+    if process is not None:
+        mask[rest[about_the_process(vectors, rest, process, density=density)]] = True
     return mask
 
 

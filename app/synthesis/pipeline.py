@@ -31,6 +31,7 @@ from app.synthesis.models import (
     ThemeMember,
     ThemeMove,
 )
+from app.synthesis.noise import PROCESS_REMARKS
 from app.synthesis.seeding import seeded_themes
 from app.synthesis.vectors import text_vectors
 
@@ -56,10 +57,12 @@ def _discovered(
     texts: Sequence[str],
     vectors: np.ndarray,
     rest: np.ndarray,
+    process: np.ndarray,
 ) -> list[Found]:
     """Themes among the rows `rest` (those no codebook entry took). The comments chairs moved
     or pinned in earlier runs of the scope are seeds: the themes grow from them (and from the
-    centre each chair's theme had), so one correction moves its neighbours too."""
+    centre each chair's theme had), so one correction moves its neighbours too. `process`: the
+    vectors of noise.PROCESS_REMARKS, to set remarks about the consultation itself aside."""
     row_of = {comments[int(i)].id: local for local, i in enumerate(rest)}
     seeds: dict[int, int] = {}
     chairs: dict[int, ThemeIdentity] = {}
@@ -72,7 +75,7 @@ def _discovered(
     anchors = {i: v for i, identity in chairs.items()
                if (v := bytes_vector(identity.centroid)) is not None}
     subset = [texts[int(i)] for i in rest]
-    grown = seeded_themes(vectors[rest], subset, seeds, anchors=anchors,
+    grown = seeded_themes(vectors[rest], subset, seeds, anchors=anchors, process=process,
                           min_theme_size=MIN_THEME_SIZE, seed=SEED)
     labels = np.asarray(grown.clustering.labels)
     return [
@@ -128,7 +131,7 @@ def _build_themes(
     embedder: Embedder,
     provision_texts: Sequence[str],
 ) -> None:
-    from app.embedding.services import embed_texts
+    from app.embedding.services import embed_texts, phrase_vectors
 
     found: list[Found] = []
     rest = np.arange(len(texts))
@@ -144,7 +147,8 @@ def _build_themes(
                 found.append(Found(rows, unit(vectors[rows].mean(axis=0)), entry))
         rest = np.flatnonzero(assigned < 0)
     if len(rest):
-        found += _discovered(run, comments, texts, vectors, rest)
+        process = phrase_vectors(list(PROCESS_REMARKS), embedder)  # held in memory, not stored
+        found += _discovered(run, comments, texts, vectors, rest, process)
     identities = _identities(run, found, [c.id for c in comments])
     row_theme: list[Theme | None] = [None] * len(texts)
     themes: dict[int, Theme] = {}

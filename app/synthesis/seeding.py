@@ -49,6 +49,7 @@ def seeded_themes(
     seed: int = 0,
     noise: np.ndarray | None = None,
     anchors: Mapping[int, np.ndarray] | None = None,
+    process: np.ndarray | None = None,
 ) -> SeededThemes:
     """Themes of unit `vectors` (one per text) where row r of `seeds` must be in theme
     seeds[r] (any int id; -1 leaves it unassigned). Without seeds this is find_themes.
@@ -65,11 +66,12 @@ def seeded_themes(
     if any(not 0 <= row < len(matrix) for row in seeds):
         raise ValueError("a seed row is out of range")
     if not seeds:
-        found = find_themes(matrix, texts, min_theme_size=min_theme_size, seed=seed, noise=noise)
+        found = find_themes(matrix, texts, min_theme_size=min_theme_size, seed=seed, noise=noise,
+                            process=process)
         return SeededThemes(found, (None,) * found.k)
     n_rows, dim = matrix.shape
-    skip = noise_mask(matrix, texts, seed=seed) if noise is None else np.asarray(noise, bool)
-    skip = skip.copy()
+    skip = (noise_mask(matrix, texts, seed=seed, process=process) if noise is None
+            else np.asarray(noise, bool)).copy()
     for row, theme_id in seeds.items():
         skip[row] = theme_id == -1
     keep = np.flatnonzero(~skip)

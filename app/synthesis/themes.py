@@ -70,10 +70,12 @@ def find_themes(
     min_theme_size: int = 2,
     seed: int = 0,
     noise: np.ndarray | None = None,
+    process: np.ndarray | None = None,
 ) -> Clustering:
     """Themes of unit-length `vectors` (one per text), the number of themes estimated.
 
-    Noise (content-free, off-topic) rows get -1, or the rows flagged in `noise` if given;
+    Noise (content-free, off-topic and, given `process`, the vectors of noise.PROCESS_REMARKS,
+    remarks about the consultation itself) rows get -1, or the rows flagged in `noise` if given;
     copies of a campaign letter share its theme. Raises ValueError if shapes disagree or
     `min_theme_size` < 1.
     """
@@ -82,7 +84,8 @@ def find_themes(
         raise ValueError("min_theme_size must be at least 1")
     n_rows, dim = matrix.shape
     labels = np.full(n_rows, -1, dtype=np.int64)
-    skip = noise_mask(matrix, texts, seed=seed) if noise is None else np.asarray(noise, bool)
+    skip = (noise_mask(matrix, texts, seed=seed, process=process) if noise is None
+            else np.asarray(noise, bool))
     keep = np.flatnonzero(~skip)
     if len(keep) == 0:
         return Clustering(tuple(labels.tolist()), np.zeros((0, dim), np.float32), 0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.synthesis.noise import is_content_free, isolated, noise_mask
+from app.synthesis.noise import about_the_process, is_content_free, isolated, noise_mask
 
 
 def blob(n: int, dim: int = 32, spread: float = 0.1, seed: int = 0) -> np.ndarray:
@@ -78,3 +78,18 @@ def test_noise_mask_joins_content_free_and_isolated_rows():
     texts = ["a comment on the deadline for reports"] * 31 + ["+1"]
     mask = noise_mask(vectors, texts)
     assert np.flatnonzero(mask).tolist() == [30, 31]
+
+
+def test_remarks_near_a_process_sentence_are_set_aside_though_they_vouch_for_each_other():
+    # Four remarks about the consultation sit near each other (so none is isolated) and near
+    # a process sentence, far from the measure's comments; the measure's comments stay.
+    measure = blob(40, seed=1)
+    remarks = blob(4, spread=0.05, seed=2)
+    process = remarks.mean(axis=0, keepdims=True)
+    vectors = np.vstack([measure, remarks])
+    texts = ["a point on the reporting deadline of this measure"] * 44
+    assert not noise_mask(vectors, texts)[40:].any()
+    mask = noise_mask(vectors, texts, process=process)
+    assert np.flatnonzero(mask).tolist() == [40, 41, 42, 43]
+    # A comment of the measure is never one, however near a process sentence its words are.
+    assert not about_the_process(vectors, np.arange(44), measure[:1]).any()

@@ -104,3 +104,53 @@ def test_int8_is_taken_only_where_it_has_less_to_do() -> None:
     assert not takes_fast_path(2001, 9602, 2000)
     assert takes_fast_path(2500, 100, 2000)  # a scope that took int8 before keeps it
     assert not takes_fast_path(5000, 0, None)
+
+
+@pytest.mark.model
+def test_the_real_model_sets_remarks_about_the_consultation_aside_and_keeps_points(
+    app: Any,
+) -> None:
+    """A remark about the consultation itself is set aside though others like it vouch for it;
+    comments on the measure's own deadlines, documents and publication all stay (our own
+    text). The test is cautious: of three such remarks here, the one plainest about the
+    meeting is set aside, the other two, which also read as being about reporting, are not."""
+    from app.embedding.services import embed_texts
+    from app.synthesis.noise import PROCESS_REMARKS
+    from app.synthesis.themes import find_themes
+
+    app.config["PLENARY_FAKE_EMBEDDER"] = False  # the autouse fixture restores it
+    points = [
+        "Seventy-two hours is too short to report a serious incident with any certainty.",
+        "A first notice within three days is workable if the full report can follow later.",
+        "Give small providers a longer deadline for the initial incident report.",
+        "The deadline should run from when the provider becomes aware, not from the incident.",
+        "Two weeks for the final report is unrealistic for complex incidents.",
+        "The incident report template asks for too many fields at the first stage.",
+        "Publish a standard reporting form so that reports from providers can be compared.",
+        "The report should be a structured document, not a free-text letter.",
+        "The reporting form should ask what the provider did to contain the incident.",
+        "Reports must name the model version and the deployment where the harm occurred.",
+        "Anonymised summaries of incident reports should be published every year.",
+        "Publishing reports would reveal vulnerabilities before they are fixed.",
+        "Affected people should be told when an incident concerning them is reported.",
+        "Only aggregate statistics of incidents should be made public.",
+        "Define serious incident more narrowly: a near miss is not an incident.",
+        "Include harms to fundamental rights in the definition of a serious incident.",
+        "Which outages count as serious? The threshold needs examples.",
+        "Incidents at downstream deployers must be covered too.",
+    ]
+    # Alike, so that none of them is isolated: each vouches for the others.
+    remarks = [
+        "Will the recordings of yesterday's working group call be shared with participants?",
+        "Are the slides of the working group call going to be sent round as well?",
+        "Is the next working group call online, or do we need to travel to Brussels?",
+    ]
+    texts = points + remarks
+    with app.app_context():
+        embedder = get_embedder()
+        vectors = embed_texts(texts, embedder)
+        process = embed_texts(list(PROCESS_REMARKS), embedder)
+    labels = np.asarray(find_themes(vectors, texts, process=process).labels)
+    assert labels[-1] == -1
+    assert (labels[: len(points)] >= 0).all()
+    assert (np.asarray(find_themes(vectors, texts).labels) >= 0).all()  # none is isolated
