@@ -21,6 +21,7 @@ from app.synthesis.duplicates import _added_words
 from app.synthesis.fanout_ranges import embed_large_scope
 from app.synthesis.large_figures import fill_figures, texts_of
 from app.synthesis.models import CampaignGroup, CampaignMember, SynthesisRun, Theme, ThemeMember
+from app.synthesis.noise import PROCESS_REMARKS
 from app.synthesis.pipeline import (
     MIN_THEME_SIZE,
     SEED,
@@ -58,7 +59,10 @@ def store_large(
     found, assigned = _codebook_themes(run, rows, embedder)
     skip = rows.free | (assigned >= 0)
     rest = np.flatnonzero(~skip)
-    skip[rest[scale.isolated_rows(rows.vectors, rest, seed=SEED)]] = True
+    from app.embedding.services import phrase_vectors
+
+    process = phrase_vectors(list(PROCESS_REMARKS), embedder)  # held in memory, not stored
+    skip[rest[scale.isolated_rows(rows.vectors, rest, seed=SEED, process=process)]] = True
     campaign = scale.campaigns(rows.vectors, rows.eligible, rows.bands)
     themes = scale.two_stage_themes(rows.vectors, skip, campaign,
                                     min_theme_size=MIN_THEME_SIZE, seed=SEED)

@@ -138,9 +138,7 @@ class ThemeIdentity(db.Model):  # type: ignore[name-defined]
 
 class Theme(db.Model):  # type: ignore[name-defined]
     __tablename__ = "themes"
-    # A merge deletes a theme; SQLite would hand its id (if the highest) to the next theme a
-    # split makes, and a chair's form left open on the merged theme would act on that one.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = {"sqlite_autoincrement": True}  # a merged theme's id is never reused
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(

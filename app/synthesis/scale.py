@@ -8,8 +8,9 @@ The rows come as a (n, dim) array of unit vectors, float16 to halve the memory (
   pair is kept when they share at least MIN_SHARED_BANDS of the BANDS keys (about Jaccard 0.8
   on 3-word shingles, the one-stage test) and their vectors are COPY_COSINE alike; campaigns
   are the connected pieces of the kept pairs. Linear in the rows, never all pairs;
-- noise: content-free rows (flagged by the caller) and isolated rows, measured as in
-  `noise.isolated` against a smaller fixed sample of the scope;
+- noise: content-free rows (flagged by the caller), isolated rows, measured as in
+  `noise.isolated` against a smaller fixed sample of the scope, and remarks about the
+  consultation itself (`noise.about_the_process`);
 - themes in two stages: mini-batch k-means fitted on at most MICRO_FIT_ROWS voices makes
   MICRO_POINTS micro-clusters, every voice goes to its nearest micro-centre in blocks, the
   one-stage theme finder (`themes.theme_nodes`) themes the micro-centres weighted by their
@@ -30,7 +31,12 @@ from sklearn.cluster import MiniBatchKMeans
 from app.embedding.engine import unit_rows
 from app.synthesis.duplicates import BANDS
 from app.synthesis.noise import COPY_COSINE as NOISE_COPY
-from app.synthesis.noise import ISOLATED_SHARE, NEIGHBOURS
+from app.synthesis.noise import (
+    ISOLATED_SHARE,
+    NEIGHBOURS,
+    PROCESS_DENSITY,
+    PROCESS_MARGIN,
+)
 from app.synthesis.themes import COPY_COSINE, MICRO_EPOCHS, MICRO_POINTS, theme_nodes
 
 MICRO_FIT_ROWS = 100_000  # voices the micro-clusters are fitted on; all are then assigned
@@ -53,9 +59,13 @@ def blocks(n: int, size: int = BLOCK) -> range:
     return range(0, n, size)
 
 
-def isolated_rows(vectors: np.ndarray, candidates: np.ndarray, *, seed: int = 0) -> np.ndarray:
+def isolated_rows(
+    vectors: np.ndarray, candidates: np.ndarray, *, seed: int = 0,
+    process: np.ndarray | None = None,
+) -> np.ndarray:
     """Boolean mask over `candidates`: `noise.isolated` in blocks, the neighbours looked for
-    among ISOLATION_REFERENCE candidates picked once with `seed`."""
+    among ISOLATION_REFERENCE candidates picked once with `seed`; given `process` (the vectors
+    of noise.PROCESS_REMARKS), also `noise.about_the_process`, against the candidates' centre."""
     if len(candidates) < 2 * NEIGHBOURS:
         return np.zeros(len(candidates), dtype=bool)
     rng = np.random.default_rng(seed)
@@ -63,13 +73,27 @@ def isolated_rows(vectors: np.ndarray, candidates: np.ndarray, *, seed: int = 0)
     picked = np.sort(rng.choice(len(candidates), size, replace=False))
     reference = unit_rows(vectors[candidates[picked]].astype(np.float32))
     density = np.empty(len(candidates), dtype=np.float32)
+    nearest = np.zeros(len(candidates), dtype=np.float32)  # process sentence less centre
+    total = np.zeros(vectors.shape[1], dtype=np.float64)
     for start in blocks(len(candidates), 2048):
         rows = unit_rows(vectors[candidates[start : start + 2048]].astype(np.float32))
+        total += rows.sum(axis=0, dtype=np.float64)
         sims = rows @ reference.T
         sims[sims >= NOISE_COPY] = -1.0
         top = np.partition(sims, -NEIGHBOURS, axis=1)[:, -NEIGHBOURS:]
         density[start : start + len(rows)] = top.mean(axis=1)
-    return density < ISOLATED_SHARE * float(np.median(density))
+        if process is not None and len(process):
+            near = rows @ unit_rows(np.asarray(process, dtype=np.float32)).T
+            nearest[start : start + len(rows)] = near.max(axis=1)
+    density /= float(np.median(density))
+    mask = density < ISOLATED_SHARE
+    if process is not None and len(process):
+        centre = unit_rows(total[None, :])[0].astype(np.float32)
+        for start in blocks(len(candidates), 2048):
+            rows = unit_rows(vectors[candidates[start : start + 2048]].astype(np.float32))
+            nearest[start : start + len(rows)] -= rows @ centre
+        mask |= (nearest >= PROCESS_MARGIN) & (density < PROCESS_DENSITY)
+    return mask
 
 
 def _alike(vectors: np.ndarray, a: np.ndarray, b: np.ndarray, bar: float) -> np.ndarray:

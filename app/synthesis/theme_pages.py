@@ -324,6 +324,10 @@ def respond(theme_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _show(theme, 400, respond=form)
     published = bool(form.published.data)
+    if workspace.same_response(theme, form.outcome.data or "", form.reason.data or "",
+                               form.provisions.data or [], published):
+        flash(gettext("Nothing to save: the response already reads as sent."), "info")
+        return redirect(url_for("synthesis.theme_page", run_id=theme.run_id, theme_id=theme.id))
     return _act(theme, lambda: workspace.respond(
         theme, form.outcome.data or "", form.reason.data or "", form.provisions.data or [],
         published=published, actor=current_user),

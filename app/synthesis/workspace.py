@@ -306,6 +306,18 @@ def public_title(theme: Theme) -> str | None:
     return None
 
 
+def same_response(theme: Theme, outcome: str, reason: str, provision_keys: Sequence[str],
+                  published: bool) -> bool:
+    """Whether the theme's response already says this (outcome, reason as saved, the same
+    provisions, published or not): saving it again would change nothing."""
+    response = theme.identity.response
+    keys = sorted(dict.fromkeys(k.strip() for k in provision_keys if k.strip()))
+    return response is not None and (
+        response.outcome, response.reason or "", response.published,
+        sorted(p.provision_key for p in response.provisions),
+    ) == (outcome, reason.strip(), published, keys)
+
+
 def _answer_of(response: ThemeResponse | None) -> tuple[str, str, list[str]] | None:
     """A published answer as it reads (what the register and the log show), else None."""
     if response is None or not response.published:

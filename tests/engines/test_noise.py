@@ -93,3 +93,21 @@ def test_remarks_near_a_process_sentence_are_set_aside_though_they_vouch_for_eac
     assert np.flatnonzero(mask).tolist() == [40, 41, 42, 43]
     # A comment of the measure is never one, however near a process sentence its words are.
     assert not about_the_process(vectors, np.arange(44), measure[:1]).any()
+
+
+def test_large_scopes_find_the_same_noise_in_blocks():
+    # scale.isolated_rows, which reads a large scope's vectors in blocks, flags what the small
+    # scopes' tests flag: the stray comment and the remarks about the consultation.
+    from app.synthesis.scale import isolated_rows
+
+    measure = blob(40, seed=1)
+    remarks = blob(4, spread=0.05, seed=2)
+    stray = np.random.default_rng(9).standard_normal((1, 32)).astype(np.float32)
+    vectors = np.vstack([measure, remarks, stray / np.linalg.norm(stray)])
+    process = remarks.mean(axis=0, keepdims=True)
+    rows = np.arange(45)
+    assert np.flatnonzero(isolated_rows(vectors, rows)).tolist() == [44]
+    found = isolated_rows(vectors, rows, process=process)
+    assert np.flatnonzero(found).tolist() == [40, 41, 42, 43, 44]
+    texts = ["a point on the reporting deadline of this measure"] * 45
+    assert (found == noise_mask(vectors, texts, process=process)).all()

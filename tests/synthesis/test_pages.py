@@ -176,6 +176,15 @@ def test_a_chair_answers_a_theme_with_provisions_of_the_next_round(
     db.session.refresh(theme.identity.response)
     assert theme.identity.response.reason.endswith("from 2027.")
     assert [p.provision_key for p in theme.identity.response.provisions] == ["documentation"]
+    # The same answer sent again changes nothing and says so (its date stays).
+    answered_at = theme.identity.response.responded_at
+    again = client.post(f"/chair/themes/{theme.id}/respond", data={
+        "csrf_token": auth.csrf_token(path), "respond-outcome": "accepted",
+        "respond-reason": "  The update cycle is now six months, from 2027. ",
+        "respond-provisions": ["documentation"], "respond-published": "y"})
+    assert "Nothing to save: the response already reads as sent." in _flash(client, again)
+    db.session.refresh(theme.identity.response)
+    assert theme.identity.response.responded_at == answered_at
 
 
 def test_the_chairs_nav_has_synthesis_and_a_participants_does_not(
