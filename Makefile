@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-sqlite test-postgres services chromium lint bench clean translations
+.PHONY: install demo test test-sqlite test-postgres test-postgres-beside services chromium lint \
+	bench clean translations
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -27,7 +28,11 @@ services:
 demo: $(STAMP)
 	$(VENV)/bin/plenary demo
 
-test: $(STAMP) chromium services test-sqlite test-postgres
+# The two passes run side by side (one a core each; most tests are one Python process), each
+# printed whole when it ends; `make test-sqlite` or `make test-postgres` runs one alone.
+test: $(STAMP) chromium services
+	@echo "== test suites on SQLite and on PostgreSQL, side by side: each is printed when it ends =="
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres-beside
 
 test-sqlite: $(STAMP)
 	@echo "== test suite on SQLite =="
@@ -37,6 +42,15 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	@echo "== test suite on PostgreSQL (tests/engines/ ran in the SQLite pass) =="
 	PLENARY_TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest --ignore=tests/engines $(PYTEST_ARGS)
+
+# The PostgreSQL pass beside the SQLite one: Redis databases of its own (the tests that use
+# Redis clear theirs), so that neither pass clears the other's.
+test-postgres-beside: $(STAMP)
+	@PLENARY_TEST_REDIS_URL=redis://127.0.0.1:6379/12 \
+	PLENARY_TEST_FANOUT_REDIS_URL=redis://127.0.0.1:6379/8 \
+	PLENARY_TEST_DURABILITY_REDIS_URL=redis://127.0.0.1:6379/11 \
+	PLENARY_LOAD_REDIS_URL=redis://127.0.0.1:6379/10 \
+	$(MAKE) --no-print-directory test-postgres
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests bench
