@@ -159,6 +159,31 @@ def _describe(
         theme.summary, theme.summary_source = text.summary, "extract"
 
 
+def describe_one(
+    theme: Theme, texts: dict[int, str], provision_texts: Sequence[str], describe: Describe
+) -> None:
+    """Choose the title and summary of `theme` alone (one a split made, named by its keywords
+    until now), contrasted with the run's other themes as a run does; the others keep theirs."""
+    run = theme.run
+    members = list(db.session.scalars(select(ThemeMember).where(
+        ThemeMember.run_id == run.id, ThemeMember.theme_id.is_not(None))))
+    by_theme: dict[int, list[ThemeMember]] = {}
+    for member in members:
+        by_theme.setdefault(member.theme_id or 0, []).append(member)
+    themes = [t for t in run.themes if t.id in by_theme]
+    if theme not in themes:
+        return
+    nearest_first = [
+        [texts[m.comment_id] for m in sorted(by_theme[t.id], key=lambda m: m.distance)]
+        for t in themes
+    ]
+    described = describe_themes(nearest_first, describe, provision_texts=provision_texts)
+    text = described[themes.index(theme)]
+    if text.title:
+        theme.label = text.title[:200]
+    theme.summary, theme.summary_source = text.summary, "extract"
+
+
 def _ask_the_summariser(
     run: SynthesisRun,
     themes: Sequence[Theme],

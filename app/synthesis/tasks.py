@@ -87,6 +87,34 @@ def queue_synthesis(run: SynthesisRun) -> bool:
     return True
 
 
+@app_task()
+def title_split_task(theme_id: int) -> None:
+    """Give the theme a split made its title and summary (the worker holds the model); a theme
+    gone since, or named by the chairs, is left as it is."""
+    from app.embedding.services import embedder_named
+    from app.synthesis.models import Theme
+    from app.synthesis.workspace import describe_split
+
+    theme = db.session.get(Theme, theme_id)
+    embedder = embedder_named(theme.run.model) if theme is not None else None
+    if theme is None or embedder is None:
+        return
+    describe_split(theme, embedder)
+    db.session.commit()
+
+
+def queue_title(theme_id: int) -> bool:
+    """Hand a committed split's new theme to the queue to be titled (inline when
+    HUEY_IMMEDIATE); False when the queue cannot be reached: it keeps its keywords until the
+    next run."""
+    try:
+        title_split_task(theme_id)
+    except QUEUE_ERRORS as error:
+        log.warning("theme %s keeps its keyword title: %s", theme_id, error)
+        return False
+    return True
+
+
 def requeue_stale_runs(older_than: dt.timedelta = REQUEUE_AFTER) -> int:
     """Enqueue again every run still "queued" that was created more than `older_than` ago;
     returns how many were handed over (stops quietly while the queue is unreachable)."""

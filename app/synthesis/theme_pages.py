@@ -270,15 +270,27 @@ def merge(theme_id: int) -> ResponseReturnValue:
 @bp.route("/chair/themes/<int:theme_id>/split", methods=["POST"])
 @require(can_use_workspace)
 def split(theme_id: int) -> ResponseReturnValue:
+    from app.synthesis.tasks import queue_title
+
     theme = load_theme(theme_id)
     if not forms.SplitForm().validate_on_submit():
         abort(400)
     label = theme.display_label
-    return _act(theme, lambda: workspace.split_theme(theme, actor=current_user),
+    made: list[int] = []
+
+    def split_off() -> Theme:
+        new = workspace.split_theme(theme, actor=current_user)
+        made.append(new.id)
+        return new
+
+    page = _act(theme, split_off,
                 lambda new: ngettext("Saved: “%(theme)s” was split in two; this is the new theme, "
                                      "with %(num)s comment.",
                                      "Saved: “%(theme)s” was split in two; this is the new theme, "
                                      "with %(num)s comments.", new.size, theme=label))
+    if made and db.session.get(Theme, made[0]) is not None:  # saved: title it as a run would
+        queue_title(made[0])
+    return page
 
 
 @bp.route("/chair/themes/<int:theme_id>/comments/<int:comment_id>/move", methods=["POST"])

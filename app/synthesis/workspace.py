@@ -18,7 +18,7 @@ from app.core.i18n import N_
 from app.core.text import blank
 from app.drafting.models import Provision, Round
 from app.drafting.services import neighbour_round
-from app.embedding.engine import unit
+from app.embedding.engine import Embedder, unit
 from app.embedding.models import vector_bytes
 from app.feedback.permissions import is_published
 from app.synthesis.models import (
@@ -34,7 +34,7 @@ from app.synthesis.models import (
     ThemeResponse,
 )
 from app.synthesis.services import latest_run, scope_of, scope_provisions
-from app.synthesis.vectors import cached_comment_vectors, comment_text
+from app.synthesis.vectors import cached_comment_vectors, comment_text, text_vectors
 
 TITLE_LIMIT = 200
 NOTE_LIMIT = 5000
@@ -58,6 +58,23 @@ def refresh_run(run: SynthesisRun) -> None:
     vectors = cached_comment_vectors(run.model, [m.comment for m in members])
     provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope_of(run))]
     figures.refresh(run, vectors, texts, provision_texts)
+
+
+def describe_split(theme: Theme, embedder: Embedder) -> None:
+    """Title and summarise a theme a split made, as a run would (`embedder`: the run's model),
+    unless the chairs have named it since; the run's other themes keep theirs."""
+    from app.synthesis import figures  # heavy (scikit-learn, SciPy): only when a run works
+
+    if theme.identity.title is not None:
+        return
+    run = theme.run
+    members = list(run.members)
+    texts = {m.comment_id: comment_text(m.comment) for m in members}
+    vectors = cached_comment_vectors(run.model, [m.comment for m in members])
+    known = {texts[i]: vector for i, vector in vectors.items()}
+    provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope_of(run))]
+    figures.describe_one(theme, texts, provision_texts,
+                         lambda batch: text_vectors(batch, embedder, known))
 
 
 def rename_theme(theme: Theme, title: str, *, actor: User | None) -> None:

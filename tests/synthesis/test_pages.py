@@ -562,3 +562,36 @@ def test_the_final_code_has_no_synthesis_page_run_or_cli_run(
     assert result.exit_code == 2 and "final code" in result.stderr
     assert "embedding" not in result.output and "Traceback" not in result.output
     assert db.session.query(SynthesisRun).count() == 0
+
+
+def test_a_theme_a_split_made_is_titled_and_summarised_as_a_run_would(
+    client: Any, chair: Any, feedback: Any, auth: Any
+) -> None:
+    from app.synthesis.models import Theme
+
+    run = _run(feedback)
+    merged = workspace.merge_themes(run.themes[0], run.themes[1], actor=None)
+    db.session.commit()
+    path = f"/chair/runs/{run.id}/themes/{merged.id}"
+    done = client.post(f"/chair/themes/{merged.id}/split",
+                       data={"csrf_token": auth.csrf_token(path)})
+    new = db.session.get(Theme, int(done.headers["Location"].rsplit("/", 1)[1]))
+    db.session.refresh(new)
+    bodies = " ".join(m.comment.body for m in new.members).lower()
+    # A phrase of its own comments and one of their sentences, not its keywords joined.
+    assert new.label.lower() in bodies and ", " not in new.label
+    assert new.summary and new.summary.split(".")[0].lower() in bodies
+    assert new.identity.title is None  # generated: the next run may choose another
+    assert merged.display_label == merged.identity.title  # the part that stayed keeps its name
+
+
+def test_a_split_theme_the_chairs_named_meanwhile_keeps_their_name(feedback: Any) -> None:
+    from app.embedding.services import get_embedder
+
+    run = _run(feedback)
+    merged = workspace.merge_themes(run.themes[0], run.themes[1], actor=None)
+    new = workspace.split_theme(merged, actor=None)
+    keywords = new.label
+    workspace.rename_theme(new, "Named by the chairs", actor=None)
+    workspace.describe_split(new, get_embedder())
+    assert new.display_label == "Named by the chairs" and new.label == keywords
