@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -25,6 +26,9 @@ class NotYetCommitted(Exception):
     """The withdrawal that queued a refresh is not committed yet: the task tries again."""
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
 def _withdrawn(comment: Comment, **_: Any) -> None:
     """A withdrawn comment is shown to nobody but its author, nor counted, grouped or answered:
     it leaves every run that holds it (members, campaign letters, representatives) at once; a
@@ -44,14 +48,13 @@ def _withdrawn(comment: Comment, **_: Any) -> None:
                        .values(size=CampaignGroup.size - 1))
     db.session.execute(update(SynthesisRun).where(SynthesisRun.id.in_(run_ids))
                        .values(comment_count=SynthesisRun.comment_count - 1))
-    words = " ".join(f"{comment.body} {comment.proposed_text or ''}".split())
+    words = " ".join(f"{comment.body} {comment.proposed_text or ''}".split()).lower()
     later = []
     for run in db.session.scalars(select(SynthesisRun).where(SynthesisRun.id.in_(run_ids))):
         db.session.refresh(run)
         for theme in run.themes:
             db.session.expire(theme, ["members"])
-            if theme.summary and any(part.strip(" .") and part.strip(" .") in words
-                                     for part in theme.summary.split(". ")):
+            if theme.summary and _quotes(theme.summary, words):
                 theme.summary, theme.summary_source = "", "extract"
             if comment.id in theme.representatives:
                 theme.representatives = [i for i in theme.representatives if i != comment.id]
@@ -67,6 +70,17 @@ def _withdrawn(comment: Comment, **_: Any) -> None:
             refresh_after_withdrawal(run_id, comment.id)
         except QUEUE_ERRORS as error:  # the figures wait for the next run; the withdrawal holds
             log.warning("run %s not refreshed after a withdrawal: %s", run_id, error)
+
+
+def _quotes(summary: str, words: str) -> bool:
+    """Whether a sentence of `summary` is taken from `words` (a comment's text, one space
+    between words, lower case): sentences end in ".", "!", "?" or "…", and a summary writes a
+    sentence with its first letter in upper case and its own stop or a full stop."""
+    for sentence in _SENTENCE_END.split(" ".join(summary.split())):
+        bare = sentence.strip().rstrip(".!?…").strip().lower()
+        if bare and bare in words:
+            return True
+    return False
 
 
 @app_task(retries=10, retry_delay=3)

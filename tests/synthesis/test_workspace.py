@@ -177,6 +177,30 @@ def test_a_comment_withdrawn_after_a_run_leaves_it_and_its_figures(
         task.call_local(run.id, kept.id)
 
 
+@pytest.mark.parametrize("summary", [
+    "Is the form the right one? {quoted}",  # after a question, not after ". "
+    "{quoted}? And another sentence!",
+])
+def test_a_summary_quoting_a_withdrawn_comment_is_cleared_however_its_sentences_end(
+    feedback: Any, summary: str
+) -> None:
+    from app.feedback import services as feedback_services
+
+    run = _run(feedback)
+    theme = _theme_with(run, "sme")
+    gone = theme.members[0].comment
+    sentence = " ".join(gone.body.split()).rstrip(".!?")
+    # As a summary writes it: its first letter in upper case, its own stop or the summary's.
+    theme.summary = summary.format(quoted=sentence[:1].upper() + sentence[1:])
+    db.session.commit()
+    feedback["round"].opens_at = utcnow() - dt.timedelta(days=1)  # a window open to withdraw
+    feedback["round"].closes_at = utcnow() + dt.timedelta(days=1)
+    feedback_services.withdraw_comment(gone)
+    db.session.commit()
+    db.session.expire_all()
+    assert _theme_with(run, "sme").summary == ""
+
+
 def test_a_theme_of_identical_comments_cannot_be_split(
     create_round: Any, create_provision: Any, add_comments: Any
 ) -> None:
