@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.accounts.services import MAX_PASSWORD, MIN_PASSWORD
+from app.core.checkbox import Checkbox
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)])
-    remember = BooleanField(_l("Keep me signed in on this device"))
+    remember = Checkbox(_l("Keep me signed in on this device"))
     submit = SubmitField(_l("Log in"))
 
 
@@ -48,7 +49,7 @@ class ActionForm(FlaskForm):
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(_l("Your password"),
                              validators=[DataRequired(), Length(max=MAX_PASSWORD)])
-    understood = BooleanField(
+    understood = Checkbox(
         _l("I understand that my account is closed for good; my comments stay, without my name"),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateTimeLocalField, SelectField, SelectMultipleField, SubmitField
+from wtforms import DateTimeLocalField, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, Optional
 
+from app.core.checkbox import Checkbox
 from app.drafting.models import VISIBILITIES
 
 VISIBILITY_NAMES = {
@@ -39,7 +40,7 @@ class WindowForm(FlaskForm):
                                render_kw={"step": 60})
     closes = DateTimeLocalField(_l("Closes (UTC)"), format=MINUTES, validators=[Optional()],
                                 render_kw={"step": 60})
-    clear = BooleanField(_l("No consultation for this round"))
+    clear = Checkbox(_l("No consultation for this round"))
     submit = SubmitField(_l("Save consultation window"))
 
 

@@ -6,7 +6,7 @@ from flask_babel import LazyString, format_decimal, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -16,6 +16,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.core.checkbox import Checkbox
 from app.feedback.limits import blank, normalise_text
 from app.feedback.models import BODY_LIMIT, HIDE_REASON_LIMIT, PROPOSAL_LIMIT, STANCES
 
@@ -92,7 +93,7 @@ class CommentForm(FlaskForm):
         validators=[Optional(), Limit(_l("Your proposed wording"), PROPOSAL_LIMIT)],
         render_kw={"data-maxlength": PROPOSAL_LIMIT},
     )
-    publish_consent = BooleanField(CONSENT_LABEL)
+    publish_consent = Checkbox(CONSENT_LABEL)
     quote_exact = HiddenField()
     quote_prefix = HiddenField()
     quote_suffix = HiddenField()
@@ -119,7 +120,7 @@ class ReplyForm(FlaskForm):
                     Limit(_l("Your reply"), BODY_LIMIT)],
         render_kw={"data-maxlength": BODY_LIMIT},
     )
-    publish_consent = BooleanField(CONSENT_LABEL)
+    publish_consent = Checkbox(CONSENT_LABEL)
     submit = SubmitField(_l("Reply"))
 
 
@@ -137,7 +138,7 @@ class EditCommentForm(FlaskForm):
         validators=[Optional(), Limit(_l("Your proposed wording"), PROPOSAL_LIMIT)],
         render_kw={"data-maxlength": PROPOSAL_LIMIT},
     )
-    publish_consent = BooleanField(CONSENT_LABEL)
+    publish_consent = Checkbox(CONSENT_LABEL)
     submit = SubmitField(_l("Save changes"))
 
 

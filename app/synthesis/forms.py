@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     HiddenField,
     RadioField,
     SelectField,
@@ -18,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.checkbox import Checkbox
 from app.feedback.forms import Limit, Shows
 from app.feedback.models import DECISION_REASON_LIMIT, DECISIONS
 from app.synthesis.models import OUTCOME_LABELS, OUTCOMES
@@ -87,7 +87,7 @@ class RespondForm(FlaskForm):
         _l("Provisions of the next round that changed because of it"), choices=[],
         validate_choice=True,
     )
-    published = BooleanField(
+    published = Checkbox(
         _l("Show on the public register once the consultation has closed"), default=True
     )
     submit = SubmitField(_l("Save response"))

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 
+import pytest
 from sqlalchemy import select
 
 from app.accounts import services as accounts
@@ -175,6 +176,19 @@ def test_a_reply_joins_the_thread(client, auth, provision, participant, other, c
     assert reply.provision_id == provision.id
     html = client.get(PAGE).get_data(as_text=True)
     assert html.index("Start.") < html.index("A reply.")
+
+
+@pytest.mark.parametrize("no", ["n", "no", "0", "off", "false"])
+def test_a_hand_sent_no_to_publishing_is_no(client, auth, provision, participant, other,
+                                            comment_on, no):
+    # Browsers send a ticked box's value and nothing for an unticked one; a script's "no" must
+    # not consent to publishing (WTForms took any value but "false" as yes).
+    parent = comment_on(provision, participant, body="Start.", publish_consent=True)
+    auth.login(other.email)
+    client.post(f"/feedback/comments/{parent.id}/reply", data={
+        "csrf_token": auth.csrf_token(PAGE), "body": "A reply.", "publish_consent": no})
+    reply = db.session.scalar(select(Comment).where(Comment.parent_id == parent.id))
+    assert reply is not None and reply.publish_consent is False
 
 
 def test_my_feedback_lists_comments_across_rounds_with_status(

@@ -595,3 +595,16 @@ def test_a_split_theme_the_chairs_named_meanwhile_keeps_their_name(feedback: Any
     workspace.rename_theme(new, "Named by the chairs", actor=None)
     workspace.describe_split(new, get_embedder())
     assert new.display_label == "Named by the chairs" and new.label == keywords
+
+
+def test_an_answer_sent_with_published_n_by_hand_is_not_published(
+    client: Any, chair: Any, feedback: Any, auth: Any
+) -> None:
+    run = _run(feedback)
+    theme = run.themes[0]
+    path = f"/chair/runs/{run.id}/themes/{theme.id}"
+    client.post(f"/chair/themes/{theme.id}/respond", data={
+        "csrf_token": auth.csrf_token(path), "respond-outcome": "accepted",
+        "respond-reason": "Kept as drafted.", "respond-published": "n"})
+    db.session.refresh(theme.identity)
+    assert theme.identity.response is not None and theme.identity.response.published is False
