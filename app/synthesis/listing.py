@@ -259,7 +259,8 @@ def run_listing(run: SynthesisRun, page: int | None, campaign_page: int | None) 
     members = list(db.session.scalars(
         select(ThemeMember).where(ThemeMember.run_id == run.id, ThemeMember.theme_id.is_(None))
         .order_by(ThemeMember.id).offset(unassigned.offset).limit(PAGE_SIZE)
-        .options(selectinload(ThemeMember.comment))))
+        .options(selectinload(ThemeMember.comment).selectinload(Comment.author),
+                 selectinload(ThemeMember.comment).selectinload(Comment.provision))))
     campaign_count = db.session.scalar(select(func.count(CampaignGroup.id))
                                        .where(CampaignGroup.run_id == run.id)) or 0
     by_campaign = paging(int(campaign_count), campaign_page, CAMPAIGN_PAGE)

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import CATEGORY_NAMES
 from app.accounts.permissions import can_manage_platform
@@ -23,11 +24,12 @@ from app.core.navigation import MAIN_NAV, NavItem
 from app.drafting.models import Code, Provision, Round
 from app.drafting.services import get_round, visible_rounds
 from app.feedback.decisions import proposal_counts, proposals_query
+from app.feedback.models import Comment
 from app.synthesis import forms, services, workspace
 from app.synthesis.blueprint import bp
 from app.synthesis.listing import run_listing
-from app.synthesis.loading import load_run, my_groups, scope_allowed
-from app.synthesis.models import OUTCOME_LABELS, CodebookEntry, ScopeSetting
+from app.synthesis.loading import editable, load_run, my_groups, scope_allowed
+from app.synthesis.models import OUTCOME_LABELS, CodebookEntry, ScopeSetting, Theme, ThemeMember
 from app.synthesis.overview import COLUMNS, FILTERS, overview, read_view
 from app.synthesis.permissions import can_use_workspace
 from app.synthesis.run_messages import run_message
@@ -159,11 +161,48 @@ def run_page(run_id: int) -> ResponseReturnValue:
     view = read_view(request.args)
     relevant = [t for t in run.themes if not t.identity.not_relevant]
     return render_template("synthesis/run.html", run=run, scope=scope, latest=latest,
-                           listing=listing, stalled=stalled,
+                           listing=listing, stalled=stalled, editable=editable(run),
+                           move=forms.MoveForm(),
                            summariser=summariser, view=view, rows=overview(relevant, view),
                            relevant=relevant,
                            columns={k: gettext(v) for k, v in COLUMNS.items()},
                            filters={k: gettext(v) for k, v in FILTERS.items()})
+
+
+@bp.route("/chair/runs/<int:run_id>/comments/<int:comment_id>/move", methods=["POST"])
+@require(can_use_workspace)
+def move_unassigned(run_id: int, comment_id: int) -> ResponseReturnValue:
+    """Put a comment the run left unassigned into one of its themes (remembered for re-runs,
+    as every move is): a chair's answer to noise set aside wrongly."""
+    run = load_run(run_id)
+    form = forms.MoveForm()
+    form.target.choices = [SelectChoice(t.id, t.label) for t in run.themes]
+    back = redirect(url_for("synthesis.run_page", run_id=run.id, _anchor="unassigned"))
+    target = db.session.get(Theme, form.target.data) if form.validate_on_submit() else None
+    if target is None or target.run_id != run.id:
+        flash(gettext("Nothing was changed: choose one of this run's themes."), "error")
+        return back
+    held = db.session.scalar(select(ThemeMember.id).where(
+        ThemeMember.run_id == run.id, ThemeMember.comment_id == comment_id,
+        ThemeMember.theme_id.is_(None)))
+    if held is None:  # moved since the page was opened, or never part of the run
+        flash(gettext("Nothing was changed: that comment is no longer unassigned."), "error")
+        return back
+    try:
+        workspace.move_comments(run, [comment_id], target, actor=current_user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(translated(error.message), "error")
+        return back
+    flash(gettext("Saved: comment %(name)s was moved to “%(theme)s”.",
+                  name=_comment_name(comment_id), theme=target.display_label), "info")
+    return back
+
+
+def _comment_name(comment_id: int) -> str:
+    comment = db.session.get(Comment, comment_id)
+    return comment.name if comment is not None else str(comment_id)
 
 
 @bp.route("/chair/runs/<int:run_id>/summariser", methods=["POST"])

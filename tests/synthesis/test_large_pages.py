@@ -232,7 +232,7 @@ def test_the_run_page_lists_unassigned_comments_and_campaigns_a_page_at_a_time(
     page = client.get(f"/chair/runs/{run.id}?unassigned=3").get_data(as_text=True)
     assert "Unassigned (50)" in page and "Page 3 of 3<" in page
     listed = page.split('<ul class="unassigned">')[1].split("</ul>")[0]
-    found = re.findall(r"<li><bdi>\+1 \((\d+)\)</bdi></li>", listed)
+    found = re.findall(r"<p dir=\"auto\"><bdi>\+1 \((\d+)\)</bdi></p>", listed)
     assert found == [str(i) for i in range(40, 50)]
     assert "Campaigns 1 to 2 of 3." in page and page.count('class="card campaign"') == 2
     assert "What 33 senders added" in page and "…and 30 more." in page

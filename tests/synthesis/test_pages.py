@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from app.core.db import db, utcnow
 from app.synthesis import workspace
@@ -608,3 +609,38 @@ def test_an_answer_sent_with_published_n_by_hand_is_not_published(
         "respond-reason": "Kept as drafted.", "respond-published": "n"})
     db.session.refresh(theme.identity)
     assert theme.identity.response is not None and theme.identity.response.published is False
+
+
+def test_a_chair_moves_an_unassigned_comment_into_a_theme_from_the_run_page(
+    client: Any, chair: Any, feedback: Any, auth: Any, create_user: Any
+) -> None:
+    from app.synthesis.models import ThemeMember, ThemeMove
+
+    run, other = _run(feedback), _run(feedback, group="wg2")
+    page = f"/chair/runs/{run.id}"
+    [member, *_] = [m for m in run.members if m.theme_id is None]
+    comment = member.comment
+    shown = client.get(page).get_data(as_text=True)
+    assert f'action="/chair/runs/{run.id}/comments/{comment.id}/move"' in shown
+    assert comment.author.display_name in shown and comment.name in shown
+    token = auth.csrf_token(page)
+    url = f"{page}/comments/{comment.id}/move"
+    for bad in (other.themes[0].id, 0, "x"):  # another run's theme, none, nonsense
+        refused = client.post(url, data={"csrf_token": token, "target": bad})
+        assert "Nothing was changed" in _flash(client, refused)
+    assert db.session.get(ThemeMember, member.id).theme_id is None
+    target = run.themes[0]
+    moved = client.post(url, data={"csrf_token": token, "target": target.id})
+    assert (f"Saved: comment {comment.name} was moved to “{target.display_label}”."
+            in _flash(client, moved))
+    db.session.expire_all()
+    assert db.session.get(ThemeMember, member.id).theme_id == target.id
+    assert db.session.scalars(select(ThemeMove).where(
+        ThemeMove.comment_id == comment.id)).one().identity_id == target.identity_id
+    again = client.post(url, data={"csrf_token": token, "target": target.id})
+    assert "no longer unassigned" in _flash(client, again)
+    create_user("chair2@example.org", groups=[("wg2", "chair")])
+    auth.logout()
+    auth.login("chair2@example.org")
+    assert client.post(url, data={"csrf_token": auth.csrf_token("/chair/synthesis"),
+                                  "target": target.id}).status_code == 404

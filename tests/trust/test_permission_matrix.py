@@ -305,6 +305,7 @@ TABLE: dict[tuple[str, str], Expect] = {
                                                                             public=None),
     ("GET", "/chair/runs/<int:run_id>"): anyone(404),
     ("GET", "/chair/runs/<int:run_id>/codebook"): anyone(404),
+    ("POST", "/chair/runs/<int:run_id>/comments/<int:comment_id>/move"): anyone(404),
     ("POST", "/chair/runs/<int:run_id>/codebook"): anyone(404),
     ("POST", "/chair/runs/<int:run_id>/codebook/<int:entry_id>/delete"): anyone(404),
     ("GET", "/chair/runs/<int:run_id>/themes/<int:theme_id>"): anyone(404),
