@@ -36,7 +36,8 @@ def load_theme(theme_id: int) -> Theme:
     if theme is None:
         raise NotFound(N_("This theme is no longer there: it may have been merged into another "
                           "theme, or its scope run again, since the page was opened. Nothing "
-                          "was changed; go back to the run's overview."))
+                          "was changed; Synthesis, in the menu, leads to the themes as they "
+                          "are now."))
     load_run(theme.run_id)
     return theme
 

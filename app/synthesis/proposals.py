@@ -62,7 +62,10 @@ def proposals(code: str, number: int) -> ResponseReturnValue:
     asked = request.args.get("group")
     if asked and asked not in {g.slug for g in _groups()}:
         abort(404)  # not a group of the chair's (nor a group at all): not silently another
-    return _page(get_round(code, number, current_user), _filters(request.args))
+    round_ = get_round(code, number, current_user)
+    if round_.final:
+        abort(404)  # the final code takes no comments, so no proposed wording either
+    return _page(round_, _filters(request.args))
 
 
 def _page(round_: Any, filters: dict[str, Any], draft: dict[str, Any] | None = None,

@@ -554,6 +554,7 @@ def test_the_final_code_has_no_synthesis_page_run_or_cli_run(
     db.session.commit()
     page = "/chair/codes/demo-code/rounds/3/synthesis"
     assert client.get(page).status_code == 404
+    assert client.get("/chair/codes/demo-code/rounds/3/proposals").status_code == 404
     token = auth.csrf_token(ROUND_PAGE)
     response = client.post(f"{page}/run", data={"csrf_token": token, "scope": "round:"})
     assert response.status_code == 404
