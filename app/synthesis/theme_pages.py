@@ -235,10 +235,14 @@ def _merge_question(theme: Theme, target: Theme) -> ResponseReturnValue:
 
 
 def _not_understood(theme: Theme) -> ResponseReturnValue:
-    """The theme's page again (400) saying why nothing was done: a form sent without its token,
-    or naming a theme that is no longer part of the run (a page left open while it changed)."""
+    """The theme's page again saying why nothing was done: a form sent without its token, or
+    naming a theme that is no longer part of the run (a page left open while it changed). After
+    a POST, by a redirect (going back then reloads a page, it does not send the form again);
+    a confirmation page asked with a bad target answers 400 itself."""
     flash(gettext("Nothing was changed: the form was incomplete, or the theme you chose is no "
                   "longer part of this run. Choose again on this page."), "error")
+    if request.method == "POST":
+        return redirect(url_for("synthesis.theme_page", run_id=theme.run_id, theme_id=theme.id))
     return _show(theme, status=400)
 
 
@@ -310,7 +314,7 @@ def move(theme_id: int, comment_id: int) -> ResponseReturnValue:
         ThemeMember.theme_id == theme.id, ThemeMember.comment_id.in_(ids)))
     if held != len(set(ids)):  # moved elsewhere since the page was opened
         flash(gettext("Nothing was changed: that comment is no longer in this theme."), "error")
-        return _show(theme, status=400)
+        return redirect(url_for("synthesis.theme_page", run_id=theme.run_id, theme_id=theme.id))
     if target is not None and target.id == theme.id:
         flash(gettext("Nothing to move: that is already in %(where)s.", where=where), "info")
         return redirect(url_for("synthesis.theme_page", run_id=theme.run_id, theme_id=theme.id))
