@@ -163,6 +163,7 @@ def run_page(run_id: int) -> ResponseReturnValue:
     return render_template("synthesis/run.html", run=run, scope=scope, latest=latest,
                            listing=listing, stalled=stalled, editable=editable(run),
                            move=forms.MoveForm(),
+                           move_choices=[(t.id, t.display_label) for t in run.themes],
                            summariser=summariser, view=view, rows=overview(relevant, view),
                            relevant=relevant,
                            columns={k: gettext(v) for k, v in COLUMNS.items()},
