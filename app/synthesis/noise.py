@@ -1,6 +1,6 @@
 """Set noise aside: comments that make no point of their own about the measure.
 
-Two tests, both cheap and deterministic:
+Three tests, all cheap and deterministic:
 
 - content-free text ("+1", "see attached", "Agree with the above", "No comment at this
   stage"): fewer than two content words once stop words and the vocabulary of such remarks are
@@ -21,7 +21,7 @@ Two tests, both cheap and deterministic:
   aside by this test.
 
 A short comment with a point ("Six months is too short for SMEs.") has content words and sits
-near the comments that make the same point, so it passes both tests.
+near the comments that make the same point, so it passes them all.
 """
 
 from __future__ import annotations
@@ -99,30 +99,33 @@ def isolated(vectors: np.ndarray, candidates: np.ndarray, *, seed: int = 0) -> n
     median over all candidates. Fewer than 2 * NEIGHBOURS candidates: nothing is isolated."""
     if len(candidates) < 2 * NEIGHBOURS:
         return np.zeros(len(candidates), dtype=bool)
-    return _density(vectors, candidates, seed) < ISOLATED_SHARE
+    density, median = _density(vectors, candidates, seed)
+    return density < ISOLATED_SHARE * median
 
 
 def about_the_process(
     vectors: np.ndarray, candidates: np.ndarray, process: np.ndarray, *, seed: int = 0,
-    density: np.ndarray | None = None,
+    density: tuple[np.ndarray, float] | None = None,
 ) -> np.ndarray:
     """Boolean mask over `candidates` (row indices): remarks about the consultation itself,
     nearer one of the `process` vectors (PROCESS_REMARKS embedded by the same model) than to
     the candidates' centre by PROCESS_MARGIN, their neighbour cosine below PROCESS_DENSITY of
-    the median (`density`, if already measured). Fewer than 2 * NEIGHBOURS candidates: none."""
+    the median (`density`: _density's, if already measured). Fewer than 2 * NEIGHBOURS
+    candidates: none."""
     if len(candidates) < 2 * NEIGHBOURS or not len(process):
         return np.zeros(len(candidates), dtype=bool)
     rows = unit_rows(np.asarray(vectors, dtype=np.float32)[candidates])
     centre = unit_rows(rows.mean(axis=0, keepdims=True))[0]
     nearest = (rows @ unit_rows(np.asarray(process, dtype=np.float32)).T).max(axis=1)
-    if density is None:
-        density = _density(vectors, candidates, seed)
-    return (nearest - rows @ centre >= PROCESS_MARGIN) & (density < PROCESS_DENSITY)
+    around, median = _density(vectors, candidates, seed) if density is None else density
+    return (nearest - rows @ centre >= PROCESS_MARGIN) & (around < PROCESS_DENSITY * median)
 
 
-def _density(vectors: np.ndarray, candidates: np.ndarray, seed: int) -> np.ndarray:
-    """Each candidate's mean cosine to its NEIGHBOURS nearest distinct candidates, as a share
-    of the median over all of them."""
+def _density(
+    vectors: np.ndarray, candidates: np.ndarray, seed: int
+) -> tuple[np.ndarray, float]:
+    """Each candidate's mean cosine to its NEIGHBOURS nearest distinct candidates, and the
+    median of those."""
     rows = unit_rows(np.asarray(vectors, dtype=np.float32)[candidates])
     reference = rows
     if len(rows) > REFERENCE_ROWS:
@@ -134,7 +137,7 @@ def _density(vectors: np.ndarray, candidates: np.ndarray, seed: int) -> np.ndarr
         sims[sims >= COPY_COSINE] = -1.0  # itself, and copies of itself
         top = np.partition(sims, -NEIGHBOURS, axis=1)[:, -NEIGHBOURS:]
         density[start : start + _CHUNK] = top.mean(axis=1)
-    return density / float(np.median(density))
+    return density, float(np.median(density))
 
 
 def noise_mask(
@@ -149,7 +152,7 @@ def noise_mask(
     if len(rest) < 2 * NEIGHBOURS:
         return mask
     density = _density(vectors, rest, seed)
-    mask[rest[density < ISOLATED_SHARE]] = True
+    mask[rest[density[0] < ISOLATED_SHARE * density[1]]] = True
     if process is not None:
         mask[rest[about_the_process(vectors, rest, process, density=density)]] = True
     return mask

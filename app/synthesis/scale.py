@@ -85,14 +85,14 @@ def isolated_rows(
         if process is not None and len(process):
             near = rows @ unit_rows(np.asarray(process, dtype=np.float32)).T
             nearest[start : start + len(rows)] = near.max(axis=1)
-    density /= float(np.median(density))
-    mask = density < ISOLATED_SHARE
+    median = float(np.median(density))
+    mask = density < ISOLATED_SHARE * median
     if process is not None and len(process):
         centre = unit_rows(total[None, :])[0].astype(np.float32)
         for start in blocks(len(candidates), 2048):
             rows = unit_rows(vectors[candidates[start : start + 2048]].astype(np.float32))
             nearest[start : start + len(rows)] -= rows @ centre
-        mask |= (nearest >= PROCESS_MARGIN) & (density < PROCESS_DENSITY)
+        mask |= (nearest >= PROCESS_MARGIN) & (density < PROCESS_DENSITY * median)
     return mask
 
 
