@@ -23,6 +23,18 @@ def _run(feedback: Any) -> Any:
     return run
 
 
+def _withdraw(feedback: Any, comment: Any) -> None:
+    """Withdraw `comment` (its round's window opened for it) with what is pending committed."""
+    from app.feedback import services as feedback_services
+
+    db.session.commit()
+    feedback["round"].opens_at = utcnow() - dt.timedelta(days=1)  # a window open to withdraw
+    feedback["round"].closes_at = utcnow() + dt.timedelta(days=1)
+    feedback_services.withdraw_comment(comment)
+    db.session.commit()
+    db.session.expire_all()
+
+
 def _theme_with(run: Any, prefix: str) -> Any:
     return next(t for t in run.themes
                 if any((m.comment.external_id or "").startswith(prefix) for m in t.members))
@@ -145,7 +157,6 @@ def test_a_comment_withdrawn_after_a_run_leaves_it_and_its_figures(
 ) -> None:
     # "Shown to nobody else, no longer counted, grouped or answered": also in a run made before.
     # A large run's figures are recomputed by a queued task (run inline here, HUEY_IMMEDIATE).
-    from app.feedback import services as feedback_services
     from app.synthesis import listeners
 
     queued: list[tuple[int, int]] = []
@@ -158,12 +169,7 @@ def test_a_comment_withdrawn_after_a_run_leaves_it_and_its_figures(
     theme = _theme_with(run, "sme")
     size, gone = theme.size, theme.members[0].comment
     theme.summary = f"{gone.body} Another sentence."
-    db.session.commit()
-    feedback["round"].opens_at = utcnow() - dt.timedelta(days=1)  # a window open to withdraw
-    feedback["round"].closes_at = utcnow() + dt.timedelta(days=1)
-    feedback_services.withdraw_comment(gone)
-    db.session.commit()
-    db.session.expire_all()
+    _withdraw(feedback, gone)
     theme = _theme_with(run, "sme")
     assert theme.size == size - 1 and gone.id not in {m.comment_id for m in theme.members}
     assert gone.id not in theme.representatives and theme.summary == ""
@@ -184,7 +190,6 @@ def test_a_comment_withdrawn_after_a_run_leaves_it_and_its_figures(
 def test_a_summary_quoting_a_withdrawn_comment_is_cleared_however_its_sentences_end(
     feedback: Any, summary: str
 ) -> None:
-    from app.feedback import services as feedback_services
 
     run = _run(feedback)
     theme = _theme_with(run, "sme")
@@ -192,12 +197,7 @@ def test_a_summary_quoting_a_withdrawn_comment_is_cleared_however_its_sentences_
     sentence = " ".join(gone.body.split()).rstrip(".!?")
     # As a summary writes it: its first letter in upper case, its own stop or the summary's.
     theme.summary = summary.format(quoted=sentence[:1].upper() + sentence[1:])
-    db.session.commit()
-    feedback["round"].opens_at = utcnow() - dt.timedelta(days=1)  # a window open to withdraw
-    feedback["round"].closes_at = utcnow() + dt.timedelta(days=1)
-    feedback_services.withdraw_comment(gone)
-    db.session.commit()
-    db.session.expire_all()
+    _withdraw(feedback, gone)
     assert _theme_with(run, "sme").summary == ""
 
 
