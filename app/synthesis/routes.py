@@ -178,7 +178,7 @@ def move_unassigned(run_id: int, comment_id: int) -> ResponseReturnValue:
     run = load_run(run_id)
     form = forms.MoveForm()
     form.target.choices = [SelectChoice(t.id, t.label) for t in run.themes]
-    back = redirect(url_for("synthesis.run_page", run_id=run.id, _anchor="unassigned"))
+    back = redirect(url_for("synthesis.run_page", run_id=run.id))  # its top: the message
     target = db.session.get(Theme, form.target.data) if form.validate_on_submit() else None
     if target is None or target.run_id != run.id:
         flash(gettext("Nothing was changed: choose one of this run's themes."), "error")

@@ -89,8 +89,8 @@ def queue_synthesis(run: SynthesisRun) -> bool:
 
 @app_task()
 def title_split_task(theme_id: int) -> None:
-    """Give the theme a split made its title and summary (the worker holds the model); a theme
-    gone since, or named by the chairs, is left as it is."""
+    """Give the theme a split made its generated title and summary (the worker holds the
+    model); a theme gone since is left; one the chairs named since keeps showing their title."""
     from app.embedding.services import embedder_named
     from app.synthesis.models import Theme
     from app.synthesis.workspace import describe_split

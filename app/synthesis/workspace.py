@@ -61,12 +61,11 @@ def refresh_run(run: SynthesisRun) -> None:
 
 
 def describe_split(theme: Theme, embedder: Embedder) -> None:
-    """Title and summarise a theme a split made, as a run would (`embedder`: the run's model),
-    unless the chairs have named it since; the run's other themes keep theirs."""
+    """Title and summarise a theme a split made, as a run would (`embedder`: the run's model);
+    a title the chairs gave it since still shows (the generated one beside it); the run's
+    other themes keep theirs."""
     from app.synthesis import figures  # heavy (scikit-learn, SciPy): only when a run works
 
-    if theme.identity.title is not None:
-        return
     run = theme.run
     members = list(run.members)
     texts = {m.comment_id: comment_text(m.comment) for m in members}

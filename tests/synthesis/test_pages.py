@@ -588,7 +588,9 @@ def test_a_theme_a_split_made_is_titled_and_summarised_as_a_run_would(
     assert merged.display_label == merged.identity.title  # the part that stayed keeps its name
 
 
-def test_a_split_theme_the_chairs_named_meanwhile_keeps_their_name(feedback: Any) -> None:
+def test_a_split_theme_the_chairs_named_meanwhile_keeps_their_name_and_gets_a_summary(
+    feedback: Any
+) -> None:
     from app.embedding.services import get_embedder
 
     run = _run(feedback)
@@ -597,7 +599,8 @@ def test_a_split_theme_the_chairs_named_meanwhile_keeps_their_name(feedback: Any
     keywords = new.label
     workspace.rename_theme(new, "Named by the chairs", actor=None)
     workspace.describe_split(new, get_embedder())
-    assert new.display_label == "Named by the chairs" and new.label == keywords
+    assert new.display_label == "Named by the chairs"
+    assert new.label != keywords and new.summary  # the generated title beside it, a summary
 
 
 def test_an_answer_sent_with_published_n_by_hand_is_not_published(
@@ -633,6 +636,7 @@ def test_a_chair_moves_an_unassigned_comment_into_a_theme_from_the_run_page(
     assert db.session.get(ThemeMember, member.id).theme_id is None
     target = run.themes[0]
     moved = client.post(url, data={"csrf_token": token, "target": target.id})
+    assert moved.headers["Location"] == page  # the page's top, where the message is
     assert (f"Saved: comment {comment.name} was moved to “{target.display_label}”."
             in _flash(client, moved))
     db.session.expire_all()
