@@ -38,6 +38,17 @@ from huey.consumer import Consumer
 from app.core.tasks import huey
 from app.synthesis import tasks
 import os
+import time
+if {fake!r}:
+    # The fake embeds a chunk in microseconds: one worker could take every chunk before the
+    # other polls (seen with the two test passes side by side). A real chunk takes a while;
+    # so does this one, and both workers get chunks.
+    from app.embedding import engine
+    _encode = engine.HashingEmbedder.encode
+    def _as_if_embedding(self, texts, **options):
+        time.sleep(0.05)
+        return _encode(self, texts, **options)
+    engine.HashingEmbedder.encode = _as_if_embedding
 consumer = Consumer(huey, workers=1, worker_type="thread", max_delay=0.2)  # polls while idle
 print("ready", flush=True)
 # Later output (a model build's messages) goes nowhere: the test reads only the first line,
