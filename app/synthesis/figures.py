@@ -160,17 +160,17 @@ def _describe(
 
 
 def describe_one(
-    theme: Theme, texts: dict[int, str], provision_texts: Sequence[str], describe: Describe
+    theme: Theme, members: Sequence[ThemeMember], texts: dict[int, str],
+    provision_texts: Sequence[str], describe: Describe,
 ) -> None:
     """Choose the title and summary of `theme` alone (one a split made, named by its keywords
-    until now), contrasted with the run's other themes as a run does; the others keep theirs."""
-    run = theme.run
-    members = list(db.session.scalars(select(ThemeMember).where(
-        ThemeMember.run_id == run.id, ThemeMember.theme_id.is_not(None))))
+    until now), contrasted with the run's other themes (`members`: the run's) as a run does;
+    the others keep theirs."""
     by_theme: dict[int, list[ThemeMember]] = {}
     for member in members:
-        by_theme.setdefault(member.theme_id or 0, []).append(member)
-    themes = [t for t in run.themes if t.id in by_theme]
+        if member.theme_id is not None:
+            by_theme.setdefault(member.theme_id, []).append(member)
+    themes = [t for t in theme.run.themes if t.id in by_theme]
     if theme not in themes:
         return
     nearest_first = [

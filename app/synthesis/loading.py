@@ -12,6 +12,7 @@ from app.accounts.permissions import is_secretariat
 from app.core.db import db
 from app.core.errors import NotFound
 from app.core.i18n import N_
+from app.feedback.models import Comment
 from app.synthesis import services
 from app.synthesis.models import SynthesisRun, Theme
 from app.synthesis.permissions import can_synthesise_scope
@@ -40,6 +41,12 @@ def load_theme(theme_id: int) -> Theme:
                           "are now."))
     load_run(theme.run_id)
     return theme
+
+
+def comment_name(comment_id: int) -> str:
+    """How the chairs' messages name a comment ("r2-0049"), its id if it is gone."""
+    comment = db.session.get(Comment, comment_id)
+    return comment.name if comment is not None else str(comment_id)
 
 
 def my_groups() -> list[WorkingGroup] | None:

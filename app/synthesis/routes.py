@@ -24,11 +24,10 @@ from app.core.navigation import MAIN_NAV, NavItem
 from app.drafting.models import Code, Provision, Round
 from app.drafting.services import get_round, visible_rounds
 from app.feedback.decisions import proposal_counts, proposals_query
-from app.feedback.models import Comment
 from app.synthesis import forms, services, workspace
 from app.synthesis.blueprint import bp
 from app.synthesis.listing import run_listing
-from app.synthesis.loading import editable, load_run, my_groups, scope_allowed
+from app.synthesis.loading import comment_name, editable, load_run, my_groups, scope_allowed
 from app.synthesis.models import OUTCOME_LABELS, CodebookEntry, ScopeSetting, Theme, ThemeMember
 from app.synthesis.overview import COLUMNS, FILTERS, overview, read_view
 from app.synthesis.permissions import can_use_workspace
@@ -196,14 +195,9 @@ def move_unassigned(run_id: int, comment_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(translated(error.message), "error")
         return back
-    flash(gettext("Saved: comment %(name)s was moved to “%(theme)s”.",
-                  name=_comment_name(comment_id), theme=target.display_label), "info")
+    flash(gettext("Saved: comment %(name)s was moved to %(where)s.", name=comment_name(comment_id),
+                  where=gettext("“%(theme)s”", theme=target.display_label)), "info")
     return back
-
-
-def _comment_name(comment_id: int) -> str:
-    comment = db.session.get(Comment, comment_id)
-    return comment.name if comment is not None else str(comment_id)
 
 
 @bp.route("/chair/runs/<int:run_id>/summariser", methods=["POST"])

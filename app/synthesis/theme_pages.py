@@ -20,11 +20,10 @@ from app.core.errors import BadInput, DomainError
 from app.core.i18n import N_, translated
 from app.drafting.services import neighbour_round
 from app.feedback.accountability import settled
-from app.feedback.models import Comment
 from app.synthesis import forms, services, workspace
 from app.synthesis.blueprint import bp
 from app.synthesis.listing import campaign_letter_ids, theme_listing
-from app.synthesis.loading import editable, load_run, load_theme
+from app.synthesis.loading import comment_name, editable, load_run, load_theme
 from app.synthesis.models import Theme, ThemeMember
 from app.synthesis.permissions import can_use_workspace
 
@@ -321,14 +320,9 @@ def move(theme_id: int, comment_id: int) -> ResponseReturnValue:
     return _act(theme, lambda: workspace.move_comments(theme.run, ids, target,
                                                        actor=current_user),
                 lambda n: gettext("Saved: comment %(name)s was moved to %(where)s.",
-                                  name=_name(comment_id), where=where) if n == 1
+                                  name=comment_name(comment_id), where=where) if n == 1
                 else gettext("Saved: the campaign's %(count)s letters were moved to %(where)s.",
                              count=n, where=where))
-
-
-def _name(comment_id: int) -> str:
-    comment = db.session.get(Comment, comment_id)
-    return comment.name if comment is not None else str(comment_id)
 
 
 @bp.route("/chair/themes/<int:theme_id>/respond", methods=["POST"])

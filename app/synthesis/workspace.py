@@ -72,7 +72,7 @@ def describe_split(theme: Theme, embedder: Embedder) -> None:
     vectors = cached_comment_vectors(run.model, [m.comment for m in members])
     known = {texts[i]: vector for i, vector in vectors.items()}
     provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope_of(run))]
-    figures.describe_one(theme, texts, provision_texts,
+    figures.describe_one(theme, members, texts, provision_texts,
                          lambda batch: text_vectors(batch, embedder, known))
 
 
