@@ -1,23 +1,22 @@
 """How well themes, noise, campaigns, titles and seeding match human coding.
 
-    .venv/bin/python -m bench.bench_synthesis_quality            # five sets, seeding, 10,000
+    .venv/bin/python -m bench.bench_synthesis_quality            # six sets, seeding, 10,000
     .venv/bin/python -m bench.bench_synthesis_quality --quick    # skip the 10,000-comment scope
     .venv/bin/python -m bench.bench_synthesis_quality --quick --only "held-out C"
 
 Sets: bench/data/consultation (hand-written, 10 measures), bench/data/labelled_comments.jsonl (3
-measures) and three held-out sets, bench/data/heldout, heldout2 and heldout3 (4 measures each,
-written by writers who never read the engines, after the titles' weights were chosen: closer to
-what to expect on an unseen set), each measure clustered as its own scope. Methods: today's
+measures) and four held-out sets, bench/data/heldout, heldout2, heldout3 and heldout4 (4 measures
+each, written by writers who never read the engines, after the titles' weights were chosen: closer
+to what to expect on an unseen set), each measure clustered as its own scope. Methods: today's
 `cluster` with its keyword label (title) and first representative (summary); `find_themes` with
-`describe_themes`; KMeans told the true number of themes (fitted on the rows that are not noise,
-so it is given the noise too). Measures, averaged over measures: ARI and V-measure on rows that
-are not noise (-1 counts as one more label), themes found per true theme, share of noise rows
-left unassigned, share of substantive rows left unassigned; campaign pair F1 of
-find_duplicate_groups; title and summary "naming" (size-weighted share of found themes whose
-text is nearer, by cosine with the real model, to the description of the theme most of its
-comments belong to than to any other theme description of the measure), title naming also apart
-on found themes that one true theme holds 80% of and on mixed ones (where only the commonest
-true theme counts).
+`describe_themes`; KMeans told the true number of themes (fitted on the rows that are not noise, so
+it is given the noise too). Measures, averaged over measures: ARI and V-measure on rows that are
+not noise (-1 counts as one more label), themes found per true theme, share of noise rows left
+unassigned, share of substantive rows left unassigned; campaign pair F1 of find_duplicate_groups;
+title and summary "naming" (size-weighted share of found themes whose text is nearer, by cosine
+with the real model, to the description of the theme most of its comments belong to than to any
+other theme description of the measure), title naming also apart on found themes that one true
+theme holds 80% of and on mixed ones (where only the commonest true theme counts).
 Seeding: ARI/V on rows not seeded, after m simulated corrections per true theme. Then a
 10,000-comment scope recombined from four measures. The real model's vectors are cached in
 bench/out/ by text hash.
@@ -46,6 +45,7 @@ from bench.consultation_data import (
     HELD_OUT,
     HELD_OUT_2,
     HELD_OUT_3,
+    HELD_OUT_4,
     NOISE,
     Measure,
     load_consultation,
@@ -414,6 +414,7 @@ def main() -> None:
         "held-out A (written blind)": load_consultation(HELD_OUT),
         "held-out B (written blind)": load_consultation(HELD_OUT_2),
         "held-out C (written blind)": load_consultation(HELD_OUT_3),
+        "held-out D (written blind)": load_consultation(HELD_OUT_4),
     }
     if args.only:
         sets = {name: found for name, found in sets.items()
