@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.synthesis.seeding import seeded_themes
-from app.synthesis.themes import find_themes
+from app.synthesis.seeding import _start, seeded_themes
+from app.synthesis.themes import find_themes, voices
 
 POINT = "the deadline for incident reports is too short for small firms"
 
@@ -85,3 +85,24 @@ def test_a_moved_comment_joins_the_chair_theme_given_by_its_old_centre():
     assert set(theme_ids_of(result, range(40))) == {10}
     assert theme_ids_of(result, range(80, 88)) == [10] * 8
     assert None in result.theme_ids  # B, which no chair touched, is still found
+
+
+def test_a_seeded_run_starts_from_the_themes_of_the_run_without_seeds():
+    """A comment the unseeded run set aside as noise and the chair then moved into a theme
+    joins the theme nearest it; the others start as find_themes left them (spectral
+    clustering weighs every point against every other, so clustering the seed with them
+    would redraw the whole partition)."""
+    vectors = scene()
+    texts = [POINT] * 88
+    noise = np.zeros(88, bool)
+    noise[[3, 84]] = True  # an A comment and a C comment the unseeded run set aside
+    unseeded = find_themes(vectors, texts, noise=noise).labels
+    keep = np.flatnonzero(np.arange(88) != 3)  # the chair moved row 84 into a theme
+    point_of, _ = voices(vectors, texts, keep)
+    start = _start(vectors, texts, keep, point_of, ~noise, 2, 0)
+    by_row = dict(zip(keep.tolist(), start[point_of].tolist(), strict=True))
+    kept = [r for r in keep.tolist() if r != 84]
+    pairs = {(unseeded[r], by_row[r]) for r in kept}
+    # the same partition, renamed: each old theme is one new theme, and no two are one
+    assert len(pairs) == len({unseeded[r] for r in kept}) == len({by_row[r] for r in kept})
+    assert by_row[84] == by_row[80]  # the moved comment starts beside its own group
