@@ -1,11 +1,11 @@
 """How well themes, noise, campaigns, titles and seeding match human coding.
 
-    .venv/bin/python -m bench.bench_synthesis_quality            # six sets, seeding, 10,000
+    .venv/bin/python -m bench.bench_synthesis_quality            # seven sets, seeding, 10,000
     .venv/bin/python -m bench.bench_synthesis_quality --quick    # skip the 10,000-comment scope
     .venv/bin/python -m bench.bench_synthesis_quality --quick --only "held-out C"
 
 Sets: bench/data/consultation (hand-written, 10 measures), bench/data/labelled_comments.jsonl (3
-measures) and four held-out sets, bench/data/heldout, heldout2, heldout3 and heldout4 (4 measures
+measures) and five held-out sets, bench/data/heldout, heldout2 ... heldout5 (4 measures
 each, written by writers who never read the engines, after the titles' weights were chosen: closer
 to what to expect on an unseen set), each measure clustered as its own scope. Methods: today's
 `cluster` with its keyword label (title) and first representative (summary); `find_themes` with
@@ -46,6 +46,7 @@ from bench.consultation_data import (
     HELD_OUT_2,
     HELD_OUT_3,
     HELD_OUT_4,
+    HELD_OUT_5,
     NOISE,
     Measure,
     load_consultation,
@@ -415,6 +416,7 @@ def main() -> None:
         "held-out B (written blind)": load_consultation(HELD_OUT_2),
         "held-out C (written blind)": load_consultation(HELD_OUT_3),
         "held-out D (written blind)": load_consultation(HELD_OUT_4),
+        "held-out E (written blind)": load_consultation(HELD_OUT_5),
     }
     if args.only:
         sets = {name: found for name, found in sets.items()
