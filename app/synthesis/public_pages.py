@@ -48,6 +48,11 @@ def theme_campaigns(theme: Any) -> str:
 @bp.route("/codes/<code>/rounds/<int:number>/register")
 def register(code: str, number: int) -> ResponseReturnValue:
     round_ = get_round(code, number, current_user)
+    if round_.final:  # never open for comments: the earlier rounds' registers say the rest
+        earlier = [r for r in round_.code.rounds
+                   if r.number < round_.number and not r.final and can_view_round(current_user, r)]
+        return render_template("synthesis/register.html", round=round_, items=None,
+                               earlier=sorted(earlier, key=lambda r: r.number))
     if not can_view_register(current_user, round_):
         return render_template("synthesis/register.html", round=round_, items=None)
     items = register_items(round_, current_user)

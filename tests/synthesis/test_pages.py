@@ -650,3 +650,20 @@ def test_a_chair_moves_an_unassigned_comment_into_a_theme_from_the_run_page(
     auth.login("chair2@example.org")
     assert client.post(url, data={"csrf_token": auth.csrf_token("/chair/synthesis"),
                                   "target": target.id}).status_code == 404
+
+
+def test_the_final_codes_register_says_it_took_no_comments_and_leads_to_the_earlier_ones(
+    client: Any, create_round: Any, create_provision: Any
+) -> None:
+    create_round(1, visibility="public", window="closed")
+    create_round(2, visibility="private", window="closed", name="Hidden draft")
+    final = create_round(3, visibility="public", window=None, final=True, name="Final code")
+    create_provision(final, "documentation", label="Measure 1.1", group="wg1")
+    db.session.commit()
+    response = client.get("/codes/demo-code/rounds/3/register")
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert "Final code is the final code: it was not open for comments" in page
+    assert "have not published answers" not in page
+    assert 'href="/codes/demo-code/rounds/1/register"' in page
+    assert "Hidden draft" not in page and "/rounds/2/register" not in page
