@@ -3,9 +3,10 @@
 Three tests, all cheap and deterministic:
 
 - content-free text ("+1", "see attached", "Agree with the above", "No comment at this
-  stage"): fewer than two content words once stop words and the vocabulary of such remarks are
-  removed; numbers count as content ("Why 10^25 and not 10^26?") and so do words of scripts
-  written without spaces (one per two characters);
+  stage", "We endorse the submission of our federation"): fewer than two content words once
+  stop words and the vocabulary of such remarks are removed; numbers count as content ("Why
+  10^25 and not 10^26?") and so do words of scripts written without spaces (one per two
+  characters);
 - isolated comments (off-topic remarks: "the portal logged me out", "when are the slides
   online?"): on sentence embeddings, a comment's mean cosine to its nearest distinct neighbours
   in the scope is far below that of the scope's typical comment. The bar is relative (a share of
@@ -52,7 +53,11 @@ _FILLER = frozenset(
      "section", "measure", "chapter", "proposal", "draft", "stage", "time", "moment",
      "please", "kindly", "regards", "dear", "hello", "hi", "great", "good", "nice", "fine",
      "interesting", "well", "work", "lol", "separately", "email", "later", "round", "note",
-     "sir", "madam", "everything", "said", "above", "below", "text", "remarks", "feedback"}
+     "sir", "madam", "everything", "said", "above", "below", "text", "remarks", "feedback",
+     # who else said it ("We endorse the submission of our federation"): no point of its own
+     "organisation", "organisations", "organization", "organizations", "federation",
+     "federations", "association", "associations", "partner", "partners", "colleagues",
+     "posted"}
 )  # fmt: skip
 # What people write about a consultation rather than about the measure it consults on; the
 # scope's own comments are compared with these by the run's model.

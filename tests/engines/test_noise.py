@@ -30,6 +30,10 @@ def blob(n: int, dim: int = 32, spread: float = 0.1, seed: int = 0) -> np.ndarra
         "Nothing further to add.",
         "Thank you for the opportunity to contribute.",
         "🙏",
+        # deferring to what others sent: who they are is no point about the measure
+        "We endorse the joint submission of our national federation.",
+        "Same as the comments posted earlier by our partner organisations.",
+        "Our association supports the position of its colleagues above.",
     ],
 )
 def test_content_free_remarks_are_recognised(text):
@@ -43,6 +47,8 @@ def test_content_free_remarks_are_recognised(text):
         "Why 10^25 and not 10^26?",
         "Two days?! Impossible.",
         "Just reference ISO 27001.",
+        "Civil society organisations must be heard on the thresholds.",
+        "Federations of small publishers cannot audit every crawler.",
         "Wir unterstützen diese Maßnahme",
         "我们支持这项措施",
     ],
