@@ -61,6 +61,19 @@ BREAK = re.compile(r"(?<![a-z])\.(?!\d)|\.(?![a-z]{2,4}\b|\d)|,(?!\d)|[;:!?()\[\
                    r"|(?<![A-Za-z])['‘’]|(?<=[A-Za-z])['’](?![A-Za-z])")
 
 
+# Prepositions that join two runs of a noun phrase ("burden on small providers").
+JOINERS = frozenset(
+    {"of", "for", "on", "in", "from", "by", "with", "between", "about", "to", "within",
+     "across", "under", "against", "without", "after", "before", "inside", "at", "into",
+     "through", "per", "beyond"}
+)  # fmt: skip
+# What opens the object of a verb but seldom follows a plural noun (not "that", "which": "the
+# measures that providers take").
+_OBJECT_OPENERS = frozenset(
+    {"the", "a", "an", "its", "their", "our", "his", "her", "whether", "how", "what", "if"}
+)
+
+
 @dataclass(frozen=True)
 class Usage:
     """How a scope's comments use words (lower case): `verbs` only as verbs, `also_verbs` ever
@@ -248,3 +261,33 @@ def owns_name(
     held, size = used([theme])
     other, rest = used([t for t in range(len(voices)) if t != theme])
     return held * 2 >= size and held * rest > 2 * other * size
+
+
+def past_tense_inside(phrase: str) -> bool:
+    """Whether a word in "-ed" inside `phrase` comes right after a content word, as the past
+    tense of its clause does ("newspaper added AI crawler blocks", "meaning licensed private
+    datasets"); a participle before its noun comes after an article, a preposition or an
+    adverb ("use of copyrighted works"), or is joined to its word ("user-generated")."""
+    words = phrase.split()
+    return any(
+        word.lower().endswith("ed")
+        and not word.lower().endswith("eed")
+        and "-" not in word
+        and len(word) > 4
+        and content(before)
+        and not before.lower().endswith("ly")
+        and before.lower() not in JOINERS
+        for before, word in zip(words[:-2], words[1:-1], strict=True)
+    )
+
+
+def verb_before_object(words: list[str], i: int) -> bool:
+    """Whether words[i], a word in "-s" after a content word and before "the", "whether"...,
+    is the verb of its clause ("the coverage KPI measures whether", "the list omits the"): a
+    plural noun is rarely followed by what opens an object."""
+    return (
+        0 < i < len(words) - 1
+        and plural_like(words[i].lower())
+        and content(words[i - 1])
+        and words[i + 1].lower() in _OBJECT_OPENERS
+    )

@@ -2,14 +2,15 @@
 
 A candidate is a run of content words ("small providers") or two runs joined by one preposition
 ("burden on small providers"), never starting or ending on a word that only ever serves as a
-verb in the scope's comments ("publish", "improves"), nor holding a word used as a verb where
-it stands ("to estimate energy consumption", "will the AI Office verify compliance"), nor
-ending on an adjective or adverb (nor its first run: not "relevant to providers") or a filler
-verb in "-ing" ("allowing"), nor mostly cut before the noun it modifies ("large cloud" of
-"large cloud providers", "class" of "class three", "text" of "text and data mining"). A plural
-ends a run, unless inside a name ("Digital Rights Watch Europe"). A word naming the consulted
-text or a part of it ("measure", "sentence") is no candidate alone, nor a name half the themes
-use ("AI Office"). How the scope uses each word is read in app/synthesis/lexicon.py.
+verb in the scope's comments ("publish", "improves"), nor holding a word used as a verb where it
+stands ("to estimate energy consumption", "will the AI Office verify compliance", "the KPI
+measures whether", "the newspaper added crawler blocks"), nor ending on an adjective or adverb
+(nor its first run: not "relevant to providers") or a filler verb in "-ing" ("allowing"), nor
+mostly cut before the noun it modifies ("large cloud" of "large cloud providers", "class" of
+"class three", "text" of "text and data mining"). A plural ends a run, unless inside a name
+("Digital Rights Watch Europe"). A word naming the consulted text or a part of it ("measure",
+"sentence") is no candidate alone, nor a name half the themes use ("AI Office"). How the scope
+uses each word is read in app/synthesis/lexicon.py.
 Inflections are one phrase ("small provider", "Small providers"), shown as most often written,
 and a campaign's copies are one voice: a phrase's support is the number of voices using it.
 """
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 
 from app.synthesis.lexicon import (
     BREAK,
+    JOINERS,
     TOKEN,
     Usage,
     content,
@@ -31,8 +33,10 @@ from app.synthesis.lexicon import (
     name_like,
     owns_name,
     participle_here,
+    past_tense_inside,
     plural_like,
     singular,
+    verb_before_object,
     verb_here,
     word_usage,
 )
@@ -41,11 +45,6 @@ from app.synthesis.voices import as_voices, voice_letters
 MAX_WORDS = 5
 CANDIDATES = 40  # phrases per theme worth embedding (the lexically strongest)
 
-_JOINERS = frozenset(
-    {"of", "for", "on", "in", "from", "by", "with", "between", "about", "to", "within",
-     "across", "under", "against", "without", "after", "before", "inside", "at", "into",
-     "through", "per", "beyond"}
-)  # fmt: skip
 _NOT_LAST = frozenset(
     {"existing", "earlier", "later", "fresh", "new", "other", "such", "own", "different",
      "many", "several", "specific", "general", "certain", "relevant", "various", "based",
@@ -134,6 +133,7 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
                 and (start is not None or not verb_here(words[i - 1 : i], lower, usage))
                 and i not in asked
                 and not participle_here(words, i, usage)
+                and not verb_before_object(words, i)
             ):
                 start = i if start is None else start
                 if plural_like(lower) and not _name_goes_on(words, i):  # a plural ends its
@@ -149,7 +149,7 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
                         found.append((" ".join(words[i:j]), _whole(words, i, j, b)))
         for (a, b), (c, d) in zip(runs, runs[1:], strict=False):
             joiner = words[b].lower()
-            if c == b + 1 and joiner in _JOINERS and words[c].lower() not in usage.also_verbs:
+            if c == b + 1 and joiner in JOINERS and words[c].lower() not in usage.also_verbs:
                 for i in range(max(a, b - 3), b):
                     if not _ends_fit(words[i], words[b - 1]):  # "relevant to providers"
                         continue
@@ -159,7 +159,9 @@ def _candidates(text: str, max_words: int, usage: Usage) -> list[tuple[str, bool
     return [
         (phrase, whole)
         for phrase, whole in found
-        if _no_repeats(phrase) and phrase_key(phrase) not in _DOCUMENT
+        if _no_repeats(phrase)
+        and phrase_key(phrase) not in _DOCUMENT
+        and not past_tense_inside(phrase)
     ]
 
 
@@ -295,7 +297,7 @@ def _heads(forms: Counter[str]) -> list[str]:
     return [
         w
         for w, after in zip(words, [*words[1:], ""], strict=True)
-        if after in _JOINERS or not after
+        if after in JOINERS or not after
     ]
 
 

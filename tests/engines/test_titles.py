@@ -60,6 +60,18 @@ def test_candidate_phrases_do_not_end_on_an_adjective_or_participle():
     assert not any(p.endswith(("existing", "scraped")) for p in phrases)
 
 
+def test_candidate_phrases_hold_no_verb_of_their_clause():
+    measures = candidate_phrases("The incident KPI counts whether every report was answered.")
+    assert "incident KPI" in measures and not any("counts" in p for p in measures)
+    omits = candidate_phrases("The public register omits the labs outside the Union.")
+    assert "public register" in omits and not any("omits" in p for p in omits)
+    added = candidate_phrases("Our registry added crawler opt-out flags last spring.")
+    assert "crawler opt-out flags" in added and not any("added" in p for p in added)
+    # a participle after a preposition, and a plural before "that", stay in their phrase
+    kept = candidate_phrases("Risk of unexpected harm is high; duties that providers take.")
+    assert "Risk of unexpected harm" in kept and "duties" in kept
+
+
 def test_titles_are_phrases_of_the_theme_own_comments():
     titles = theme_titles(THEMES, EMBED)
     for title, texts in zip(titles, THEMES, strict=True):
