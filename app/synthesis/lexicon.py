@@ -282,12 +282,14 @@ def past_tense_inside(phrase: str) -> bool:
 
 
 def verb_before_object(words: list[str], i: int) -> bool:
-    """Whether words[i], a word in "-s" after a content word and before "the", "whether"...,
-    is the verb of its clause ("the coverage KPI measures whether", "the list omits the"): a
-    plural noun is rarely followed by what opens an object."""
+    """Whether words[i], a word in "-s" or "-ing" after a content word and before "the",
+    "whether"..., is a verb ("the coverage KPI measures whether", "the list omits the", "a hub
+    page covering the fields"): a plural noun, or a noun in "-ing" ("risk monitoring"), is
+    rarely followed by what opens an object."""
+    word = words[i].lower() if 0 < i < len(words) else ""
     return (
         0 < i < len(words) - 1
-        and plural_like(words[i].lower())
+        and (plural_like(word) or word.endswith("ing") and len(word) > 5)
         and content(words[i - 1])
         and words[i + 1].lower() in _OBJECT_OPENERS
     )

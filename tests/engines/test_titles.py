@@ -65,6 +65,9 @@ def test_candidate_phrases_hold_no_verb_of_their_clause():
     assert "incident KPI" in measures and not any("counts" in p for p in measures)
     omits = candidate_phrases("The public register omits the labs outside the Union.")
     assert "public register" in omits and not any("omits" in p for p in omits)
+    covering = candidate_phrases("A hub page covering the fields; risk monitoring is costly.")
+    assert "hub page" in covering and "risk monitoring" in covering
+    assert not any("covering" in p for p in covering)
     added = candidate_phrases("Our registry added crawler opt-out flags last spring.")
     assert "crawler opt-out flags" in added and not any("added" in p for p in added)
     # a participle after a preposition, and a plural before "that", stay in their phrase

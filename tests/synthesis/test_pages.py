@@ -663,7 +663,7 @@ def test_the_final_codes_register_says_it_took_no_comments_and_leads_to_the_earl
     response = client.get("/codes/demo-code/rounds/3/register")
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 200
-    assert "Final code is the final code: it was not open for comments" in page
+    assert "This round is the final code: it was not open for comments" in page
     assert "have not published answers" not in page
     assert 'href="/codes/demo-code/rounds/1/register"' in page
     assert "Hidden draft" not in page and "/rounds/2/register" not in page
