@@ -263,7 +263,10 @@ def respond(
     """Answer a theme: accepted, partly accepted, not taken up or out of scope, with a reason,
     linked to the provisions of the next round that changed because of it. The theme keeps the
     name it was answered under (re-runs and merges do not rename a published answer). Raises
-    BadInput for an unknown outcome, an empty reason or a provision the next round lacks."""
+    Conflict for a theme of a run since superseded (check_editable: its figures are not the
+    latest), BadInput for an unknown outcome, an empty reason or a provision the next round
+    lacks."""
+    check_editable(theme.run)
     if outcome not in OUTCOMES:
         raise BadInput(N_("Choose accepted, partly accepted, not taken up or out of scope."))
     reason = reason.strip()

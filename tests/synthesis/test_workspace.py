@@ -232,6 +232,10 @@ def test_an_older_run_can_no_longer_be_edited(feedback: Any) -> None:
     _run(feedback)
     with pytest.raises(Conflict):
         workspace.rename_theme(old.themes[0], "Too late", actor=None)
+    # nor answered from a tab left open on it: its figures are no longer the scope's
+    with pytest.raises(Conflict):
+        workspace.respond(old.themes[0], "accepted", "Done.", [], actor=None)
+    assert old.themes[0].identity.response is None
 
 
 def test_every_chair_edit_is_audit_logged(feedback: Any, create_user: Any) -> None:
