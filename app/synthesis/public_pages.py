@@ -61,7 +61,7 @@ def register(code: str, number: int) -> ResponseReturnValue:
     proposals = ({k: small(v, exact) for k, v in counted.proposals.items()}
                  if counted.proposal_count else None)
     return render_template("synthesis/register.html", round=round_, items=items,
-                           proposals=proposals,
+                           proposals=proposals, received=counted.comments,
                            next_rounds=sorted({p.round for i in items for p in i.provisions},
                                               key=lambda r: r.number))
 

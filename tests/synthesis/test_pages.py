@@ -667,3 +667,32 @@ def test_the_final_codes_register_says_it_took_no_comments_and_leads_to_the_earl
     assert "have not published answers" not in page
     assert 'href="/codes/demo-code/rounds/1/register"' in page
     assert "Hidden draft" not in page and "/rounds/2/register" not in page
+
+
+def test_a_closed_rounds_register_tells_no_feedback_from_no_answers_yet(
+    client: Any, create_round: Any, create_provision: Any, create_comment: Any,
+    create_user: Any
+) -> None:
+    quiet = create_round(1, visibility="public", window="closed")
+    create_provision(quiet, "documentation", label="Measure 1.1", group="wg1")
+    busy = create_round(2, visibility="public", window="closed")
+    provision = create_provision(busy, "documentation", label="Measure 1.1", group="wg1")
+    db.session.commit()
+    create_comment(provision, create_user("someone@example.org"), "Six months is too long.")
+    first = html.unescape(client.get("/codes/demo-code/rounds/1/register").get_data(as_text=True))
+    assert "No feedback was received on this round" in first
+    assert "have not published answers" not in first
+    second = html.unescape(client.get("/codes/demo-code/rounds/2/register").get_data(as_text=True))
+    assert "have not published answers to the feedback on this round yet" in second
+    assert "No feedback was received" not in second
+
+
+def test_a_run_of_a_scope_without_comments_says_so_plainly(
+    client: Any, chair: Any, feedback: Any, create_provision: Any
+) -> None:
+    create_provision(feedback["round"], "quiet", label="Measure 1.9", title="Quiet", group="wg1")
+    db.session.commit()
+    run = _run(feedback, provision="quiet")
+    page = html.unescape(client.get(f"/chair/runs/{run.id}").get_data(as_text=True))
+    assert "No themes." in page and "There were no comments to place." in page
+    assert "No theme is" not in page and "Every comment is in a theme" not in page
