@@ -72,6 +72,12 @@ def _stance_choices() -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in STANCE_CHOICES]
 
 
+def _new_stance_choices() -> list[SelectChoice]:
+    """A new comment's stances, none chosen beforehand: a stance the form picked would count
+    as the participant's in every stance bar."""
+    return [SelectChoice("", _l("Choose your stance…")), *_stance_choices()]
+
+
 CONSENT_LABEL = _l(
     "Publish this comment with my name and organisation "
     "(otherwise only the chairs of the working group and the secretariat see it)"
@@ -79,7 +85,7 @@ CONSENT_LABEL = _l(
 
 
 class CommentForm(FlaskForm):
-    stance = SelectField(_l("Your stance"), choices=_stance_choices, default="amend",
+    stance = SelectField(_l("Your stance"), choices=_new_stance_choices,
                          validators=[InputRequired(message=_l("Choose a stance."))])
     body = TextAreaField(
         _l("Your comment (up to %(limit)s characters)", limit=_number(BODY_LIMIT)),

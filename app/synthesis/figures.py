@@ -29,6 +29,7 @@ from app.synthesis.models import (
 from app.synthesis.titles import describe_themes
 
 REPRESENTATIVES = 3
+KEEP_TITLE = 0.9  # a theme holding this share (Jaccard) of its last run's comments keeps its title
 Describe = Callable[[Sequence[str]], np.ndarray]
 
 
@@ -153,35 +154,69 @@ def _describe(
         for t in themes
     ]
     described = describe_themes(nearest_first, describe, provision_texts=provision_texts)
+    before = _last_titles(themes)
     for theme, text in zip(themes, described, strict=True):
         if theme.identity.codebook_entry is None and text.title:
             theme.label = text.title[:200]
         theme.summary, theme.summary_source = text.summary, "extract"
+        label, held = before.get(theme.identity_id, ("", set()))
+        ids = {m.comment_id for m in by_theme[theme.id]}
+        if label and theme.identity.codebook_entry is None and (
+            len(ids & held) >= KEEP_TITLE * len(ids | held)
+        ):  # the same comments: the chairs find it under the name they last saw
+            theme.label = label
+
+
+def _last_titles(themes: Sequence[Theme]) -> dict[int, tuple[str, set[int]]]:
+    """For each theme's identity, the generated title and the comments of its theme in the
+    last earlier run that had it (a title depends on the other themes too, so a theme whose
+    comments did not change would otherwise be renamed by a change elsewhere)."""
+    if not themes:
+        return {}
+    run_id = themes[0].run_id
+    last = dict(db.session.execute(
+        select(Theme.identity_id, func.max(Theme.run_id))
+        .where(Theme.identity_id.in_({t.identity_id for t in themes}), Theme.run_id < run_id)
+        .group_by(Theme.identity_id)
+    ).all())
+    if not last:
+        return {}
+    earlier = {t.id: t for t in db.session.scalars(select(Theme).where(
+        Theme.identity_id.in_(list(last)), Theme.run_id.in_(set(last.values()))))
+        if last.get(t.identity_id) == t.run_id}
+    held: dict[int, set[int]] = {}
+    for theme_id, comment_id in db.session.execute(
+        select(ThemeMember.theme_id, ThemeMember.comment_id)
+        .where(ThemeMember.theme_id.in_(list(earlier)))
+    ):
+        held.setdefault(theme_id, set()).add(comment_id)
+    return {t.identity_id: (t.label or "", held.get(t.id, set())) for t in earlier.values()}
 
 
 def describe_one(
-    theme: Theme, members: Sequence[ThemeMember], texts: dict[int, str],
+    targets: Sequence[Theme], members: Sequence[ThemeMember], texts: dict[int, str],
     provision_texts: Sequence[str], describe: Describe,
 ) -> None:
-    """Choose the title and summary of `theme` alone (one a split made, named by its keywords
-    until now), contrasted with the run's other themes (`members`: the run's) as a run does;
-    the others keep theirs."""
+    """Choose the title and summary of the `targets` alone (the two parts of a split: the new
+    one named by its keywords until now, the other by what it held before), contrasted with
+    the run's other themes (`members`: the run's) as a run does; the others keep theirs."""
     by_theme: dict[int, list[ThemeMember]] = {}
     for member in members:
         if member.theme_id is not None:
             by_theme.setdefault(member.theme_id, []).append(member)
-    themes = [t for t in theme.run.themes if t.id in by_theme]
-    if theme not in themes:
+    themes = [t for t in targets[0].run.themes if t.id in by_theme] if targets else []
+    if not any(theme in themes for theme in targets):
         return
     nearest_first = [
         [texts[m.comment_id] for m in sorted(by_theme[t.id], key=lambda m: m.distance)]
         for t in themes
     ]
     described = describe_themes(nearest_first, describe, provision_texts=provision_texts)
-    text = described[themes.index(theme)]
-    if text.title:
-        theme.label = text.title[:200]
-    theme.summary, theme.summary_source = text.summary, "extract"
+    for theme in (t for t in targets if t in themes):
+        text = described[themes.index(theme)]
+        if text.title:
+            theme.label = text.title[:200]
+        theme.summary, theme.summary_source = text.summary, "extract"
 
 
 def _ask_the_summariser(

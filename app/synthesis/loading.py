@@ -14,7 +14,7 @@ from app.core.errors import NotFound
 from app.core.i18n import N_
 from app.feedback.models import Comment
 from app.synthesis import services
-from app.synthesis.models import SynthesisRun, Theme
+from app.synthesis.models import SynthesisRun, Theme, ThemeIdentity
 from app.synthesis.permissions import can_synthesise_scope
 
 
@@ -63,3 +63,11 @@ def editable(run: SynthesisRun) -> bool:
     scope = services.scope_of(run)
     latest = services.latest_run(run.round, provision=scope.provision_key, group=scope.group)
     return latest is not None and latest.id == run.id
+
+
+def merged_answers(theme: Theme) -> list[ThemeIdentity]:
+    """The themes merged into `theme` that had been answered: their answers stay theirs (the
+    public register keeps them under their names), and the chairs should see them here."""
+    return [identity for identity in db.session.scalars(
+        select(ThemeIdentity).where(ThemeIdentity.merged_into_id == theme.identity_id)
+        .order_by(ThemeIdentity.id)) if identity.response is not None]

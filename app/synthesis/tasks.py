@@ -88,27 +88,30 @@ def queue_synthesis(run: SynthesisRun) -> bool:
 
 
 @app_task()
-def title_split_task(theme_id: int) -> None:
-    """Give the theme a split made its generated title and summary (the worker holds the
-    model); a theme gone since is left; one the chairs named since keeps showing their title."""
+def title_split_task(theme_id: int, kept_id: int | None = None) -> None:
+    """Give the theme a split made, and the theme it was split from (`kept_id`), their
+    generated titles and summaries (the worker holds the model); a theme gone since is left;
+    one the chairs named keeps showing their title."""
     from app.embedding.services import embedder_named
     from app.synthesis.models import Theme
     from app.synthesis.workspace import describe_split
 
     theme = db.session.get(Theme, theme_id)
+    kept = db.session.get(Theme, kept_id) if kept_id is not None else None
     embedder = embedder_named(theme.run.model) if theme is not None else None
     if theme is None or embedder is None:
         return
-    describe_split(theme, embedder)
+    describe_split(theme, embedder, kept if kept is not None and kept.run_id == theme.run_id
+                   else None)
     db.session.commit()
 
 
-def queue_title(theme_id: int) -> bool:
-    """Hand a committed split's new theme to the queue to be titled (inline when
-    HUEY_IMMEDIATE); False when the queue cannot be reached: it keeps its keywords until the
-    next run."""
+def queue_title(theme_id: int, kept_id: int | None = None) -> bool:
+    """Hand a committed split's two themes to the queue to be titled (inline when
+    HUEY_IMMEDIATE); False when the queue cannot be reached: the new one keeps its keywords,
+    the other its old title, until the next run."""
     try:
-        title_split_task(theme_id)
+        title_split_task(theme_id, kept_id)
     except QUEUE_ERRORS as error:
         log.warning("theme %s keeps its keyword title: %s", theme_id, error)
         return False

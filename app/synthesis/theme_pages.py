@@ -23,7 +23,13 @@ from app.feedback.accountability import settled
 from app.synthesis import forms, services, workspace
 from app.synthesis.blueprint import bp
 from app.synthesis.listing import campaign_letter_ids, theme_listing
-from app.synthesis.loading import comment_name, editable, load_run, load_theme
+from app.synthesis.loading import (
+    comment_name,
+    editable,
+    load_run,
+    load_theme,
+    merged_answers,
+)
 from app.synthesis.models import Theme, ThemeMember
 from app.synthesis.permissions import can_use_workspace
 
@@ -79,6 +85,7 @@ def _show(theme: Theme, status: int = 200, **sent: Any) -> ResponseReturnValue:
                                                 note=theme.identity.note),
         relevance=forms.RelevanceForm(), split=forms.SplitForm(), move=forms.MoveForm(),
         next_round=neighbour_round(run.round, 1), editable=editable(run),
+        merged_answers=merged_answers(theme),
         scope=services.scope_of(run)), status
 
 
@@ -292,7 +299,7 @@ def split(theme_id: int) -> ResponseReturnValue:
                                      "Saved: “%(theme)s” was split in two; this is the new theme, "
                                      "with %(num)s comments.", new.size, theme=label))
     if made and db.session.get(Theme, made[0]) is not None:  # saved: title it as a run would
-        queue_title(made[0])
+        queue_title(made[0], theme_id)
     return page
 
 

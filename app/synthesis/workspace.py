@@ -60,10 +60,11 @@ def refresh_run(run: SynthesisRun) -> None:
     figures.refresh(run, vectors, texts, provision_texts)
 
 
-def describe_split(theme: Theme, embedder: Embedder) -> None:
-    """Title and summarise a theme a split made, as a run would (`embedder`: the run's model);
-    a title the chairs gave it since still shows (the generated one beside it); the run's
-    other themes keep theirs."""
+def describe_split(theme: Theme, embedder: Embedder, kept: Theme | None = None) -> None:
+    """Title and summarise a theme a split made, and the theme it was split from (`kept`,
+    whose generated title named comments that may have left), as a run would (`embedder`: the
+    run's model); a title the chairs gave either still shows (the generated one beside it);
+    the run's other themes keep theirs."""
     from app.synthesis import figures  # heavy (scikit-learn, SciPy): only when a run works
 
     run = theme.run
@@ -72,7 +73,8 @@ def describe_split(theme: Theme, embedder: Embedder) -> None:
     vectors = cached_comment_vectors(run.model, [m.comment for m in members])
     known = {texts[i]: vector for i, vector in vectors.items()}
     provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope_of(run))]
-    figures.describe_one(theme, members, texts, provision_texts,
+    figures.describe_one([theme, *([kept] if kept is not None else [])], members, texts,
+                         provision_texts,
                          lambda batch: text_vectors(batch, embedder, known))
 
 

@@ -206,6 +206,7 @@ def test_tour_a_participant_comments_on_a_passage_and_sees_it_carried_into_the_n
     select_text(page, "#provision-text", REWRITTEN)
     page.get_by_role("button", name="Comment on this passage").click()
     form = page.locator("#comment-form")
+    form.get_by_label("Your stance").select_option("amend")
     form.get_by_label("Your comment").fill(
         "Say what the normal period is and when it may be longer."
     )

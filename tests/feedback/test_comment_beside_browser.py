@@ -133,6 +133,7 @@ def test_the_form_opens_beside_the_passage_and_the_highlight_shows_the_comment(
     assert page.evaluate("document.activeElement.name") == "body"
     screenshot(page, "comment-beside-1366-form")
 
+    page.get_by_label("Your stance").select_option("oppose")
     page.get_by_label("Your comment").fill("Fourteen days is too short for a large model.")
     page.get_by_label("Publish this comment").check()
     page.get_by_role("button", name="Send comment").click()
@@ -192,6 +193,7 @@ def test_the_count_warns_and_an_over_long_comment_is_refused_with_its_text_kept(
     assert page.locator("#body-count-status").get_attribute("aria-live") == "polite"
     assert len(body.input_value()) == len(long), "the browser cut the text"
     screenshot(page, "comment-count-over")
+    page.get_by_label("Your stance").select_option("amend")
     page.get_by_role("button", name="Send comment").click()
     page.wait_for_load_state()
     assert "at most 10,000 are accepted" in page.locator(".field.has-error .error").inner_text()
@@ -243,6 +245,7 @@ def test_without_javascript_the_form_under_the_page_comments_on_the_whole_provis
         _log_in(page, live_server.url)
         page.goto(live_server.url + "/codes/beside-code/rounds/1/provisions/m-1-1")
         assert page.locator("mark.comment-highlight").count() == 0
+        page.get_by_label("Your stance").select_option("neutral")
         page.get_by_label("Your comment").fill("On the whole measure, without a script.")
         page.get_by_role("button", name="Send comment").click()
         page.wait_for_load_state()
@@ -275,6 +278,7 @@ def test_an_unsent_draft_is_restored_in_the_tab_and_forgotten_once_saved(live_se
     page.goto(url)
     assert page.get_by_label("Your comment").input_value() == "A draft I must not lose."
     assert page.get_by_role("status").filter(has_text="restored").is_visible()
+    page.get_by_label("Your stance").select_option("question")
     page.get_by_role("button", name="Send comment").click()
     page.wait_for_load_state()
     assert "#comment-" in page.url

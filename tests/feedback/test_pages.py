@@ -336,3 +336,14 @@ def test_a_form_without_a_stance_is_refused_not_stored_as_amend(
     response = client.post(form_url(provision), data=data)
     assert "Choose a stance." in response.get_data(as_text=True)
     assert db.session.scalars(select(Comment)).first() is None
+
+
+def test_the_new_comment_form_picks_no_stance_for_the_participant(
+    client, auth, provision, participant
+):
+    auth.login(participant.email)
+    page = client.get(form_url(provision)).get_data(as_text=True)
+    stance = page[page.index('name="stance"'):]
+    stance = stance[:stance.index("</select>")]
+    assert "selected" not in stance and 'value="">Choose your stance' in stance
+    assert "required" in page[page.rindex("<select", 0, page.index('name="stance"')):][:200]

@@ -588,6 +588,22 @@ def test_a_theme_a_split_made_is_titled_and_summarised_as_a_run_would(
     assert merged.display_label == merged.identity.title  # the part that stayed keeps its name
 
 
+def test_the_part_a_split_leaves_is_titled_again_from_the_comments_it_still_holds(
+    client: Any, chair: Any, feedback: Any, auth: Any
+) -> None:
+    run = _run(feedback)
+    theme = max(run.themes, key=lambda t: t.size)
+    assert theme.identity.title is None  # generated, not the chairs'
+    theme.label = "Title of comments that are about to leave"
+    db.session.commit()
+    path = f"/chair/runs/{run.id}/themes/{theme.id}"
+    client.post(f"/chair/themes/{theme.id}/split", data={"csrf_token": auth.csrf_token(path)})
+    db.session.refresh(theme)
+    bodies = " ".join(m.comment.body for m in theme.members).lower()
+    assert theme.label != "Title of comments that are about to leave"
+    assert theme.label.lower() in bodies and theme.summary
+
+
 def test_a_split_theme_the_chairs_named_meanwhile_keeps_their_name_and_gets_a_summary(
     feedback: Any
 ) -> None:
@@ -696,3 +712,20 @@ def test_a_run_of_a_scope_without_comments_says_so_plainly(
     page = html.unescape(client.get(f"/chair/runs/{run.id}").get_data(as_text=True))
     assert "No themes." in page and "There were no comments to place." in page
     assert "No theme is" not in page and "Every comment is in a theme" not in page
+
+
+def test_a_theme_shows_the_answer_of_a_theme_merged_into_it(
+    client: Any, chair: Any, feedback: Any
+) -> None:
+    run = _run(feedback)
+    answered, other = run.themes[0], run.themes[1]
+    workspace.respond(answered, "partly_accepted", "Shorter forms in the next draft.", [],
+                      actor=None)
+    workspace.rename_theme(answered, "Forms for small firms", actor=None)
+    merged = workspace.merge_themes(answered, other, actor=None)
+    db.session.commit()
+    page = html.unescape(client.get(f"/chair/runs/{run.id}/themes/{merged.id}")
+                         .get_data(as_text=True))
+    assert ("“Forms for small firms”, merged into this theme, had been answered: "
+            "<strong>Partly accepted</strong>. That answer stays with it (on the public "
+            "register, under that name).") in page

@@ -48,6 +48,24 @@ def test_a_renamed_theme_keeps_its_title_after_a_re_run(feedback: Any) -> None:
     assert _theme_with(again, "sme").label != "Burden on SMEs"
 
 
+def test_a_theme_whose_comments_did_not_change_keeps_its_generated_title(
+    feedback: Any, add_comments: Any
+) -> None:
+    run = _run(feedback)
+    smes = _theme_with(run, "sme")
+    smes.label = "The title the chairs last saw"  # generated, not the chairs' (no rename)
+    db.session.commit()
+    add_comments(feedback["doc"], ["Energy use of training should be reported per run.",
+                                   "Report the energy of each training run, please."],
+                 prefix="nrg")  # a change elsewhere, which may move every title's contrast
+    again = _run(feedback)
+    assert _theme_with(again, "sme").label == "The title the chairs last saw"
+    assert _theme_with(again, "sme").identity.title is None
+    # a theme that changed is titled afresh
+    changed = _theme_with(again, "nrg")
+    assert changed.label != "The title the chairs last saw"
+
+
 def test_merged_themes_stay_merged_after_a_re_run(feedback: Any) -> None:
     run = _run(feedback)
     themes_before = len(run.themes)
