@@ -62,6 +62,7 @@ class MergeForm(FlaskForm):
 
 
 class SplitForm(FlaskForm):
+    size = HiddenField()  # the theme's size when the page showed it: a stale form splits nothing
     submit = SubmitField(_l("Split in two"))
 
 

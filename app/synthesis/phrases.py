@@ -215,6 +215,13 @@ def phrase_pools(
                         for v in ids)) for key, ids in used.items()}
         for t, (group, used) in enumerate(zip(voices, users, strict=True))
     ]
+    # A name only one letter of a campaign writes is its sender ("On behalf of Digital Rights
+    # Watch Europe"), not what the letters ask.
+    for t, (used, weights) in enumerate(zip(users, support, strict=True)):
+        for key in [k for k, ids in used.items()
+                    if weights[k] <= 1 and all(v in campaigns[t] for v in ids)
+                    and _capitalised(_written(written[k]))]:
+            del used[key], weights[key]
     overall: Counter[str] = Counter()
     for weights in support:
         overall.update(weights)
@@ -376,6 +383,11 @@ def _name_goes_on(words: list[str], i: int) -> bool:
         and words[i + 1][:1].isupper()
         and content(words[i + 1])
     )
+
+
+def _capitalised(phrase: str) -> bool:
+    """Whether every word of `phrase` is written with a capital, as in a name."""
+    return all(word[:1].isupper() for word in phrase.split())
 
 
 def _no_repeats(phrase: str) -> bool:

@@ -283,9 +283,15 @@ def split(theme_id: int) -> ResponseReturnValue:
     from app.synthesis.tasks import queue_title
 
     theme = load_theme(theme_id)
-    if not forms.SplitForm().validate_on_submit():
+    form = forms.SplitForm()
+    if not form.validate_on_submit():
         abort(400)
     label = theme.display_label
+    if form.size.data and form.size.data != str(theme.size):  # sent again, or from an old page
+        flash(gettext("“%(theme)s” changed since the page was opened: it now has %(num)s "
+                      "comments. Nothing was split; split it again if you still wish.",
+                      theme=label, num=theme.size), "error")
+        return redirect(url_for("synthesis.theme_page", run_id=theme.run_id, theme_id=theme.id))
     made: list[int] = []
 
     def split_off() -> Theme:

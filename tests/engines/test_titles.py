@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from app.embedding.engine import HashingEmbedder
-from app.synthesis.phrases import candidate_phrases
+from app.synthesis.phrases import candidate_phrases, phrase_pools
 from app.synthesis.titles import (
     ThemeText,
     describe_themes,
@@ -73,6 +73,17 @@ def test_candidate_phrases_hold_no_verb_of_their_clause():
     # a participle after a preposition, and a plural before "that", stay in their phrase
     kept = candidate_phrases("Risk of unexpected harm is high; duties that providers take.")
     assert "Risk of unexpected harm" in kept and "duties" in kept
+
+
+def test_the_sender_a_campaign_letter_names_is_no_phrase_of_its_theme():
+    letter = ("we ask that the deadline for reporting a breach of fundamental rights be cut to "
+              "three days, and that the people affected be told.")
+    senders = ["Open Rights League", "Baltic Privacy Forum", "Red Civica Digital"]
+    campaign = [f"On behalf of the {sender}, {letter}" for sender in senders]
+    others = ["Small firms need lighter documentation.", "Documentation is heavy for small firms."]
+    pool = [p.text for p in phrase_pools([campaign, others])[0]]
+    assert "fundamental rights" in pool
+    assert not [p for p in pool if {"League", "Forum", "Civica"} & set(p.split())], pool
 
 
 def test_titles_are_phrases_of_the_theme_own_comments():

@@ -729,3 +729,23 @@ def test_a_theme_shows_the_answer_of_a_theme_merged_into_it(
     assert ("“Forms for small firms”, merged into this theme, had been answered: "
             "<strong>Partly accepted</strong>. That answer stays with it (on the public "
             "register, under that name).") in page
+
+
+def test_a_split_sent_again_from_the_same_page_splits_nothing_more(
+    client: Any, chair: Any, feedback: Any, auth: Any
+) -> None:
+    run = _run(feedback)
+    theme = max(run.themes, key=lambda t: t.size)
+    path = f"/chair/runs/{run.id}/themes/{theme.id}"
+    page = client.get(path).get_data(as_text=True)
+    assert f'name="size" type="hidden" value="{theme.size}"' in page
+    form = {"csrf_token": auth.csrf_token(path), "size": str(theme.size)}
+    before = len(run.themes)
+    client.post(f"/chair/themes/{theme.id}/split", data=form)
+    db.session.expire_all()
+    themes = len(db.session.get(SynthesisRun, run.id).themes)
+    assert themes == before + 1
+    again = client.post(f"/chair/themes/{theme.id}/split", data=form, follow_redirects=True)
+    db.session.expire_all()
+    assert len(db.session.get(SynthesisRun, run.id).themes) == themes
+    assert "changed since the page was opened" in html.unescape(again.get_data(as_text=True))
