@@ -154,16 +154,17 @@ def _describe(
         for t in themes
     ]
     described = describe_themes(nearest_first, describe, provision_texts=provision_texts)
-    before = _last_titles(themes)
     for theme, text in zip(themes, described, strict=True):
         if theme.identity.codebook_entry is None and text.title:
             theme.label = text.title[:200]
         theme.summary, theme.summary_source = text.summary, "extract"
+    before = _last_titles(themes)
+    for theme in themes:  # the same comments: the chairs find it under the name they last saw
         label, held = before.get(theme.identity_id, ("", set()))
         ids = {m.comment_id for m in by_theme[theme.id]}
-        if label and theme.identity.codebook_entry is None and (
-            len(ids & held) >= KEEP_TITLE * len(ids | held)
-        ):  # the same comments: the chairs find it under the name they last saw
+        if (label and theme.identity.codebook_entry is None
+                and len(ids & held) >= KEEP_TITLE * len(ids | held)
+                and not any(other.label == label for other in themes if other is not theme)):
             theme.label = label
 
 

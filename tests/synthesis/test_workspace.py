@@ -64,6 +64,11 @@ def test_a_theme_whose_comments_did_not_change_keeps_its_generated_title(
     # a theme that changed is titled afresh
     changed = _theme_with(again, "nrg")
     assert changed.label != "The title the chairs last saw"
+    # and a title another theme now has is not kept: two themes would share one name
+    _theme_with(again, "sme").label = _theme_with(again, "upd").label
+    db.session.commit()
+    third = _run(feedback)
+    assert _theme_with(third, "sme").label != _theme_with(third, "upd").label
 
 
 def test_merged_themes_stay_merged_after_a_re_run(feedback: Any) -> None:
