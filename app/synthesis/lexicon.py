@@ -31,7 +31,7 @@ _NOT_IN_TITLES = frozenset(
      "exist", "exists", "happen", "happens", "matters", "belong", "belongs", "deserve",
      "deserves", "lack", "lacks", "fail", "fails", "pay", "pays", "tell", "tells", "ignore",
      "ignores", "treat", "treats", "turn", "turns", "seek", "argue", "argues", "expect",
-     "behalf", "ones"}
+     "behalf", "ones", "drafters", "drafter", "co-chairs", "secretariat"}
 )  # fmt: skip
 # What comes right before a word tells whether it can be a noun: "the", "our", "of" come
 # before nouns (and their adjectives); "should", "to" before verbs ("to" also before plural
