@@ -749,3 +749,17 @@ def test_a_split_sent_again_from_the_same_page_splits_nothing_more(
     db.session.expire_all()
     assert len(db.session.get(SynthesisRun, run.id).themes) == themes
     assert "changed since the page was opened" in html.unescape(again.get_data(as_text=True))
+
+
+def test_a_theme_with_a_published_answer_warns_that_moves_change_public_figures(
+    client: Any, chair: Any, feedback: Any
+) -> None:
+    run = _run(feedback)
+    answered, quiet = run.themes[0], run.themes[1]
+    workspace.respond(answered, "accepted", "Taken up in the next draft.", [], actor=None)
+    db.session.commit()
+    warning = "moving comments in or out changes the figures the public reads"
+    assert warning in html.unescape(
+        client.get(f"/chair/runs/{run.id}/themes/{answered.id}").get_data(as_text=True))
+    assert warning not in html.unescape(
+        client.get(f"/chair/runs/{run.id}/themes/{quiet.id}").get_data(as_text=True))
