@@ -90,7 +90,11 @@ def seeded_themes(
     point_of, points = voices(matrix, texts, keep)
     point_seed = _point_seeds(keep, point_of, seeds)
     space = point_space(matrix[points], [texts[i] for i in points], seed=seed)
-    start = _start(matrix, texts, keep, point_of, ~unseeded, min_theme_size, seed)
+    if np.array_equal(keep, np.flatnonzero(~unseeded)):  # no seed was noise: the same points
+        start = theme_points(matrix[points], min_theme_size=min_theme_size, seed=seed,
+                             space=space)
+    else:
+        start = _start(matrix, texts, keep, point_of, ~unseeded, min_theme_size, seed)
     point_theme, theme_ids = seeded_points(
         matrix[points], start, point_seed, seed=seed, anchors=anchors or {}, space=space
     )

@@ -49,14 +49,23 @@ def check_editable(run: SynthesisRun) -> None:
         raise Conflict(N_("Only the latest finished run of a scope can be edited."))
 
 
-def refresh_run(run: SynthesisRun) -> None:
-    """Recompute a run's figures from its members (vectors from the embedding cache)."""
-    from app.synthesis import figures  # heavy (scikit-learn, SciPy): only when a run works
-
+def _run_inputs(
+    run: SynthesisRun,
+) -> tuple[list[ThemeMember], dict[int, str], dict[int, np.ndarray], list[str]]:
+    """A run's members, their texts and cached vectors by comment id, and its provisions'
+    texts: what its figures and titles are computed from."""
     members = list(run.members)
     texts = {m.comment_id: comment_text(m.comment) for m in members}
     vectors = cached_comment_vectors(run.model, [m.comment for m in members])
     provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope_of(run))]
+    return members, texts, vectors, provision_texts
+
+
+def refresh_run(run: SynthesisRun) -> None:
+    """Recompute a run's figures from its members (vectors from the embedding cache)."""
+    from app.synthesis import figures  # heavy (scikit-learn, SciPy): only when a run works
+
+    _, texts, vectors, provision_texts = _run_inputs(run)
     figures.refresh(run, vectors, texts, provision_texts)
 
 
@@ -67,12 +76,8 @@ def describe_split(theme: Theme, embedder: Embedder, kept: Theme | None = None) 
     the run's other themes keep theirs."""
     from app.synthesis import figures  # heavy (scikit-learn, SciPy): only when a run works
 
-    run = theme.run
-    members = list(run.members)
-    texts = {m.comment_id: comment_text(m.comment) for m in members}
-    vectors = cached_comment_vectors(run.model, [m.comment for m in members])
+    members, texts, vectors, provision_texts = _run_inputs(theme.run)
     known = {texts[i]: vector for i, vector in vectors.items()}
-    provision_texts = [f"{p.title} {p.text}" for p in scope_provisions(scope_of(run))]
     figures.describe_one([theme, *([kept] if kept is not None else [])], members, texts,
                          provision_texts,
                          lambda batch: text_vectors(batch, embedder, known))
